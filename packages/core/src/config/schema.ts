@@ -1,0 +1,141 @@
+import { z } from 'zod';
+
+/**
+ * The one configuration schema for every Airlock role. A file holds a `gateway` section, an
+ * `agent` section, or both (as `airlock dev` does). Objects are strict so a misspelt key is an
+ * error, not a silently ignored setting. Documented key by key in the README.
+ */
+const port = z.number().int().min(0).max(65535);
+const listen = (defaultHost: string, defaultPort: number) =>
+  z.strictObject({ host: z.string().min(1).default(defaultHost), port: port.default(defaultPort) }).prefault({});
+
+const connectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'a connection name is 1-63 lower-case letters, digits, "-" or "_"');
+
+const era = z.enum(['legacy', 'modern']);
+
+const awsInjection = z
+  .strictObject({
+    /** Put the agent's AWS credentials into the server's environment (AWS_ACCESS_KEY_ID, ...). */
+    inject: z.boolean().default(true),
+    region: z.string().min(1).optional(),
+  })
+  .prefault({});
+
+const stdioConnection = z.strictObject({
+  transport: z.literal('stdio'),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().min(1).optional(),
+  eras: z.array(era).min(1).default(['legacy']),
+  aws: awsInjection,
+  /** How long a stopping server gets between SIGTERM and SIGKILL. */
+  killGraceMs: z.number().int().min(0).default(2000),
+});
+
+const httpConnection = z.strictObject({
+  transport: z.literal('http'),
+  url: z.url({ protocol: /^https?$/ }),
+  /** Static headers for the upstream (e.g. an API key the agent holds); never shown to clients. */
+  headers: z.record(z.string(), z.string()).default({}),
+  eras: z.array(era).min(1).default(['legacy']),
+  timeoutMs: z.number().int().positive().default(300_000),
+});
+
+export const connectionSchema = z.discriminatedUnion('transport', [stdioConnection, httpConnection]);
+
+const agentEntry = z.strictObject({
+  id: z.string().min(1),
+  /** SHA-256 (hex) of the agent's token; the gateway never stores the token itself. */
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 digest is 64 lower-case hex digits'),
+  /** Connections this agent may serve; empty = any it announces. */
+  connections: z.array(connectionName).default([]),
+});
+
+const gatewaySection = z.strictObject({
+  id: z.string().min(1).optional(),
+  listen: listen('127.0.0.1', 8080),
+  /** The URL clients use to reach this gateway (the OAuth resource URL from the identity work on). */
+  publicUrl: z.url().optional(),
+  /** Browser origins allowed to call the MCP endpoints; a request with any other Origin gets 403. */
+  allowedOrigins: z.array(z.string().min(1)).default([]),
+  auth: z.strictObject({ mode: z.enum(['none']).default('none') }).prefault({}),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
+      maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      sessionIdleSeconds: z.number().int().positive().default(3600),
+      /** How long a request waits for an agent's session stream before failing. */
+      openTimeoutMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  tunnel: z
+    .strictObject({
+      listen: listen('0.0.0.0', 8443),
+      tls: z.strictObject({
+        certFile: z.string().min(1),
+        keyFile: z.string().min(1),
+        /** When set, agents must also present a client certificate signed by this CA (mTLS). */
+        clientCaFile: z.string().min(1).optional(),
+      }),
+      heartbeatSeconds: z.number().positive().default(15),
+    }),
+  agents: z.array(agentEntry).default([]),
+});
+
+const agentSection = z.strictObject({
+  id: z.string().min(1),
+  /** The agent's enrolment token. Prefer `tokenFile` or the AIRLOCK_AGENT__TOKEN variable. */
+  token: z.string().min(16).optional(),
+  tokenFile: z.string().min(1).optional(),
+  gateways: z
+    .array(
+      z.strictObject({
+        /** host:port of the gateway's tunnel listener. */
+        address: z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'),
+        /** CA bundle that signed the gateway's certificate; default: the system roots. */
+        caFile: z.string().min(1).optional(),
+        /** TLS server name, when it differs from the host in `address`. */
+        serverName: z.string().min(1).optional(),
+      }),
+    )
+    .min(1),
+  heartbeatSeconds: z.number().positive().default(15),
+  reconnect: z
+    .strictObject({
+      initialDelayMs: z.number().int().positive().default(250),
+      maxDelayMs: z.number().int().positive().default(30_000),
+    })
+    .prefault({}),
+  connections: z.record(connectionName, connectionSchema).refine((c) => Object.keys(c).length > 0, {
+    message: 'an agent needs at least one connection',
+  }),
+});
+
+export const configSchema = z
+  .strictObject({
+    gateway: gatewaySection.optional(),
+    agent: agentSection.optional(),
+    logging: z
+      .strictObject({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .prefault({}),
+  })
+  .refine((c) => c.gateway !== undefined || c.agent !== undefined, {
+    message: 'the configuration needs a "gateway" or an "agent" section (or both)',
+  })
+  .refine((c) => !c.agent || c.agent.token !== undefined || c.agent.tokenFile !== undefined, {
+    message: 'the agent needs "token" or "tokenFile" (or the AIRLOCK_AGENT__TOKEN variable)',
+    path: ['agent', 'token'],
+  });
+
+export type AirlockConfig = z.infer<typeof configSchema>;
+export type GatewayConfig = NonNullable<AirlockConfig['gateway']>;
+export type AgentConfig = NonNullable<AirlockConfig['agent']>;
+export type ConnectionConfig = z.infer<typeof connectionSchema>;
+export type StdioConnectionConfig = Extract<ConnectionConfig, { transport: 'stdio' }>;
+export type HttpConnectionConfig = Extract<ConnectionConfig, { transport: 'http' }>;
+export type ConnectionEra = z.infer<typeof era>;

@@ -1,0 +1,83 @@
+/**
+ * The one table of Airlock error codes. Every layer (HTTP, JSON-RPC, gRPC, CLI) translates an
+ * `AirlockError` through this table, so a code means the same thing everywhere.
+ *
+ * JSON-RPC codes: -32700/-32600/-32601/-32602/-32603 are JSON-RPC 2.0's own; -32001 is what the MCP
+ * SDKs answer for an unknown session; -32020 is the MCP 2026-07-28 HeaderMismatch code; -32022 is the
+ * SDK's UnsupportedProtocolVersion; the rest sit in the JSON-RPC "server error" range -32000..-32099.
+ */
+export type AirlockErrorCode =
+  | 'config_invalid'
+  | 'parse_error'
+  | 'invalid_request'
+  | 'invalid_params'
+  | 'header_mismatch'
+  | 'unsupported_protocol_version'
+  | 'protocol_era_mismatch'
+  | 'not_acceptable'
+  | 'unsupported_media_type'
+  | 'method_not_allowed'
+  | 'origin_forbidden'
+  | 'unauthenticated'
+  | 'connection_not_found'
+  | 'session_not_found'
+  | 'body_too_large'
+  | 'message_too_large'
+  | 'agent_unavailable'
+  | 'agent_unauthenticated'
+  | 'upstream_failed'
+  | 'upstream_closed'
+  | 'tunnel_closed'
+  | 'internal';
+
+/** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  INVALID_ARGUMENT: 3,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export interface ErrorCatalogueEntry {
+  readonly httpStatus: number;
+  readonly jsonRpcCode: number;
+  readonly grpcStatus: number;
+}
+
+export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEntry>> = Object.freeze({
+  config_invalid: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  parse_error: { httpStatus: 400, jsonRpcCode: -32700, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  invalid_request: { httpStatus: 400, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  invalid_params: { httpStatus: 400, jsonRpcCode: -32602, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  header_mismatch: { httpStatus: 400, jsonRpcCode: -32020, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  unsupported_protocol_version: { httpStatus: 400, jsonRpcCode: -32022, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  protocol_era_mismatch: { httpStatus: 400, jsonRpcCode: -32022, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  not_acceptable: { httpStatus: 406, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  unsupported_media_type: { httpStatus: 415, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  method_not_allowed: { httpStatus: 405, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNIMPLEMENTED },
+  origin_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  connection_not_found: { httpStatus: 404, jsonRpcCode: -32004, grpcStatus: GrpcStatus.NOT_FOUND },
+  session_not_found: { httpStatus: 404, jsonRpcCode: -32001, grpcStatus: GrpcStatus.NOT_FOUND },
+  body_too_large: { httpStatus: 413, jsonRpcCode: -32600, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
+  message_too_large: { httpStatus: 502, jsonRpcCode: -32603, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
+  agent_unavailable: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
+  agent_unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
+  upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
+  tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
+  internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
+});
+
+const codes = new Set<string>(Object.keys(errorCatalogue));
+
+export function isAirlockErrorCode(value: string): value is AirlockErrorCode {
+  return codes.has(value);
+}

@@ -1,0 +1,75 @@
+export { AirlockError, type AirlockErrorOptions } from './errors/airlock-error.js';
+export {
+  errorCatalogue,
+  GrpcStatus,
+  isAirlockErrorCode,
+  type AirlockErrorCode,
+  type ErrorCatalogueEntry,
+} from './errors/error-catalogue.js';
+
+export {
+  errorResponse,
+  idFromKey,
+  idKey,
+  isNotification,
+  isRequest,
+  isResponse,
+  messageKind,
+  type JsonRpcErrorObject,
+  type JsonRpcErrorResponse,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcMessageKind,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  type JsonRpcResultResponse,
+} from './mcp/jsonrpc.js';
+export { assertJsonRpcMessage, parseJsonRpcMessage } from './mcp/parse-message.js';
+export {
+  DEFAULT_LEGACY_PROTOCOL_VERSION,
+  eraOf,
+  FIRST_MODERN_PROTOCOL_VERSION,
+  isSupportedProtocolVersion,
+  LEGACY_PROTOCOL_VERSIONS,
+  META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
+  META_PROTOCOL_VERSION,
+  MODERN_PROTOCOL_VERSIONS,
+  SUPPORTED_PROTOCOL_VERSIONS,
+  type ProtocolEra,
+} from './mcp/protocol-eras.js';
+export { decodeMcpHeaderValue, encodeMcpHeaderValue, MCP_NAME_SOURCE, mcpNameSource } from './mcp/mcp-name-header.js';
+export {
+  classifyInbound,
+  standardHeadersFor,
+  type InboundClassification,
+  type McpRequestHeaders,
+} from './mcp/classify-inbound.js';
+
+export {
+  configSchema,
+  connectionSchema,
+  type AgentConfig,
+  type AirlockConfig,
+  type ConnectionConfig,
+  type ConnectionEra,
+  type GatewayConfig,
+  type HttpConnectionConfig,
+  type StdioConnectionConfig,
+} from './config/schema.js';
+export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
+
+export { ANONYMOUS_CALLER, type Caller } from './relay/caller.js';
+export type { Direction, RelayContext, RelayedMessage, SessionOpenRequest } from './relay/relay-context.js';
+export {
+  allowAllPolicy,
+  noMasking,
+  noRecording,
+  type IdentityResolver,
+  type MessagePolicy,
+  type MessageRecorder,
+  type PolicyDecision,
+  type RecordedMessage,
+  type ResponseMasker,
+} from './relay/seams.js';

@@ -1,0 +1,65 @@
+import type { AirlockError } from '../errors/airlock-error.js';
+import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
+import type { Caller } from './caller.js';
+import type { Direction, RelayContext } from './relay-context.js';
+
+/**
+ * The four places later work plugs into the data path. Each has a pass-through default so the
+ * relay works without them; each may answer synchronously to keep the hot path free of promises.
+ */
+type MaybePromise<T> = T | Promise<T>;
+
+/** Identity: who is calling. Runs on the gateway for every HTTP request, before anything else. */
+export interface IdentityResolver {
+  /** `authorization` is the raw header value; implementations must never log or keep it. */
+  resolve(request: { readonly authorization: string | undefined; readonly connection: string }): MaybePromise<Caller>;
+}
+
+export type PolicyDecision =
+  | { readonly action: 'pass'; readonly message: JsonRpcMessage }
+  | { readonly action: 'deny'; readonly error: AirlockError };
+
+/**
+ * Policy: may this message pass, and in what form (e.g. a filtered `tools/list`). Runs on the
+ * gateway, on the parsed body, in both directions. Decides from the body, never from headers.
+ */
+export interface MessagePolicy {
+  evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction): MaybePromise<PolicyDecision>;
+}
+
+/** What a recorder is told about one message. */
+export interface RecordedMessage {
+  readonly source: 'gateway' | 'agent';
+  readonly direction: Direction;
+  readonly message: JsonRpcMessage;
+  readonly decision?: PolicyDecision['action'];
+  readonly at: number;
+}
+
+/**
+ * Recording: every message in and out. Throwing refuses the message (strict mode fails closed).
+ * Both gateway and agent record; each sees the message as it passed that point.
+ */
+export interface MessageRecorder {
+  record(context: RelayContext, entry: RecordedMessage): MaybePromise<void>;
+  /** The session is over (DELETE, agent gone, upstream crashed). */
+  end(context: RelayContext, reason: string): MaybePromise<void>;
+}
+
+/** Masking: rewrite a server→client message in the agent, before it leaves the subnet. */
+export interface ResponseMasker {
+  mask(context: RelayContext, message: JsonRpcMessage): MaybePromise<JsonRpcMessage>;
+}
+
+export const allowAllPolicy: MessagePolicy = Object.freeze({
+  evaluate: (_context: RelayContext, message: JsonRpcMessage) => ({ action: 'pass' as const, message }),
+});
+
+export const noRecording: MessageRecorder = Object.freeze({
+  record: () => undefined,
+  end: () => undefined,
+});
+
+export const noMasking: ResponseMasker = Object.freeze({
+  mask: (_context: RelayContext, message: JsonRpcMessage) => message,
+});

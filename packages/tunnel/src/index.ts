@@ -1,0 +1,1 @@
+export type { FrameMeta, TunnelMessage, TunnelStream, TunnelStreamHandler } from './tunnel-stream.js';

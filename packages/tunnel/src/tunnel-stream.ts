@@ -1,0 +1,41 @@
+import type { AirlockError } from '@airlock/core';
+
+/** What travels with one message on a session stream, besides its JSON text. */
+export interface FrameMeta {
+  /** idKey of the client request this server message belongs to (server → client only). */
+  readonly relatedRequest?: string | undefined;
+  /** Upstream HTTP status when it was not 200 (first server message of an exchange only). */
+  readonly httpStatus?: number | undefined;
+}
+
+/** One whole (reassembled) message received on a session stream. */
+export interface TunnelMessage extends FrameMeta {
+  /** UTF-8 JSON text of one JSON-RPC message. */
+  readonly data: Buffer;
+}
+
+export interface TunnelStreamHandler {
+  /** Called once per whole message, in order. Not called while the stream is paused. */
+  onMessage(message: TunnelMessage): void;
+  /** Called once when the stream ends: no failure = the peer closed it normally. */
+  onEnd(failure: AirlockError | undefined): void;
+}
+
+/**
+ * One gRPC Session stream (one MCP session or one modern-era exchange), the same shape on the
+ * gateway and on the agent. Messages are chunked under the gRPC message limit on the way out and
+ * reassembled on the way in; backpressure is HTTP/2 flow control: `send` resolves only when the
+ * transport took the data, and `pause` stops reading so the peer's `send` waits in turn.
+ */
+export interface TunnelStream {
+  readonly sessionId: string;
+  /** Sends one message; resolves once written (after `drain` when the stream is full). */
+  send(data: string | Uint8Array, meta?: FrameMeta): Promise<void>;
+  /** Installs the single consumer. Messages that arrive earlier are held (the stream starts paused). */
+  setHandler(handler: TunnelStreamHandler): void;
+  pause(): void;
+  resume(): void;
+  /** Ends the stream, telling the peer why when there is a failure. Idempotent. */
+  end(failure?: AirlockError): void;
+  readonly ended: boolean;
+}
