@@ -48,6 +48,7 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const where = formatIssuePath(issue.path);
+    if (issue.code === 'invalid_key') return `${where}: invalid name: ${issue.issues.map((i) => i.message).join('; ')}`;
     if (issue.code === 'unrecognized_keys') return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     return `${where}: ${issue.message}`;
   });

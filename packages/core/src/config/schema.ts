@@ -127,9 +127,11 @@ export const configSchema = z
   .refine((c) => c.gateway !== undefined || c.agent !== undefined, {
     message: 'the configuration needs a "gateway" or an "agent" section (or both)',
   })
-  .refine((c) => !c.agent || c.agent.token !== undefined || c.agent.tokenFile !== undefined, {
+  .refine((c) => !c.agent || typeof c.agent !== 'object' || c.agent.token !== undefined || c.agent.tokenFile !== undefined, {
     message: 'the agent needs "token" or "tokenFile" (or the AIRLOCK_AGENT__TOKEN variable)',
     path: ['agent', 'token'],
+    // Report this together with any other mistakes, not only once the rest is valid.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
 
 export type AirlockConfig = z.infer<typeof configSchema>;

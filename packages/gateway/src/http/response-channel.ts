@@ -1,0 +1,105 @@
+import type { ServerResponse } from 'node:http';
+import { AirlockError, errorResponse, type JsonRpcId } from '@airlock/core';
+import { sendError } from './send-error.js';
+import { SseWriter } from './sse-writer.js';
+
+/**
+ * The HTTP response to one client POST that expects an answer. The gateway does not know in
+ * advance whether the server will answer at once or stream first, so it decides on the first
+ * message: the final response alone → `application/json`; anything before it → `text/event-stream`
+ * and every message as an event until the response. Both are valid Streamable HTTP answers.
+ */
+export class ResponseChannel {
+  private sse: SseWriter | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly requestId: JsonRpcId | null,
+    private readonly headers: Record<string, string> = {},
+  ) {
+    res.once('close', () => {
+      this.finished = true;
+    });
+  }
+
+  /** True once the answer is complete or the client went away. */
+  get done(): boolean {
+    return this.finished;
+  }
+
+  get streaming(): boolean {
+    return this.sse !== undefined;
+  }
+
+  /**
+   * Delivers one server message (JSON text). Returns false when the client reads slowly: the
+   * caller should stop reading from the agent until `onWritable` fires.
+   */
+  deliver(json: string, final: boolean, httpStatus?: number): boolean {
+    if (this.finished) return true;
+    if (this.sse === undefined) {
+      if (final) {
+        this.finished = true;
+        this.res.writeHead(httpStatus || 200, {
+          ...this.headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(json),
+        });
+        return this.res.end(json) !== undefined;
+      }
+      this.sse = new SseWriter(this.res);
+      this.sse.open(this.headers);
+    }
+    const writable = this.sse.write(json);
+    if (final) {
+      this.finished = true;
+      this.sse.end();
+    }
+    return writable;
+  }
+
+  /** Calls back once the client has drained what it was sent, or went away. */
+  onWritable(callback: () => void): void {
+    if (this.finished || !this.res.writableNeedDrain) {
+      callback();
+      return;
+    }
+    let called = false;
+    const once = () => {
+      if (called) return;
+      called = true;
+      this.res.off('drain', once);
+      this.res.off('close', once);
+      callback();
+    };
+    this.res.on('drain', once);
+    this.res.on('close', once);
+  }
+
+  /** Answers with an error: an HTTP error before anything was sent, else a final error event. */
+  fail(error: AirlockError): void {
+    if (this.finished) return;
+    if (this.sse === undefined) {
+      this.finished = true;
+      sendError(this.res, error, this.requestId, this.headers);
+      return;
+    }
+    this.deliver(JSON.stringify(errorResponse(this.requestId, error.toJsonRpcError())), true);
+  }
+
+  /** Accepted with nothing to say (a notification or response the client posted). */
+  accept(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.res.writeHead(202, this.headers).end();
+  }
+
+  /** Ends the answer without a response (the client cancelled the request). */
+  abandon(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.sse) this.sse.end();
+    else this.res.writeHead(204, this.headers).end();
+  }
+}

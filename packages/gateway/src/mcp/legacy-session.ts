@@ -1,0 +1,228 @@
+import type { ServerResponse } from 'node:http';
+import {
+  AirlockError,
+  errorResponse,
+  idKey,
+  isRequest,
+  parseJsonRpcMessage,
+  type JsonRpcMessage,
+  type RelayContext,
+} from '@airlock/core';
+import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
+import type { Logger } from 'pino';
+import { ResponseChannel } from '../http/response-channel.js';
+import { SseWriter } from '../http/sse-writer.js';
+import type { MessagePipeline } from './message-pipeline.js';
+
+/** Server messages held for a GET stream that is not open yet; beyond this the oldest go. */
+const BACKLOG_LIMIT = 1000;
+
+interface PendingRequest {
+  readonly channel: ResponseChannel;
+  readonly method: string;
+  readonly startedAt: number;
+}
+
+export interface LegacySessionOptions {
+  readonly context: RelayContext;
+  readonly stream: TunnelStream;
+  readonly pipeline: MessagePipeline;
+  readonly logger: Logger;
+  readonly onEnded: (session: LegacySession, reason: AirlockError | undefined) => void;
+}
+
+/**
+ * One legacy-era MCP session (initialize … DELETE) at the gateway: the gateway's own session id,
+ * the tunnel stream to the agent that holds the upstream session, the client POSTs waiting for
+ * answers, and the client's GET stream for messages that belong to no request.
+ */
+export class LegacySession {
+  readonly context: RelayContext;
+  lastActivity = Date.now();
+  private readonly pending = new Map<string, PendingRequest>();
+  private getStream: SseWriter | undefined;
+  private readonly backlog: string[] = [];
+  private endedWith: AirlockError | undefined | null = null;
+  private readonly stream: TunnelStream;
+  private readonly pipeline: MessagePipeline;
+  private readonly log: Logger;
+  private readonly onEnded: LegacySessionOptions['onEnded'];
+
+  constructor(options: LegacySessionOptions) {
+    this.context = options.context;
+    this.stream = options.stream;
+    this.pipeline = options.pipeline;
+    this.log = options.logger;
+    this.onEnded = options.onEnded;
+    this.stream.setHandler({
+      onMessage: (message) => this.fromServer(message),
+      onEnd: (failure) => this.ended(failure),
+    });
+  }
+
+  get id(): string {
+    return this.context.sessionId;
+  }
+
+  get isEnded(): boolean {
+    return this.endedWith !== null;
+  }
+
+  /**
+   * A message the client POSTed. Requests get `channel` answered when the server responds;
+   * notifications and responses are accepted with 202 once the agent has them.
+   */
+  async fromClient(message: JsonRpcMessage, json: string, channel: ResponseChannel): Promise<void> {
+    this.lastActivity = Date.now();
+    const outcome = await this.pipeline.process(this.context, message, json, 'client_to_server');
+    if (outcome.decision.action === 'deny') {
+      if (isRequest(message)) channel.deliver(JSON.stringify(errorResponse(message.id, outcome.decision.error.toJsonRpcError())), true);
+      else channel.fail(outcome.decision.error);
+      return;
+    }
+    if (isRequest(message)) {
+      const key = idKey(message.id);
+      this.pending.set(key, { channel, method: message.method, startedAt: performance.now() });
+    } else if ('method' in message && message.method === 'notifications/cancelled') {
+      this.cancelPending(message.params?.['requestId']);
+    }
+    try {
+      await this.stream.send(outcome.json);
+    } catch (cause) {
+      if (isRequest(message)) this.pending.delete(idKey(message.id));
+      channel.fail(AirlockError.from(cause, 'tunnel_closed'));
+      return;
+    }
+    if (!isRequest(message)) channel.accept();
+  }
+
+  /** The client's GET stream: server messages that belong to no request. One at a time. */
+  openGetStream(res: ServerResponse, headers: Record<string, string>): void {
+    if (this.getStream && !this.getStream.closed) {
+      res.writeHead(409, { 'content-type': 'application/json' }).end(
+        JSON.stringify(
+          errorResponse(null, {
+            code: -32600,
+            message: 'This session already has a GET stream open; close it before opening another.',
+          }),
+        ),
+      );
+      return;
+    }
+    const sse = new SseWriter(res);
+    sse.open(headers);
+    this.getStream = sse;
+    res.once('close', () => {
+      if (this.getStream === sse) this.getStream = undefined;
+    });
+    for (const json of this.backlog.splice(0)) sse.write(json);
+  }
+
+  /** DELETE, idle expiry or gateway shutdown. */
+  terminate(reason: AirlockError): void {
+    if (this.isEnded) return;
+    this.stream.end();
+    this.ended(reason);
+  }
+
+  private cancelPending(requestId: unknown): void {
+    if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
+    const key = idKey(requestId);
+    const pending = this.pending.get(key);
+    if (!pending) return;
+    this.pending.delete(key);
+    pending.channel.abandon();
+  }
+
+  private fromServer(frame: TunnelMessage): void {
+    this.lastActivity = Date.now();
+    let message: JsonRpcMessage;
+    const json = frame.data.toString('utf8');
+    try {
+      message = parseJsonRpcMessage(json);
+    } catch (error) {
+      this.log.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
+      return;
+    }
+    const outcome = this.pipeline.process(this.context, message, json, 'server_to_client');
+    if (outcome instanceof Promise) {
+      // Ordering: hold the stream while an asynchronous seam decides, so messages stay in order.
+      this.stream.pause();
+      outcome.then(
+        (o) => {
+          this.route(message, o.json, o.decision.action === 'pass', frame);
+          this.stream.resume();
+        },
+        (error: unknown) => {
+          this.log.error({ err: error }, 'recording or policy failed on a server message; ending the session');
+          this.terminate(AirlockError.from(error));
+        },
+      );
+      return;
+    }
+    this.route(message, outcome.json, outcome.decision.action === 'pass', frame);
+  }
+
+  private route(message: JsonRpcMessage, json: string, passed: boolean, frame: TunnelMessage): void {
+    if (!passed) return;
+    if (!('method' in message)) {
+      if (message.id === null) return;
+      const key = idKey(message.id);
+      const pending = this.pending.get(key);
+      if (!pending) return;
+      this.pending.delete(key);
+      this.log.info(
+        {
+          method: pending.method,
+          id: message.id,
+          ms: Math.round((performance.now() - pending.startedAt) * 100) / 100,
+          outcome: 'error' in message ? 'error' : 'ok',
+        },
+        'mcp call',
+      );
+      this.backpressure(pending.channel.deliver(json, true, frame.httpStatus), pending.channel);
+      return;
+    }
+    const related = frame.relatedRequest === undefined ? undefined : this.pending.get(frame.relatedRequest);
+    if (related && !related.channel.done) {
+      this.backpressure(related.channel.deliver(json, false), related.channel);
+      return;
+    }
+    if (this.getStream && !this.getStream.closed) {
+      this.getStream.write(json);
+      return;
+    }
+    // No GET stream: any open request stream reaches the same client; prefer the newest.
+    let newest: PendingRequest | undefined;
+    for (const p of this.pending.values()) if (!p.channel.done) newest = p;
+    if (newest) {
+      this.backpressure(newest.channel.deliver(json, false), newest.channel);
+      return;
+    }
+    if (this.backlog.length >= BACKLOG_LIMIT) this.backlog.shift();
+    this.backlog.push(json);
+  }
+
+  /** A slow client reading its answer stops the relay from reading further on this session. */
+  private backpressure(writable: boolean, channel: ResponseChannel): void {
+    if (writable) return;
+    this.stream.pause();
+    channel.onWritable(() => this.stream.resume());
+  }
+
+  private ended(failure: AirlockError | undefined): void {
+    if (this.isEnded) return;
+    this.endedWith = failure;
+    const reason =
+      failure ??
+      new AirlockError(
+        'upstream_closed',
+        `The MCP server for connection "${this.context.connection}" closed the session. Start a new session (initialize) to continue.`,
+      );
+    for (const [, pending] of this.pending) pending.channel.fail(reason);
+    this.pending.clear();
+    this.getStream?.end();
+    this.log.info({ reason: reason.message, code: reason.code }, 'session ended');
+    this.onEnded(this, failure);
+  }
+}

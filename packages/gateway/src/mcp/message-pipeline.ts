@@ -1,0 +1,61 @@
+import type {
+  Direction,
+  JsonRpcMessage,
+  MessagePolicy,
+  MessageRecorder,
+  PolicyDecision,
+  RelayContext,
+} from '@airlock/core';
+
+export interface PipelineOutcome {
+  readonly decision: PolicyDecision;
+  /** The JSON text to send on: the original text when policy left the message as it was. */
+  readonly json: string;
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/**
+ * Policy then recording for one message at the gateway. Seams may answer synchronously; the
+ * fast path then allocates no promise. Recording sees the message as it leaves the gateway (after
+ * policy), plus the decision; a recorder that throws refuses the message (fail closed).
+ */
+export class MessagePipeline {
+  constructor(
+    private readonly policy: MessagePolicy,
+    private readonly recorder: MessageRecorder,
+  ) {}
+
+  process(
+    context: RelayContext,
+    message: JsonRpcMessage,
+    json: string,
+    direction: Direction,
+  ): PipelineOutcome | Promise<PipelineOutcome> {
+    const decision = this.policy.evaluate(context, message, direction);
+    if (isPromise(decision)) return decision.then((d) => this.record(context, d, message, json, direction));
+    return this.record(context, decision, message, json, direction);
+  }
+
+  private record(
+    context: RelayContext,
+    decision: PolicyDecision,
+    original: JsonRpcMessage,
+    json: string,
+    direction: Direction,
+  ): PipelineOutcome | Promise<PipelineOutcome> {
+    const message = decision.action === 'pass' ? decision.message : original;
+    const out = decision.action === 'pass' && decision.message !== original ? JSON.stringify(decision.message) : json;
+    const recorded = this.recorder.record(context, {
+      source: 'gateway',
+      direction,
+      message,
+      decision: decision.action,
+      at: Date.now(),
+    });
+    const outcome = { decision, json: out };
+    return isPromise(recorded) ? recorded.then(() => outcome) : outcome;
+  }
+}

@@ -1,0 +1,124 @@
+import type { ServerResponse } from 'node:http';
+import {
+  AirlockError,
+  errorResponse,
+  idKey,
+  isRequest,
+  parseJsonRpcMessage,
+  type JsonRpcMessage,
+  type RelayContext,
+} from '@airlock/core';
+import type { Logger } from 'pino';
+import { ResponseChannel } from '../http/response-channel.js';
+import type { AgentDirectory } from './agent-directory.js';
+import type { MessagePipeline } from './message-pipeline.js';
+
+export interface ExchangeRequest {
+  readonly context: RelayContext;
+  readonly message: JsonRpcMessage;
+  readonly json: string;
+  readonly forwardHeaders: Record<string, string>;
+  readonly res: ServerResponse;
+}
+
+/**
+ * One modern-era (2026-07-28) request: stateless, so it gets its own tunnel stream (and its own
+ * recording session id) that lives until the server's response, or until the client leaves (a
+ * `subscriptions/listen` stream ends when the client closes it).
+ */
+export async function relayExchange(
+  request: ExchangeRequest,
+  directory: AgentDirectory,
+  pipeline: MessagePipeline,
+  logger: Logger,
+): Promise<void> {
+  const { context, message, res } = request;
+  const requestId = isRequest(message) ? message.id : null;
+  const channel = new ResponseChannel(res, requestId);
+  const inbound = await pipeline.process(context, message, request.json, 'client_to_server');
+  if (inbound.decision.action === 'deny') {
+    if (requestId !== null) channel.deliver(JSON.stringify(errorResponse(requestId, inbound.decision.error.toJsonRpcError())), true);
+    else channel.fail(inbound.decision.error);
+    return;
+  }
+  const stream = await directory.openSession({ ...context, kind: 'exchange', forwardHeaders: request.forwardHeaders });
+  const startedAt = performance.now();
+  const responseKey = requestId === null ? undefined : idKey(requestId);
+  let answered = false;
+
+  res.once('close', () => {
+    if (!answered) stream.end();
+  });
+
+  const deliver = (reply: JsonRpcMessage, json: string, httpStatus: number | undefined) => {
+    const final = !('method' in reply) && reply.id !== null && idKey(reply.id) === responseKey;
+    // A notification's exchange has no response id: an upstream error body (e.g. 400 -32020) ends it.
+    const finalForNotification = responseKey === undefined && !('method' in reply);
+    if (final || finalForNotification) {
+      answered = true;
+      logger.info(
+        {
+          method: 'method' in message ? message.method : undefined,
+          id: requestId,
+          ms: Math.round((performance.now() - startedAt) * 100) / 100,
+          outcome: 'error' in reply ? 'error' : 'ok',
+        },
+        'mcp call',
+      );
+    }
+    const writable = channel.deliver(json, final || finalForNotification, httpStatus);
+    if (answered) stream.end();
+    else if (!writable) {
+      stream.pause();
+      channel.onWritable(() => stream.resume());
+    }
+  };
+
+  stream.setHandler({
+    onMessage: (frame) => {
+      const json = frame.data.toString('utf8');
+      let reply: JsonRpcMessage;
+      try {
+        reply = parseJsonRpcMessage(json);
+      } catch (error) {
+        logger.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
+        return;
+      }
+      const outcome = pipeline.process(context, reply, json, 'server_to_client');
+      if (outcome instanceof Promise) {
+        stream.pause();
+        outcome.then(
+          (o) => {
+            if (o.decision.action === 'pass') deliver(reply, o.json, frame.httpStatus);
+            stream.resume();
+          },
+          (error: unknown) => {
+            channel.fail(AirlockError.from(error));
+            stream.end();
+          },
+        );
+      } else if (outcome.decision.action === 'pass') {
+        deliver(reply, outcome.json, frame.httpStatus);
+      }
+    },
+    onEnd: (failure) => {
+      if (channel.done) return;
+      if (failure) channel.fail(failure);
+      else if (requestId === null) channel.accept();
+      else
+        channel.fail(
+          new AirlockError(
+            'upstream_closed',
+            `The MCP server for connection "${context.connection}" ended the request without answering it. Retry; if it persists, check the server's logs.`,
+          ),
+        );
+    },
+  });
+
+  try {
+    await stream.send(inbound.json);
+  } catch (cause) {
+    channel.fail(AirlockError.from(cause, 'tunnel_closed'));
+    stream.end();
+  }
+}

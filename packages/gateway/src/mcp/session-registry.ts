@@ -1,0 +1,66 @@
+import { AirlockError } from '@airlock/core';
+import type { LegacySession } from './legacy-session.js';
+
+/** How many ended sessions are remembered, so a late request hears why rather than "unknown". */
+const TOMBSTONE_LIMIT = 10_000;
+
+/**
+ * The gateway's legacy sessions by id. Ids are the gateway's own (unguessable; never the upstream's).
+ * Idle sessions are closed after `idleMs`.
+ */
+export class SessionRegistry {
+  private readonly sessions = new Map<string, LegacySession>();
+  private readonly tombstones = new Map<string, string>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly idleMs: number) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  add(session: LegacySession): void {
+    this.sessions.set(session.id, session);
+  }
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** The live session with this id on this connection, or a 404 that says what happened. */
+  find(id: string, connection: string): LegacySession {
+    const session = this.sessions.get(id);
+    if (session && !session.isEnded && session.context.connection === connection) return session;
+    const reason = this.tombstones.get(id);
+    throw new AirlockError(
+      'session_not_found',
+      reason
+        ? `Session ${id} has ended (${reason}). Start a new session: send initialize without Mcp-Session-Id.`
+        : `Unknown session ${id} for connection "${connection}"; it may have expired or belong to another connection. Start a new session: send initialize without Mcp-Session-Id.`,
+    );
+  }
+
+  remove(session: LegacySession, reason: string): void {
+    if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+    if (this.tombstones.size >= TOMBSTONE_LIMIT) {
+      const oldest = this.tombstones.keys().next().value;
+      if (oldest !== undefined) this.tombstones.delete(oldest);
+    }
+    this.tombstones.set(session.id, reason);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const session of this.sessions.values()) {
+      if (session.lastActivity < cutoff) {
+        session.terminate(
+          new AirlockError('session_not_found', `session ${session.id} was idle for longer than ${this.idleMs / 1000} s`),
+        );
+      }
+    }
+  }
+
+  closeAll(reason: AirlockError): void {
+    clearInterval(this.sweeper);
+    for (const session of [...this.sessions.values()]) session.terminate(reason);
+  }
+}
