@@ -1,1 +1,42 @@
-export {};
+// @airlock/testkit — real MCP servers and clients for Airlock's end-to-end tests. See README.md.
+
+// Servers: the legacy kitchen sink (v1 SDK), the modern server (v2 SDK), the conformance fixture.
+export { bigText, createKitchenSinkServer, KITCHEN_SINK_CRASH_EXIT_CODE } from './servers/kitchen-sink.js';
+export { startKitchenSinkHttp, type KitchenSinkHttpOptions } from './servers/kitchen-sink-http.js';
+export { createModernServer } from './servers/modern-server.js';
+export { startModernHttp, type ModernHttpOptions } from './servers/modern-http.js';
+export {
+  CONFORMANCE_PNG_BASE64,
+  createConformanceServer,
+  startConformanceHttp,
+  type ConformanceHttpOptions,
+} from './servers/conformance-server.js';
+export { MCP_PATH, serveLegacyHttp, type LegacyHttpOptions } from './servers/serve-legacy-http.js';
+export type { RunningServer } from './http/listen.js';
+export { toNodeListener, type FetchHandler } from './http/fetch-node-adapter.js';
+export { createMemoryEventStore } from './http/memory-event-store.js';
+
+// Clients.
+export { connectV1Client, createV1Client, type V1ClientOptions } from './clients/connect-v1-client.js';
+export {
+  connectV2Client,
+  createV2Client,
+  MODERN_PROTOCOL_VERSION,
+  type V2ClientOptions,
+} from './clients/connect-v2-client.js';
+export {
+  collectNotifications,
+  type NotificationLog,
+  type RecordedNotification,
+} from './clients/collect-notifications.js';
+
+// Processes.
+export { testkitBins } from './bins.js';
+export { freePort } from './process/free-port.js';
+export {
+  spawnNode,
+  type NodeProcess,
+  type SpawnNodeOptions,
+  type WaitForLineOptions,
+} from './process/spawn-node.js';
+export { startServerProcess, type ServerProcess } from './process/start-server-process.js';
