@@ -1,1 +1,29 @@
-export {};
+export {
+  createAgent,
+  type Agent,
+  type AgentTunnel,
+  type AgentTunnelOptions,
+  type AnnouncedConnection,
+  type CreateAgentOptions,
+  type SessionHandler,
+  type TunnelFactory,
+} from './agent.js';
+export { agentLogRedactPaths, createAgentLogger } from './agent-logger.js';
+export { bridgeSession, type BridgedSession, type BridgeSessionOptions } from './session-bridge.js';
+
+export { AwsCredentialCache, type AwsCredentialProvider } from './credentials/aws-credential-cache.js';
+export { awsEnvironment } from './credentials/aws-environment.js';
+export {
+  fixedCredentials,
+  type AwsCredentials,
+  type CredentialSource,
+} from './credentials/credential-source.js';
+
+export { HttpConnector, type HttpConnectorOptions } from './upstream/http-connector.js';
+export { StdioConnector, type StdioConnectorOptions } from './upstream/stdio-upstream.js';
+export type {
+  UpstreamConnector,
+  UpstreamMessageMeta,
+  UpstreamSession,
+  UpstreamSink,
+} from './upstream/upstream.js';

@@ -1,0 +1,190 @@
+import { readFile } from 'node:fs/promises';
+import {
+  AirlockError,
+  type AgentConfig,
+  type ConnectionEra,
+  type MessageRecorder,
+  type ResponseMasker,
+  type SessionOpenRequest,
+} from '@airlock/core';
+import type { TunnelStream } from '@airlock/tunnel';
+import type { Logger } from 'pino';
+import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
+import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import { bridgeSession, type BridgedSession } from './session-bridge.js';
+import { HttpConnector } from './upstream/http-connector.js';
+import { StdioConnector } from './upstream/stdio-upstream.js';
+import type { UpstreamConnector } from './upstream/upstream.js';
+
+/** A connection as the agent announces it to a gateway. */
+export interface AnnouncedConnection {
+  readonly name: string;
+  readonly transport: 'stdio' | 'http';
+  readonly eras: readonly ConnectionEra[];
+}
+
+/** What a tunnel client needs to dial one gateway. */
+export interface AgentTunnelOptions {
+  readonly agentId: string;
+  readonly token: string;
+  readonly gateway: AgentConfig['gateways'][number];
+  readonly connections: readonly AnnouncedConnection[];
+  readonly heartbeatSeconds: number;
+  readonly reconnect: AgentConfig['reconnect'];
+  readonly logger: Logger;
+}
+
+/** Called by a tunnel client for every session a gateway opens. */
+export type SessionHandler = (request: SessionOpenRequest, stream: TunnelStream) => void;
+
+/** A running tunnel client; the agent only needs to stop it. */
+export interface AgentTunnel {
+  close(): Promise<void> | void;
+}
+
+/** Creates the tunnel client for one gateway, e.g. `(o, onSession) => new TunnelClient({ ...o, onSession })`. */
+export type TunnelFactory = (options: AgentTunnelOptions, onSession: SessionHandler) => AgentTunnel;
+
+export interface CreateAgentOptions {
+  readonly logger: Logger;
+  readonly tunnelFactory: TunnelFactory;
+  readonly masker?: ResponseMasker;
+  readonly recorder?: MessageRecorder;
+  /** Default: the AWS default provider chain, when some connection injects AWS credentials. */
+  readonly credentials?: CredentialSource;
+}
+
+export interface Agent {
+  /** Resolves the token, starts AWS credential resolution in the background and dials every gateway. */
+  start(): Promise<void>;
+  /** Closes the tunnels, then every live session (stopping stdio servers, DELETEing HTTP sessions). */
+  stop(): Promise<void>;
+  /** Serves one session on `stream`; what tunnel clients call. */
+  readonly handleSession: SessionHandler;
+  readonly activeSessions: number;
+}
+
+function needsAwsCredentials(config: AgentConfig): boolean {
+  return Object.values(config.connections).some((c) => c.transport === 'stdio' && c.aws.inject);
+}
+
+async function resolveToken(config: AgentConfig): Promise<string> {
+  if (config.token !== undefined) return config.token;
+  if (config.tokenFile === undefined) {
+    throw new AirlockError(
+      'config_invalid',
+      'The agent needs "token" or "tokenFile" (or the AIRLOCK_AGENT__TOKEN variable).',
+    );
+  }
+  try {
+    return (await readFile(config.tokenFile, 'utf8')).trim();
+  } catch (cause) {
+    throw new AirlockError(
+      'config_invalid',
+      `Could not read the agent token file "${config.tokenFile}" (${(cause as NodeJS.ErrnoException).code ?? 'error'}); check the path and its permissions.`,
+      { cause },
+    );
+  }
+}
+
+/** The agent composition root: upstream connectors per connection, bridged to tunnel sessions. */
+export function createAgent(config: AgentConfig, options: CreateAgentOptions): Agent {
+  const logger = options.logger.child({ agentId: config.id });
+  const credentials =
+    options.credentials ??
+    (needsAwsCredentials(config)
+      ? new AwsCredentialCache(logger.child({ component: 'aws-credentials' }))
+      : fixedCredentials(undefined));
+
+  const connectors = new Map<string, UpstreamConnector>();
+  for (const [name, connection] of Object.entries(config.connections)) {
+    const connectionLogger = logger.child({ connection: name });
+    connectors.set(
+      name,
+      connection.transport === 'stdio'
+        ? new StdioConnector({ name, config: connection, credentials, logger: connectionLogger })
+        : new HttpConnector({ name, config: connection, logger: connectionLogger }),
+    );
+  }
+  const announced: AnnouncedConnection[] = Object.entries(config.connections).map(([name, c]) => ({
+    name,
+    transport: c.transport,
+    eras: c.eras,
+  }));
+
+  const sessions = new Set<BridgedSession>();
+  const tunnels: AgentTunnel[] = [];
+  let stopping = false;
+
+  const handleSession: SessionHandler = (request, stream) => {
+    const connector = connectors.get(request.connection);
+    if (stopping || !connector) {
+      stream.end(
+        stopping
+          ? new AirlockError(
+              'agent_unavailable',
+              'The agent is shutting down; retry, another agent or gateway may serve the session.',
+            )
+          : new AirlockError(
+              'connection_not_found',
+              `This agent (${config.id}) serves no connection named "${request.connection}"; it serves: ${[...connectors.keys()].join(', ')}.`,
+            ),
+      );
+      return;
+    }
+    const session = bridgeSession({
+      request,
+      stream,
+      connector,
+      logger,
+      ...(options.masker ? { masker: options.masker } : {}),
+      ...(options.recorder ? { recorder: options.recorder } : {}),
+    });
+    sessions.add(session);
+    void session.done.then(() => sessions.delete(session));
+  };
+
+  return {
+    handleSession,
+    get activeSessions() {
+      return sessions.size;
+    },
+    async start() {
+      const token = await resolveToken(config);
+      credentials.start();
+      for (const gateway of config.gateways) {
+        tunnels.push(
+          options.tunnelFactory(
+            {
+              agentId: config.id,
+              token,
+              gateway,
+              connections: announced,
+              heartbeatSeconds: config.heartbeatSeconds,
+              reconnect: config.reconnect,
+              logger: logger.child({ gateway: gateway.address }),
+            },
+            handleSession,
+          ),
+        );
+      }
+      logger.info(
+        { gateways: config.gateways.map((g) => g.address), connections: announced.map((c) => c.name) },
+        'agent started',
+      );
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
+      tunnels.length = 0;
+      const shutdown = new AirlockError(
+        'agent_unavailable',
+        'The agent is shutting down; start a new session.',
+      );
+      await Promise.allSettled([...sessions].map((session) => session.close(shutdown)));
+      await Promise.allSettled([...connectors.values()].map((connector) => connector.close()));
+      credentials.stop();
+      logger.info('agent stopped');
+    },
+  };
+}

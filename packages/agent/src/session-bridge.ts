@@ -1,0 +1,181 @@
+import {
+  AirlockError,
+  errorResponse,
+  idKey,
+  isRequest,
+  noMasking,
+  noRecording,
+  parseJsonRpcMessage,
+  type JsonRpcMessage,
+  type MessageRecorder,
+  type ResponseMasker,
+  type SessionOpenRequest,
+} from '@airlock/core';
+import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
+import type { Logger } from 'pino';
+import { RequestLog } from './request-log.js';
+import type { UpstreamConnector, UpstreamMessageMeta, UpstreamSession } from './upstream/upstream.js';
+
+export interface BridgeSessionOptions {
+  readonly request: SessionOpenRequest;
+  readonly stream: TunnelStream;
+  readonly connector: UpstreamConnector;
+  readonly logger: Logger;
+  readonly masker?: ResponseMasker;
+  readonly recorder?: MessageRecorder;
+}
+
+export interface BridgedSession {
+  /** Resolves when both sides are done (stream ended and upstream closed). */
+  readonly done: Promise<void>;
+  /** Ends the session from the agent's side (agent shutdown). */
+  close(failure?: AirlockError): Promise<void>;
+}
+
+/** Client messages being recorded/sent before the tunnel stream is paused. */
+const INBOUND_HIGH_WATER = 16;
+
+/**
+ * Joins one tunnel session stream to one upstream session:
+ * client → parse → record → upstream; upstream → mask → record → client.
+ * Backpressure runs end to end: the upstream is not read while a send to the tunnel is pending
+ * (connectors await the sink), and the tunnel is paused while client messages pile up.
+ */
+export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
+  const { request, stream, connector } = options;
+  const masker = options.masker ?? noMasking;
+  const recorder = options.recorder ?? noRecording;
+  const logger = options.logger.child({
+    sessionId: request.sessionId,
+    connection: request.connection,
+    subject: request.caller.subject,
+  });
+  // Each side numbers its own requests, so each direction gets its own log.
+  const requests = new RequestLog(logger);
+  const serverRequests = new RequestLog(logger);
+  let finished = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((resolve) => (resolveDone = resolve));
+
+  const finish = (failure: AirlockError | undefined, reason: string): void => {
+    if (finished) return;
+    finished = true;
+    stream.end(failure);
+    const closing = upstream.close().catch((error: unknown) => {
+      logger.warn({ reason: (error as Error).message }, 'Closing the upstream failed');
+    });
+    const ended = Promise.resolve()
+      .then(() => recorder.end(request, failure ? `${failure.code}: ${failure.message}` : reason))
+      .catch((error: unknown) =>
+        logger.warn({ reason: (error as Error).message }, 'Recording the session end failed'),
+      );
+    const level = failure ? 'warn' : 'debug';
+    logger[level](
+      { reason: failure?.message ?? reason, code: failure?.code, unanswered: requests.unanswered },
+      'session ended',
+    );
+    void Promise.all([closing, ended]).then(() => resolveDone());
+  };
+
+  const toClient = async (message: JsonRpcMessage, meta: UpstreamMessageMeta): Promise<void> => {
+    if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
+    try {
+      const masked = await masker.mask(request, message);
+      await recorder.record(request, {
+        source: 'agent',
+        direction: 'server_to_client',
+        message: masked,
+        at: Date.now(),
+      });
+      requests.answered(masked);
+      serverRequests.started(masked);
+      await stream.send(JSON.stringify(masked), meta);
+    } catch (error) {
+      // A masker or recorder that fails must not let the message out (strict recording fails closed).
+      const failure = AirlockError.from(error);
+      finish(failure, 'relay failed');
+      throw failure;
+    }
+  };
+
+  const upstream: UpstreamSession = connector.open(request, {
+    message: toClient,
+    end: (failure) => finish(failure, 'upstream ended'),
+  });
+
+  let inbound: Promise<void> = Promise.resolve();
+  let inboundPending = 0;
+  let paused = false;
+
+  const toUpstream = async (message: JsonRpcMessage): Promise<void> => {
+    try {
+      await recorder.record(request, {
+        source: 'agent',
+        direction: 'client_to_server',
+        message,
+        at: Date.now(),
+      });
+    } catch (error) {
+      const failure = AirlockError.from(error);
+      logger.warn(
+        { code: failure.code, reason: failure.message },
+        'Refused a client message that could not be recorded',
+      );
+      if (isRequest(message)) {
+        await stream.send(JSON.stringify(errorResponse(message.id, failure.toJsonRpcError())), {
+          relatedRequest: idKey(message.id),
+        });
+      }
+      return;
+    }
+    requests.started(message);
+    serverRequests.answered(message);
+    try {
+      await upstream.send(message);
+    } catch (error) {
+      if (!finished) logger.debug({ reason: (error as Error).message }, 'Upstream refused a client message');
+    }
+  };
+
+  const onMessage = (frame: TunnelMessage): void => {
+    if (finished) return;
+    let message: JsonRpcMessage;
+    try {
+      message = parseJsonRpcMessage(frame.data.toString('utf8'));
+    } catch (error) {
+      // The gateway validated it already; a bad frame here is a bug, not a client mistake.
+      logger.warn({ reason: (error as Error).message }, 'Dropped an unparsable message from the tunnel');
+      return;
+    }
+    inboundPending++;
+    if (inboundPending >= INBOUND_HIGH_WATER && !paused) {
+      paused = true;
+      stream.pause();
+    }
+    inbound = inbound
+      .then(() => toUpstream(message))
+      .catch((error: unknown) =>
+        logger.warn({ reason: (error as Error).message }, 'Relaying a client message failed'),
+      )
+      .finally(() => {
+        inboundPending--;
+        if (paused && inboundPending === 0 && !finished) {
+          paused = false;
+          stream.resume();
+        }
+      });
+  };
+
+  stream.setHandler({
+    onMessage,
+    onEnd: (failure) => finish(failure, 'client ended the session'),
+  });
+
+  return {
+    done,
+    close: (failure) => {
+      finish(failure, 'agent closed the session');
+      return done;
+    },
+  };
+}
