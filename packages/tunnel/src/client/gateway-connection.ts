@@ -1,0 +1,210 @@
+import * as grpc from '@grpc/grpc-js';
+import { AirlockError, type SessionOpenRequest } from '@airlock/core';
+import type { Logger } from 'pino';
+import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
+import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
+import type { ControlResponse__Output } from '../generated/airlock/tunnel/v1/ControlResponse.js';
+import type { Hello } from '../generated/airlock/tunnel/v1/Hello.js';
+import type { OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
+import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
+import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
+import { tunnelProto } from '../proto/load-tunnel-proto.js';
+import { failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
+import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
+import { GrpcTunnelStream } from '../stream/grpc-tunnel-stream.js';
+import type { TunnelStream } from '../tunnel-stream.js';
+
+export interface GatewayConnectionOptions {
+  readonly address: string;
+  readonly credentials: grpc.ChannelCredentials;
+  readonly channelOptions: grpc.ChannelOptions;
+  readonly agent: AgentCredentials;
+  readonly hello: Hello;
+  readonly heartbeatIntervalMs: number;
+  readonly maxMessageBytes: number | undefined;
+  readonly suppressHeartbeats: boolean;
+  readonly logger: Logger;
+  readonly onWelcome: (welcome: Welcome__Output) => void;
+  readonly onSession: (request: SessionOpenRequest, stream: TunnelStream) => void;
+  readonly onClosed: (reason: AirlockError) => void;
+}
+
+/** A peer silent for this many heartbeat intervals is dead (the gateway applies the same rule). */
+const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
+/** The longest wait for the Welcome after dialling. */
+const WELCOME_TIMEOUT_MS = 15_000;
+
+/**
+ * One attempt to be connected to a gateway: its own gRPC channel, the Control call, and the Session
+ * calls opened on it. Closing it ends them all; the TunnelClient then dials a fresh one, so its own
+ * backoff (not the channel's) decides when.
+ */
+export class GatewayConnection {
+  readonly #options: GatewayConnectionOptions;
+  readonly #logger: Logger;
+  readonly #client: TunnelServiceClient;
+  readonly #control: grpc.ClientDuplexStream<ControlRequest, ControlResponse__Output>;
+  readonly #announced: Set<string>;
+  readonly #sessions = new Map<TunnelStream, string>();
+  #welcome: Welcome__Output | undefined;
+  #lastHeardAt = Date.now();
+  #timer: NodeJS.Timeout | undefined;
+  #welcomeTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: GatewayConnectionOptions) {
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#announced = new Set((options.hello.connections ?? []).map((c) => c.name ?? ''));
+    const { TunnelService } = tunnelProto();
+    this.#client = new TunnelService(options.address, options.credentials, options.channelOptions);
+    this.#control = this.#client.Control(agentCredentialsMetadata(options.agent));
+    this.#control.on('data', (message: ControlResponse__Output) => this.#onMessage(message));
+    this.#control.on('error', (error: grpc.ServiceError) => this.close(describeCallError(error)));
+    this.#control.on('end', () =>
+      this.close(new AirlockError('tunnel_closed', 'the gateway ended the control stream')),
+    );
+    this.#write({ hello: options.hello });
+    this.#welcomeTimer = setTimeout(
+      () =>
+        this.close(
+          new AirlockError('tunnel_closed', `no Welcome from the gateway within ${WELCOME_TIMEOUT_MS} ms`),
+        ),
+      WELCOME_TIMEOUT_MS,
+    );
+  }
+
+  get gatewayId(): string | undefined {
+    return this.#welcome?.gatewayId;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Ends the control call, every session on this connection (tunnel_closed), and the channel. */
+  close(reason: AirlockError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    clearTimeout(this.#welcomeTimer);
+    const sessions = [...this.#sessions];
+    this.#sessions.clear();
+    for (const [stream, connection] of sessions) {
+      // Worded for the gateway's user, who receives this failure in the End.
+      stream.end(
+        new AirlockError(
+          'tunnel_closed',
+          `The agent serving "${connection}" disconnected (${reason.message}); the session ended. Retry: requests work again as soon as the agent reconnects.`,
+        ),
+      );
+    }
+    this.#control.cancel();
+    this.#client.close();
+    this.#options.onClosed(reason);
+  }
+
+  #write(message: ControlRequest): void {
+    if (!this.#closed) this.#control.write(message);
+  }
+
+  #onMessage(message: ControlResponse__Output): void {
+    if (this.#closed) return;
+    this.#lastHeardAt = Date.now();
+    switch (message.kind) {
+      case 'welcome':
+        if (message.welcome && !this.#welcome) this.#onWelcome(message.welcome);
+        return;
+      case 'heartbeat':
+        return;
+      case 'openSession':
+        if (message.openSession) this.#onOpenSession(message.openSession);
+        return;
+      default:
+        this.#logger.warn({ kind: message.kind }, 'unexpected control message from the gateway; ignored');
+    }
+  }
+
+  #onWelcome(welcome: Welcome__Output): void {
+    clearTimeout(this.#welcomeTimer);
+    this.#welcome = welcome;
+    // Send at the gateway's pace when it is faster: it drops agents silent for 3 of its intervals.
+    const gatewayInterval = welcome.heartbeatIntervalMs || this.#options.heartbeatIntervalMs;
+    const sendEvery = Math.min(this.#options.heartbeatIntervalMs, gatewayInterval);
+    const deadAfter = MISSED_HEARTBEATS_BEFORE_DEAD * gatewayInterval;
+    this.#lastHeardAt = Date.now();
+    this.#timer = setInterval(() => {
+      const silentMs = Date.now() - this.#lastHeardAt;
+      if (silentMs > deadAfter) {
+        this.close(new AirlockError('tunnel_closed', `the gateway sent no heartbeat for ${silentMs} ms`));
+        return;
+      }
+      if (!this.#options.suppressHeartbeats) this.#write({ heartbeat: { sentAtUnixMs: Date.now() } });
+    }, sendEvery);
+    this.#options.onWelcome(welcome);
+  }
+
+  #maxChunkBytes(): number {
+    const offered = this.#welcome?.maxChunkBytes ?? 0;
+    return offered > 0 ? Math.min(offered, MAX_ALLOWED_CHUNK_BYTES) : DEFAULT_MAX_CHUNK_BYTES;
+  }
+
+  #reject(openId: string, failure: AirlockError): void {
+    this.#logger.warn({ openId, code: failure.code, reason: failure.message }, 'refused an OpenSession');
+    this.#write({ openRejected: { openId, failure: failureToWire(failure) } });
+  }
+
+  #onOpenSession(message: OpenSession__Output): void {
+    let request: SessionOpenRequest;
+    try {
+      request = openSessionFromWire(message);
+    } catch (error) {
+      this.#reject(message.openId, AirlockError.from(error, 'invalid_request'));
+      return;
+    }
+    if (!this.#announced.has(request.connection)) {
+      this.#reject(
+        message.openId,
+        new AirlockError(
+          'connection_not_found',
+          `Agent "${this.#options.agent.agentId}" does not serve connection "${request.connection}" (it serves: ${[...this.#announced].join(', ') || 'none'}). Check the connection name or the agent's configuration.`,
+        ),
+      );
+      return;
+    }
+    const call = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
+    call.write({ attach: { openId: message.openId } });
+    const gatewayId = this.gatewayId ?? this.#options.address;
+    const stream: GrpcTunnelStream = new GrpcTunnelStream({
+      sessionId: request.sessionId,
+      call,
+      cancel: () => call.cancel(),
+      maxChunkBytes: this.#maxChunkBytes(),
+      maxMessageBytes: this.#options.maxMessageBytes,
+      logger: this.#logger.child({ sessionId: request.sessionId, connection: request.connection }),
+      transportClosed: (detail) =>
+        new AirlockError(
+          'tunnel_closed',
+          `The tunnel to gateway "${gatewayId}" closed (${detail}); session ${request.sessionId} ended.`,
+        ),
+      onFinish: () => this.#sessions.delete(stream),
+    });
+    this.#sessions.set(stream, request.connection);
+    try {
+      this.#options.onSession(request, stream);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, sessionId: request.sessionId },
+        'session handler threw; ending the session',
+      );
+      stream.end(AirlockError.from(error, 'upstream_failed'));
+    }
+  }
+}
+
+function describeCallError(error: grpc.ServiceError): AirlockError {
+  if (error.code === grpc.status.UNAUTHENTICATED) {
+    return new AirlockError('agent_unauthenticated', error.details || error.message, { cause: error });
+  }
+  return new AirlockError('tunnel_closed', error.details || error.message, { cause: error });
+}

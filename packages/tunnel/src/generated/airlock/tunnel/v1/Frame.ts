@@ -1,0 +1,48 @@
+// Original file: proto/airlock/tunnel/v1/tunnel.proto
+
+
+/**
+ * One JSON-RPC message, or a chunk of one. A message larger than Welcome.max_chunk_bytes is split
+ * into consecutive frames with `more` set on all but the last; frames of different messages never
+ * interleave on one stream.
+ */
+export interface Frame {
+  /**
+   * UTF-8 JSON text of the message (or this chunk of it).
+   */
+  'data'?: (Buffer | Uint8Array | string);
+  'more'?: (boolean);
+  /**
+   * On the first frame of a server message: the idKey of the client request it belongs to,
+   * when known (empty otherwise). The gateway streams it on that request's response.
+   */
+  'relatedRequest'?: (string);
+  /**
+   * On the first frame of the first server message of an exchange: the upstream's HTTP status
+   * when it was not 200 (0 otherwise), so the gateway can answer with the same status.
+   */
+  'httpStatus'?: (number);
+}
+
+/**
+ * One JSON-RPC message, or a chunk of one. A message larger than Welcome.max_chunk_bytes is split
+ * into consecutive frames with `more` set on all but the last; frames of different messages never
+ * interleave on one stream.
+ */
+export interface Frame__Output {
+  /**
+   * UTF-8 JSON text of the message (or this chunk of it).
+   */
+  'data': (Buffer);
+  'more': (boolean);
+  /**
+   * On the first frame of a server message: the idKey of the client request it belongs to,
+   * when known (empty otherwise). The gateway streams it on that request's response.
+   */
+  'relatedRequest': (string);
+  /**
+   * On the first frame of the first server message of an exchange: the upstream's HTTP status
+   * when it was not 200 (0 otherwise), so the gateway can answer with the same status.
+   */
+  'httpStatus': (number);
+}

@@ -1,0 +1,26 @@
+// Original file: proto/airlock/tunnel/v1/tunnel.proto
+
+
+export interface Welcome {
+  'gatewayId'?: (string);
+  /**
+   * How often each side sends a Heartbeat on the control stream.
+   */
+  'heartbeatIntervalMs'?: (number);
+  /**
+   * The largest Frame.data the gateway sends or accepts.
+   */
+  'maxChunkBytes'?: (number);
+}
+
+export interface Welcome__Output {
+  'gatewayId': (string);
+  /**
+   * How often each side sends a Heartbeat on the control stream.
+   */
+  'heartbeatIntervalMs': (number);
+  /**
+   * The largest Frame.data the gateway sends or accepts.
+   */
+  'maxChunkBytes': (number);
+}

@@ -1,0 +1,101 @@
+import { AirlockError, eraOf, type Caller, type ConnectionEra, type SessionOpenRequest } from '@airlock/core';
+import type { Caller__Output } from '../generated/airlock/tunnel/v1/Caller.js';
+import type { Failure, Failure__Output } from '../generated/airlock/tunnel/v1/Failure.js';
+import type { OpenSession, OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
+import type { ProtocolEra__Output } from '../generated/airlock/tunnel/v1/ProtocolEra.js';
+import type { Transport__Output } from '../generated/airlock/tunnel/v1/Transport.js';
+
+/** How an agent reaches one MCP server. */
+export type ConnectionTransport = 'stdio' | 'http';
+
+/** One connection an agent announces in its Hello. */
+export interface AnnouncedConnection {
+  readonly name: string;
+  readonly transport: ConnectionTransport;
+  readonly eras: readonly ConnectionEra[];
+}
+
+export function transportToWire(transport: ConnectionTransport): Transport__Output {
+  return transport === 'stdio' ? 'TRANSPORT_STDIO' : 'TRANSPORT_HTTP';
+}
+
+export function transportFromWire(transport: Transport__Output): ConnectionTransport | undefined {
+  if (transport === 'TRANSPORT_STDIO') return 'stdio';
+  if (transport === 'TRANSPORT_HTTP') return 'http';
+  return undefined;
+}
+
+export function eraToWire(era: ConnectionEra): ProtocolEra__Output {
+  return era === 'modern' ? 'PROTOCOL_ERA_MODERN' : 'PROTOCOL_ERA_LEGACY';
+}
+
+export function eraFromWire(era: ProtocolEra__Output): ConnectionEra | undefined {
+  if (era === 'PROTOCOL_ERA_LEGACY') return 'legacy';
+  if (era === 'PROTOCOL_ERA_MODERN') return 'modern';
+  return undefined;
+}
+
+export function failureToWire(error: AirlockError): Failure {
+  return { code: error.code, message: error.message };
+}
+
+export function failureFromWire(failure: Failure__Output): AirlockError {
+  return AirlockError.fromWire(failure.code, failure.message);
+}
+
+export function openSessionToWire(openId: string, request: SessionOpenRequest): OpenSession {
+  const { caller } = request;
+  return {
+    openId,
+    connection: request.connection,
+    sessionId: request.sessionId,
+    kind: request.kind === 'session' ? 'SESSION_KIND_SESSION' : 'SESSION_KIND_EXCHANGE',
+    protocolVersion: request.protocolVersion,
+    era: eraToWire(request.era),
+    caller: {
+      subject: caller.subject,
+      email: caller.email ?? '',
+      groups: [...caller.groups],
+      tokenId: caller.tokenId ?? '',
+      anonymous: caller.anonymous,
+    },
+    forwardHeaders: { ...request.forwardHeaders },
+  };
+}
+
+function callerFromWire(caller: Caller__Output | null): Caller {
+  if (!caller) return { subject: '', groups: [], anonymous: true };
+  return {
+    subject: caller.subject,
+    ...(caller.email ? { email: caller.email } : {}),
+    groups: [...caller.groups],
+    ...(caller.tokenId ? { tokenId: caller.tokenId } : {}),
+    anonymous: caller.anonymous,
+  };
+}
+
+/** Parses an OpenSession from the gateway; throws AirlockError(invalid_request) when it is unusable. */
+export function openSessionFromWire(message: OpenSession__Output): SessionOpenRequest {
+  if (!message.openId || !message.connection || !message.sessionId) {
+    throw new AirlockError(
+      'invalid_request',
+      'The gateway sent an OpenSession without open id, connection or session id; upgrade the gateway and agent to matching versions.',
+    );
+  }
+  if (message.kind !== 'SESSION_KIND_SESSION' && message.kind !== 'SESSION_KIND_EXCHANGE') {
+    throw new AirlockError(
+      'invalid_request',
+      `The gateway asked for a session of unknown kind "${message.kind}"; upgrade the agent to the gateway's version.`,
+    );
+  }
+  return {
+    sessionId: message.sessionId,
+    connection: message.connection,
+    kind: message.kind === 'SESSION_KIND_SESSION' ? 'session' : 'exchange',
+    protocolVersion: message.protocolVersion,
+    // Gateways that predate the era field leave it unspecified: infer it from the revision.
+    era: eraFromWire(message.era) ?? eraOf(message.protocolVersion),
+    caller: callerFromWire(message.caller),
+    forwardHeaders: { ...message.forwardHeaders },
+  };
+}

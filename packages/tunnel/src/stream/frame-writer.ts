@@ -1,0 +1,160 @@
+import { AirlockError } from '@airlock/core';
+import type { Logger } from 'pino';
+import type { FrameMeta } from '../tunnel-stream.js';
+import { chunkMessage } from './frame-chunker.js';
+import type { OutgoingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
+
+/** Sends not yet written; beyond this a caller is not awaiting `send` and would grow memory without bound. */
+const MAX_QUEUED_SENDS = 1024;
+/**
+ * Frames written but not yet taken by HTTP/2. A grpc-js call buffers 16 messages before write()
+ * returns false (4 MiB at 256 KiB frames); waiting for acknowledgements keeps a stalled session's
+ * footprint near this many frames instead.
+ */
+const MAX_UNACKED_FRAMES = 4;
+
+interface Waiter {
+  resolve(): void;
+  reject(error: AirlockError): void;
+}
+
+export interface FrameWriterOptions {
+  readonly sessionId: string;
+  readonly call: SessionCall;
+  readonly maxChunkBytes: number;
+  readonly maxMessageBytes: number;
+  readonly stats: TunnelStreamStats;
+  readonly logger: Logger;
+  readonly trace: boolean;
+}
+
+/**
+ * The sending half of a session stream: one message at a time, chunked into frames, each write
+ * waiting for 'drain' when the call is full and for HTTP/2 to take earlier frames, so the sender
+ * goes at the pace the receiver reads.
+ */
+export class FrameWriter {
+  readonly #o: FrameWriterOptions;
+  #closed = false;
+  #abort: AirlockError | undefined;
+  #chain: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #unacked = 0;
+  readonly #drainWaiters = new Set<Waiter>();
+  readonly #ackWaiters = new Set<Waiter>();
+
+  constructor(options: FrameWriterOptions) {
+    this.#o = options;
+    options.call.on('drain', () => FrameWriter.#wake(this.#drainWaiters));
+  }
+
+  /** No more sends are accepted. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Nothing is being or waiting to be written. */
+  get idle(): boolean {
+    return this.#queued === 0 && this.#drainWaiters.size === 0 && this.#ackWaiters.size === 0;
+  }
+
+  get aborted(): boolean {
+    return this.#abort !== undefined;
+  }
+
+  send(data: string | Uint8Array, meta: FrameMeta | undefined): Promise<void> {
+    const { sessionId, maxMessageBytes } = this.#o;
+    if (this.#closed) {
+      return Promise.reject(
+        this.#abort ??
+          new AirlockError(
+            'tunnel_closed',
+            `Session ${sessionId} has ended; nothing more can be sent on it.`,
+          ),
+      );
+    }
+    if (this.#queued >= MAX_QUEUED_SENDS) {
+      return Promise.reject(
+        new AirlockError(
+          'internal',
+          `More than ${MAX_QUEUED_SENDS} messages are waiting to be sent on session ${sessionId}; await send() before sending more.`,
+        ),
+      );
+    }
+    const buffer =
+      typeof data === 'string'
+        ? Buffer.from(data, 'utf8')
+        : Buffer.isBuffer(data)
+          ? data
+          : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buffer.length > maxMessageBytes) {
+      return Promise.reject(
+        new AirlockError(
+          'message_too_large',
+          `A ${buffer.length}-byte message exceeds the tunnel limit of ${maxMessageBytes} bytes; raise limits.maxMessageBytes if such messages are expected.`,
+        ),
+      );
+    }
+    this.#queued++;
+    // One message at a time: frames of different messages never interleave on a stream.
+    const run = this.#chain
+      .then(() => this.#writeFrames(buffer, meta))
+      .finally(() => {
+        this.#queued--;
+      });
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Closes for new sends and runs `last` once every message already accepted has been written. */
+  close(last: () => void): void {
+    this.#closed = true;
+    this.#chain = this.#chain.then(last);
+  }
+
+  /** Closes for new sends and fails what is queued or mid-write with `error`. */
+  abort(error: AirlockError): void {
+    this.#closed = true;
+    this.#abort ??= error;
+    for (const waiter of [...this.#drainWaiters, ...this.#ackWaiters]) waiter.reject(this.#abort);
+    this.#drainWaiters.clear();
+    this.#ackWaiters.clear();
+  }
+
+  async #writeFrames(buffer: Buffer, meta: FrameMeta | undefined): Promise<void> {
+    const { call, stats, maxChunkBytes } = this.#o;
+    for (const frame of chunkMessage(buffer, meta, maxChunkBytes)) {
+      if (this.#abort) throw this.#abort;
+      this.#unacked++;
+      const ok = call.write({ frame } satisfies OutgoingSessionMessage, () => this.#onAck());
+      stats.framesSent++;
+      stats.bytesSent += frame.data.length;
+      if (this.#o.trace) {
+        this.#o.logger.debug(
+          { sessionId: this.#o.sessionId, bytes: frame.data.length, more: frame.more, full: !ok },
+          'tunnel frame sent',
+        );
+      }
+      if (!ok) await this.#wait(this.#drainWaiters);
+      while (this.#unacked >= MAX_UNACKED_FRAMES) await this.#wait(this.#ackWaiters);
+    }
+    stats.messagesSent++;
+  }
+
+  #onAck(): void {
+    this.#unacked--;
+    FrameWriter.#wake(this.#ackWaiters);
+  }
+
+  #wait(waiters: Set<Waiter>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.#abort) reject(this.#abort);
+      else waiters.add({ resolve, reject });
+    });
+  }
+
+  static #wake(waiters: Set<Waiter>): void {
+    for (const waiter of waiters) waiter.resolve();
+    waiters.clear();
+  }
+}

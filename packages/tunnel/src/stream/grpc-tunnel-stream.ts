@@ -1,0 +1,308 @@
+import { AirlockError } from '@airlock/core';
+import type { Logger } from 'pino';
+import { failureFromWire, failureToWire } from '../proto/wire-mapping.js';
+import { isTraceEnabled } from '../trace.js';
+import type { FrameMeta, TunnelMessage, TunnelStream, TunnelStreamHandler } from '../tunnel-stream.js';
+import { FrameWriter } from './frame-writer.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MessageAssembler } from './message-assembler.js';
+import {
+  limitReadAhead,
+  type IncomingSessionMessage,
+  type OutgoingSessionMessage,
+  type SessionCall,
+  type TunnelStreamStats,
+} from './session-call.js';
+
+export type { IncomingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
+
+export interface GrpcTunnelStreamOptions {
+  readonly sessionId: string;
+  /** The gRPC duplex (client or server side); it must not have been read from since the Attach. */
+  readonly call: SessionCall;
+  /** Hard abort, when this side can (the client's call.cancel()). */
+  readonly cancel?: (() => void) | undefined;
+  readonly maxChunkBytes: number;
+  readonly maxMessageBytes?: number | undefined;
+  /** The error a consumer sees when the transport goes away; worded for this side of the tunnel. */
+  readonly transportClosed: (detail: string) => AirlockError;
+  readonly logger: Logger;
+  /** Called once, as soon as the stream's outcome is known (before the consumer may hear of it). */
+  readonly onFinish?: ((failure: AirlockError | undefined) => void) | undefined;
+}
+
+/** After ending a call, how long the peer gets to complete it before a client-side cancel. */
+const FORCE_CLOSE_AFTER_MS = 5000;
+
+/**
+ * A TunnelStream over one gRPC Session call. Outgoing messages are chunked into Frames and written
+ * one frame at a time, waiting for 'drain' whenever the call is full, so HTTP/2 flow control paces
+ * the sender. Incoming reading is switched off (call.pause()) whenever the consumer cannot take a
+ * message, so the peer's window fills and its own `send` waits in turn.
+ *
+ * `onEnd` fires exactly once: after the peer's End (in order, after the messages before it); at once
+ * on a transport loss (tunnel_closed); or at once on a local `end()`, with the failure passed to it,
+ * so a consumer cleans up in one place whoever ended the session. Nothing is delivered after it.
+ */
+export class GrpcTunnelStream implements TunnelStream {
+  readonly sessionId: string;
+  readonly stats: TunnelStreamStats = {
+    framesSent: 0,
+    framesReceived: 0,
+    messagesSent: 0,
+    messagesReceived: 0,
+    bytesSent: 0,
+    bytesReceived: 0,
+  };
+
+  readonly #call: SessionCall;
+  readonly #cancel: (() => void) | undefined;
+  readonly #assembler: MessageAssembler;
+  readonly #writer: FrameWriter;
+  readonly #transportClosed: (detail: string) => AirlockError;
+  readonly #logger: Logger;
+  readonly #trace: boolean;
+  readonly #onFinish: ((failure: AirlockError | undefined) => void) | undefined;
+
+  #handler: TunnelStreamHandler | undefined;
+  #userPaused = false;
+  /** Whole messages read but not yet delivered; reading stops while it is non-empty, so it stays tiny. */
+  #held: TunnelMessage[] = [];
+
+  /** Set once: how the stream ended; `inOrder` = reported after the messages before it (a peer End). */
+  #outcome: { failure: AirlockError | undefined; inOrder: boolean } | undefined;
+  #notified = false;
+  #callEnded = false;
+  #transportDone = false;
+  #forceCloseTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: GrpcTunnelStreamOptions) {
+    this.sessionId = options.sessionId;
+    this.#call = options.call;
+    this.#cancel = options.cancel;
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.#assembler = new MessageAssembler(maxMessageBytes);
+    this.#transportClosed = options.transportClosed;
+    this.#logger = options.logger;
+    this.#trace = isTraceEnabled('tunnel');
+    this.#onFinish = options.onFinish;
+    this.#writer = new FrameWriter({
+      sessionId: this.sessionId,
+      call: options.call,
+      maxChunkBytes: options.maxChunkBytes,
+      maxMessageBytes,
+      stats: this.stats,
+      logger: this.#logger,
+      trace: this.#trace,
+    });
+
+    const call = this.#call;
+    limitReadAhead(call);
+    // Starts paused: nothing is read until a consumer is installed.
+    call.pause();
+    call.on('data', (message: IncomingSessionMessage) => this.#onData(message));
+    call.on('end', () => this.#onTransportGone('the peer closed the stream without ending the session'));
+    call.on('error', (error: Error) => this.#onTransportGone(error.message));
+    // Server side: the agent cancelled the call or its connection dropped.
+    call.on('cancelled', () => this.#onTransportGone('the call was cancelled'));
+    call.on('close', () => this.#onTransportGone('the stream closed'));
+  }
+
+  get ended(): boolean {
+    return this.#writer.closed;
+  }
+
+  send(data: string | Uint8Array, meta?: FrameMeta): Promise<void> {
+    return this.#writer.send(data, meta);
+  }
+
+  setHandler(handler: TunnelStreamHandler): void {
+    if (this.#handler)
+      throw new Error(`Session ${this.sessionId} already has a consumer; a stream has exactly one.`);
+    this.#handler = handler;
+    this.#flush();
+  }
+
+  pause(): void {
+    this.#userPaused = true;
+    this.#updateReading();
+  }
+
+  resume(): void {
+    this.#userPaused = false;
+    this.#flush();
+  }
+
+  end(failure?: AirlockError): void {
+    if (this.#writer.closed) return;
+    if (failure) {
+      // An abort: stop what is being sent (the peer drops a half-received message on End).
+      this.#writer.abort(
+        new AirlockError(
+          'tunnel_closed',
+          `Session ${this.sessionId} was ended (${failure.code}): ${failure.message}`,
+        ),
+      );
+      this.#write({ end: { failure: failureToWire(failure) } });
+      this.#closeCall();
+    } else {
+      // A normal close: the messages already passed to send() go first.
+      this.#writer.close(() => {
+        if (!this.#writer.aborted) this.#write({ end: {} });
+        this.#closeCall();
+      });
+    }
+    this.#settle(failure, false);
+  }
+
+  #write(message: OutgoingSessionMessage): void {
+    if (this.#callEnded || this.#transportDone) return;
+    this.#call.write(message);
+  }
+
+  /** Half-closes our side (the server side also sends the OK status), then lets the call drain. */
+  #closeCall(): void {
+    if (this.#callEnded || this.#transportDone) return;
+    this.#callEnded = true;
+    this.#call.end();
+    if (this.#cancel && !this.#forceCloseTimer) {
+      const cancel = this.#cancel;
+      this.#forceCloseTimer = setTimeout(() => {
+        if (!this.#transportDone) cancel();
+      }, FORCE_CLOSE_AFTER_MS);
+      this.#forceCloseTimer.unref();
+    }
+  }
+
+  #onData(message: IncomingSessionMessage): void {
+    // After the outcome is known the call is drained and whatever still arrives is dropped.
+    if (this.#outcome) return;
+    switch (message.kind) {
+      case 'frame': {
+        const frame = message.frame;
+        if (!frame) return;
+        this.stats.framesReceived++;
+        this.stats.bytesReceived += frame.data.length;
+        if (this.#trace) {
+          this.#logger.debug(
+            { sessionId: this.sessionId, bytes: frame.data.length, more: frame.more },
+            'tunnel frame received',
+          );
+        }
+        let whole: TunnelMessage | undefined;
+        try {
+          whole = this.#assembler.push(frame);
+        } catch (error) {
+          this.end(AirlockError.from(error));
+          return;
+        }
+        if (whole) {
+          this.stats.messagesReceived++;
+          this.#deliver(whole);
+        }
+        return;
+      }
+      case 'end': {
+        const failure = message.end?.failure ? failureFromWire(message.end.failure) : undefined;
+        if (this.#trace) {
+          this.#logger.debug({ sessionId: this.sessionId, failure: failure?.code }, 'tunnel end received');
+        }
+        this.#writer.abort(
+          new AirlockError(
+            'tunnel_closed',
+            `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
+          ),
+        );
+        this.#closeCall();
+        this.#settle(failure, true);
+        return;
+      }
+      default:
+        this.end(
+          new AirlockError(
+            'internal',
+            `Unexpected "${String(message.kind)}" message on session ${this.sessionId}: tunnel protocol error; check that gateway and agent versions match.`,
+          ),
+        );
+    }
+  }
+
+  #onTransportGone(detail: string): void {
+    if (this.#transportDone) return;
+    this.#transportDone = true;
+    if (this.#forceCloseTimer) clearTimeout(this.#forceCloseTimer);
+    // A normal completion: the outcome is known and nothing is left to write.
+    if (this.#outcome && !this.#writer.aborted && this.#writer.idle) return;
+    const error = this.#transportClosed(detail);
+    this.#writer.abort(error);
+    this.#settle(error, false);
+  }
+
+  #deliver(message: TunnelMessage): void {
+    if (this.#handler && !this.#userPaused && this.#held.length === 0) {
+      this.#dispatch(this.#handler, message);
+    } else {
+      this.#held.push(message);
+      this.#updateReading();
+    }
+  }
+
+  #dispatch(handler: TunnelStreamHandler, message: TunnelMessage): void {
+    try {
+      handler.onMessage(message);
+    } catch (error) {
+      this.#logger.error(
+        { err: error, sessionId: this.sessionId },
+        'tunnel stream consumer threw; ending the session',
+      );
+      this.end(AirlockError.from(error));
+    }
+  }
+
+  #flush(): void {
+    while (this.#handler && !this.#userPaused && this.#held.length > 0) {
+      const message = this.#held.shift() as TunnelMessage;
+      this.#dispatch(this.#handler, message);
+    }
+    this.#maybeNotify();
+    this.#updateReading();
+  }
+
+  #settle(failure: AirlockError | undefined, inOrder: boolean): void {
+    if (this.#outcome) return;
+    this.#outcome = { failure, inOrder };
+    // Abnormal ends are reported at once, even to a paused consumer; what it had not read is lost.
+    if (!inOrder) this.#held = [];
+    try {
+      this.#onFinish?.(failure);
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId: this.sessionId }, 'tunnel stream finish hook threw');
+    }
+    this.#updateReading();
+    this.#maybeNotify();
+  }
+
+  #maybeNotify(): void {
+    const outcome = this.#outcome;
+    const handler = this.#handler;
+    if (!outcome || !handler || this.#notified) return;
+    if (outcome.inOrder && (this.#held.length > 0 || this.#userPaused)) return;
+    this.#notified = true;
+    try {
+      handler.onEnd(outcome.failure);
+    } catch (error) {
+      this.#logger.error({ err: error, sessionId: this.sessionId }, 'tunnel stream consumer threw in onEnd');
+    }
+  }
+
+  #updateReading(): void {
+    if (this.#transportDone) return;
+    if (this.#outcome) {
+      // Keep reading (and dropping) so the call can complete and release its HTTP/2 stream.
+      this.#call.resume();
+    } else if (this.#handler && !this.#userPaused && this.#held.length === 0) {
+      this.#call.resume();
+    } else {
+      this.#call.pause();
+    }
+  }
+}

@@ -1,0 +1,84 @@
+import type { AirlockError } from '@airlock/core';
+import { describe, expect, it } from 'vitest';
+import { ReconnectBackoff } from '../src/client/reconnect-backoff.js';
+import {
+  EnrolledAgentAuthenticator,
+  generateAgentToken,
+  hashAgentToken,
+  isTraceEnabled,
+} from '../src/index.js';
+import { chunkMessage } from '../src/stream/frame-chunker.js';
+import { MessageAssembler } from '../src/stream/message-assembler.js';
+
+describe('reconnect backoff', () => {
+  it('grows exponentially up to the cap with full jitter, and resets', () => {
+    const ceilings = (() => {
+      const b = new ReconnectBackoff({ initialDelayMs: 100, maxDelayMs: 1000 }, () => 1);
+      return Array.from({ length: 6 }, () => b.next());
+    })();
+    expect(ceilings).toEqual([100, 200, 400, 800, 1000, 1000]);
+    const zero = new ReconnectBackoff({ initialDelayMs: 100, maxDelayMs: 1000 }, () => 0);
+    expect(zero.next()).toBe(0);
+    const half = new ReconnectBackoff({ initialDelayMs: 100, maxDelayMs: 1000 }, () => 0.5);
+    half.next();
+    half.next();
+    half.reset();
+    expect(half.next()).toBe(50);
+  });
+});
+
+describe('frames', () => {
+  it('chunks with metadata on the first frame only and reassembles', () => {
+    const data = Buffer.from('x'.repeat(2500));
+    const frames = [...chunkMessage(data, { relatedRequest: 'n:1', httpStatus: 404 }, 1024)];
+    expect(frames.map((f) => [f.data.length, f.more, f.relatedRequest, f.httpStatus])).toEqual([
+      [1024, true, 'n:1', 404],
+      [1024, true, undefined, undefined],
+      [452, false, undefined, undefined],
+    ]);
+    const assembler = new MessageAssembler(10_000);
+    const out = frames.map((f) =>
+      assembler.push({
+        data: f.data,
+        more: f.more ?? false,
+        relatedRequest: f.relatedRequest ?? '',
+        httpStatus: f.httpStatus ?? 0,
+      }),
+    );
+    expect(out.slice(0, 2)).toEqual([undefined, undefined]);
+    expect(out[2]).toEqual({ data, relatedRequest: 'n:1', httpStatus: 404 });
+  });
+
+  it('refuses a reassembled message over the limit', () => {
+    const assembler = new MessageAssembler(1000);
+    assembler.push({ data: Buffer.alloc(600), more: true, relatedRequest: '', httpStatus: 0 });
+    expect(() =>
+      assembler.push({ data: Buffer.alloc(600), more: false, relatedRequest: '', httpStatus: 0 }),
+    ).toThrow(expect.objectContaining({ code: 'message_too_large' }) as unknown as AirlockError);
+  });
+});
+
+describe('agent tokens', () => {
+  it('authenticates only the enrolled id with the right token', () => {
+    const token = generateAgentToken();
+    expect(token).toMatch(/^alk_[A-Za-z0-9_-]{43}$/);
+    expect(hashAgentToken(token)).toMatch(/^[0-9a-f]{64}$/);
+    const auth = new EnrolledAgentAuthenticator([
+      { id: 'a', tokenSha256: hashAgentToken(token), connections: ['x'] },
+    ]);
+    expect(auth.authenticate('a', token)).toEqual({ id: 'a', connections: ['x'] });
+    expect(auth.authenticate('a', `${token}x`)).toBeUndefined();
+    expect(auth.authenticate('b', token)).toBeUndefined();
+    expect(auth.authenticate('a', '')).toBeUndefined();
+    expect(() => new EnrolledAgentAuthenticator([{ id: 'a', tokenSha256: 'abc' }])).toThrow(/64 hex/);
+  });
+});
+
+describe('AIRLOCK_TRACE', () => {
+  it('parses a comma list', () => {
+    expect(isTraceEnabled('tunnel', 'recording, tunnel')).toBe(true);
+    expect(isTraceEnabled('tunnel', 'all')).toBe(true);
+    expect(isTraceEnabled('tunnel', 'recording')).toBe(false);
+    expect(isTraceEnabled('tunnel', undefined)).toBe(false);
+  });
+});
