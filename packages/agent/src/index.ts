@@ -27,3 +27,4 @@ export type {
   UpstreamSession,
   UpstreamSink,
 } from './upstream/upstream.js';
+export { grpcTunnelFactory, startAgent, type StartAgentOptions } from './start-agent.js';

@@ -73,3 +73,5 @@ export {
   type RecordedMessage,
   type ResponseMasker,
 } from './relay/seams.js';
+
+export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';

@@ -1,0 +1,118 @@
+// A lean MCP load generator: raw Streamable HTTP POSTs over keep-alive connections, so the
+// numbers measure the servers on the path, not a client SDK's validation overhead.
+import { Pool } from 'undici';
+
+const HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
+
+/** Reads a Streamable HTTP answer (JSON or SSE) and returns the JSON-RPC response for `id`. */
+async function readAnswer(res, id) {
+  const text = await res.body.text();
+  if (res.statusCode >= 400) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 300)}`);
+  const type = String(res.headers['content-type'] ?? '');
+  if (type.startsWith('application/json')) return JSON.parse(text);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('data:')) continue;
+    const message = JSON.parse(line.slice(5));
+    if (message.id === id) return message;
+  }
+  throw new Error(`no response with id ${id} in: ${text.slice(0, 300)}`);
+}
+
+/** One initialized MCP session over a keep-alive pool. */
+export async function openSession(url, { connections = 64 } = {}) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const path = target.pathname;
+  let nextId = 1;
+  const init = await pool.request({
+    path,
+    method: 'POST',
+    headers: HEADERS,
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'airlock-bench', version: '1' } },
+    }),
+  });
+  const sessionId = init.headers['mcp-session-id'];
+  const initAnswer = await readAnswer(init, 0);
+  if (!sessionId || !initAnswer.result) throw new Error(`initialize failed at ${url}: ${JSON.stringify(initAnswer)}`);
+  const headers = { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': initAnswer.result.protocolVersion };
+  const sent = await pool.request({
+    path,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
+  });
+  await sent.body.text();
+
+  return {
+    async call(tool, args) {
+      const id = nextId++;
+      const res = await pool.request({
+        path,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: args } }),
+      });
+      const answer = await readAnswer(res, id);
+      if (!answer.result) throw new Error(`tools/call ${tool} failed: ${JSON.stringify(answer)}`);
+      return answer.result;
+    },
+    async close() {
+      const res = await pool.request({ path, method: 'DELETE', headers });
+      await res.body.text();
+      await pool.close();
+    },
+  };
+}
+
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** Sequential calls: latency distribution in milliseconds. */
+export async function measureLatency(session, { calls, warmup }) {
+  for (let i = 0; i < warmup; i++) await session.call('echo', { text: `warm ${i}` });
+  const samples = new Float64Array(calls);
+  for (let i = 0; i < calls; i++) {
+    const start = process.hrtime.bigint();
+    await session.call('echo', { text: `hello ${i}` });
+    samples[i] = Number(process.hrtime.bigint() - start) / 1e6;
+  }
+  const sorted = Array.from(samples).sort((a, b) => a - b);
+  return { calls, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) };
+}
+
+/** `concurrency` callers for `durationMs`: completed calls per second. */
+export async function measureThroughput(session, { concurrency, durationMs, warmupMs }) {
+  const run = async (ms) => {
+    const deadline = performance.now() + ms;
+    let completed = 0;
+    let failed = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => {
+        while (performance.now() < deadline) {
+          try {
+            await session.call('echo', { text: `w${worker}` });
+            completed++;
+          } catch {
+            failed++;
+          }
+        }
+      }),
+    );
+    return { completed, failed };
+  };
+  await run(warmupMs);
+  const start = performance.now();
+  const { completed, failed } = await run(durationMs);
+  const seconds = (performance.now() - start) / 1000;
+  return { concurrency, seconds, completed, failed, callsPerSecond: completed / seconds };
+}
