@@ -1,2 +1,21 @@
 #!/usr/bin/env node
-export {};
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { agentCommand } from './commands/agent-command.js';
+import { configCheckCommand } from './commands/config-check-command.js';
+import { devCommand } from './commands/dev-command.js';
+import { gatewayCommand } from './commands/gateway-command.js';
+import { AIRLOCK_VERSION } from './version.js';
+
+await yargs(hideBin(process.argv))
+  .scriptName('airlock')
+  .usage('$0 <command> [options]\n\nAirlock: an access gateway for MCP servers in private networks.')
+  .command(devCommand)
+  .command(gatewayCommand)
+  .command(agentCommand)
+  .command(configCheckCommand)
+  .demandCommand(1, 'Name a command; see the list above.')
+  .strict()
+  .version(AIRLOCK_VERSION)
+  .help()
+  .parseAsync();

@@ -96,10 +96,12 @@ export class AwsCredentialCache implements CredentialSource {
           this.schedule(credentials.expiration.getTime() - Date.now() - REFRESH_BEFORE_EXPIRY_MS);
         }
       } catch (error) {
-        // The SDK's messages name the providers tried, never a secret.
-        this.logger.warn(
-          { err: { message: (error as Error).message } },
-          'Could not resolve AWS credentials; will retry',
+        // The SDK's messages name the providers tried, never a secret. Warn on the first failure
+        // of a streak only: an agent without AWS credentials is a normal setup, not a fault.
+        const firstFailure = this.retryMs === RETRY_MIN_MS;
+        this.logger[firstFailure ? 'warn' : 'debug'](
+          { err: { message: (error as Error).message }, retryInSeconds: this.retryMs / 1000 },
+          'Could not resolve AWS credentials from the default provider chain; stdio servers start without them. Retrying with backoff.',
         );
         this.schedule(this.retryMs);
         this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);

@@ -1,0 +1,23 @@
+import type { AirlockConfig } from '@airlock/core';
+
+/**
+ * Returns the configuration with every file path resolved against the config file's folder,
+ * so `certFile: tls/gateway.crt` means the same wherever the process was started.
+ */
+export function resolveConfigPaths(config: AirlockConfig, resolvePath: (path: string) => string): AirlockConfig {
+  const copy = structuredClone(config) as { -readonly [K in keyof AirlockConfig]: AirlockConfig[K] };
+  const gateway = copy.gateway;
+  if (gateway) {
+    const tls = gateway.tunnel.tls;
+    tls.certFile = resolvePath(tls.certFile);
+    tls.keyFile = resolvePath(tls.keyFile);
+    if (tls.clientCaFile) tls.clientCaFile = resolvePath(tls.clientCaFile);
+  }
+  const agent = copy.agent;
+  if (agent) {
+    if (agent.tokenFile) agent.tokenFile = resolvePath(agent.tokenFile);
+    for (const g of agent.gateways) if (g.caFile) g.caFile = resolvePath(g.caFile);
+    for (const c of Object.values(agent.connections)) if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);
+  }
+  return copy;
+}

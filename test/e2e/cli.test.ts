@@ -1,0 +1,150 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import { connectV1Client, connectV2Client, spawnNode, startKitchenSinkHttp, type NodeProcess, type RunningServer } from '@airlock/testkit';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+
+/** The `airlock` binary as an operator runs it: separate processes, a config file, the environment. */
+const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+const NO_IMDS = { AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
+
+const running: NodeProcess[] = [];
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'airlock-cli-'));
+});
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.kill()));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function airlock(args: string[], env: Record<string, string> = {}): NodeProcess {
+  const child = spawnNode(AIRLOCK, args, { env: { ...NO_IMDS, ...env }, cwd: dir });
+  running.push(child);
+  return child;
+}
+
+function textOf(result: unknown): string {
+  return (result as { content: { text?: string }[] }).content.map((c) => c.text ?? '').join('');
+}
+
+describe('airlock dev', () => {
+  it('starts gateway, agent and demo servers, prints the MCP URLs, and relays to all three', async () => {
+    const dev = airlock(['dev', '--port', '0', '--data-dir', join(dir, 'dev'), '--log-level', 'warn']);
+    await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 30_000 });
+    const url = (name: string) => {
+      const line = dev.stdoutLines.find((l) => l.trim().startsWith(`${name} `) && l.includes('/mcp/'));
+      return line!.trim().split(/\s+/)[1] as string;
+    };
+    expect(dev.stdoutLines.join('\n')).toMatch(/Unauthenticated: .* loopback only/);
+
+    const everything = await connectV1Client(url('everything'));
+    try {
+      expect(textOf(await everything.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toContain('hi');
+    } finally {
+      await everything.close();
+    }
+    const kitchen = await connectV1Client(url('kitchen'));
+    try {
+      expect(textOf(await kitchen.callTool({ name: 'echo', arguments: { text: 'kitchen' } }))).toBe('kitchen');
+    } finally {
+      await kitchen.close();
+    }
+    const modern = await connectV2Client(url('modern'), { era: 'modern' });
+    try {
+      expect(textOf(await modern.callTool({ name: 'echo', arguments: { text: 'modern' } }))).toContain('modern');
+    } finally {
+      await modern.close();
+    }
+  });
+});
+
+describe('airlock gateway and airlock agent as separate processes', () => {
+  let upstream: RunningServer;
+  beforeAll(async () => {
+    upstream = await startKitchenSinkHttp({ host: '127.0.0.1', port: 0 });
+  });
+  afterAll(async () => {
+    await upstream?.close();
+  });
+
+  it('run from one config file plus AIRLOCK_* variables, and relay a call', async () => {
+    const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
+    writeFileSync(join(dir, 'tunnel.crt'), cert);
+    writeFileSync(join(dir, 'tunnel.key'), key, { mode: 0o600 });
+    const token = generateAgentToken();
+    writeFileSync(join(dir, 'agent.token'), `${token}\n`, { mode: 0o600 });
+    writeFileSync(
+      join(dir, 'gateway.yaml'),
+      `gateway:
+  listen: { host: 127.0.0.1, port: 0 }
+  tunnel:
+    listen: { host: 127.0.0.1, port: 0 }
+    tls: { certFile: tunnel.crt, keyFile: tunnel.key }
+  agents:
+    - id: subnet-a
+      tokenSha256: ${hashAgentToken(token)}
+      connections: [kitchen]
+`,
+    );
+    const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
+    const ready = JSON.parse(await gateway.waitForLine((l) => l.includes('"ready":"gateway"'))) as { url: string; tunnelPort: number };
+
+    writeFileSync(
+      join(dir, 'agent.yaml'),
+      `agent:
+  id: subnet-a
+  tokenFile: agent.token
+  gateways: [{ address: "127.0.0.1:${ready.tunnelPort}", caFile: tunnel.crt, serverName: localhost }]
+  connections:
+    kitchen: { transport: http, url: "${upstream.url}" }
+`,
+    );
+    // The environment overrides the file: the reconnect backoff comes from AIRLOCK_* variables.
+    const agent = airlock(['agent', '--config', join(dir, 'agent.yaml')], { AIRLOCK_AGENT__RECONNECT__MAX_DELAY_MS: '500' });
+    await agent.waitForLine((l) => l.includes('"ready":"agent"'));
+
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        const client = await connectV1Client(`${ready.url}/mcp/kitchen`);
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'separate processes' } }))).toBe(
+          'separate processes',
+        );
+        await client.close();
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    expect(gateway.stderr() + agent.stderr()).not.toContain(token);
+  });
+
+  it('refuses a broken configuration with every problem and its path, and starts nothing', async () => {
+    writeFileSync(
+      join(dir, 'broken.yaml'),
+      `gateway:
+  listen: { port: "eighty" }
+  tunnel: { tls: { certFile: x.pem } }
+  colour: blue
+`,
+    );
+    const gateway = airlock(['gateway', '--config', join(dir, 'broken.yaml')]);
+    const { code } = await gateway.exited;
+    expect(code).toBe(2);
+    const stderr = gateway.stderr();
+    expect(stderr).toContain('gateway.listen.port');
+    expect(stderr).toContain('gateway.tunnel.tls.keyFile');
+    expect(stderr).toContain('unknown key(s) "colour"');
+    expect(gateway.stdoutLines.some((l) => l.includes('ready'))).toBe(false);
+
+    const check = airlock(['config', 'check', '--config', join(dir, 'missing.yaml')]);
+    expect((await check.exited).code).toBe(2);
+    expect(check.stderr()).toMatch(/Cannot read the configuration file .*missing\.yaml \(ENOENT\)/);
+  });
+});
