@@ -16,7 +16,11 @@ import type { AgentDirectory } from './mcp/agent-directory.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline } from './mcp/message-pipeline.js';
 import { SessionRegistry } from './mcp/session-registry.js';
-import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
+import { createUnauthenticatedIdentity, isLoopbackHost } from './identity/dev-identity.js';
+import { AuthChallenges } from './identity/bearer-challenge.js';
+import { createOidcIdentity } from './identity/oidc-identity.js';
+import { protectedResourceMetadataFor } from './identity/protected-resource-metadata.js';
+import { resourceMetadataUrl } from './identity/resource-url.js';
 
 export interface GatewayHttpOptions {
   readonly config: GatewayConfig;
@@ -42,53 +46,103 @@ const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 /** The gateway's HTTP side: MCP endpoints per connection plus health. */
 export async function startGatewayHttp(options: GatewayHttpOptions): Promise<GatewayHttp> {
   const { config, directory, logger } = options;
-  const identity = options.identity ?? createUnauthenticatedIdentity(config.listen.host);
+  const identity =
+    options.identity ??
+    (config.auth.mode === 'oidc'
+      ? createOidcIdentity(config, { logger })
+      : createUnauthenticatedIdentity(config.listen.host));
+  const publicUrl = config.publicUrl;
+  const challenges =
+    config.auth.mode === 'oidc' && publicUrl !== undefined
+      ? new AuthChallenges((c) => resourceMetadataUrl(publicUrl, c), undefined)
+      : undefined;
   const sessions = new SessionRegistry(config.limits.sessionIdleSeconds * 1000);
   const known = new Set(options.configuredConnections ?? []);
   for (const agent of config.agents) for (const c of agent.connections) known.add(c);
+  const isKnownConnection = (name: string): boolean => {
+    if (known.has(name)) return true;
+    if (directory.connection(name) === undefined) return false;
+    known.add(name);
+    return true;
+  };
   const endpoint = new McpEndpoint({
     directory,
     identity,
     pipeline: new MessagePipeline(options.policy ?? allowAllPolicy, options.recorder ?? noRecording),
     sessions,
     maxBodyBytes: config.limits.maxBodyBytes,
-    checkOrigin: createOriginPolicy(config.allowedOrigins, config.publicUrl),
-    isKnownConnection: (name) => {
-      if (known.has(name)) return true;
-      if (directory.connection(name) === undefined) return false;
-      known.add(name);
-      return true;
-    },
+    originPolicy: createOriginPolicy({
+      allowedOrigins: config.allowedOrigins,
+      publicUrl: config.publicUrl,
+      loopback: isLoopbackHost(config.listen.host),
+    }),
+    isKnownConnection,
     logger,
   });
 
-  const server = createServer({ keepAlive: true, requestTimeout: 0 }, (req: IncomingMessage, res: ServerResponse) => {
-    const path = req.url ?? '/';
-    const match = MCP_PATH.exec(path);
-    if (match) {
-      let connection: string;
-      try {
-        connection = decodeURIComponent(match[1] as string);
-      } catch {
-        sendError(res, new AirlockError('connection_not_found', 'The connection name in the URL is not valid percent-encoding.'));
+  const server = createServer(
+    { keepAlive: true, requestTimeout: 0 },
+    (req: IncomingMessage, res: ServerResponse) => {
+      const path = req.url ?? '/';
+      const match = MCP_PATH.exec(path);
+      if (match) {
+        let connection: string;
+        try {
+          connection = decodeURIComponent(match[1] as string);
+        } catch {
+          sendError(
+            res,
+            new AirlockError(
+              'connection_not_found',
+              'The connection name in the URL is not valid percent-encoding.',
+            ),
+          );
+          return;
+        }
+        void endpoint.handle(req, res, connection);
         return;
       }
-      void endpoint.handle(req, res, connection);
-      return;
-    }
-    if (path.includes('?') && MCP_PATH.test(path.slice(0, path.indexOf('?')))) {
-      sendError(res, new AirlockError('invalid_request', 'MCP endpoints take no query string; put nothing after /mcp/<connection>.'));
-      return;
-    }
-    if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', sessions: sessions.size });
-      return;
-    }
-    sendError(
-      res,
-      new AirlockError('connection_not_found', `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`),
-    );
-  });
+      const bare = path.split('?', 1)[0] as string;
+      const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
+      if (withQuery) {
+        // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
+        const message =
+          'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
+        const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
+        sendError(
+          res,
+          hasToken && challenges
+            ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
+            : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
+        );
+        return;
+      }
+      if (bare.startsWith('/.well-known/oauth-protected-resource')) {
+        const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
+        if (metadata === undefined) {
+          sendError(
+            res,
+            new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
+          );
+          return;
+        }
+        // A public document; browser-based MCP clients read it cross-origin.
+        sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+        return;
+      }
+      if (path === '/healthz') {
+        sendJson(res, 200, { status: 'ok', sessions: sessions.size });
+        return;
+      }
+      sendError(
+        res,
+        new AirlockError(
+          'connection_not_found',
+          `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
+        ),
+      );
+    },
+  );
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
 
@@ -115,4 +169,12 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }

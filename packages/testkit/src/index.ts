@@ -40,3 +40,16 @@ export {
   type WaitForLineOptions,
 } from './process/spawn-node.js';
 export { startServerProcess, type ServerProcess } from './process/start-server-process.js';
+
+// Identity: an in-process OpenID Provider with demo users, and forged tokens for negative tests.
+export { DEMO_USERS, type TestUser } from './oidc/demo-users.js';
+export { forgeToken, type ForgeryKind, type ForgeTokenInput } from './oidc/forge-token.js';
+export type { TokenSet } from './oidc/authorization-code-flow.js';
+export {
+  startTestIdentityProvider,
+  TEST_CLIENTS,
+  type IssueAccessTokenInput,
+  type TestIdentityProvider,
+  type TestIdentityProviderOptions,
+  type TestResourceServer,
+} from './oidc/test-identity-provider.js';

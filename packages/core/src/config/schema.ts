@@ -7,7 +7,9 @@ import { z } from 'zod';
  */
 const port = z.number().int().min(0).max(65535);
 const listen = (defaultHost: string, defaultPort: number) =>
-  z.strictObject({ host: z.string().min(1).default(defaultHost), port: port.default(defaultPort) }).prefault({});
+  z
+    .strictObject({ host: z.string().min(1).default(defaultHost), port: port.default(defaultPort) })
+    .prefault({});
 
 const connectionName = z
   .string()
@@ -54,25 +56,92 @@ const agentEntry = z.strictObject({
   connections: z.array(connectionName).default([]),
 });
 
-const gatewaySection = z.strictObject({
-  id: z.string().min(1).optional(),
-  listen: listen('127.0.0.1', 8080),
-  /** The URL clients use to reach this gateway (the OAuth resource URL from the identity work on). */
-  publicUrl: z.url().optional(),
-  /** Browser origins allowed to call the MCP endpoints; a request with any other Origin gets 403. */
-  allowedOrigins: z.array(z.string().min(1)).default([]),
-  auth: z.strictObject({ mode: z.enum(['none']).default('none') }).prefault({}),
-  limits: z
+/**
+ * Signature algorithms a gateway accepts. Asymmetric only: an issuer's JWKS holds public keys, so
+ * an HS* token could only be "verified" with a public key (the classic key-confusion attack), and
+ * `none` is no signature at all. Neither can be configured.
+ */
+const signatureAlgorithm = z.enum([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
+
+const trustedIssuer = z.strictObject({
+  /** The `iss` of the tokens, exactly as the identity provider writes it. */
+  issuer: z.url({ protocol: /^https?$/ }),
+  /** Expected `aud`; default: the connection's canonical resource URL (`<publicUrl>/mcp/<connection>`). */
+  audience: z.string().min(1).optional(),
+  algorithms: z.array(signatureAlgorithm).min(1).default(['RS256', 'ES256', 'PS256', 'EdDSA']),
+  /** Dot path to the groups claim in the access token (e.g. `groups` or `realm_access.roles`). */
+  groupsClaim: z.string().min(1).default('groups'),
+  /** Where the provider's metadata lives, when not at `<issuer>/.well-known/openid-configuration`. */
+  discoveryUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** RFC 7662 introspection for opaque (non-JWT) access tokens. */
+  introspection: z
     .strictObject({
-      maxBodyBytes: z.number().int().positive().default(4 * 1024 * 1024),
-      maxMessageBytes: z.number().int().positive().default(64 * 1024 * 1024),
-      sessionIdleSeconds: z.number().int().positive().default(3600),
-      /** How long a request waits for an agent's session stream before failing. */
-      openTimeoutMs: z.number().int().positive().default(10_000),
+      /** Default: the `introspection_endpoint` from discovery. */
+      endpoint: z.url({ protocol: /^https?$/ }).optional(),
+      clientId: z.string().min(1),
+      /** File holding the client secret (trailing newline ignored); never put the secret inline. */
+      clientSecretFile: z.string().min(1),
     })
-    .prefault({}),
-  tunnel: z
-    .strictObject({
+    .optional(),
+});
+
+const scope = z
+  .string()
+  .regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'a scope is printable ASCII without spaces, quotes or backslashes');
+
+const gatewayAuth = z
+  .discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('none') }),
+    z.strictObject({
+      mode: z.literal('oidc'),
+      issuers: z.array(trustedIssuer).min(1),
+      /** Scopes every access token must carry; a token without them gets 403 insufficient_scope. */
+      requiredScopes: z.array(scope).optional(),
+      /** Tolerance for `exp`, `nbf` and `iat` against clock drift between the provider and the gateway. */
+      clockSkewSeconds: z.number().int().min(0).max(600).default(60),
+    }),
+  ])
+  .prefault({ mode: 'none' });
+
+const gatewaySection = z
+  .strictObject({
+    id: z.string().min(1).optional(),
+    listen: listen('127.0.0.1', 8080),
+    /** The URL clients use to reach this gateway (the OAuth resource URL from the identity work on). */
+    publicUrl: z.url().optional(),
+    /** Browser origins allowed to call the MCP endpoints; a request with any other Origin gets 403. */
+    allowedOrigins: z.array(z.string().min(1)).default([]),
+    auth: gatewayAuth,
+    limits: z
+      .strictObject({
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 * 1024),
+        maxMessageBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024 * 1024),
+        sessionIdleSeconds: z.number().int().positive().default(3600),
+        /** How long a request waits for an agent's session stream before failing. */
+        openTimeoutMs: z.number().int().positive().default(10_000),
+      })
+      .prefault({}),
+    tunnel: z.strictObject({
       listen: listen('0.0.0.0', 8443),
       tls: z.strictObject({
         certFile: z.string().min(1),
@@ -82,8 +151,15 @@ const gatewaySection = z.strictObject({
       }),
       heartbeatSeconds: z.number().positive().default(15),
     }),
-  agents: z.array(agentEntry).default([]),
-});
+    agents: z.array(agentEntry).default([]),
+  })
+  .refine((g) => (g.auth as { mode?: unknown } | undefined)?.mode !== 'oidc' || g.publicUrl !== undefined, {
+    message:
+      'gateway.auth.mode "oidc" needs gateway.publicUrl: access tokens are issued for the URL clients use (<publicUrl>/mcp/<connection>), so the gateway must know it',
+    path: ['publicUrl'],
+    // Report this together with any other mistakes in the section, not only once the rest is valid.
+    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+  });
 
 const agentSection = z.strictObject({
   id: z.string().min(1),
@@ -127,12 +203,19 @@ export const configSchema = z
   .refine((c) => c.gateway !== undefined || c.agent !== undefined, {
     message: 'the configuration needs a "gateway" or an "agent" section (or both)',
   })
-  .refine((c) => !c.agent || typeof c.agent !== 'object' || c.agent.token !== undefined || c.agent.tokenFile !== undefined, {
-    message: 'the agent needs "token" or "tokenFile" (or the AIRLOCK_AGENT__TOKEN variable)',
-    path: ['agent', 'token'],
-    // Report this together with any other mistakes, not only once the rest is valid.
-    when: (payload) => typeof payload.value === 'object' && payload.value !== null,
-  });
+  .refine(
+    (c) =>
+      !c.agent ||
+      typeof c.agent !== 'object' ||
+      c.agent.token !== undefined ||
+      c.agent.tokenFile !== undefined,
+    {
+      message: 'the agent needs "token" or "tokenFile" (or the AIRLOCK_AGENT__TOKEN variable)',
+      path: ['agent', 'token'],
+      // Report this together with any other mistakes, not only once the rest is valid.
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    },
+  );
 
 export type AirlockConfig = z.infer<typeof configSchema>;
 export type GatewayConfig = NonNullable<AirlockConfig['gateway']>;

@@ -19,6 +19,9 @@ export type AirlockErrorCode =
   | 'method_not_allowed'
   | 'origin_forbidden'
   | 'unauthenticated'
+  | 'insufficient_scope'
+  | 'token_in_query'
+  | 'identity_provider_unavailable'
   | 'connection_not_found'
   | 'session_not_found'
   | 'body_too_large'
@@ -57,13 +60,21 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   invalid_request: { httpStatus: 400, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   invalid_params: { httpStatus: 400, jsonRpcCode: -32602, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   header_mismatch: { httpStatus: 400, jsonRpcCode: -32020, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
-  unsupported_protocol_version: { httpStatus: 400, jsonRpcCode: -32022, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  unsupported_protocol_version: {
+    httpStatus: 400,
+    jsonRpcCode: -32022,
+    grpcStatus: GrpcStatus.INVALID_ARGUMENT,
+  },
   protocol_era_mismatch: { httpStatus: 400, jsonRpcCode: -32022, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   not_acceptable: { httpStatus: 406, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   unsupported_media_type: { httpStatus: 415, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   method_not_allowed: { httpStatus: 405, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNIMPLEMENTED },
   origin_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  insufficient_scope: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  // RFC 6750 §3.1: a malformed request (here: a token where it must not be) is invalid_request, 400.
+  token_in_query: { httpStatus: 400, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  identity_provider_unavailable: { httpStatus: 503, jsonRpcCode: -32005, grpcStatus: GrpcStatus.UNAVAILABLE },
   connection_not_found: { httpStatus: 404, jsonRpcCode: -32004, grpcStatus: GrpcStatus.NOT_FOUND },
   session_not_found: { httpStatus: 404, jsonRpcCode: -32001, grpcStatus: GrpcStatus.NOT_FOUND },
   body_too_large: { httpStatus: 413, jsonRpcCode: -32600, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },

@@ -5,6 +5,8 @@ import {
   classifyInbound,
   DEFAULT_LEGACY_PROTOCOL_VERSION,
   isRequest,
+  LEGACY_PROTOCOL_VERSIONS,
+  MODERN_PROTOCOL_VERSIONS,
   isSupportedProtocolVersion,
   parseJsonRpcMessage,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -15,6 +17,7 @@ import {
   type ProtocolEra,
 } from '@airlock/core';
 import type { Logger } from 'pino';
+import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
 import { ResponseChannel } from '../http/response-channel.js';
 import { sendError } from '../http/send-error.js';
@@ -30,7 +33,7 @@ export interface McpEndpointOptions {
   readonly pipeline: MessagePipeline;
   readonly sessions: SessionRegistry;
   readonly maxBodyBytes: number;
-  readonly checkOrigin: (origin: string | undefined) => void;
+  readonly originPolicy: RequestOriginPolicy;
   /** Whether a connection name is one this gateway knows (configured or announced by an agent). */
   readonly isKnownConnection: (name: string) => boolean;
   readonly logger: Logger;
@@ -39,6 +42,11 @@ export interface McpEndpointOptions {
 const ERA_LABEL: Record<ProtocolEra, string> = {
   legacy: 'MCP 2025-era sessions (initialize, Mcp-Session-Id)',
   modern: 'MCP 2026-07-28 stateless requests',
+};
+
+const ERA_VERSIONS: Record<ProtocolEra, readonly string[]> = {
+  legacy: LEGACY_PROTOCOL_VERSIONS,
+  modern: MODERN_PROTOCOL_VERSIONS,
 };
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -67,14 +75,17 @@ export class McpEndpoint {
   async handle(req: IncomingMessage, res: ServerResponse, connection: string): Promise<void> {
     let id: JsonRpcId | null = null;
     try {
-      this.options.checkOrigin(header(req, 'origin'));
+      this.options.originPolicy.check(header(req, 'origin'), header(req, 'host'));
       if (!this.options.isKnownConnection(connection)) {
         throw new AirlockError(
           'connection_not_found',
           `This gateway has no connection named "${connection}". Check the URL (/mcp/<connection>); an operator can list connections with "airlock agents list".`,
         );
       }
-      const caller = await this.options.identity.resolve({ authorization: header(req, 'authorization'), connection });
+      const caller = await this.options.identity.resolve({
+        authorization: header(req, 'authorization'),
+        connection,
+      });
       switch (req.method) {
         case 'POST': {
           const body = await this.readMessage(req);
@@ -90,7 +101,10 @@ export class McpEndpoint {
           return;
         default:
           res.setHeader('allow', 'GET, POST, DELETE');
-          throw new AirlockError('method_not_allowed', `HTTP ${req.method} is not part of MCP Streamable HTTP; use POST, GET or DELETE.`);
+          throw new AirlockError(
+            'method_not_allowed',
+            `HTTP ${req.method} is not part of MCP Streamable HTTP; use POST, GET or DELETE.`,
+          );
       }
     } catch (error) {
       const failure = AirlockError.from(error);
@@ -108,7 +122,10 @@ export class McpEndpoint {
     }
     const contentType = header(req, 'content-type') ?? '';
     if (!contentType.toLowerCase().startsWith('application/json')) {
-      throw new AirlockError('unsupported_media_type', `An MCP POST carries Content-Type application/json, not "${contentType || '(none)'}".`);
+      throw new AirlockError(
+        'unsupported_media_type',
+        `An MCP POST carries Content-Type application/json, not "${contentType || '(none)'}".`,
+      );
     }
     const json = await readBody(req, this.options.maxBodyBytes);
     return { message: parseJsonRpcMessage(json), json };
@@ -186,7 +203,11 @@ export class McpEndpoint {
     this.checkEra(connection, 'legacy', protocolVersion);
     const sessionId = newSessionId();
     const context = { sessionId, connection, caller, era: 'legacy' as const, protocolVersion };
-    const stream = await this.options.directory.openSession({ ...context, kind: 'session', forwardHeaders: {} });
+    const stream = await this.options.directory.openSession({
+      ...context,
+      kind: 'session',
+      forwardHeaders: {},
+    });
     const session = new LegacySession({
       context,
       stream,
@@ -195,12 +216,19 @@ export class McpEndpoint {
       onEnded: (s, reason) => this.options.sessions.remove(s, reason?.message ?? 'closed'),
     });
     this.options.sessions.add(session);
-    await session.fromClient(message, json, new ResponseChannel(res, isRequest(message) ? message.id : null, { 'mcp-session-id': sessionId }));
+    await session.fromClient(
+      message,
+      json,
+      new ResponseChannel(res, isRequest(message) ? message.id : null, { 'mcp-session-id': sessionId }),
+    );
   }
 
   private get(req: IncomingMessage, res: ServerResponse, connection: string): void {
     if (!accepts(req, 'text/event-stream')) {
-      throw new AirlockError('not_acceptable', 'The MCP GET stream is Server-Sent Events: send Accept: text/event-stream.');
+      throw new AirlockError(
+        'not_acceptable',
+        'The MCP GET stream is Server-Sent Events: send Accept: text/event-stream.',
+      );
     }
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId === undefined) {
@@ -215,7 +243,10 @@ export class McpEndpoint {
   private delete(req: IncomingMessage, res: ServerResponse, connection: string): void {
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId === undefined) {
-      throw new AirlockError('invalid_request', 'DELETE ends a session: send the Mcp-Session-Id header of the session to end.');
+      throw new AirlockError(
+        'invalid_request',
+        'DELETE ends a session: send the Mcp-Session-Id header of the session to end.',
+      );
     }
     this.options.sessions
       .find(sessionId, connection)
@@ -228,10 +259,12 @@ export class McpEndpoint {
     const announced = this.options.directory.connection(connection);
     if (announced === undefined || announced.eras.includes(era)) return;
     const serves = announced.eras.map((e) => ERA_LABEL[e]).join(' and ');
+    // Name versions, not only eras: a client is configured with a version string, not an era.
+    const versions = announced.eras.flatMap((e) => ERA_VERSIONS[e]);
     throw new AirlockError(
       'protocol_era_mismatch',
-      `Connection "${connection}" serves ${serves} only, but this request speaks MCP ${protocolVersion} (${ERA_LABEL[era]}). Use a client that speaks the server's protocol version, or ask the operator to upgrade the server.`,
-      { data: { connectionEras: announced.eras, requestedVersion: protocolVersion } },
+      `Connection "${connection}" serves ${serves} only (protocol version${versions.length === 1 ? '' : 's'} ${versions.join(', ')}), but this request speaks MCP ${protocolVersion} (${ERA_LABEL[era]}). Use a client that speaks ${versions.length === 1 ? versions[0] : `one of ${versions.join(', ')}`}, or ask the operator to add the ${era} era to the connection if its server speaks ${protocolVersion}.`,
+      { data: { supported: versions, requested: protocolVersion, connectionEras: announced.eras } },
     );
   }
 }
