@@ -35,13 +35,22 @@ export async function openSession(url, { connections = 64 } = {}) {
       jsonrpc: '2.0',
       id: 0,
       method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'airlock-bench', version: '1' } },
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'airlock-bench', version: '1' },
+      },
     }),
   });
   const sessionId = init.headers['mcp-session-id'];
   const initAnswer = await readAnswer(init, 0);
-  if (!sessionId || !initAnswer.result) throw new Error(`initialize failed at ${url}: ${JSON.stringify(initAnswer)}`);
-  const headers = { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': initAnswer.result.protocolVersion };
+  if (!sessionId || !initAnswer.result)
+    throw new Error(`initialize failed at ${url}: ${JSON.stringify(initAnswer)}`);
+  const headers = {
+    ...HEADERS,
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': initAnswer.result.protocolVersion,
+  };
   const sent = await pool.request({
     path,
     method: 'POST',
@@ -57,7 +66,12 @@ export async function openSession(url, { connections = 64 } = {}) {
         path,
         method: 'POST',
         headers,
-        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: args } }),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: tool, arguments: args },
+        }),
       });
       const answer = await readAnswer(res, id);
       if (!answer.result) throw new Error(`tools/call ${tool} failed: ${JSON.stringify(answer)}`);
@@ -87,7 +101,13 @@ export async function measureLatency(session, { calls, warmup }) {
     samples[i] = Number(process.hrtime.bigint() - start) / 1e6;
   }
   const sorted = Array.from(samples).sort((a, b) => a - b);
-  return { calls, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) };
+  return {
+    calls,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1),
+  };
 }
 
 /** `concurrency` callers for `durationMs`: completed calls per second. */

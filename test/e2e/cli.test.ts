@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
-import { connectV1Client, connectV2Client, spawnNode, startKitchenSinkHttp, type NodeProcess, type RunningServer } from '@airlock/testkit';
+import {
+  connectV1Client,
+  connectV2Client,
+  spawnNode,
+  startKitchenSinkHttp,
+  type NodeProcess,
+  type RunningServer,
+} from '@airlock/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /** The `airlock` binary as an operator runs it: separate processes, a config file, the environment. */
@@ -44,19 +51,25 @@ describe('airlock dev', () => {
 
     const everything = await connectV1Client(url('everything'));
     try {
-      expect(textOf(await everything.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toContain('hi');
+      expect(textOf(await everything.callTool({ name: 'echo', arguments: { message: 'hi' } }))).toContain(
+        'hi',
+      );
     } finally {
       await everything.close();
     }
     const kitchen = await connectV1Client(url('kitchen'));
     try {
-      expect(textOf(await kitchen.callTool({ name: 'echo', arguments: { text: 'kitchen' } }))).toBe('kitchen');
+      expect(textOf(await kitchen.callTool({ name: 'echo', arguments: { text: 'kitchen' } }))).toBe(
+        'kitchen',
+      );
     } finally {
       await kitchen.close();
     }
     const modern = await connectV2Client(url('modern'), { era: 'modern' });
     try {
-      expect(textOf(await modern.callTool({ name: 'echo', arguments: { text: 'modern' } }))).toContain('modern');
+      expect(textOf(await modern.callTool({ name: 'echo', arguments: { text: 'modern' } }))).toContain(
+        'modern',
+      );
     } finally {
       await modern.close();
     }
@@ -92,7 +105,10 @@ describe('airlock gateway and airlock agent as separate processes', () => {
 `,
     );
     const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
-    const ready = JSON.parse(await gateway.waitForLine((l) => l.includes('"ready":"gateway"'))) as { url: string; tunnelPort: number };
+    const ready = JSON.parse(await gateway.waitForLine((l) => l.includes('"ready":"gateway"'))) as {
+      url: string;
+      tunnelPort: number;
+    };
 
     writeFileSync(
       join(dir, 'agent.yaml'),
@@ -105,16 +121,18 @@ describe('airlock gateway and airlock agent as separate processes', () => {
 `,
     );
     // The environment overrides the file: the reconnect backoff comes from AIRLOCK_* variables.
-    const agent = airlock(['agent', '--config', join(dir, 'agent.yaml')], { AIRLOCK_AGENT__RECONNECT__MAX_DELAY_MS: '500' });
+    const agent = airlock(['agent', '--config', join(dir, 'agent.yaml')], {
+      AIRLOCK_AGENT__RECONNECT__MAX_DELAY_MS: '500',
+    });
     await agent.waitForLine((l) => l.includes('"ready":"agent"'));
 
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
         const client = await connectV1Client(`${ready.url}/mcp/kitchen`);
-        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'separate processes' } }))).toBe(
-          'separate processes',
-        );
+        expect(
+          textOf(await client.callTool({ name: 'echo', arguments: { text: 'separate processes' } })),
+        ).toBe('separate processes');
         await client.close();
         break;
       } catch (error) {

@@ -2,7 +2,12 @@ import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { collectNotifications, connectV1Client, connectV2Client } from '@airlock/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirlock, type AirlockHarness } from './support/airlock-harness.js';
-import { startUpstreams, TEST_AWS_ACCESS_KEY_ID, useTestAwsCredentials, type Upstreams } from './support/upstreams.js';
+import {
+  startUpstreams,
+  TEST_AWS_ACCESS_KEY_ID,
+  useTestAwsCredentials,
+  type Upstreams,
+} from './support/upstreams.js';
 
 /**
  * The whole data path with real parts: MCP SDK clients → gateway (Streamable HTTP) → gRPC tunnel
@@ -24,7 +29,10 @@ afterAll(async () => {
 
 type AnyClient = Awaited<ReturnType<typeof connectV1Client>> | Awaited<ReturnType<typeof connectV2Client>>;
 
-const clients: Record<string, (url: string, answers: { sampling: string; elicited: string }) => Promise<AnyClient>> = {
+const clients: Record<
+  string,
+  (url: string, answers: { sampling: string; elicited: string }) => Promise<AnyClient>
+> = {
   'v1 SDK client': (url, answers) =>
     connectV1Client(url, {
       onSampling: () => answers.sampling,
@@ -41,7 +49,11 @@ const clients: Record<string, (url: string, answers: { sampling: string; elicite
 };
 
 /** v1's callTool takes (params, resultSchema, options); v2's takes (params, options). */
-function callWithProgress(client: AnyClient, params: { name: string; arguments: Record<string, unknown> }, onprogress: (p: Record<string, unknown>) => void) {
+function callWithProgress(
+  client: AnyClient,
+  params: { name: string; arguments: Record<string, unknown> },
+  onprogress: (p: Record<string, unknown>) => void,
+) {
   if (client instanceof V1Client) return client.callTool(params, undefined, { onprogress });
   return (client as Awaited<ReturnType<typeof connectV2Client>>).callTool(params, { onprogress });
 }
@@ -66,10 +78,12 @@ for (const connection of ['kitchen-stdio', 'kitchen-http']) {
 
       it('lists and calls tools', async () => {
         const { tools } = await client.listTools();
-        expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['echo', 'add', 'progress', 'sample', 'elicit']));
-        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'through the airlock' } }))).toBe(
-          'through the airlock',
+        expect(tools.map((t) => t.name)).toEqual(
+          expect.arrayContaining(['echo', 'add', 'progress', 'sample', 'elicit']),
         );
+        expect(
+          textOf(await client.callTool({ name: 'echo', arguments: { text: 'through the airlock' } })),
+        ).toBe('through the airlock');
         expect(textOf(await client.callTool({ name: 'add', arguments: { a: 2, b: 40 } }))).toBe('42');
       });
 
@@ -86,21 +100,28 @@ for (const connection of ['kitchen-stdio', 'kitchen-http']) {
 
       it('relays progress and logging notifications', async () => {
         const log = collectNotifications(client);
-        await callWithProgress(client, { name: 'progress', arguments: { steps: 3, delayMs: 5 } }, log.onprogress);
+        await callWithProgress(
+          client,
+          { name: 'progress', arguments: { steps: 3, delayMs: 5 } },
+          log.onprogress,
+        );
         expect(log.progress().map((p) => p['progress'])).toEqual([1, 2, 3]);
         await client.setLoggingLevel('debug');
-        await client.callTool({ name: 'log', arguments: { message: 'hello from upstream', level: 'warning' } });
+        await client.callTool({
+          name: 'log',
+          arguments: { message: 'hello from upstream', level: 'warning' },
+        });
         const logged = await log.waitFor((n) => n.method === 'notifications/message');
         expect(logged.params).toMatchObject({ level: 'warning', data: 'hello from upstream' });
       });
 
       it('answers sampling, elicitation and roots requests from the server', async () => {
-        expect(textOf(await client.callTool({ name: 'sample', arguments: { prompt: 'write a haiku' } }))).toBe(
-          answers.sampling,
-        );
-        expect(textOf(await client.callTool({ name: 'elicit', arguments: { question: 'favourite colour?' } }))).toBe(
-          answers.elicited,
-        );
+        expect(
+          textOf(await client.callTool({ name: 'sample', arguments: { prompt: 'write a haiku' } })),
+        ).toBe(answers.sampling);
+        expect(
+          textOf(await client.callTool({ name: 'elicit', arguments: { question: 'favourite colour?' } })),
+        ).toBe(answers.elicited);
         expect(textOf(await client.callTool({ name: 'roots', arguments: {} }))).toContain('file:///work');
       });
 
@@ -120,7 +141,9 @@ describe('stdio upstream credentials', () => {
       expect(textOf(await client.callTool({ name: 'env', arguments: { name: 'AWS_ACCESS_KEY_ID' } }))).toBe(
         TEST_AWS_ACCESS_KEY_ID,
       );
-      expect(textOf(await client.callTool({ name: 'env', arguments: { name: 'AWS_REGION' } }))).toBe('eu-west-1');
+      expect(textOf(await client.callTool({ name: 'env', arguments: { name: 'AWS_REGION' } }))).toBe(
+        'eu-west-1',
+      );
     } finally {
       await client.close();
     }
@@ -134,9 +157,14 @@ describe('v2 SDK client (2026-07-28) → Airlock → modern HTTP server', () => 
     try {
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toContain('echo');
-      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'modern hello' } }))).toContain('modern hello');
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'modern hello' } }))).toContain(
+        'modern hello',
+      );
       const log = collectNotifications(client);
-      await client.callTool({ name: 'progress', arguments: { steps: 2, delayMs: 5 } }, { onprogress: log.onprogress });
+      await client.callTool(
+        { name: 'progress', arguments: { steps: 2, delayMs: 5 } },
+        { onprogress: log.onprogress },
+      );
       expect(log.progress().length).toBe(2);
     } finally {
       await client.close();

@@ -39,9 +39,15 @@ export function grpcTunnelFactory(version: string): TunnelFactory {
       heartbeatIntervalMs: options.heartbeatSeconds * 1000,
       reconnect: options.reconnect,
     });
-    client.on('connected', ({ gatewayId }) => options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway'));
+    client.on('connected', ({ gatewayId }) =>
+      options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway'),
+    );
     client.on('disconnected', (reason, wasConnected) => {
-      if (wasConnected) options.logger.warn({ gateway: gateway.address, reason: reason.message }, 'lost the gateway; reconnecting');
+      if (wasConnected)
+        options.logger.warn(
+          { gateway: gateway.address, reason: reason.message },
+          'lost the gateway; reconnecting',
+        );
     });
     client.start();
     return { close: () => client.stop() };

@@ -34,6 +34,7 @@ export function stopOnSignals(logger: Logger, stop: () => Promise<void>): void {
 export function reportStartupFailure(error: unknown): never {
   const failure = AirlockError.from(error);
   process.stderr.write(`airlock: ${failure.message}\n`);
-  if (failure.code === 'internal' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  if (failure.code === 'internal' && error instanceof Error && error.stack)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(failure.code === 'config_invalid' ? 2 : 1);
 }

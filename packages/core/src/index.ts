@@ -39,7 +39,12 @@ export {
   SUPPORTED_PROTOCOL_VERSIONS,
   type ProtocolEra,
 } from './mcp/protocol-eras.js';
-export { decodeMcpHeaderValue, encodeMcpHeaderValue, MCP_NAME_SOURCE, mcpNameSource } from './mcp/mcp-name-header.js';
+export {
+  decodeMcpHeaderValue,
+  encodeMcpHeaderValue,
+  MCP_NAME_SOURCE,
+  mcpNameSource,
+} from './mcp/mcp-name-header.js';
 export {
   classifyInbound,
   standardHeadersFor,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AirlockError, classifyInbound, encodeMcpHeaderValue, parseJsonRpcMessage, standardHeadersFor } from '../src/index.js';
+import {
+  AirlockError,
+  classifyInbound,
+  encodeMcpHeaderValue,
+  parseJsonRpcMessage,
+  standardHeadersFor,
+} from '../src/index.js';
 
 const modern = (method: string, params: Record<string, unknown> = {}) =>
   parseJsonRpcMessage(
@@ -24,12 +30,17 @@ describe('classifyInbound', () => {
   it('treats a plain request as legacy with the header or default version', () => {
     const msg = parseJsonRpcMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
     expect(classifyInbound(msg, {})).toEqual({ era: 'legacy', protocolVersion: '2025-03-26' });
-    expect(classifyInbound(msg, { protocolVersion: '2025-11-25' })).toEqual({ era: 'legacy', protocolVersion: '2025-11-25' });
+    expect(classifyInbound(msg, { protocolVersion: '2025-11-25' })).toEqual({
+      era: 'legacy',
+      protocolVersion: '2025-11-25',
+    });
   });
 
   it('accepts a modern request whose headers mirror the body', () => {
     const msg = modern('tools/call', { name: 'echo', arguments: {} });
-    expect(classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'tools/call', mcpName: 'echo' })).toEqual({
+    expect(
+      classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'tools/call', mcpName: 'echo' }),
+    ).toEqual({
       era: 'modern',
       protocolVersion: '2026-07-28',
     });
@@ -53,12 +64,17 @@ describe('classifyInbound', () => {
     const msg = modern('resources/read', { uri: 'file:///tmp/ünïcode' });
     const encoded = encodeMcpHeaderValue('file:///tmp/ünïcode');
     expect(encoded.startsWith('=?base64?')).toBe(true);
-    expect(classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'resources/read', mcpName: encoded }).era).toBe('modern');
+    expect(
+      classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'resources/read', mcpName: encoded })
+        .era,
+    ).toBe('modern');
   });
 
   it('refuses a legacy body with a modern version header (missing envelope)', () => {
     const msg = parseJsonRpcMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
-    expect(codeOf(() => classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'tools/list' }))).toBe('invalid_params');
+    expect(
+      codeOf(() => classifyInbound(msg, { protocolVersion: '2026-07-28', mcpMethod: 'tools/list' })),
+    ).toBe('invalid_params');
   });
 
   it('refuses an Mcp-Method header that disagrees with a legacy body', () => {
@@ -78,9 +94,15 @@ describe('classifyInbound', () => {
 describe('parseJsonRpcMessage', () => {
   it('maps bad JSON to parse_error and bad shapes to invalid_request', () => {
     expect(codeOf(() => parseJsonRpcMessage('{nope'))).toBe('parse_error');
-    expect(codeOf(() => parseJsonRpcMessage('{"jsonrpc":"1.0","id":1,"method":"x"}'))).toBe('invalid_request');
-    expect(codeOf(() => parseJsonRpcMessage('[{"jsonrpc":"2.0","id":1,"method":"x"}]'))).toBe('invalid_request');
-    expect(codeOf(() => parseJsonRpcMessage('{"jsonrpc":"2.0","id":{},"method":"x"}'))).toBe('invalid_request');
+    expect(codeOf(() => parseJsonRpcMessage('{"jsonrpc":"1.0","id":1,"method":"x"}'))).toBe(
+      'invalid_request',
+    );
+    expect(codeOf(() => parseJsonRpcMessage('[{"jsonrpc":"2.0","id":1,"method":"x"}]'))).toBe(
+      'invalid_request',
+    );
+    expect(codeOf(() => parseJsonRpcMessage('{"jsonrpc":"2.0","id":{},"method":"x"}'))).toBe(
+      'invalid_request',
+    );
     expect(codeOf(() => parseJsonRpcMessage('{"jsonrpc":"2.0","id":1}'))).toBe('invalid_request');
   });
 });

@@ -25,7 +25,11 @@ function problems(text: string, env: Record<string, string> = {}): string[] {
 describe('parseConfig', () => {
   it('parses, defaults and freezes', () => {
     const config = parseConfig(agentYaml);
-    expect(config.agent?.connections['everything']).toMatchObject({ transport: 'stdio', eras: ['legacy'], aws: { inject: true } });
+    expect(config.agent?.connections['everything']).toMatchObject({
+      transport: 'stdio',
+      eras: ['legacy'],
+      aws: { inject: true },
+    });
     expect(config.logging.level).toBe('info');
     expect(Object.isFrozen(config.agent?.gateways)).toBe(true);
   });
@@ -61,7 +65,11 @@ agent:
 
   it('overlays environment variables onto the schema', () => {
     const config = parseConfig(agentYaml, {
-      env: { AIRLOCK_AGENT__HEARTBEAT_SECONDS: '5', AIRLOCK_LOGGING__LEVEL: 'debug', AIRLOCK_TRACE: 'tunnel' },
+      env: {
+        AIRLOCK_AGENT__HEARTBEAT_SECONDS: '5',
+        AIRLOCK_LOGGING__LEVEL: 'debug',
+        AIRLOCK_TRACE: 'tunnel',
+      },
     });
     expect(config.agent?.heartbeatSeconds).toBe(5);
     expect(config.logging.level).toBe('debug');

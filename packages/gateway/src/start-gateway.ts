@@ -42,14 +42,19 @@ async function readTlsFile(path: string, key: string): Promise<Buffer> {
 }
 
 /** The gateway composition root: the agents' tunnel listener plus the MCP clients' HTTP listener. */
-export async function startGateway(config: GatewayConfig, options: StartGatewayOptions): Promise<RunningGateway> {
+export async function startGateway(
+  config: GatewayConfig,
+  options: StartGatewayOptions,
+): Promise<RunningGateway> {
   const id = config.id ?? hostname();
   const logger = options.logger.child({ gatewayId: id });
   const tlsConfig = config.tunnel.tls;
   const tls = options.tls ?? {
     cert: await readTlsFile(tlsConfig.certFile, 'gateway.tunnel.tls.certFile'),
     key: await readTlsFile(tlsConfig.keyFile, 'gateway.tunnel.tls.keyFile'),
-    ...(tlsConfig.clientCaFile ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') } : {}),
+    ...(tlsConfig.clientCaFile
+      ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') }
+      : {}),
   };
   const tunnel = await TunnelServer.listen({
     host: config.tunnel.listen.host,

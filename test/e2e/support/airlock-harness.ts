@@ -48,7 +48,9 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
       tls: { certFile: join(dir, 'tunnel.crt'), keyFile: join(dir, 'tunnel.key') },
       heartbeatSeconds: 5,
     },
-    agents: [{ id: 'e2e-agent', tokenSha256: hashAgentToken(agentToken), connections: options.enrolled ?? names }],
+    agents: [
+      { id: 'e2e-agent', tokenSha256: hashAgentToken(agentToken), connections: options.enrolled ?? names },
+    ],
     ...options.gateway,
   };
   const gatewayConfig = parseConfig(JSON.stringify({ gateway: gatewaySection }));
@@ -59,7 +61,10 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     logText += chunk.toString('utf8');
   });
   const logger: Logger = pino(
-    { level: process.env['AIRLOCK_TEST_LOG_LEVEL'] ?? 'info', redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' } },
+    {
+      level: process.env['AIRLOCK_TEST_LOG_LEVEL'] ?? 'info',
+      redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
+    },
     sink,
   );
   const gateway = await startGateway(gatewayConfig.gateway!, { logger });
@@ -70,7 +75,13 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
       agent: {
         id: 'e2e-agent',
         token: agentToken,
-        gateways: [{ address: `127.0.0.1:${gateway.tunnel.port}`, caFile: join(dir, 'tunnel.crt'), serverName: 'localhost' }],
+        gateways: [
+          {
+            address: `127.0.0.1:${gateway.tunnel.port}`,
+            caFile: join(dir, 'tunnel.crt'),
+            serverName: 'localhost',
+          },
+        ],
         heartbeatSeconds: 5,
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
         connections: options.connections,
@@ -97,7 +108,8 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     async waitForConnection(connection, timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
       while (gateway.tunnel.connection(connection) === undefined) {
-        if (Date.now() > deadline) throw new Error(`no agent announced connection "${connection}" within ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`no agent announced connection "${connection}" within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 20));
       }
     },

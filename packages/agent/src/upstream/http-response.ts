@@ -99,10 +99,9 @@ export function errorAnswer(
 ): JsonRpcMessage | undefined {
   try {
     const message = parseJsonRpcMessage(text);
-    if ('error' in message) {
-      // Some servers answer id null before they parsed the body; the client waits for its own id.
-      return message.id === null && requestId !== undefined ? { ...message, id: requestId } : message;
-    }
+    // Passed through as sent, `"id": null` included: a relay must not improve on its upstream
+    // (the gateway takes a null-id error on a POST as that POST's answer).
+    if ('error' in message) return message;
   } catch {
     // Not JSON-RPC: fall through to a synthesized error.
   }

@@ -89,11 +89,13 @@ describe('HTTP connector, legacy sessions with server-everything (Streamable HTT
     const sink = new CollectingSink();
     const session = connector.open(openRequest('everything'), sink);
     sessions.push(session);
-    // No initialize first: the SDK transport answers 400 with a JSON-RPC error.
+    // No initialize first: the SDK transport answers 400 with a JSON-RPC error whose id is null.
+    // It is relayed exactly as sent, tied to the POST it answers by relatedRequest.
     await session.send(request(5, 'tools/list'));
-    const answer = await sink.response(5);
+    const answer = await sink.waitFor((r) => !('method' in r.message) && r.meta.relatedRequest === '5');
     expect(answer.meta).toEqual({ relatedRequest: '5', httpStatus: 400 });
     expect(answer.message).toMatchObject({
+      id: null,
       error: { code: -32000, message: 'Bad Request: Server not initialized' },
     });
   });

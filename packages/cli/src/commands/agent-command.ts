@@ -14,7 +14,8 @@ interface AgentArgs {
 export const agentCommand: CommandModule<object, AgentArgs> = {
   command: 'agent',
   describe: 'Run an agent: dials out to every gateway and relays to the MCP servers beside it',
-  builder: (y) => y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
+  builder: (y) =>
+    y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
   handler: async (args) => {
     try {
       const { config: raw, resolvePath } = loadConfig(args.config);

@@ -21,9 +21,21 @@ export const devCommand: CommandModule<object, DevArgs> = {
   describe: 'Run a gateway, an agent and demo MCP servers on this machine',
   builder: (y) =>
     y
-      .option('port', { type: 'number', default: 8080, describe: 'Gateway port for MCP clients (0 = any free port)' })
-      .option('data-dir', { type: 'string', default: '.airlock/dev', describe: 'Where the dev TLS certificate is kept' })
-      .option('log-level', { type: 'string', default: 'info', describe: 'fatal, error, warn, info, debug, trace, silent' }),
+      .option('port', {
+        type: 'number',
+        default: 8080,
+        describe: 'Gateway port for MCP clients (0 = any free port)',
+      })
+      .option('data-dir', {
+        type: 'string',
+        default: '.airlock/dev',
+        describe: 'Where the dev TLS certificate is kept',
+      })
+      .option('log-level', {
+        type: 'string',
+        default: 'info',
+        describe: 'fatal, error, warn, info, debug, trace, silent',
+      }),
   handler: async (args) => {
     // A developer's machine is no EC2 instance: do not let the AWS provider chain probe the
     // instance metadata service (a link-local address) while looking for credentials.
@@ -42,7 +54,10 @@ export const devCommand: CommandModule<object, DevArgs> = {
           gateway: {
             id: 'dev-gateway',
             listen: { host: '127.0.0.1', port: args.port },
-            tunnel: { listen: { host: '127.0.0.1', port: 0 }, tls: { certFile: files.certFile, keyFile: files.keyFile } },
+            tunnel: {
+              listen: { host: '127.0.0.1', port: 0 },
+              tls: { certFile: files.certFile, keyFile: files.keyFile },
+            },
             agents: [{ id: 'dev-agent', tokenSha256: hashAgentToken(token), connections: names }],
           },
         }),
@@ -56,7 +71,13 @@ export const devCommand: CommandModule<object, DevArgs> = {
           agent: {
             id: 'dev-agent',
             token,
-            gateways: [{ address: `127.0.0.1:${gateway.tunnel.port}`, caFile: files.certFile, serverName: 'localhost' }],
+            gateways: [
+              {
+                address: `127.0.0.1:${gateway.tunnel.port}`,
+                caFile: files.certFile,
+                serverName: 'localhost',
+              },
+            ],
             connections: Object.fromEntries(upstreams.connections.map((c) => [c.name, c.config])),
           },
         }),
@@ -65,7 +86,12 @@ export const devCommand: CommandModule<object, DevArgs> = {
       agent = await startAgent(agentConfig.agent!, { logger, version: AIRLOCK_VERSION });
       await waitForConnections(gateway, names);
       process.stdout.write(
-        devBanner({ url: gateway.url, connections: upstreams.connections, tunnelPort: gateway.tunnel.port, dataDir: files.dir }),
+        devBanner({
+          url: gateway.url,
+          connections: upstreams.connections,
+          tunnelPort: gateway.tunnel.port,
+          dataDir: files.dir,
+        }),
       );
       const running = { gateway, agent, upstreams };
       stopOnSignals(logger, async () => {
@@ -86,7 +112,9 @@ async function waitForConnections(gateway: RunningGateway, names: readonly strin
   const deadline = Date.now() + 15_000;
   while (names.some((n) => gateway.tunnel.connection(n) === undefined)) {
     if (Date.now() > deadline) {
-      throw new Error(`the dev agent did not connect to the gateway within 15 s; run with --log-level debug to see why`);
+      throw new Error(
+        `the dev agent did not connect to the gateway within 15 s; run with --log-level debug to see why`,
+      );
     }
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -13,7 +13,8 @@ interface GatewayArgs {
 export const gatewayCommand: CommandModule<object, GatewayArgs> = {
   command: 'gateway',
   describe: 'Run a gateway: MCP clients connect to it, agents dial into it',
-  builder: (y) => y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
+  builder: (y) =>
+    y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
   handler: async (args) => {
     try {
       const { config: raw, resolvePath } = loadConfig(args.config);
@@ -26,7 +27,9 @@ export const gatewayCommand: CommandModule<object, GatewayArgs> = {
       }
       const logger = createLogger(config.logging.level, { name: 'airlock-gateway' });
       const gateway = await startGateway(config.gateway, { logger });
-      process.stdout.write(`${JSON.stringify({ ready: 'gateway', url: gateway.url, tunnelPort: gateway.tunnel.port })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ ready: 'gateway', url: gateway.url, tunnelPort: gateway.tunnel.port })}\n`,
+      );
       stopOnSignals(logger, () => gateway.close());
     } catch (error) {
       reportStartupFailure(error);

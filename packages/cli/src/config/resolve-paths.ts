@@ -4,7 +4,10 @@ import type { AirlockConfig } from '@airlock/core';
  * Returns the configuration with every file path resolved against the config file's folder,
  * so `certFile: tls/gateway.crt` means the same wherever the process was started.
  */
-export function resolveConfigPaths(config: AirlockConfig, resolvePath: (path: string) => string): AirlockConfig {
+export function resolveConfigPaths(
+  config: AirlockConfig,
+  resolvePath: (path: string) => string,
+): AirlockConfig {
   const copy = structuredClone(config) as { -readonly [K in keyof AirlockConfig]: AirlockConfig[K] };
   const gateway = copy.gateway;
   if (gateway) {
@@ -17,7 +20,8 @@ export function resolveConfigPaths(config: AirlockConfig, resolvePath: (path: st
   if (agent) {
     if (agent.tokenFile) agent.tokenFile = resolvePath(agent.tokenFile);
     for (const g of agent.gateways) if (g.caFile) g.caFile = resolvePath(g.caFile);
-    for (const c of Object.values(agent.connections)) if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);
+    for (const c of Object.values(agent.connections))
+      if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);
   }
   return copy;
 }

@@ -17,7 +17,9 @@ export interface DemoUpstreams {
  * server and a 2026-07-28 server, both on loopback ports (never on a public interface).
  */
 export async function startDemoUpstreams(): Promise<DemoUpstreams> {
-  const everything = createRequire(import.meta.url).resolve('@modelcontextprotocol/server-everything/dist/index.js');
+  const everything = createRequire(import.meta.url).resolve(
+    '@modelcontextprotocol/server-everything/dist/index.js',
+  );
   const servers: RunningServer[] = [];
   try {
     const kitchen = await startKitchenSinkHttp({ host: '127.0.0.1', port: 0 });

@@ -16,7 +16,9 @@ export function devBanner(options: {
     '  Unauthenticated: this gateway accepts requests without identity, so it listens on loopback only.',
     '',
     '  MCP endpoints (Streamable HTTP):',
-    ...connections.map((c) => `    ${c.name.padEnd(width)}  ${url}/mcp/${c.name}\n    ${' '.repeat(width)}  ${c.summary}`),
+    ...connections.map(
+      (c) => `    ${c.name.padEnd(width)}  ${url}/mcp/${c.name}\n    ${' '.repeat(width)}  ${c.summary}`,
+    ),
     '',
     '  Connect a client, for example:',
     `    claude mcp add --transport http ${first} ${url}/mcp/${first}`,

@@ -6,7 +6,10 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
  * `airlock connect`, to the MCP stdio stream), pretty when stderr is a terminal.
  * Secrets are redacted by path whatever the caller logs.
  */
-export function createLogger(level: LevelWithSilent, options: { pretty?: boolean; name?: string } = {}): Logger {
+export function createLogger(
+  level: LevelWithSilent,
+  options: { pretty?: boolean; name?: string } = {},
+): Logger {
   const pretty = options.pretty ?? (process.stderr.isTTY && !process.env['CI']);
   const base = {
     level,
@@ -16,7 +19,10 @@ export function createLogger(level: LevelWithSilent, options: { pretty?: boolean
   if (pretty) {
     return pino(
       base,
-      pino.transport({ target: 'pino-pretty', options: { destination: 2, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } }),
+      pino.transport({
+        target: 'pino-pretty',
+        options: { destination: 2, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+      }),
     );
   }
   return pino(base, pino.destination({ dest: 2, sync: false }));

@@ -25,14 +25,19 @@ function deepFreeze<T>(value: T): T {
  */
 export function applyEnvironment(raw: unknown, env: Readonly<Record<string, string | undefined>>): unknown {
   const root: Record<string, unknown> =
-    typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? structuredClone(raw as object) as Record<string, unknown> : {};
+    typeof raw === 'object' && raw !== null && !Array.isArray(raw)
+      ? (structuredClone(raw as object) as Record<string, unknown>)
+      : {};
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || !name.includes('__')) continue;
     const path = name.slice(ENV_PREFIX.length).split('__').map(camel);
     let node = root;
     for (const key of path.slice(0, -1)) {
       const next = node[key];
-      node = typeof next === 'object' && next !== null && !Array.isArray(next) ? (next as Record<string, unknown>) : (node[key] = {});
+      node =
+        typeof next === 'object' && next !== null && !Array.isArray(next)
+          ? (next as Record<string, unknown>)
+          : (node[key] = {});
     }
     node[path[path.length - 1] as string] = parseYaml(value) ?? value;
   }
@@ -41,15 +46,18 @@ export function applyEnvironment(raw: unknown, env: Readonly<Record<string, stri
 
 export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
+  for (const key of path)
+    out += typeof key === 'number' ? `[${key}]` : out === '' ? String(key) : `.${String(key)}`;
   return out === '' ? '(top level)' : out;
 }
 
 function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((issue) => {
     const where = formatIssuePath(issue.path);
-    if (issue.code === 'invalid_key') return `${where}: invalid name: ${issue.issues.map((i) => i.message).join('; ')}`;
-    if (issue.code === 'unrecognized_keys') return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    if (issue.code === 'invalid_key')
+      return `${where}: invalid name: ${issue.issues.map((i) => i.message).join('; ')}`;
+    if (issue.code === 'unrecognized_keys')
+      return `${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     return `${where}: ${issue.message}`;
   });
 }

@@ -59,9 +59,14 @@ export function classifyInbound(message: JsonRpcMessage, headers: McpRequestHead
       throw mismatch(`MCP-Protocol-Version is ${headerVersion} but the body's _meta names ${claim}`);
     }
     if (isRequest(message)) {
-      if (headerVersion === undefined) throw mismatch(`the body names protocol version ${claim} but MCP-Protocol-Version is absent`);
+      if (headerVersion === undefined)
+        throw mismatch(`the body names protocol version ${claim} but MCP-Protocol-Version is absent`);
       checkMethodAndName(message.method, message.params, headers);
-    } else if ('method' in message && headers.mcpMethod !== undefined && headers.mcpMethod.trim() !== message.method) {
+    } else if (
+      'method' in message &&
+      headers.mcpMethod !== undefined &&
+      headers.mcpMethod.trim() !== message.method
+    ) {
       throw mismatch(`Mcp-Method is "${headers.mcpMethod}" but the body's method is "${message.method}"`);
     }
     return { era: 'modern', protocolVersion: claim };
@@ -91,7 +96,8 @@ function checkMethodAndName(
   params: Record<string, unknown> | undefined,
   headers: McpRequestHeaders,
 ): void {
-  if (headers.mcpMethod === undefined) throw mismatch(`the body names method ${method} but Mcp-Method is absent`);
+  if (headers.mcpMethod === undefined)
+    throw mismatch(`the body names method ${method} but Mcp-Method is absent`);
   if (headers.mcpMethod.trim() !== method) {
     throw mismatch(`Mcp-Method is "${headers.mcpMethod}" but the body's method is "${method}"`);
   }
@@ -104,7 +110,9 @@ function checkMethodAndName(
   const decoded = decodeMcpHeaderValue(headers.mcpName);
   if (decoded === undefined) throw mismatch('Mcp-Name carries an invalid Base64 sentinel value');
   if (source.value !== undefined && decoded !== source.value) {
-    throw mismatch(`Mcp-Name names "${decoded}" but the body carries params.${source.field}="${source.value}"`);
+    throw mismatch(
+      `Mcp-Name names "${decoded}" but the body carries params.${source.field}="${source.value}"`,
+    );
   }
 }
 

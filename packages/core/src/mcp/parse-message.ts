@@ -36,7 +36,10 @@ export function assertJsonRpcMessage(value: unknown): JsonRpcMessage {
   }
   if ('result' in value || 'error' in value) {
     if (!hasId || (value['id'] !== null && !isId(value['id']))) {
-      throw new AirlockError('invalid_request', 'A JSON-RPC response needs the "id" of the request it answers.');
+      throw new AirlockError(
+        'invalid_request',
+        'A JSON-RPC response needs the "id" of the request it answers.',
+      );
     }
     if ('error' in value && !isPlainObject(value['error'])) {
       throw new AirlockError('invalid_request', 'A JSON-RPC error response needs an "error" object.');

@@ -5,7 +5,12 @@
  */
 export const FIRST_MODERN_PROTOCOL_VERSION = '2026-07-28';
 export const MODERN_PROTOCOL_VERSIONS: readonly string[] = ['2026-07-28'];
-export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'];
+export const LEGACY_PROTOCOL_VERSIONS: readonly string[] = [
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+];
 export const SUPPORTED_PROTOCOL_VERSIONS: readonly string[] = [
   ...MODERN_PROTOCOL_VERSIONS,
   ...LEGACY_PROTOCOL_VERSIONS,

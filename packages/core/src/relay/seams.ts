@@ -12,7 +12,10 @@ type MaybePromise<T> = T | Promise<T>;
 /** Identity: who is calling. Runs on the gateway for every HTTP request, before anything else. */
 export interface IdentityResolver {
   /** `authorization` is the raw header value; implementations must never log or keep it. */
-  resolve(request: { readonly authorization: string | undefined; readonly connection: string }): MaybePromise<Caller>;
+  resolve(request: {
+    readonly authorization: string | undefined;
+    readonly connection: string;
+  }): MaybePromise<Caller>;
 }
 
 export type PolicyDecision =
@@ -24,7 +27,11 @@ export type PolicyDecision =
  * gateway, on the parsed body, in both directions. Decides from the body, never from headers.
  */
 export interface MessagePolicy {
-  evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction): MaybePromise<PolicyDecision>;
+  evaluate(
+    context: RelayContext,
+    message: JsonRpcMessage,
+    direction: Direction,
+  ): MaybePromise<PolicyDecision>;
 }
 
 /** What a recorder is told about one message. */

@@ -35,12 +35,21 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'));
+      if (!failed)
+        resolve(
+          chunks.length === 1
+            ? (chunks[0] as Buffer).toString('utf8')
+            : Buffer.concat(chunks).toString('utf8'),
+        );
     });
     req.on('error', (cause) => {
       if (failed) return;
       failed = true;
-      reject(new AirlockError('invalid_request', 'The request body could not be read; the client aborted it.', { cause }));
+      reject(
+        new AirlockError('invalid_request', 'The request body could not be read; the client aborted it.', {
+          cause,
+        }),
+      );
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { AirlockError, errorResponse, type JsonRpcId } from '@airlock/core';
+import type { AirlockError } from '@airlock/core';
+import { errorResponse, type JsonRpcId } from '@airlock/core';
 import { sendError } from './send-error.js';
 import { SseWriter } from './sse-writer.js';
 

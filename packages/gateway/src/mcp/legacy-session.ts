@@ -10,7 +10,7 @@ import {
 } from '@airlock/core';
 import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
-import { ResponseChannel } from '../http/response-channel.js';
+import type { ResponseChannel } from '../http/response-channel.js';
 import { SseWriter } from '../http/sse-writer.js';
 import type { MessagePipeline } from './message-pipeline.js';
 
@@ -76,7 +76,11 @@ export class LegacySession {
     this.lastActivity = Date.now();
     const outcome = await this.pipeline.process(this.context, message, json, 'client_to_server');
     if (outcome.decision.action === 'deny') {
-      if (isRequest(message)) channel.deliver(JSON.stringify(errorResponse(message.id, outcome.decision.error.toJsonRpcError())), true);
+      if (isRequest(message))
+        channel.deliver(
+          JSON.stringify(errorResponse(message.id, outcome.decision.error.toJsonRpcError())),
+          true,
+        );
       else channel.fail(outcome.decision.error);
       return;
     }
@@ -121,8 +125,10 @@ export class LegacySession {
   /** DELETE, idle expiry or gateway shutdown. */
   terminate(reason: AirlockError): void {
     if (this.isEnded) return;
-    this.stream.end();
+    // Ended first: a local end() reports onEnd at once, which would otherwise record "closed"
+    // and lose the reason a later request on this session id should hear.
     this.ended(reason);
+    this.stream.end();
   }
 
   private cancelPending(requestId: unknown): void {
@@ -154,7 +160,10 @@ export class LegacySession {
           this.stream.resume();
         },
         (error: unknown) => {
-          this.log.error({ err: error }, 'recording or policy failed on a server message; ending the session');
+          this.log.error(
+            { err: error },
+            'recording or policy failed on a server message; ending the session',
+          );
           this.terminate(AirlockError.from(error));
         },
       );
@@ -166,8 +175,9 @@ export class LegacySession {
   private route(message: JsonRpcMessage, json: string, passed: boolean, frame: TunnelMessage): void {
     if (!passed) return;
     if (!('method' in message)) {
-      if (message.id === null) return;
-      const key = idKey(message.id);
+      // A `"id": null` error is the upstream refusing the POST it answers (e.g. HTTP 400).
+      const key = message.id === null ? frame.relatedRequest : idKey(message.id);
+      if (key === undefined) return;
       const pending = this.pending.get(key);
       if (!pending) return;
       this.pending.delete(key);

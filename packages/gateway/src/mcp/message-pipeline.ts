@@ -47,7 +47,8 @@ export class MessagePipeline {
     direction: Direction,
   ): PipelineOutcome | Promise<PipelineOutcome> {
     const message = decision.action === 'pass' ? decision.message : original;
-    const out = decision.action === 'pass' && decision.message !== original ? JSON.stringify(decision.message) : json;
+    const out =
+      decision.action === 'pass' && decision.message !== original ? JSON.stringify(decision.message) : json;
     const recorded = this.recorder.record(context, {
       source: 'gateway',
       direction,

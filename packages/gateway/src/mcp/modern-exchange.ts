@@ -37,11 +37,19 @@ export async function relayExchange(
   const channel = new ResponseChannel(res, requestId);
   const inbound = await pipeline.process(context, message, request.json, 'client_to_server');
   if (inbound.decision.action === 'deny') {
-    if (requestId !== null) channel.deliver(JSON.stringify(errorResponse(requestId, inbound.decision.error.toJsonRpcError())), true);
+    if (requestId !== null)
+      channel.deliver(
+        JSON.stringify(errorResponse(requestId, inbound.decision.error.toJsonRpcError())),
+        true,
+      );
     else channel.fail(inbound.decision.error);
     return;
   }
-  const stream = await directory.openSession({ ...context, kind: 'exchange', forwardHeaders: request.forwardHeaders });
+  const stream = await directory.openSession({
+    ...context,
+    kind: 'exchange',
+    forwardHeaders: request.forwardHeaders,
+  });
   const startedAt = performance.now();
   const responseKey = requestId === null ? undefined : idKey(requestId);
   let answered = false;
@@ -51,7 +59,10 @@ export async function relayExchange(
   });
 
   const deliver = (reply: JsonRpcMessage, json: string, httpStatus: number | undefined) => {
-    const final = !('method' in reply) && reply.id !== null && idKey(reply.id) === responseKey;
+    // An upstream that rejects the request outright may answer with `"id": null` (e.g. a 400 body):
+    // that is still the answer, relayed as the upstream sent it.
+    const final =
+      !('method' in reply) && (reply.id === null ? 'error' in reply : idKey(reply.id) === responseKey);
     // A notification's exchange has no response id: an upstream error body (e.g. 400 -32020) ends it.
     const finalForNotification = responseKey === undefined && !('method' in reply);
     if (final || finalForNotification) {

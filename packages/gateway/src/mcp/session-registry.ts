@@ -53,7 +53,10 @@ export class SessionRegistry {
     for (const session of this.sessions.values()) {
       if (session.lastActivity < cutoff) {
         session.terminate(
-          new AirlockError('session_not_found', `session ${session.id} was idle for longer than ${this.idleMs / 1000} s`),
+          new AirlockError(
+            'session_not_found',
+            `session ${session.id} was idle for longer than ${this.idleMs / 1000} s`,
+          ),
         );
       }
     }
