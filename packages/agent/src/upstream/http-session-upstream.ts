@@ -37,6 +37,13 @@ export class HttpSessionUpstream implements UpstreamSession {
   private readonly logger: Logger;
   private readonly sink: OrderedSink;
   private readonly open = new Set<AbortController>();
+  /**
+   * Open POSTs by the id key of the request they carry. A cancelled request gets no response (MCP
+   * cancellation), so its POST would stay open until the session ends, holding one of the
+   * MAX_OPEN_POSTS slots: after the cancellation is relayed, its POST is aborted.
+   */
+  private readonly requestPosts = new Map<string, AbortController>();
+  private readonly cancelledPosts = new WeakSet<AbortController>();
   /** Headers of every POST; rebuilt only when the session id or protocol version changes. */
   private postHeaders: Record<string, string>;
   private sessionId: string | undefined;
@@ -73,9 +80,15 @@ export class HttpSessionUpstream implements UpstreamSession {
       this.queued--;
       if (this.closed || this.sink.isEnded) throw this.closedError();
     }
-    while (this.openPosts >= MAX_OPEN_POSTS) {
+    const cancels = cancelledRequestKey(message);
+    // A cancellation frees a slot, so it must not wait for one (all slots may hold hung calls).
+    while (cancels === undefined && this.openPosts >= MAX_OPEN_POSTS) {
       await new Promise<void>((resolve) => this.postSlotWaiters.push(resolve));
       if (this.closed || this.sink.isEnded) throw this.closedError();
+    }
+    if (cancels !== undefined) {
+      void this.post(message, undefined).finally(() => this.abandonRequest(cancels));
+      return;
     }
     if (isRequest(message) && message.method === 'initialize') {
       let initialized!: () => void;
@@ -133,6 +146,7 @@ export class HttpSessionUpstream implements UpstreamSession {
     const related = requestId === undefined ? undefined : idKey(requestId);
     const controller = new AbortController();
     this.open.add(controller);
+    if (related !== undefined) this.requestPosts.set(related, controller);
     this.openPosts++;
     try {
       const response = await this.target.dispatcher.request({
@@ -174,7 +188,13 @@ export class HttpSessionUpstream implements UpstreamSession {
           return false;
         },
       });
-      if (requestId !== undefined && !answered && status !== 202 && !this.closed) {
+      if (
+        requestId !== undefined &&
+        !answered &&
+        status !== 202 &&
+        !this.closed &&
+        !this.cancelledPosts.has(controller)
+      ) {
         // The stream ended without the answer. 2025-11-25 servers may do this on purpose and expect
         // a GET resume with Last-Event-ID (not implemented yet); failing beats a client that waits forever.
         await this.sink.deliver(
@@ -187,7 +207,7 @@ export class HttpSessionUpstream implements UpstreamSession {
       }
       return true;
     } catch (error) {
-      if (this.closed || this.sink.isEnded) return false;
+      if (this.closed || this.sink.isEnded || this.cancelledPosts.has(controller)) return false;
       this.logger.warn(
         { reason: describeFailure(error), method: methodOf(message) },
         'POST to the MCP server failed',
@@ -202,9 +222,21 @@ export class HttpSessionUpstream implements UpstreamSession {
       return false;
     } finally {
       this.open.delete(controller);
+      if (related !== undefined && this.requestPosts.get(related) === controller) {
+        this.requestPosts.delete(related);
+      }
       this.openPosts--;
       this.postSlotWaiters.shift()?.();
     }
+  }
+
+  /** The client cancelled this request: it wants no answer, so stop waiting for one upstream. */
+  private abandonRequest(key: string): void {
+    const controller = this.requestPosts.get(key);
+    if (controller === undefined) return;
+    this.requestPosts.delete(key);
+    this.cancelledPosts.add(controller);
+    controller.abort();
   }
 
   /** Keeps the GET stream open while the session lives, resuming with Last-Event-ID after a drop. */
@@ -331,6 +363,15 @@ export class HttpSessionUpstream implements UpstreamSession {
       `The session with connection "${this.target.name}" is closed; start a new session.`,
     );
   }
+}
+
+/** The id key of the request a `notifications/cancelled` names, if this is one. */
+function cancelledRequestKey(message: JsonRpcMessage): string | undefined {
+  if (!('method' in message) || message.method !== 'notifications/cancelled' || 'id' in message) {
+    return undefined;
+  }
+  const requestId = message.params?.['requestId'];
+  return typeof requestId === 'string' || typeof requestId === 'number' ? idKey(requestId) : undefined;
 }
 
 function methodOf(message: JsonRpcMessage): string {
