@@ -11,29 +11,82 @@ export interface SseReadOptions {
 }
 
 /**
- * Reads a `text/event-stream` body event by event. Pull-based (`for await`), so while `onEvent`
- * waits the socket is not read and TCP flow control pushes back on the server.
- * Resolves when the body ends; rejects on a transport error or an oversized event.
+ * Reads a `text/event-stream` body event by event. While `onEvent` waits the body is paused, so
+ * the socket is not read and TCP flow control pushes back on the server. Event-driven rather than
+ * `for await`: this is on every relayed message's path, and async iteration costs a promise chain
+ * per chunk. Resolves when the body ends; rejects on a transport error or an oversized event.
  */
-export async function readSseEvents(body: Readable, options: SseReadOptions): Promise<void> {
-  const events: EventSourceMessage[] = [];
-  let parseError: Error | undefined;
-  const parser = createParser({
-    maxBufferSize: options.maxEventChars,
-    onEvent: (event) => events.push(event),
-    onError: (error) => {
-      if (error.type === 'max-buffer-size-exceeded') parseError = error;
-    },
-    ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+export function readSseEvents(body: Readable, options: SseReadOptions): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const events: EventSourceMessage[] = [];
+    let failed = false;
+    let ended = false;
+    let delivering = false;
+    const decoder = new TextDecoder();
+    const parser = createParser({
+      maxBufferSize: options.maxEventChars,
+      onEvent: (event) => events.push(event),
+      onError: (error) => {
+        if (error.type === 'max-buffer-size-exceeded') fail(error);
+      },
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
+
+    function fail(error: unknown): void {
+      if (failed) return;
+      failed = true;
+      body.off('data', onData);
+      reject(error);
+    }
+
+    // Delivers queued events in order; synchronous until an onEvent actually has to wait.
+    function drain(): void {
+      if (delivering || failed) return;
+      while (events.length > 0) {
+        const event = events.shift() as EventSourceMessage;
+        let pending: Promise<void>;
+        try {
+          pending = options.onEvent(event);
+        } catch (error) {
+          fail(error);
+          return;
+        }
+        delivering = true;
+        body.pause();
+        pending.then(
+          () => {
+            delivering = false;
+            if (events.length > 0) drain();
+            else if (ended) finish();
+            else body.resume();
+          },
+          (error: unknown) => fail(error),
+        );
+        return;
+      }
+      if (ended) finish();
+    }
+
+    function finish(): void {
+      if (failed) return;
+      // A stream cut mid-event leaves an incomplete event, which SSE discards.
+      resolve();
+    }
+
+    function onData(chunk: Buffer): void {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      drain();
+    }
+
+    body.on('data', onData);
+    body.once('end', () => {
+      parser.feed(decoder.decode());
+      ended = true;
+      drain();
+    });
+    body.once('error', fail);
+    body.once('close', () => {
+      if (!ended && !failed) fail(new Error('the MCP server closed the event stream before it ended'));
+    });
   });
-  const decoder = new TextDecoder();
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
-    if (parseError) throw parseError;
-    for (let i = 0; i < events.length; i++) await options.onEvent(events[i]!);
-    events.length = 0;
-  }
-  parser.feed(decoder.decode());
-  // A stream cut mid-event leaves an incomplete event, which SSE discards.
-  for (const event of events) await options.onEvent(event);
 }

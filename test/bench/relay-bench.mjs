@@ -1,0 +1,176 @@
+#!/usr/bin/env node
+// Relay benchmark: a trivial echo tool called directly (client → upstream, Streamable HTTP) and
+// through Airlock (client → gateway → gRPC tunnel → agent → the same upstream), in one run on one
+// machine. Gateway, agent and upstream each run as their own process, as deployed.
+//
+//   node test/bench/relay-bench.mjs [--quick] [--log-level info] [--out file.json]
+//
+// Prints a table and writes a JSON file (default test/bench/results/relay-<time>.json).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startServerProcess, testkitBins } from '@airlock/testkit';
+import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import { measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'log-level': { type: 'string', default: 'info' },
+    out: { type: 'string' },
+  },
+});
+const plan = args.quick
+  ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
+  : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
+
+const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
+const processes = [];
+const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
+
+/**
+ * Starts `airlock <role>` with its logs going to a file, not through a pipe into this process:
+ * this process is the load generator, and reading another process's logs would steal its CPU.
+ * Resolves with the JSON "ready" line the role prints on stdout.
+ */
+function startRole(role, configFile) {
+  const log = openSync(join(dir, `${role}.log`), 'w');
+  const child = spawn(process.execPath, [AIRLOCK, role, '--config', configFile], {
+    env,
+    stdio: ['ignore', 'pipe', log],
+  });
+  processes.push({
+    kill: () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+      ),
+  });
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.includes('"ready"')) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`airlock ${role} exited with ${code}; see ${join(dir, `${role}.log`)}`)),
+    );
+  });
+}
+
+async function startAirlock(upstreamUrl) {
+  const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
+  writeFileSync(join(dir, 'tunnel.crt'), cert);
+  writeFileSync(join(dir, 'tunnel.key'), key);
+  const token = generateAgentToken();
+  writeFileSync(
+    join(dir, 'gateway.yaml'),
+    JSON.stringify({
+      logging: { level: args['log-level'] },
+      gateway: {
+        listen: { host: '127.0.0.1', port: 0 },
+        tunnel: {
+          listen: { host: '127.0.0.1', port: 0 },
+          tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
+        },
+        agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
+      },
+    }),
+  );
+  const ready = await startRole('gateway', join(dir, 'gateway.yaml'));
+  writeFileSync(
+    join(dir, 'agent.yaml'),
+    JSON.stringify({
+      logging: { level: args['log-level'] },
+      agent: {
+        id: 'bench-agent',
+        token,
+        gateways: [
+          { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
+        ],
+        connections: { echo: { transport: 'http', url: upstreamUrl } },
+      },
+    }),
+  );
+  await startRole('agent', join(dir, 'agent.yaml'));
+  const url = `${ready.url}/mcp/echo`;
+  // The agent dials asynchronously: retry the first session until its connection is announced.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const session = await openSession(url);
+      await session.close();
+      return url;
+    } catch (error) {
+      if (attempt > 100) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+try {
+  const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
+  processes.push(upstream.process);
+  const airlockUrl = await startAirlock(upstream.url);
+
+  const direct = await openSession(upstream.url);
+  const through = await openSession(airlockUrl);
+  const latency = {
+    direct: await measureLatency(direct, plan),
+    airlock: await measureLatency(through, plan),
+  };
+  const throughput = {
+    direct: await measureThroughput(direct, plan),
+    airlock: await measureThroughput(through, plan),
+  };
+  await direct.close();
+  await through.close();
+
+  const result = {
+    benchmark: 'relay-echo',
+    at: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    plan,
+    logLevel: args['log-level'],
+    latencyMs: {
+      direct: latency.direct,
+      airlock: latency.airlock,
+      addedP50: round(latency.airlock.p50 - latency.direct.p50),
+      addedP99: round(latency.airlock.p99 - latency.direct.p99),
+      ratioP50: round(latency.airlock.p50 / latency.direct.p50, 2),
+    },
+    throughput: {
+      direct: throughput.direct,
+      airlock: throughput.airlock,
+      ratio: round(throughput.airlock.callsPerSecond / throughput.direct.callsPerSecond, 2),
+    },
+    targets: { addedP50Ms: 0.5, addedP99Ms: 2, airlockCallsPerSecond: 3000 },
+  };
+
+  const row = (name, l, t) =>
+    `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
+  console.log(
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']})\n`,
+  );
+  console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
+  console.log('|---------|----------|----------|----------|--------------|--------|');
+  console.log(row('direct', latency.direct, throughput.direct));
+  console.log(row('airlock', latency.airlock, throughput.airlock));
+  console.log(
+    `\nAirlock adds ${result.latencyMs.addedP50} ms at p50 (target ≤ 0.5), ${result.latencyMs.addedP99} ms at p99 (target ≤ 2); ` +
+      `throughput ${throughput.airlock.callsPerSecond.toFixed(0)} calls/s (target ≥ 3000), ${result.throughput.ratio}× direct.`,
+  );
+  const out =
+    args.out ??
+    join(new URL('.', import.meta.url).pathname, 'results', `relay-${result.at.replace(/[:.]/g, '-')}.json`);
+  mkdirSync(join(out, '..'), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nJSON: ${out}`);
+} finally {
+  await Promise.all(processes.map((p) => p.kill()));
+  if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
+  else rmSync(dir, { recursive: true, force: true });
+}

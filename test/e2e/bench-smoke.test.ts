@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, it } from 'vitest';
+
+/**
+ * Keeps the relay benchmark runnable: a quick run must relay every call without error and write
+ * its JSON. It asserts no timing (performance is read from the benchmark, never from tests).
+ */
+it('runs the relay benchmark end to end and writes its JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-smoke-'));
+  try {
+    const out = join(dir, 'result.json');
+    const bench = new URL('../bench/relay-bench.mjs', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--quick', '--out', out], {
+      timeout: 120_000,
+    });
+    expect(stdout).toContain('| airlock |');
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      latencyMs: { direct: { calls: number; p50: number }; airlock: { calls: number; p50: number } };
+      throughput: {
+        direct: { completed: number; failed: number };
+        airlock: { completed: number; failed: number };
+      };
+    };
+    for (const path of ['direct', 'airlock'] as const) {
+      expect(result.latencyMs[path].calls).toBeGreaterThan(0);
+      expect(result.latencyMs[path].p50).toBeGreaterThan(0);
+      expect(result.throughput[path].completed).toBeGreaterThan(0);
+      expect(result.throughput[path].failed).toBe(0);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 150_000);
