@@ -105,9 +105,10 @@ describe('with an agent', () => {
       const crashed = await mcpPost(airlock.mcpUrl('kitchen-stdio'), toolCall(99, 'crash', {}), {
         sessionId: victimSession,
       });
+      // The call reached the server, so its failure is its JSON-RPC answer (HTTP 200), not a transport error.
       const error = expectRpcError(
         crashed,
-        502,
+        200,
         -32002,
         /"kitchen-stdio"/,
         new RegExp(`exited with code ${KITCHEN_SINK_CRASH_EXIT_CODE}`),
@@ -143,12 +144,12 @@ describe('with an agent', () => {
   it('surfaces the crash to an SDK client as an error for its call', async () => {
     const client = await connectV1Client(airlock.mcpUrl('kitchen-stdio'));
     try {
-      // The v1 SDK reports a non-2xx POST as StreamableHTTPError "Error POSTing to endpoint: <body>".
+      // An in-band JSON-RPC error reaches the SDK as an McpError for this very call.
       const failure = await client.callTool({ name: 'crash', arguments: {} }).then(
         () => undefined,
         (error: unknown) => error as Error & { code?: number },
       );
-      expect(failure?.code).toBe(502);
+      expect(failure?.code).toBe(-32002);
       expect(failure?.message).toMatch(/kitchen-stdio/);
       expect(failure?.message).toMatch(new RegExp(`exited with code ${KITCHEN_SINK_CRASH_EXIT_CODE}`));
     } finally {

@@ -89,6 +89,16 @@ export class ResponseChannel {
     this.deliver(JSON.stringify(errorResponse(this.requestId, error.toJsonRpcError())), true);
   }
 
+  /**
+   * Answers a request that reached the server with a JSON-RPC error (HTTP 200, or the final SSE
+   * event): the request was accepted, so its failure is the request's answer, not a transport
+   * error. SDK clients then show the message as the call's error.
+   */
+  answerWithError(error: AirlockError): void {
+    if (this.finished) return;
+    this.deliver(JSON.stringify(errorResponse(this.requestId, error.toJsonRpcError())), true);
+  }
+
   /** Accepted with nothing to say (a notification or response the client posted). */
   accept(): void {
     if (this.finished) return;

@@ -229,7 +229,8 @@ export class LegacySession {
         'upstream_closed',
         `The MCP server for connection "${this.context.connection}" closed the session. Start a new session (initialize) to continue.`,
       );
-    for (const [, pending] of this.pending) pending.channel.fail(reason);
+    // These requests were forwarded: each gets its JSON-RPC answer, an error saying why.
+    for (const [, pending] of this.pending) pending.channel.answerWithError(reason);
     this.pending.clear();
     this.getStream?.end();
     this.log.info({ reason: reason.message, code: reason.code }, 'session ended');
