@@ -1,8 +1,6 @@
 import { startAgent } from '@airlock/agent';
-import { AirlockError } from '@airlock/core';
 import type { CommandModule } from 'yargs';
-import { loadConfig } from '../config/load-config.js';
-import { resolveConfigPaths } from '../config/resolve-paths.js';
+import { loadRoleConfig } from '../config/load-role-config.js';
 import { createLogger } from '../logging/create-logger.js';
 import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
 import { AIRLOCK_VERSION } from '../version.js';
@@ -18,17 +16,10 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
     y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
   handler: async (args) => {
     try {
-      const { config: raw, resolvePath } = loadConfig(args.config);
-      const config = resolveConfigPaths(raw, resolvePath);
-      if (!config.agent) {
-        throw new AirlockError(
-          'config_invalid',
-          'The configuration has no "agent" section; add one (see the README) to run an agent.',
-        );
-      }
+      const { config, section } = loadRoleConfig(args.config, 'agent');
       const logger = createLogger(config.logging.level, { name: 'airlock-agent' });
-      const agent = await startAgent(config.agent, { logger, version: AIRLOCK_VERSION });
-      process.stdout.write(`${JSON.stringify({ ready: 'agent', id: config.agent.id })}\n`);
+      const agent = await startAgent(section, { logger, version: AIRLOCK_VERSION });
+      process.stdout.write(`${JSON.stringify({ ready: 'agent', id: section.id })}\n`);
       stopOnSignals(logger, () => agent.stop());
     } catch (error) {
       reportStartupFailure(error);
