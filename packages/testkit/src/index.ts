@@ -4,7 +4,7 @@
 export { bigText, createKitchenSinkServer, KITCHEN_SINK_CRASH_EXIT_CODE } from './servers/kitchen-sink.js';
 export { startKitchenSinkHttp, type KitchenSinkHttpOptions } from './servers/kitchen-sink-http.js';
 export { createModernServer } from './servers/modern-server.js';
-export { startModernHttp, type ModernHttpOptions } from './servers/modern-http.js';
+export { startModernHttp, type ModernHttpOptions, type RunningModernServer } from './servers/modern-http.js';
 export {
   CONFORMANCE_PNG_BASE64,
   createConformanceServer,

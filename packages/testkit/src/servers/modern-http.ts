@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { createMcpHandler } from '@modelcontextprotocol/server';
+import { createMcpHandler, type ServerNotifier } from '@modelcontextprotocol/server';
 import { toNodeListener } from '../http/fetch-node-adapter.js';
 import { closeServer, listen, urlHost, type RunningServer } from '../http/listen.js';
 import { createModernServer } from './modern-server.js';
@@ -20,7 +20,12 @@ export interface ModernHttpOptions {
  * Serves the modern (2026-07-28) server with the v2 SDK's `createMcpHandler`: stateless POSTs
  * carrying the per-request `_meta` envelope, `server/discover`, `subscriptions/listen`.
  */
-export async function startModernHttp(options: ModernHttpOptions = {}): Promise<RunningServer> {
+export interface RunningModernServer extends RunningServer {
+  /** Publishes change events to the clients' open `subscriptions/listen` streams. */
+  readonly notify: ServerNotifier;
+}
+
+export async function startModernHttp(options: ModernHttpOptions = {}): Promise<RunningModernServer> {
   const host = options.host ?? '127.0.0.1';
   const handler = createMcpHandler(createModernServer, { legacy: options.legacy ?? 'stateless' });
   const listener = toNodeListener((request) => {
@@ -32,6 +37,7 @@ export async function startModernHttp(options: ModernHttpOptions = {}): Promise<
   const port = await listen(http, host, options.port ?? 0);
   return {
     url: `http://${urlHost(host)}:${port}${MCP_PATH}`,
+    notify: handler.notify,
     async close() {
       await handler.close();
       await closeServer(http);
