@@ -2,6 +2,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { agentCommand } from './commands/agent-command.js';
+import { agentsCommand } from './commands/agents-command.js';
 import { configCheckCommand } from './commands/config-check-command.js';
 import { devCommand } from './commands/dev-command.js';
 import { gatewayCommand } from './commands/gateway-command.js';
@@ -13,6 +14,7 @@ await yargs(hideBin(process.argv))
   .command(devCommand)
   .command(gatewayCommand)
   .command(agentCommand)
+  .command(agentsCommand)
   .command(configCheckCommand)
   .demandCommand(1, 'Name a command; see the list above.')
   .strict()

@@ -64,6 +64,15 @@ export {
   type StdioConnectionConfig,
 } from './config/schema.js';
 export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
+export {
+  agentNameSchema,
+  enrollAgentRequestSchema,
+  type AgentEnrollmentSource,
+  type AgentView,
+  type EnrollAgentRequest,
+  type EnrollAgentResponse,
+  type ListAgentsResponse,
+} from './agents/agent-enrollment.js';
 
 export { ANONYMOUS_CALLER, type Caller } from './relay/caller.js';
 export type { Direction, RelayContext, RelayedMessage, SessionOpenRequest } from './relay/relay-context.js';

@@ -31,6 +31,8 @@ export interface GatewayHttpOptions {
   readonly policy?: MessagePolicy;
   readonly recorder?: MessageRecorder;
   readonly logger: Logger;
+  /** Serves `/api/...` (the admin API); without it those paths are not found. */
+  readonly adminApi?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface GatewayHttp {
@@ -128,6 +130,10 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
         }
         // A public document; browser-based MCP clients read it cross-origin.
         sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+        return;
+      }
+      if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
+        options.adminApi(req, res);
         return;
       }
       if (path === '/healthz') {

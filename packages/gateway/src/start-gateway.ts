@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import {
   AirlockError,
   type GatewayConfig,
@@ -7,9 +8,16 @@ import {
   type MessagePolicy,
   type MessageRecorder,
 } from '@airlock/core';
-import { EnrolledAgentAuthenticator, TunnelServer } from '@airlock/tunnel';
+import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
+import { createAdminAccess } from './admin/admin-access.js';
+import { createAgentsApi } from './admin/agents-api.js';
+import { AgentEnrollment } from './agents/agent-enrollment.js';
+import { AgentSightings } from './agents/agent-views.js';
+import { EnrollmentFile } from './agents/enrollment-file.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
+import { isLoopbackHost } from './identity/dev-identity.js';
+import { createOriginPolicy } from './http/origin-policy.js';
 
 export interface StartGatewayOptions {
   readonly logger: Logger;
@@ -18,6 +26,8 @@ export interface StartGatewayOptions {
   readonly identity?: IdentityResolver;
   readonly policy?: MessagePolicy;
   readonly recorder?: MessageRecorder;
+  /** Who may use the admin API; default: from `auth` and `admin.groups` (see createAdminAccess). */
+  readonly adminIdentity?: IdentityResolver;
 }
 
 export interface RunningGateway {
@@ -26,6 +36,7 @@ export interface RunningGateway {
   readonly url: string;
   readonly http: GatewayHttp;
   readonly tunnel: TunnelServer;
+  readonly enrollment: AgentEnrollment;
   close(): Promise<void>;
 }
 
@@ -56,16 +67,42 @@ export async function startGateway(
       ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') }
       : {}),
   };
-  const tunnel = await TunnelServer.listen({
-    host: config.tunnel.listen.host,
-    port: config.tunnel.listen.port,
-    tls,
+  const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
+  const enrollment = new AgentEnrollment(
+    config.agents,
+    enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger),
+    logger,
+  );
+  let tunnel: TunnelServer;
+  try {
+    tunnel = await TunnelServer.listen({
+      host: config.tunnel.listen.host,
+      port: config.tunnel.listen.port,
+      tls,
+      gatewayId: id,
+      authenticator: enrollment,
+      logger: logger.child({ component: 'tunnel' }),
+      heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
+      maxMessageBytes: config.limits.maxMessageBytes,
+      openTimeoutMs: config.limits.openTimeoutMs,
+    });
+  } catch (error) {
+    enrollment.close();
+    throw error;
+  }
+  enrollment.onCutOff((agentId, reason) => tunnel.disconnectAgent(agentId, reason));
+  const adminApi = createAgentsApi({
     gatewayId: id,
-    authenticator: new EnrolledAgentAuthenticator(config.agents),
-    logger: logger.child({ component: 'tunnel' }),
-    heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
-    maxMessageBytes: config.limits.maxMessageBytes,
-    openTimeoutMs: config.limits.openTimeoutMs,
+    enrollment,
+    agents: () => tunnel.agents(),
+    sightings: new AgentSightings(tunnel),
+    access: createAdminAccess(config, logger.child({ component: 'admin-api' }), options.adminIdentity),
+    originPolicy: createOriginPolicy({
+      allowedOrigins: config.allowedOrigins,
+      publicUrl: config.publicUrl,
+      loopback: isLoopbackHost(config.listen.host),
+    }),
+    logger: logger.child({ component: 'admin-api' }),
   });
   logger.info({ host: tunnel.host, port: tunnel.port }, 'gateway listening for agents (gRPC over TLS)');
   let http: GatewayHttp;
@@ -77,9 +114,12 @@ export async function startGateway(
       ...(options.identity ? { identity: options.identity } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       ...(options.recorder ? { recorder: options.recorder } : {}),
+      adminApi,
+      configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
     });
   } catch (error) {
     await tunnel.close({ graceMs: 0 });
+    enrollment.close();
     throw error;
   }
   return {
@@ -87,9 +127,11 @@ export async function startGateway(
     url: http.url,
     http,
     tunnel,
+    enrollment,
     close: async () => {
       await http.close();
       await tunnel.close();
+      enrollment.close();
     },
   };
 }

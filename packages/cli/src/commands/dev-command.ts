@@ -53,6 +53,8 @@ export const devCommand: CommandModule<object, DevArgs> = {
           logging: { level: args['log-level'] },
           gateway: {
             id: 'dev-gateway',
+            // `airlock agents create` against the dev gateway keeps its enrollments here.
+            dataDir: files.dir,
             listen: { host: '127.0.0.1', port: args.port },
             tunnel: {
               listen: { host: '127.0.0.1', port: 0 },

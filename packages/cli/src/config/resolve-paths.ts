@@ -15,6 +15,8 @@ export function resolveConfigPaths(
     tls.certFile = resolvePath(tls.certFile);
     tls.keyFile = resolvePath(tls.keyFile);
     if (tls.clientCaFile) tls.clientCaFile = resolvePath(tls.clientCaFile);
+    if (gateway.dataDir) gateway.dataDir = resolvePath(gateway.dataDir);
+    if (gateway.enrollment.file) gateway.enrollment.file = resolvePath(gateway.enrollment.file);
   }
   const agent = copy.agent;
   if (agent) {

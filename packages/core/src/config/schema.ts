@@ -152,6 +152,21 @@ const gatewaySection = z
       heartbeatSeconds: z.number().positive().default(15),
     }),
     agents: z.array(agentEntry).default([]),
+    /** Where the gateway keeps its state (today: the agent enrollment file). Relative to the config file. */
+    dataDir: z.string().min(1).optional(),
+    /** Agents enrolled with `airlock agents create`, kept next to the static `agents` above. */
+    enrollment: z
+      .strictObject({
+        /** The enrollment file (token hashes only); default `<dataDir>/agents.json`. */
+        file: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    admin: z
+      .strictObject({
+        /** IdP groups whose members may use the admin API (`airlock agents ...`); empty = nobody. */
+        groups: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
   })
   .refine((g) => (g.auth as { mode?: unknown } | undefined)?.mode !== 'oidc' || g.publicUrl !== undefined, {
     message:

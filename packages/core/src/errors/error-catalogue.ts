@@ -28,6 +28,10 @@ export type AirlockErrorCode =
   | 'message_too_large'
   | 'agent_unavailable'
   | 'agent_unauthenticated'
+  | 'admin_forbidden'
+  | 'agent_not_found'
+  | 'agent_exists'
+  | 'enrollment_unavailable'
   | 'upstream_failed'
   | 'upstream_closed'
   | 'tunnel_closed'
@@ -81,6 +85,15 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   message_too_large: { httpStatus: 502, jsonRpcCode: -32603, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
   agent_unavailable: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
   agent_unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  // The admin API (airlock agents ...): a caller outside gateway.admin.groups, and enrollment states.
+  admin_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  agent_not_found: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
+  agent_exists: { httpStatus: 409, jsonRpcCode: -32600, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  enrollment_unavailable: {
+    httpStatus: 409,
+    jsonRpcCode: -32603,
+    grpcStatus: GrpcStatus.FAILED_PRECONDITION,
+  },
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },

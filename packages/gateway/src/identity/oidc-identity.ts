@@ -22,6 +22,12 @@ export interface OidcIdentityOptions {
   readonly retryAfterMs?: number;
   readonly timeoutMs?: number;
   readonly cacheMaxEntries?: number;
+  /**
+   * What the tokens are for: each connection's resource URL (`<publicUrl>/mcp/<connection>`, the
+   * default), or the gateway itself (`<publicUrl>`, the admin API). Ignored when an issuer
+   * configures `audience`.
+   */
+  readonly resource?: 'connection' | 'gateway';
 }
 
 /** A verified JWT is trusted for at most this long without checking again (and never past `exp`). */
@@ -83,15 +89,17 @@ export function createOidcIdentity(
   );
   for (const issuer of issuers) issuer.warmUp();
   const required = auth.requiredScopes ?? [];
+  const forGateway = options.resource === 'gateway';
   const challenges = new AuthChallenges(
-    (c) => resourceMetadataUrl(publicUrl, c),
+    (c) => (forGateway ? resourceMetadataUrl(publicUrl) : resourceMetadataUrl(publicUrl, c)),
     required.length > 0 ? required : undefined,
   );
   const cache = new VerifiedTokenCache(options.cacheMaxEntries);
   const skew = auth.clockSkewSeconds;
 
   const audienceFor = (issuer: TrustedIssuer, connection: string): string =>
-    issuer.config.audience ?? resourceUrl(publicUrl, connection);
+    issuer.config.audience ??
+    (forGateway ? publicUrl.replace(/\/+$/, '') : resourceUrl(publicUrl, connection));
 
   async function acceptJwt(token: string, connection: string): Promise<Accepted> {
     let iss: unknown;

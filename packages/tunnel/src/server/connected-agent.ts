@@ -23,6 +23,8 @@ export interface AgentStatus {
   /** The agent's address as the gateway sees it (host:port). */
   readonly peer: string;
   readonly activeSessions: number;
+  /** The last time the gateway heard from the agent (any control message, heartbeats included). */
+  readonly lastSeenAt: Date;
 }
 
 export interface ConnectedAgentOptions {
@@ -98,6 +100,7 @@ export class ConnectedAgent {
       connectedAt: this.connectedAt,
       peer: this.peer,
       activeSessions: this.#sessions.size,
+      lastSeenAt: new Date(this.#lastHeardAt),
     };
   }
 

@@ -78,6 +78,8 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
   readonly #openTimeoutMs: number;
   readonly #registry = new AgentRegistry();
   readonly #pending = new PendingOpens();
+  /** Authenticated control streams still waiting for their Hello: not in the registry yet. */
+  readonly #awaitingHello = new Set<ConnectedAgent>();
   #closing: Promise<void> | undefined;
 
   /** Starts listening; resolves once the port is bound. */
@@ -145,6 +147,21 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     return this.#registry.statuses();
   }
 
+  /**
+   * Cuts an agent off now (its enrollment was revoked): ends its control stream, every session on
+   * it, and its pending opens. Whether it may come back is the authenticator's call. Returns
+   * whether anything was connected under that id.
+   */
+  disconnectAgent(id: string, reason: string): boolean {
+    const error = new AirlockError('tunnel_closed', reason);
+    const victims = [...this.#awaitingHello].filter((agent) => agent.id === id);
+    const current = this.#registry.get(id);
+    if (current) victims.push(current);
+    for (const agent of victims) agent.close(error);
+    if (victims.length > 0) this.#logger.info({ agentId: id, reason }, 'agent disconnected by the gateway');
+    return victims.length > 0;
+  }
+
   /** How a connection is served by the connected agents, or undefined when none serves it. */
   connection(name: string): ConnectionAvailability | undefined {
     return this.#registry.connection(name);
@@ -186,7 +203,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
 
   async #close(graceMs: number): Promise<void> {
     const reason = new AirlockError('tunnel_closed', `gateway "${this.gatewayId}" is shutting down`);
-    for (const agent of this.#registry.all()) agent.close(reason);
+    for (const agent of [...this.#awaitingHello, ...this.#registry.all()]) agent.close(reason);
     this.#pending.rejectAll(
       (open) =>
         new AirlockError(
@@ -240,7 +257,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     }
     const identity = this.#authenticate(call, 'Control');
     if (!identity) return;
-    new ConnectedAgent({
+    const agent = new ConnectedAgent({
       call,
       identity,
       peer: call.getPeer(),
@@ -248,13 +265,15 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       heartbeatIntervalMs: this.#heartbeatIntervalMs,
       maxChunkBytes: this.#maxChunkBytes,
       logger: this.#logger,
-      onReady: (agent) => this.#onAgentReady(agent),
-      onOpenRejected: (agent, openId, failure) => this.#pending.reject(openId, agent, failure),
-      onClosed: (agent, reason) => this.#onAgentClosed(agent, reason),
+      onReady: (ready) => this.#onAgentReady(ready),
+      onOpenRejected: (from, openId, failure) => this.#pending.reject(openId, from, failure),
+      onClosed: (closed, reason) => this.#onAgentClosed(closed, reason),
     });
+    this.#awaitingHello.add(agent);
   }
 
   #onAgentReady(agent: ConnectedAgent): void {
+    this.#awaitingHello.delete(agent);
     if (this.#closing) {
       agent.close(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       return;
@@ -278,6 +297,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
   }
 
   #onAgentClosed(agent: ConnectedAgent, reason: AirlockError): void {
+    this.#awaitingHello.delete(agent);
     if (!agent.ready) return;
     this.#registry.unregister(agent);
     this.#pending.rejectForAgent(

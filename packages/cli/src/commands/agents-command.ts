@@ -1,0 +1,124 @@
+import {
+  AirlockError,
+  agentNameSchema,
+  type EnrollAgentResponse,
+  type ListAgentsResponse,
+} from '@airlock/core';
+import type { Argv, CommandModule } from 'yargs';
+import { callAdminApi } from '../admin/admin-client.js';
+import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { agentsTable, enrolledAgentText } from '../admin/agents-output.js';
+
+interface CommonArgs extends AdminTargetArgs {
+  json: boolean;
+}
+
+interface CreateArgs extends CommonArgs {
+  name: string;
+  connections: string;
+}
+
+interface RevokeArgs extends CommonArgs {
+  name: string;
+}
+
+const AGENTS_PATH = '/api/v1/agents';
+
+function common<T>(y: Argv<T>): Argv<T & CommonArgs> {
+  return y
+    .option('gateway', {
+      type: 'string',
+      describe: 'Gateway URL (default: $AIRLOCK_GATEWAY, else http://127.0.0.1:8080)',
+    })
+    .option('token', {
+      type: 'string',
+      describe: "Access token of an administrator (default: $AIRLOCK_TOKEN, else the login's cached token)",
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the API answer as JSON' }) as Argv<
+    T & CommonArgs
+  >;
+}
+
+/** Runs one admin call; a refusal prints the gateway's explanation and exits 1. */
+async function run(work: () => Promise<string>): Promise<void> {
+  try {
+    process.stdout.write(await work());
+  } catch (error) {
+    process.stderr.write(`airlock: ${AirlockError.from(error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const create: CommandModule<object, CreateArgs> = {
+  command: 'create <name>',
+  describe: 'Enroll an agent and print its token (shown once)',
+  builder: (y) =>
+    common(y)
+      .positional('name', { type: 'string', demandOption: true, describe: "The agent's id (agent.id)" })
+      .option('connections', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Comma-separated connections the agent may serve',
+      }) as Argv<CreateArgs>,
+  handler: (args) =>
+    run(async () => {
+      const name = agentNameSchema.safeParse(args.name);
+      if (!name.success)
+        throw new AirlockError('invalid_params', `"${args.name}": ${name.error.issues[0]?.message}`);
+      const connections = args.connections
+        .split(',')
+        .map((c) => c.trim())
+        .filter((c) => c !== '');
+      const target = await resolveAdminTarget(args);
+      const enrolled = await callAdminApi<EnrollAgentResponse>(target, 'POST', AGENTS_PATH, {
+        name: name.data,
+        connections,
+      });
+      return args.json ? `${JSON.stringify(enrolled)}\n` : enrolledAgentText(enrolled, target.gatewayUrl);
+    }),
+};
+
+const list: CommandModule<object, CommonArgs> = {
+  command: 'list',
+  describe: 'List the agents: connected or not, version, connections, last seen',
+  builder: (y) => common(y),
+  handler: (args) =>
+    run(async () => {
+      const answer = await callAdminApi<ListAgentsResponse>(
+        await resolveAdminTarget(args),
+        'GET',
+        AGENTS_PATH,
+      );
+      return args.json ? `${JSON.stringify(answer)}\n` : agentsTable(answer.agents);
+    }),
+};
+
+const revoke: CommandModule<object, RevokeArgs> = {
+  command: 'revoke <name>',
+  describe: 'Revoke an agent: its token stops working and its connection is cut at once',
+  builder: (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<RevokeArgs>,
+  handler: (args) =>
+    run(async () => {
+      const target = await resolveAdminTarget(args);
+      const answer = await callAdminApi<unknown>(
+        target,
+        'DELETE',
+        `${AGENTS_PATH}/${encodeURIComponent(args.name)}`,
+      );
+      return args.json
+        ? `${JSON.stringify(answer)}\n`
+        : `Agent "${args.name}" is revoked on ${target.gatewayUrl}: its token no longer works and its connection was cut.\n`;
+    }),
+};
+
+export const agentsCommand: CommandModule = {
+  command: 'agents <command>',
+  describe: 'Enroll, list and revoke agents (admin API of a gateway)',
+  builder: (y) =>
+    y
+      .command(create)
+      .command(list)
+      .command(revoke)
+      .demandCommand(1, 'Name a subcommand: create, list or revoke.'),
+  handler: () => undefined,
+};
