@@ -89,3 +89,18 @@ export {
 } from './relay/seams.js';
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
+
+export {
+  canonicalEventText,
+  canonicalJson,
+  GENESIS_HASH,
+  RECORDING_SCHEMA_VERSION,
+  verifyChain,
+  type ChainBreak,
+  type MaskingFinding,
+  type RecordedDecision,
+  type RecordedIdentity,
+  type RecordingEvent,
+  type RecordingEventKind,
+  type RecordingSource,
+} from './recording/recording-event.js';

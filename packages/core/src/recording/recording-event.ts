@@ -1,0 +1,158 @@
+import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
+import type { ProtocolEra } from '../mcp/protocol-eras.js';
+import type { Direction } from '../relay/relay-context.js';
+
+/**
+ * The recording event, schema version 1: what the spool holds, what the store indexes and what
+ * Kinesis consumers read. Security teams build on this shape: add optional fields, never change
+ * or remove one (a change is a new schema version).
+ */
+export const RECORDING_SCHEMA_VERSION = 1 as const;
+
+export type RecordingSource = 'gateway' | 'agent';
+
+export type RecordingEventKind =
+  /** A session (legacy) or a modern-era request group begins. */
+  | 'session_start'
+  /** One JSON-RPC message, as it passed this source. */
+  | 'message'
+  /** The session is over; `end.reason` says why. */
+  | 'session_end'
+  /** Something an auditor must know about the recording itself (best-effort spool failure, ...). */
+  | 'warning';
+
+/** Who acted: identity only, never a token. */
+export interface RecordedIdentity {
+  readonly subject: string;
+  readonly email?: string | undefined;
+  readonly groups: readonly string[];
+  readonly tokenId?: string | undefined;
+}
+
+/** What masking changed in a message: types, counts and JSON paths, never the unmasked value. */
+export interface MaskingFinding {
+  readonly type: string;
+  readonly path: string;
+  readonly count: number;
+}
+
+export interface RecordedDecision {
+  readonly action: 'pass' | 'deny' | 'hold' | 'approve' | 'reject';
+  readonly rule?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+export interface RecordingEvent {
+  readonly schema: typeof RECORDING_SCHEMA_VERSION;
+  /** Globally unique; delivery is at-least-once, so consumers deduplicate by it. */
+  readonly id: string;
+  readonly sessionId: string;
+  readonly source: RecordingSource;
+  /** Gap-free per (sessionId, source), starting at 1. */
+  readonly seq: number;
+  /** ISO-8601 with milliseconds, UTC. */
+  readonly at: string;
+  readonly kind: RecordingEventKind;
+  readonly identity: RecordedIdentity;
+  readonly connection: string;
+  readonly gatewayId?: string | undefined;
+  readonly agentId?: string | undefined;
+  readonly era: ProtocolEra;
+  readonly protocolVersion: string;
+  readonly direction?: Direction | undefined;
+  /** The full message as delivered (after masking on the agent side). */
+  readonly message?: JsonRpcMessage | undefined;
+  readonly masking?: readonly MaskingFinding[] | undefined;
+  readonly decision?: RecordedDecision | undefined;
+  readonly start?: { readonly clientInfo?: Record<string, unknown> | undefined } | undefined;
+  readonly end?: { readonly reason: string; readonly code?: string | undefined } | undefined;
+  readonly warning?: { readonly code: string; readonly message: string } | undefined;
+  /** `hash` of the previous event of this (sessionId, source); 64 zeros for seq 1. */
+  readonly prevHash: string;
+  /** SHA-256 (hex) of `canonicalEventText(event)`: every field but `hash`, canonically ordered. */
+  readonly hash: string;
+}
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The exact text a hash covers: the event without `hash`, with object keys sorted at every depth
+ * and no insignificant white space, so producers and verifiers in any language agree.
+ */
+export function canonicalEventText(event: Omit<RecordingEvent, 'hash'> | RecordingEvent): string {
+  const { hash: _hash, ...rest } = event as RecordingEvent;
+  return canonicalJson(rest);
+}
+
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value))
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.keys(value as Record<string, unknown>)
+    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export interface ChainBreak {
+  readonly seq: number;
+  readonly eventId: string | undefined;
+  readonly problem: 'gap' | 'hash_mismatch' | 'prev_hash_mismatch' | 'duplicate';
+  readonly detail: string;
+}
+
+/**
+ * Checks one (sessionId, source) chain, events in any order: seq gap-free from 1, each hash
+ * matching its content, each prevHash matching its predecessor. `sha256Hex` is injected so this
+ * module stays free of I/O imports.
+ */
+export function verifyChain(
+  events: readonly RecordingEvent[],
+  sha256Hex: (text: string) => string,
+): ChainBreak[] {
+  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const breaks: ChainBreak[] = [];
+  let previous: RecordingEvent | undefined;
+  for (const event of sorted) {
+    const expectedSeq = (previous?.seq ?? 0) + 1;
+    if (previous && event.seq === previous.seq) {
+      breaks.push({
+        seq: event.seq,
+        eventId: event.id,
+        problem: 'duplicate',
+        detail: `seq ${event.seq} appears twice`,
+      });
+      continue;
+    }
+    if (event.seq !== expectedSeq) {
+      breaks.push({
+        seq: expectedSeq,
+        eventId: undefined,
+        problem: 'gap',
+        detail: `events ${expectedSeq}..${event.seq - 1} are missing`,
+      });
+    }
+    const actual = sha256Hex(canonicalEventText(event));
+    if (actual !== event.hash) {
+      breaks.push({
+        seq: event.seq,
+        eventId: event.id,
+        problem: 'hash_mismatch',
+        detail: `content does not match its hash (recomputed ${actual.slice(0, 12)}…, recorded ${event.hash.slice(0, 12)}…)`,
+      });
+    }
+    const expectedPrev =
+      previous && event.seq === previous.seq + 1 ? previous.hash : event.seq === 1 ? GENESIS_HASH : undefined;
+    if (expectedPrev !== undefined && event.prevHash !== expectedPrev) {
+      breaks.push({
+        seq: event.seq,
+        eventId: event.id,
+        problem: 'prev_hash_mismatch',
+        detail: `prevHash does not match the hash of seq ${event.seq - 1}`,
+      });
+    }
+    previous = event;
+  }
+  return breaks;
+}
