@@ -55,6 +55,8 @@ export {
 export {
   configSchema,
   connectionSchema,
+  type AccessConfig,
+  type AccessRuleConfig,
   type AgentConfig,
   type AirlockConfig,
   type ConnectionConfig,
@@ -82,11 +84,31 @@ export {
   noRecording,
   type IdentityResolver,
   type MessagePolicy,
+  type PolicyMessageInfo,
   type MessageRecorder,
   type PolicyDecision,
   type RecordedMessage,
   type ResponseMasker,
 } from './relay/seams.js';
+
+export { compileGlob, globProblem, MAX_GLOB_LENGTH, type GlobMatcher } from './policy/glob.js';
+export {
+  compileAccessRules,
+  type AccessItemKind,
+  type AccessRules,
+  type CompiledAccessRule,
+  type CompiledGlob,
+  type CompiledItemRules,
+} from './policy/access-rules.js';
+export {
+  applicableRules,
+  evaluateAccess,
+  evaluateConnectionAccess,
+  evaluateItemAccess,
+  type AccessDecision,
+} from './policy/evaluate-access.js';
+export { accessTargetOf, listShapeOf, type AccessTarget, type ListShape } from './policy/access-targets.js';
+export { createAccessPolicy } from './policy/access-policy.js';
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 

@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
-  allowAllPolicy,
+  compileAccessRules,
+  createAccessPolicy,
   noRecording,
   type GatewayConfig,
   type IdentityResolver,
@@ -70,7 +71,10 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const endpoint = new McpEndpoint({
     directory,
     identity,
-    pipeline: new MessagePipeline(options.policy ?? allowAllPolicy, options.recorder ?? noRecording),
+    pipeline: new MessagePipeline(
+      options.policy ?? accessPolicyFor(config, logger),
+      options.recorder ?? noRecording,
+    ),
     sessions,
     maxBodyBytes: config.limits.maxBodyBytes,
     originPolicy: createOriginPolicy({
@@ -175,6 +179,17 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** `gateway.access` as the message policy; with auth "oidc" and no rules it refuses everyone. */
+function accessPolicyFor(config: GatewayConfig, logger: Logger): MessagePolicy {
+  const rules = compileAccessRules(config.access, config.auth.mode);
+  if (!rules.unrestricted && rules.rules.length === 0) {
+    logger.warn(
+      'gateway.access has no rules, so every MCP request is refused (403 access_denied). Add gateway.access.rules giving groups their connections.',
+    );
+  }
+  return createAccessPolicy(rules);
 }
 
 function safeDecode(segment: string): string {

@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** One request the agent made to the upstream, as the proxy saw it. */
@@ -8,6 +14,8 @@ export interface ProxiedRequest {
   /** The JSON-RPC method of a POSTed message (undefined for a response or a non-POST). */
   readonly rpcMethod: string | undefined;
   readonly body: Record<string, unknown> | undefined;
+  /** The request headers as the agent sent them (to prove what never reaches an upstream). */
+  readonly headers: IncomingHttpHeaders;
   readonly status: Promise<number>;
 }
 
@@ -46,6 +54,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
         sessionId: req.headers['mcp-session-id'] as string | undefined,
         rpcMethod: typeof body?.['method'] === 'string' ? body['method'] : undefined,
         body,
+        headers: { ...req.headers },
         status: new Promise((resolve) => (settle = resolve)),
       };
       requests.push(entry);

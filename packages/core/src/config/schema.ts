@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { globProblem } from '../policy/glob.js';
 
 /**
  * The one configuration schema for every Airlock role. A file holds a `gateway` section, an
@@ -115,6 +116,31 @@ const gatewayAuth = z
   ])
   .prefault({ mode: 'none' });
 
+/** A glob in an access rule (see policy/glob.ts): `*` any run of characters, `?` one, `\\` escapes. */
+const accessGlob = z.string().superRefine((pattern, ctx) => {
+  const problem = globProblem(pattern);
+  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Which items of one kind (tools, prompts, resources) a rule lets its groups use. Deny wins. */
+const accessItems = z
+  .strictObject({
+    allow: z.array(accessGlob).default(['*']),
+    deny: z.array(accessGlob).default([]),
+  })
+  .prefault({});
+
+const accessRule = z.strictObject({
+  /** Identity-provider groups the rule applies to; "*" = every caller. */
+  groups: z.array(z.string().min(1)).min(1),
+  /** Connection names or globs the rule gives these groups. */
+  connections: z.array(accessGlob).min(1),
+  tools: accessItems,
+  prompts: accessItems,
+  /** Globs on resource URIs (and, for resources/templates/list, on the URI template). */
+  resources: accessItems,
+});
+
 const gatewaySection = z
   .strictObject({
     id: z.string().min(1).optional(),
@@ -152,6 +178,11 @@ const gatewaySection = z
       heartbeatSeconds: z.number().positive().default(15),
     }),
     agents: z.array(agentEntry).default([]),
+    /**
+     * Who may use which connection and which of its tools, prompts and resources. Absent: with
+     * auth "none" everything is allowed (dev); with auth "oidc" nobody is (fail closed).
+     */
+    access: z.strictObject({ rules: z.array(accessRule).default([]) }).optional(),
     /** Where the gateway keeps its state (today: the agent enrollment file). Relative to the config file. */
     dataDir: z.string().min(1).optional(),
     /** Agents enrolled with `airlock agents create`, kept next to the static `agents` above. */
@@ -239,3 +270,5 @@ export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type StdioConnectionConfig = Extract<ConnectionConfig, { transport: 'stdio' }>;
 export type HttpConnectionConfig = Extract<ConnectionConfig, { transport: 'http' }>;
 export type ConnectionEra = z.infer<typeof era>;
+export type AccessConfig = NonNullable<GatewayConfig['access']>;
+export type AccessRuleConfig = z.infer<typeof accessRule>;

@@ -20,6 +20,7 @@ export type AirlockErrorCode =
   | 'origin_forbidden'
   | 'unauthenticated'
   | 'insufficient_scope'
+  | 'access_denied'
   | 'token_in_query'
   | 'identity_provider_unavailable'
   | 'connection_not_found'
@@ -35,6 +36,7 @@ export type AirlockErrorCode =
   | 'upstream_failed'
   | 'upstream_closed'
   | 'tunnel_closed'
+  | 'recording_unavailable'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -76,6 +78,9 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   origin_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   insufficient_scope: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  // A connection refused by access rules is HTTP 403; a refused call inside a session is answered
+  // in-band (HTTP 200, this JSON-RPC code), like any other JSON-RPC error.
+  access_denied: { httpStatus: 403, jsonRpcCode: -32006, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   // RFC 6750 §3.1: a malformed request (here: a token where it must not be) is invalid_request, 400.
   token_in_query: { httpStatus: 400, jsonRpcCode: -32600, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   identity_provider_unavailable: { httpStatus: 503, jsonRpcCode: -32005, grpcStatus: GrpcStatus.UNAVAILABLE },
@@ -97,6 +102,8 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
+  // Strict recording fails closed: the local spool could not take the event (disk full, permission).
+  recording_unavailable: { httpStatus: 503, jsonRpcCode: -32007, grpcStatus: GrpcStatus.UNAVAILABLE },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

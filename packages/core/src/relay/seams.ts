@@ -22,6 +22,12 @@ export type PolicyDecision =
   | { readonly action: 'pass'; readonly message: JsonRpcMessage }
   | { readonly action: 'deny'; readonly error: AirlockError };
 
+/** What the gateway knows about a message beyond its body. */
+export interface PolicyMessageInfo {
+  /** For a server's response: the method of the client request it answers (e.g. `tools/list`). */
+  readonly requestMethod?: string | undefined;
+}
+
 /**
  * Policy: may this message pass, and in what form (e.g. a filtered `tools/list`). Runs on the
  * gateway, on the parsed body, in both directions. Decides from the body, never from headers.
@@ -31,7 +37,13 @@ export interface MessagePolicy {
     context: RelayContext,
     message: JsonRpcMessage,
     direction: Direction,
+    info?: PolicyMessageInfo,
   ): MaybePromise<PolicyDecision>;
+  /**
+   * May this caller use this connection at all. Asked for every HTTP request before a session or
+   * exchange is opened, so a refused person never causes an upstream session (or a server spawn).
+   */
+  admit?(caller: Caller, connection: string): AirlockError | undefined;
 }
 
 /** What a recorder is told about one message. */

@@ -150,7 +150,12 @@ export class LegacySession {
       this.log.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
       return;
     }
-    const outcome = this.pipeline.process(this.context, message, json, 'server_to_client');
+    // A response is filtered by what it answers (e.g. tools/list), so policy hears the request's method.
+    const requestMethod =
+      'method' in message
+        ? undefined
+        : this.pending.get(message.id === null ? (frame.relatedRequest ?? '') : idKey(message.id))?.method;
+    const outcome = this.pipeline.process(this.context, message, json, 'server_to_client', { requestMethod });
     if (outcome instanceof Promise) {
       // Ordering: hold the stream while an asynchronous seam decides, so messages stay in order.
       this.stream.pause();

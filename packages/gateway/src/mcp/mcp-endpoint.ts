@@ -86,6 +86,9 @@ export class McpEndpoint {
         authorization: header(req, 'authorization'),
         connection,
       });
+      // Access rules: a person without this connection is refused here (403), before any session.
+      const refused = this.options.pipeline.admit(caller, connection);
+      if (refused !== undefined) throw refused;
       switch (req.method) {
         case 'POST': {
           const body = await this.readMessage(req);
@@ -94,10 +97,10 @@ export class McpEndpoint {
           return;
         }
         case 'GET':
-          this.get(req, res, connection);
+          this.get(req, res, connection, caller);
           return;
         case 'DELETE':
-          this.delete(req, res, connection);
+          this.delete(req, res, connection, caller);
           return;
         default:
           res.setHeader('allow', 'GET, POST, DELETE');
@@ -187,7 +190,7 @@ export class McpEndpoint {
         `MCP-Protocol-Version ${versionHeader} is not supported; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.`,
       );
     }
-    const session = this.options.sessions.find(sessionId, connection);
+    const session = this.options.sessions.find(sessionId, connection, caller.subject);
     await session.fromClient(message, json, new ResponseChannel(res, isRequest(message) ? message.id : null));
   }
 
@@ -223,7 +226,7 @@ export class McpEndpoint {
     );
   }
 
-  private get(req: IncomingMessage, res: ServerResponse, connection: string): void {
+  private get(req: IncomingMessage, res: ServerResponse, connection: string, caller: Caller): void {
     if (!accepts(req, 'text/event-stream')) {
       throw new AirlockError(
         'not_acceptable',
@@ -237,10 +240,10 @@ export class McpEndpoint {
         'The GET stream belongs to a session: send the Mcp-Session-Id header from the initialize response.',
       );
     }
-    this.options.sessions.find(sessionId, connection).openGetStream(res, {});
+    this.options.sessions.find(sessionId, connection, caller.subject).openGetStream(res, {});
   }
 
-  private delete(req: IncomingMessage, res: ServerResponse, connection: string): void {
+  private delete(req: IncomingMessage, res: ServerResponse, connection: string, caller: Caller): void {
     const sessionId = header(req, 'mcp-session-id');
     if (sessionId === undefined) {
       throw new AirlockError(
@@ -249,7 +252,7 @@ export class McpEndpoint {
       );
     }
     this.options.sessions
-      .find(sessionId, connection)
+      .find(sessionId, connection, caller.subject)
       .terminate(new AirlockError('session_not_found', 'the client ended it with DELETE'));
     res.writeHead(200).end();
   }

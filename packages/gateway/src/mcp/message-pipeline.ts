@@ -1,9 +1,12 @@
 import type {
+  AirlockError,
+  Caller,
   Direction,
   JsonRpcMessage,
   MessagePolicy,
   MessageRecorder,
   PolicyDecision,
+  PolicyMessageInfo,
   RelayContext,
 } from '@airlock/core';
 
@@ -28,13 +31,19 @@ export class MessagePipeline {
     private readonly recorder: MessageRecorder,
   ) {}
 
+  /** May this caller use this connection at all (before any session or exchange is opened). */
+  admit(caller: Caller, connection: string): AirlockError | undefined {
+    return this.policy.admit?.(caller, connection);
+  }
+
   process(
     context: RelayContext,
     message: JsonRpcMessage,
     json: string,
     direction: Direction,
+    info?: PolicyMessageInfo,
   ): PipelineOutcome | Promise<PipelineOutcome> {
-    const decision = this.policy.evaluate(context, message, direction);
+    const decision = this.policy.evaluate(context, message, direction, info);
     if (isPromise(decision)) return decision.then((d) => this.record(context, d, message, json, direction));
     return this.record(context, decision, message, json, direction);
   }

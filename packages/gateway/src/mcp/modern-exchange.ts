@@ -95,7 +95,12 @@ export async function relayExchange(
         logger.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
         return;
       }
-      const outcome = pipeline.process(context, reply, json, 'server_to_client');
+      // The exchange's one request is what its response answers (policy filters e.g. tools/list by it).
+      const requestMethod =
+        !('method' in reply) && 'method' in message && reply.id !== null && idKey(reply.id) === responseKey
+          ? message.method
+          : undefined;
+      const outcome = pipeline.process(context, reply, json, 'server_to_client', { requestMethod });
       if (outcome instanceof Promise) {
         stream.pause();
         outcome.then(

@@ -10,7 +10,8 @@ const TOMBSTONE_LIMIT = 10_000;
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, LegacySession>();
-  private readonly tombstones = new Map<string, string>();
+  /** Why an ended session ended, and whose it was (only its owner may hear the reason). */
+  private readonly tombstones = new Map<string, { readonly reason: string; readonly subject: string }>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly idleMs: number) {
@@ -26,11 +27,22 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
-  /** The live session with this id on this connection, or a 404 that says what happened. */
-  find(id: string, connection: string): LegacySession {
+  /**
+   * The live session with this id on this connection, created by `subject`, or a 404 that says
+   * what happened. Another person's session is "unknown", word for word: a stolen or guessed
+   * session id must not even confirm that the session exists.
+   */
+  find(id: string, connection: string, subject: string): LegacySession {
     const session = this.sessions.get(id);
-    if (session && !session.isEnded && session.context.connection === connection) return session;
-    const reason = this.tombstones.get(id);
+    if (
+      session &&
+      !session.isEnded &&
+      session.context.connection === connection &&
+      session.context.caller.subject === subject
+    )
+      return session;
+    const tombstone = this.tombstones.get(id);
+    const reason = tombstone?.subject === subject ? tombstone.reason : undefined;
     throw new AirlockError(
       'session_not_found',
       reason
@@ -45,7 +57,7 @@ export class SessionRegistry {
       const oldest = this.tombstones.keys().next().value;
       if (oldest !== undefined) this.tombstones.delete(oldest);
     }
-    this.tombstones.set(session.id, reason);
+    this.tombstones.set(session.id, { reason, subject: session.context.caller.subject });
   }
 
   private sweep(): void {

@@ -91,6 +91,8 @@ export function oidcGatewayConfig(
         ],
         ...auth,
       },
+      // These tests are about identity, not access: every verified caller may use every connection.
+      access: { rules: [{ groups: ['*'], connections: ['*'] }] },
     },
   });
   return parsed.gateway as GatewayConfig;
