@@ -4,7 +4,6 @@ import {
   errorResponse,
   idKey,
   isRequest,
-  parseJsonRpcMessage,
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
@@ -13,6 +12,7 @@ import type { Logger } from 'pino';
 import type { ResponseChannel } from '../http/response-channel.js';
 import { SseWriter } from '../http/sse-writer.js';
 import type { MessagePipeline } from './message-pipeline.js';
+import { createServerMessageReader } from './server-message-reader.js';
 
 /** Server messages held for a GET stream that is not open yet; beyond this the oldest go. */
 const BACKLOG_LIMIT = 1000;
@@ -47,6 +47,7 @@ export class LegacySession {
   private readonly pipeline: MessagePipeline;
   private readonly log: Logger;
   private readonly onEnded: LegacySessionOptions['onEnded'];
+  private readonly readServerMessage: (frame: TunnelMessage) => void;
 
   constructor(options: LegacySessionOptions) {
     this.context = options.context;
@@ -54,6 +55,19 @@ export class LegacySession {
     this.pipeline = options.pipeline;
     this.log = options.logger;
     this.onEnded = options.onEnded;
+    this.readServerMessage = createServerMessageReader({
+      stream: this.stream,
+      pipeline: this.pipeline,
+      context: this.context,
+      logger: this.log,
+      // A response is filtered by what it answers (e.g. tools/list), so policy hears the request's method.
+      requestMethodOf: (message, frame) =>
+        'method' in message
+          ? undefined
+          : this.pending.get(message.id === null ? (frame.relatedRequest ?? '') : idKey(message.id))?.method,
+      deliver: (message, json, frame) => this.route(message, json, frame),
+      fail: (error) => this.terminate(error),
+    });
     this.stream.setHandler({
       onMessage: (message) => this.fromServer(message),
       onEnd: (failure) => this.ended(failure),
@@ -140,45 +154,12 @@ export class LegacySession {
     pending.channel.abandon();
   }
 
-  private fromServer(frame: TunnelMessage): void {
+  private readonly fromServer = (frame: TunnelMessage): void => {
     this.lastActivity = Date.now();
-    let message: JsonRpcMessage;
-    const json = frame.data.toString('utf8');
-    try {
-      message = parseJsonRpcMessage(json);
-    } catch (error) {
-      this.log.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
-      return;
-    }
-    // A response is filtered by what it answers (e.g. tools/list), so policy hears the request's method.
-    const requestMethod =
-      'method' in message
-        ? undefined
-        : this.pending.get(message.id === null ? (frame.relatedRequest ?? '') : idKey(message.id))?.method;
-    const outcome = this.pipeline.process(this.context, message, json, 'server_to_client', { requestMethod });
-    if (outcome instanceof Promise) {
-      // Ordering: hold the stream while an asynchronous seam decides, so messages stay in order.
-      this.stream.pause();
-      outcome.then(
-        (o) => {
-          this.route(message, o.json, o.decision.action === 'pass', frame);
-          this.stream.resume();
-        },
-        (error: unknown) => {
-          this.log.error(
-            { err: error },
-            'recording or policy failed on a server message; ending the session',
-          );
-          this.terminate(AirlockError.from(error));
-        },
-      );
-      return;
-    }
-    this.route(message, outcome.json, outcome.decision.action === 'pass', frame);
-  }
+    this.readServerMessage(frame);
+  };
 
-  private route(message: JsonRpcMessage, json: string, passed: boolean, frame: TunnelMessage): void {
-    if (!passed) return;
+  private route(message: JsonRpcMessage, json: string, frame: TunnelMessage): void {
     if (!('method' in message)) {
       // A `"id": null` error is the upstream refusing the POST it answers (e.g. HTTP 400).
       const key = message.id === null ? frame.relatedRequest : idKey(message.id);

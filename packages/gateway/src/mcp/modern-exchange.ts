@@ -4,7 +4,6 @@ import {
   errorResponse,
   idKey,
   isRequest,
-  parseJsonRpcMessage,
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
@@ -12,6 +11,7 @@ import type { Logger } from 'pino';
 import { ResponseChannel } from '../http/response-channel.js';
 import type { AgentDirectory } from './agent-directory.js';
 import type { MessagePipeline } from './message-pipeline.js';
+import { createServerMessageReader } from './server-message-reader.js';
 
 export interface ExchangeRequest {
   readonly context: RelayContext;
@@ -86,37 +86,22 @@ export async function relayExchange(
   };
 
   stream.setHandler({
-    onMessage: (frame) => {
-      const json = frame.data.toString('utf8');
-      let reply: JsonRpcMessage;
-      try {
-        reply = parseJsonRpcMessage(json);
-      } catch (error) {
-        logger.warn({ err: error }, 'dropped a server message that is not JSON-RPC');
-        return;
-      }
+    onMessage: createServerMessageReader({
+      stream,
+      pipeline,
+      context,
+      logger,
       // The exchange's one request is what its response answers (policy filters e.g. tools/list by it).
-      const requestMethod =
+      requestMethodOf: (reply) =>
         !('method' in reply) && 'method' in message && reply.id !== null && idKey(reply.id) === responseKey
           ? message.method
-          : undefined;
-      const outcome = pipeline.process(context, reply, json, 'server_to_client', { requestMethod });
-      if (outcome instanceof Promise) {
-        stream.pause();
-        outcome.then(
-          (o) => {
-            if (o.decision.action === 'pass') deliver(reply, o.json, frame.httpStatus);
-            stream.resume();
-          },
-          (error: unknown) => {
-            channel.fail(AirlockError.from(error));
-            stream.end();
-          },
-        );
-      } else if (outcome.decision.action === 'pass') {
-        deliver(reply, outcome.json, frame.httpStatus);
-      }
-    },
+          : undefined,
+      deliver: (reply, json, frame) => deliver(reply, json, frame.httpStatus),
+      fail: (error) => {
+        channel.fail(error);
+        stream.end();
+      },
+    }),
     onEnd: (failure) => {
       if (channel.done) return;
       if (failure) channel.fail(failure);
