@@ -1,1 +1,74 @@
-export {};
+// Store: PGlite (embedded) or PostgreSQL (shared), one schema, search and replay queries.
+export {
+  MAX_SESSION_PAGE_SIZE,
+  type EventQuery,
+  type PurgeResult,
+  type RecordingStore,
+  type SessionFilter,
+  type SessionPage,
+  type SessionStatus,
+  type SessionSummary,
+} from './store/recording-store.js';
+export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
+export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+export { NORMAL_END_REASONS, statusForEndReason } from './store/session-status.js';
+
+// Spool: the durable local write-ahead log every event is appended to before it counts as recorded.
+export {
+  DEFAULT_SEGMENT_BYTES,
+  DEFAULT_SPOOL_SINKS,
+  Spool,
+  type SpoolBatch,
+  type SpoolOptions,
+  type SpoolRecord,
+} from './spool/spool.js';
+export { DEFAULT_FSYNC_INTERVAL_MS, FSYNC_POLICIES, type FsyncPolicy } from './spool/fsync-policy.js';
+export { comparePositions, formatPosition, type SpoolPosition } from './spool/spool-position.js';
+export type { SpoolProblem } from './spool/spool-problem.js';
+export { nodeSpoolIo, type SpoolIo } from './spool/spool-io.js';
+export { recordingUnavailable } from './spool/recording-unavailable.js';
+
+// Recorder: the MessageRecorder of the gateway and of the agent (hash-chained events per session).
+export {
+  SessionRecorder,
+  type EventAppender,
+  type RecorderEntry,
+  type RecordingMode,
+  type SessionRecorderOptions,
+} from './recorder/session-recorder.js';
+export { sha256Hex } from './recorder/sha256-hex.js';
+
+// Kinesis: the producer side (PutRecords batching, chunking, retries) and its record format.
+export {
+  KinesisSink,
+  type KinesisRetry,
+  type KinesisSinkMetrics,
+  type KinesisSinkOptions,
+} from './kinesis/kinesis-sink.js';
+export { createKinesisClient, type KinesisConnectionOptions } from './kinesis/kinesis-client.js';
+export { CHUNK_ENVELOPE_VERSION, type ChunkEnvelope } from './kinesis/chunk-envelope.js';
+export { encodeEventRecords, type KinesisRecord } from './kinesis/event-records.js';
+export { batchRecords } from './kinesis/record-batches.js';
+export { KINESIS_LIMITS, type KinesisLimits } from './kinesis/kinesis-limits.js';
+export { partitionKeyFor } from './kinesis/partition-key.js';
+export { DEFAULT_BACKOFF, type BackoffPolicy } from './kinesis/backoff.js';
+
+// Audit: the security team's consumer of the stream (dedupe, reassembly, reorder, chain checks).
+export { KinesisAuditConsumer, type KinesisAuditConsumerOptions } from './audit/kinesis-audit-consumer.js';
+export {
+  AuditPipeline,
+  type AuditPipelineOptions,
+  type AuditPipelineStats,
+  type StreamRecordData,
+} from './audit/audit-pipeline.js';
+export type {
+  AuditChainBreakItem,
+  AuditChainJoinedItem,
+  AuditEventItem,
+  AuditInvalidRecordItem,
+  AuditItem,
+} from './audit/audit-item.js';
+export { DEFAULT_REORDER_WINDOW, type ReorderWindow } from './audit/chain-follower.js';
+export { checkChainLink } from './audit/chain-link-check.js';
+export type { StreamStart } from './audit/stream-reader.js';
+export { formatAuditItem } from './audit/format-audit-item.js';

@@ -1,0 +1,44 @@
+import {
+  canonicalEventText,
+  META_CLIENT_INFO,
+  type Caller,
+  type JsonRpcMessage,
+  type RecordedIdentity,
+  type RecordingEvent,
+} from '@airlock/core';
+import { sha256Hex } from './sha256-hex.js';
+
+/** Adds the hash that seals an event's content into its chain. */
+export function sealEvent(fields: Omit<RecordingEvent, 'hash'>): RecordingEvent {
+  return { ...fields, hash: sha256Hex(canonicalEventText(fields)) };
+}
+
+/**
+ * The identity recorded for a caller: named fields copied one by one, so whatever else the
+ * caller object carries at run time (a token a careless adapter attached) never reaches the record.
+ */
+export function recordedIdentity(caller: Caller): RecordedIdentity {
+  return {
+    subject: caller.subject,
+    groups: [...caller.groups],
+    ...(caller.email === undefined ? {} : { email: caller.email }),
+    ...(caller.tokenId === undefined ? {} : { tokenId: caller.tokenId }),
+  };
+}
+
+/**
+ * The client's self-description for `session_start`: `initialize`'s `clientInfo` (legacy era) or
+ * the per-request `_meta` entry of the 2026-07-28 era.
+ */
+export function clientInfoOf(message: JsonRpcMessage): Record<string, unknown> | undefined {
+  if (!('method' in message) || !message.params) return undefined;
+  const params = message.params;
+  if (message.method === 'initialize' && isObject(params.clientInfo)) return params.clientInfo;
+  const meta = params._meta;
+  if (isObject(meta) && isObject(meta[META_CLIENT_INFO])) return meta[META_CLIENT_INFO];
+  return undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

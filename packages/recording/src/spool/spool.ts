@@ -1,0 +1,424 @@
+import { mkdir, unlink } from 'node:fs/promises';
+import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { pino, type Logger } from 'pino';
+import { readCursorFile, writeCursorFile } from './cursor-file.js';
+import { DEFAULT_FSYNC_INTERVAL_MS, FSYNC_POLICIES, type FsyncPolicy } from './fsync-policy.js';
+import { encodeFrame } from './record-frame.js';
+import { recordingUnavailable, spoolUnusable } from './recording-unavailable.js';
+import { segmentPath } from './segment-names.js';
+import { readSegment, type SegmentDamage } from './segment-reader.js';
+import { SegmentWriter } from './segment-writer.js';
+import { nodeSpoolIo, type SpoolIo } from './spool-io.js';
+import { lockSpool } from './spool-lock.js';
+import { comparePositions, type SpoolPosition } from './spool-position.js';
+import { quarantineSegment, recoverSegments } from './spool-recovery.js';
+import type { SpoolProblem } from './spool-problem.js';
+import { syncDirectory } from './sync-directory.js';
+
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SPOOL_SINKS = ['store', 'kinesis'] as const;
+const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+
+export interface SpoolOptions {
+  readonly dir: string;
+  /** The consumers that must each acknowledge a record before its segment is deleted. */
+  readonly sinks?: readonly string[];
+  readonly segmentBytes?: number;
+  readonly fsync?: FsyncPolicy;
+  readonly fsyncIntervalMs?: number;
+  /** Appended bytes allowed to wait for the disk before appends are refused. */
+  readonly maxQueueBytes?: number;
+  readonly io?: SpoolIo;
+  readonly logger?: Logger;
+  /** Called for each problem found, at open and later (also logged). */
+  readonly onProblem?: (problem: SpoolProblem) => void;
+}
+
+export interface SpoolRecord {
+  readonly position: SpoolPosition;
+  /** The position after this record: acknowledge it once the record is delivered. */
+  readonly next: SpoolPosition;
+  readonly event: RecordingEvent;
+}
+
+export interface SpoolBatch {
+  readonly records: SpoolRecord[];
+  /** Where the next read continues; equal to the last record's `next`, or `from` if empty. */
+  readonly next: SpoolPosition;
+}
+
+/**
+ * The durable local spool: every recording event is appended here before it counts as recorded;
+ * the store and Kinesis sinks then read it at their own pace, each from its own cursor, and
+ * acknowledge what they delivered. Delivery is at-least-once: a restart replays from the cursors.
+ *
+ * On disk: `<12-digit number>.seg` segment files of framed records (see record-frame.ts),
+ * `cursors.json` and `spool.lock`. The active segment is always a new one per process, so a
+ * segment is written by exactly one process life and never appended to after recovery.
+ */
+export class Spool {
+  readonly dir: string;
+  readonly fsync: FsyncPolicy;
+  private readonly sinks: readonly string[];
+  private readonly logger: Logger;
+  private readonly onProblem: ((problem: SpoolProblem) => void) | undefined;
+  private readonly writer: SegmentWriter;
+  private readonly unlock: () => Promise<void>;
+  /** Live segments, ascending; the last one is the active segment. */
+  private readonly segments: number[];
+  /** End of the intact records of each sealed segment. */
+  private readonly sealedEnds = new Map<number, number>();
+  private readonly cursors = new Map<string, SpoolPosition>();
+  private readonly found: SpoolProblem[] = [];
+  private cursorWrite: Promise<void> = Promise.resolve();
+  private cursorWritePending: Promise<void> | undefined;
+  private closed = false;
+  private readonly appendWaiters: Array<() => void> = [];
+
+  private constructor(init: {
+    options: SpoolOptions;
+    sinks: readonly string[];
+    logger: Logger;
+    unlock: () => Promise<void>;
+    segments: number[];
+    sealedEnds: Map<number, number>;
+    firstSegment: number;
+    fsync: FsyncPolicy;
+  }) {
+    const { options } = init;
+    this.dir = options.dir;
+    this.fsync = init.fsync;
+    this.sinks = init.sinks;
+    this.logger = init.logger;
+    this.onProblem = options.onProblem;
+    this.unlock = init.unlock;
+    this.segments = init.segments;
+    this.sealedEnds = init.sealedEnds;
+    this.writer = new SegmentWriter({
+      dir: options.dir,
+      segmentBytes: options.segmentBytes ?? DEFAULT_SEGMENT_BYTES,
+      fsync: init.fsync,
+      fsyncIntervalMs: options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS,
+      maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
+      io: options.io ?? nodeSpoolIo,
+      logger: init.logger,
+      firstSegment: init.firstSegment,
+      onSeal: (segment, end) => {
+        this.sealedEnds.set(segment, end);
+        void this.deleteDelivered();
+      },
+      onCreate: (segment) => this.segments.push(segment),
+      onCommit: () => {
+        const waiters = this.appendWaiters.splice(0);
+        for (const wake of waiters) wake();
+      },
+    });
+  }
+
+  /**
+   * Opens (creating if needed) and recovers a spool directory: validates every segment, truncates
+   * a torn tail of the last one, quarantines damaged ones, loads the cursors and starts a new
+   * active segment. Throws if the directory cannot be written or another process holds it.
+   */
+  static async open(options: SpoolOptions): Promise<Spool> {
+    const sinks = [...new Set(options.sinks ?? DEFAULT_SPOOL_SINKS)];
+    const fsync = options.fsync ?? 'interval';
+    const segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    if (sinks.length === 0)
+      throw new AirlockError('config_invalid', 'A recording spool needs at least one sink.');
+    if (!FSYNC_POLICIES.includes(fsync)) {
+      throw new AirlockError(
+        'config_invalid',
+        `Unknown spool fsync policy "${fsync}"; use always, interval or never.`,
+      );
+    }
+    if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 4096) {
+      throw new AirlockError('config_invalid', 'The spool segment size must be at least 4096 bytes.');
+    }
+    const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'spool' });
+    try {
+      await mkdir(options.dir, { recursive: true });
+    } catch (error) {
+      throw spoolUnusable(options.dir, error);
+    }
+    const unlock = await lockSpool(options.dir);
+    let spool: Spool | undefined;
+    try {
+      const stored = await readCursorFile(options.dir);
+      const storedCursors = stored.kind === 'cursors' ? stored.cursors : {};
+      const { segments, sealedEnds, highest, problems } = await recoverSegments(
+        options.dir,
+        storedCursors,
+        sinks,
+      );
+      if (stored.kind === 'unreadable') problems.unshift({ kind: 'cursors_reset', reason: stored.reason });
+      const highestCursor = Math.max(0, ...Object.values(storedCursors).map((cursor) => cursor.segment));
+      spool = new Spool({
+        options,
+        sinks,
+        logger,
+        unlock,
+        segments,
+        sealedEnds,
+        firstSegment: Math.max(highest, highestCursor) + 1,
+        fsync,
+      });
+      for (const problem of problems) spool.report(problem);
+      const oldest = { segment: segments[0] ?? Math.max(highest, highestCursor) + 1, offset: 0 };
+      for (const sink of sinks) spool.cursors.set(sink, spool.normalize(storedCursors[sink] ?? oldest));
+      try {
+        await spool.writer.start();
+      } catch (error) {
+        throw spoolUnusable(options.dir, error);
+      }
+      for (const sink of sinks) spool.cursors.set(sink, spool.normalize(spool.cursor(sink)));
+      await spool.persistCursors();
+      await spool.deleteDelivered();
+      logger.debug(
+        { segments: spool.segments.length, cursors: Object.fromEntries(spool.cursors) },
+        'spool open',
+      );
+      return spool;
+    } catch (error) {
+      await spool?.writer.close().catch(() => {});
+      await unlock();
+      throw error;
+    }
+  }
+
+  /** Problems found since open (recovery included), oldest first. */
+  get problems(): readonly SpoolProblem[] {
+    return this.found;
+  }
+
+  /**
+   * Appends one event; resolves with its position once it is written per the fsync policy, and
+   * rejects with `recording_unavailable` if it could not be (disk full, permission, I/O error,
+   * writer queue full). Appends are written in call order.
+   */
+  append(event: RecordingEvent): Promise<SpoolPosition> {
+    if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
+    return this.writer.append(encodeFrame(JSON.stringify(event)));
+  }
+
+  /** The first position `sink` has not acknowledged. */
+  cursor(sink: string): SpoolPosition {
+    const cursor = this.cursors.get(sink);
+    if (!cursor) throw new AirlockError('internal', `"${sink}" is not a sink of the spool ${this.dir}.`);
+    return cursor;
+  }
+
+  /**
+   * Reads up to `maxRecords` appended records for `sink`, from its cursor or from `from` (a sink
+   * that reads ahead of its acknowledgements passes the previous batch's `next`). Damage found
+   * while reading quarantines the segment, is reported, and reading continues after it.
+   */
+  async read(sink: string, from: SpoolPosition = this.cursor(sink), maxRecords = 500): Promise<SpoolBatch> {
+    this.cursor(sink);
+    const records: SpoolRecord[] = [];
+    let position = this.normalize(from);
+    while (records.length < maxRecords && this.segments.includes(position.segment)) {
+      const { segment } = position;
+      const active = segment === this.writer.activeSegment;
+      const limit = active ? this.writer.committedEnd : (this.sealedEnds.get(segment) ?? 0);
+      let result;
+      try {
+        result = await readSegment(segmentPath(this.dir, segment), {
+          from: position.offset,
+          limit,
+          maxRecords: maxRecords - records.length,
+          keepPayloads: true,
+        });
+      } catch (error) {
+        // Deleted under us: every sink had passed it, so continue with what follows it.
+        if ((error as { code?: unknown }).code === 'ENOENT' && !this.segments.includes(segment)) {
+          position = this.normalize(position);
+          continue;
+        }
+        throw error;
+      }
+      let damage: SegmentDamage | undefined = result.damage;
+      let end = result.end;
+      for (const record of result.records) {
+        let event: RecordingEvent;
+        try {
+          event = JSON.parse(record.payload.toString('utf8')) as RecordingEvent;
+        } catch (error) {
+          damage = {
+            offset: record.offset,
+            reason: `not JSON: ${(error as Error).message}`,
+            tornTail: false,
+          };
+          end = record.offset;
+          break;
+        }
+        records.push({
+          position: { segment, offset: record.offset },
+          next: { segment, offset: record.end },
+          event,
+        });
+      }
+      position = { segment, offset: end };
+      if (damage) {
+        if (active) await this.writer.roll();
+        const intact = records.filter((record) => record.position.segment === segment).length;
+        this.report(
+          await quarantineSegment(
+            this.dir,
+            segment,
+            damage,
+            intact,
+            Object.fromEntries(this.cursors),
+            this.sinks,
+          ),
+        );
+        this.forget(segment);
+        position = this.normalize(position);
+        continue;
+      }
+      if (active || records.length >= maxRecords) break;
+      position = this.normalize(position);
+    }
+    return { records, next: position };
+  }
+
+  /**
+   * Records that `sink` has delivered everything before `upTo` (a record's `next`, or a batch's
+   * `next`). Persisted before it resolves; segments every sink has passed are then deleted.
+   * Acknowledging a position behind the cursor changes nothing.
+   */
+  async ack(sink: string, upTo: SpoolPosition): Promise<void> {
+    const current = this.cursor(sink);
+    const next = this.normalize(upTo);
+    if (comparePositions(next, current) <= 0) return;
+    this.cursors.set(sink, next);
+    await this.persistCursors();
+    await this.deleteDelivered();
+  }
+
+  /**
+   * Resolves when new records can be read (the next append batch is committed), or when the spool
+   * closes: a sink that read an empty batch waits on this instead of polling.
+   */
+  nextAppend(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise<void>((resolve) => this.appendWaiters.push(resolve));
+  }
+
+  /** Waits until every append so far is written and synced (unless `never`). */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writer.close();
+    for (const wake of this.appendWaiters.splice(0)) wake();
+    await this.cursorWrite.catch(() => {});
+    await this.unlock();
+  }
+
+  /** Segments on disk and the records each sink has yet to acknowledge, in bytes (approximate). */
+  backlog(): { segments: number; bytesBehind: Record<string, number> } {
+    const bytesBehind: Record<string, number> = {};
+    for (const [sink, cursor] of this.cursors) {
+      let bytes = 0;
+      for (const segment of this.segments) {
+        const end =
+          segment === this.writer.activeSegment
+            ? this.writer.committedEnd
+            : (this.sealedEnds.get(segment) ?? 0);
+        if (segment > cursor.segment) bytes += end;
+        else if (segment === cursor.segment) bytes += Math.max(0, end - cursor.offset);
+      }
+      bytesBehind[sink] = bytes;
+    }
+    return { segments: this.segments.length, bytesBehind };
+  }
+
+  /**
+   * The canonical form of a position: one at (or past) the end of a sealed segment, or in a
+   * segment that is gone, becomes the start of the next live segment.
+   */
+  private normalize(position: SpoolPosition): SpoolPosition {
+    let current = position;
+    for (;;) {
+      const { segment } = current;
+      if (segment === this.writer.activeSegment && this.segments.includes(segment)) return current;
+      const end = this.sealedEnds.get(segment);
+      if (end !== undefined && this.segments.includes(segment) && current.offset < end) return current;
+      const next = this.segments.find((candidate) => candidate > segment);
+      if (next === undefined) return current;
+      current = { segment: next, offset: 0 };
+    }
+  }
+
+  private persistCursors(): Promise<void> {
+    if (this.cursorWritePending) return this.cursorWritePending;
+    const pending = this.cursorWrite
+      .catch(() => {})
+      .then(() => {
+        this.cursorWritePending = undefined;
+        return writeCursorFile(this.dir, Object.fromEntries(this.cursors));
+      });
+    this.cursorWritePending = pending;
+    this.cursorWrite = pending;
+    return pending;
+  }
+
+  /**
+   * Deletes sealed segments that every sink has passed. Never throws: a segment that cannot be
+   * deleted stays on disk and is found (and re-delivered, at least once) after a restart.
+   */
+  private async deleteDelivered(): Promise<void> {
+    try {
+      await this.deleteDeliveredSegments();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not delete a delivered spool segment');
+    }
+  }
+
+  private async deleteDeliveredSegments(): Promise<void> {
+    let deleted = false;
+    for (const segment of [...this.segments]) {
+      if (segment === this.writer.activeSegment || !this.sealedEnds.has(segment)) break;
+      const passed = this.sinks.every((sink) => this.normalize(this.cursor(sink)).segment > segment);
+      if (!passed) break;
+      this.forget(segment);
+      await unlink(segmentPath(this.dir, segment)).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      });
+      deleted = true;
+    }
+    if (deleted && this.fsync !== 'never') await syncDirectory(this.dir).catch(() => {});
+  }
+
+  private forget(segment: number): void {
+    const index = this.segments.indexOf(segment);
+    if (index >= 0) this.segments.splice(index, 1);
+    this.sealedEnds.delete(segment);
+  }
+
+  private report(problem: SpoolProblem): void {
+    this.found.push(problem);
+    if (problem.kind === 'torn_tail_truncated') {
+      this.logger.info(
+        { problem },
+        'truncated a torn record at the end of the last spool segment (crash recovery)',
+      );
+    } else if (problem.kind === 'segment_quarantined') {
+      this.logger.error(
+        { problem },
+        `spool segment ${problem.segment} is damaged at offset ${problem.offset} (${problem.reason}); ` +
+          `moved to ${problem.path} and no longer delivered`,
+      );
+    } else {
+      this.logger.error(
+        { problem },
+        'spool cursors were unreadable; every sink restarts from the oldest segment',
+      );
+    }
+    this.onProblem?.(problem);
+  }
+}

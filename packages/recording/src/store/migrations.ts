@@ -1,0 +1,74 @@
+/**
+ * The one ordered migration list for PGlite and PostgreSQL. Append only: a released migration is
+ * never edited (stores already ran it); a change is a new entry.
+ *
+ * Table names carry a `recording_` prefix because a shared PostgreSQL will also hold other Airlock
+ * state (e.g. MCP sessions routed across gateways), and "sessions" alone would be ambiguous there.
+ *
+ * Events keep two JSON *text* columns, not JSONB: `envelope` (the event without `message`) and
+ * `message` (the JSON-RPC message). JSONB cannot hold `\u0000` or unpaired surrogates, both valid
+ * JSON a client can send (tool arguments, clientInfo); one such event would fail its batch forever
+ * and wedge at-least-once delivery. Text keeps every event storable and byte-for-byte as recorded.
+ * Everything the store filters on is an indexed column. `message` is its own column so the
+ * per-session encryption can later replace it with ciphertext without touching the rest.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'recording sessions and events',
+    sql: `
+CREATE TABLE recording_sessions (
+  id                    text PRIMARY KEY,
+  subject               text NOT NULL,
+  email                 text,
+  groups                text[] NOT NULL DEFAULT '{}',
+  connection            text NOT NULL,
+  era                   text NOT NULL,
+  protocol_version      text NOT NULL,
+  gateway_id            text,
+  agent_id              text,
+  started_at            timestamptz NOT NULL,
+  last_event_at         timestamptz NOT NULL,
+  ended_at              timestamptz,
+  status                text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'ended', 'failed')),
+  end_reason            text,
+  end_code              text,
+  end_source            text CHECK (end_source IN ('gateway', 'agent')),
+  tools                 text[] NOT NULL DEFAULT '{}',
+  event_count           integer NOT NULL DEFAULT 0,
+  gateway_message_count integer NOT NULL DEFAULT 0,
+  agent_message_count   integer NOT NULL DEFAULT 0,
+  warning_count         integer NOT NULL DEFAULT 0
+);
+CREATE INDEX recording_sessions_started ON recording_sessions (started_at DESC, id DESC);
+CREATE INDEX recording_sessions_subject ON recording_sessions (subject, started_at DESC, id DESC);
+CREATE INDEX recording_sessions_connection ON recording_sessions (connection, started_at DESC, id DESC);
+CREATE INDEX recording_sessions_last_event ON recording_sessions (last_event_at);
+CREATE INDEX recording_sessions_tools ON recording_sessions USING gin (tools);
+
+CREATE TABLE recording_events (
+  id          text PRIMARY KEY,
+  session_id  text NOT NULL,
+  source      text NOT NULL CHECK (source IN ('gateway', 'agent')),
+  seq         integer NOT NULL,
+  at          timestamptz NOT NULL,
+  kind        text NOT NULL,
+  direction   text,
+  method      text,
+  tool_name   text,
+  envelope    text NOT NULL,
+  message     text,
+  stored_at   timestamptz NOT NULL DEFAULT now()
+);
+-- Not unique: a second event claiming the same (session, source, seq) is stored, so that
+-- verification can report the duplicate instead of the store hiding it.
+CREATE INDEX recording_events_order ON recording_events (session_id, source, seq);
+`,
+  },
+];

@@ -1,0 +1,38 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
+import { SqlRecordingStore } from './sql-recording-store.js';
+
+export interface PgliteStoreOptions {
+  /** Directory for the database files; created if missing. One process may open it at a time. */
+  readonly dataDir: string;
+}
+
+function queryable(db: PGlite | Transaction): SqlQueryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await db.query<Row>(sql, [...params]);
+      return result.rows;
+    },
+    async execScript(sql: string) {
+      await db.exec(sql);
+    },
+  };
+}
+
+/**
+ * The embedded store: PostgreSQL compiled to WebAssembly, in a data directory, no server to run.
+ * PGlite runs one query at a time, so it suits one gateway; several gateways share PostgreSQL.
+ */
+export class PgliteStore extends SqlRecordingStore {
+  static async open(options: PgliteStoreOptions): Promise<PgliteStore> {
+    await mkdir(options.dataDir, { recursive: true });
+    const db = await PGlite.create(options.dataDir);
+    const client: SqlClient = {
+      ...queryable(db),
+      transaction: (work) => db.transaction((tx) => work(queryable(tx))),
+      close: () => db.close(),
+    };
+    return new PgliteStore(client);
+  }
+}

@@ -1,0 +1,62 @@
+import pg from 'pg';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
+import { SqlRecordingStore } from './sql-recording-store.js';
+
+export interface PostgresStoreOptions {
+  /** `postgresql://user:password@host:port/database?sslmode=...` */
+  readonly connectionString: string;
+  /** Pool size per gateway; default 10. */
+  readonly maxConnections?: number | undefined;
+  /**
+   * An idle pooled connection failed (server restart, network). The pool drops it and the next
+   * query opens a new one; without a listener `pg` would crash the process on this event.
+   */
+  readonly onIdleConnectionError?: ((error: Error) => void) | undefined;
+}
+
+function queryable(db: pg.Pool | pg.PoolClient): SqlQueryable {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []) {
+      const result = await db.query(sql, [...params]);
+      return result.rows as Row[];
+    },
+    async execScript(sql: string) {
+      // No parameters: `pg` uses the simple query protocol, which accepts several statements.
+      await db.query(sql);
+    },
+  };
+}
+
+/** The shared store: one PostgreSQL for every gateway (e.g. RDS or Aurora). */
+export class PostgresStore extends SqlRecordingStore {
+  static open(options: PostgresStoreOptions): PostgresStore {
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+    });
+    pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    const client: SqlClient = {
+      ...queryable(pool),
+      async transaction(work) {
+        const connection = await pool.connect();
+        let broken = false;
+        try {
+          await connection.query('BEGIN');
+          const result = await work(queryable(connection));
+          await connection.query('COMMIT');
+          return result;
+        } catch (error) {
+          // A connection that cannot even roll back is discarded rather than returned to the pool.
+          await connection.query('ROLLBACK').catch(() => {
+            broken = true;
+          });
+          throw error;
+        } finally {
+          connection.release(broken);
+        }
+      },
+      close: () => pool.end(),
+    };
+    return new PostgresStore(client);
+  }
+}

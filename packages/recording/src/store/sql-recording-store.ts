@@ -1,0 +1,297 @@
+import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { fromEventColumns, toEventRow, type StoredEventColumns } from './event-row.js';
+import { MIGRATIONS } from './migrations.js';
+import {
+  MAX_SESSION_PAGE_SIZE,
+  type EventQuery,
+  type PurgeResult,
+  type RecordingStore,
+  type SessionFilter,
+  type SessionPage,
+  type SessionStatus,
+  type SessionSummary,
+} from './recording-store.js';
+import { runMigrations } from './run-migrations.js';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
+import { sessionDeltas, type SessionDelta } from './session-delta.js';
+import type { SqlClient, SqlQueryable } from './sql-client.js';
+import { messageTextPattern } from './text-pattern.js';
+
+interface SessionRow {
+  id: string;
+  subject: string;
+  email: string | null;
+  groups: string[];
+  connection: string;
+  era: string;
+  protocol_version: string;
+  gateway_id: string | null;
+  agent_id: string | null;
+  started_at: Date;
+  last_event_at: Date;
+  ended_at: Date | null;
+  status: SessionStatus;
+  end_reason: string | null;
+  end_code: string | null;
+  tools: string[];
+  event_count: number;
+  gateway_message_count: number;
+  agent_message_count: number;
+  warning_count: number;
+}
+
+const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_version, gateway_id, agent_id,
+  started_at, last_event_at, ended_at, status, end_reason, end_code, tools, event_count,
+  gateway_message_count, agent_message_count, warning_count`;
+
+/**
+ * PostgreSQL text cannot hold U+0000, which a client can put in a tool name or a token claim can
+ * put in a group. Indexed columns get U+FFFD instead; the exact value stays in the JSON text
+ * columns, where JSON.stringify has already escaped it.
+ */
+function pgText(value: string): string {
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
+}
+
+function pgParams(params: readonly unknown[]): unknown[] {
+  return params.map((p) =>
+    typeof p === 'string'
+      ? pgText(p)
+      : Array.isArray(p)
+        ? p.map((v) => (typeof v === 'string' ? pgText(v) : v))
+        : p,
+  );
+}
+
+function toSummary(row: SessionRow): SessionSummary {
+  return {
+    id: row.id,
+    subject: row.subject,
+    email: row.email ?? undefined,
+    groups: row.groups,
+    connection: row.connection,
+    era: row.era,
+    protocolVersion: row.protocol_version,
+    gatewayId: row.gateway_id ?? undefined,
+    agentId: row.agent_id ?? undefined,
+    startedAt: row.started_at.toISOString(),
+    lastEventAt: row.last_event_at.toISOString(),
+    endedAt: row.ended_at?.toISOString(),
+    status: row.status,
+    endReason: row.end_reason ?? undefined,
+    endCode: row.end_code ?? undefined,
+    tools: row.tools,
+    eventCount: row.event_count,
+    gatewayMessageCount: row.gateway_message_count,
+    agentMessageCount: row.agent_message_count,
+    warningCount: row.warning_count,
+  };
+}
+
+// A delta's end replaces the row's when the row has none, or has only the agent's and this is the
+// gateway's (see preferredEnd in session-delta.ts).
+const TAKE_NEW_END = `(EXCLUDED.end_source IS NOT NULL AND (s.end_source IS NULL
+  OR (s.end_source = 'agent' AND EXCLUDED.end_source = 'gateway')))`;
+
+const UPSERT_SESSION = `
+INSERT INTO recording_sessions AS s (id, subject, email, groups, connection, era, protocol_version,
+  gateway_id, agent_id, started_at, last_event_at, ended_at, status, end_reason, end_code, end_source,
+  tools, event_count, gateway_message_count, agent_message_count, warning_count)
+VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12::timestamptz,
+  $13, $14, $15, $16, $17::text[], $18, $19, $20, $21)
+ON CONFLICT (id) DO UPDATE SET
+  email = COALESCE(s.email, EXCLUDED.email),
+  gateway_id = COALESCE(s.gateway_id, EXCLUDED.gateway_id),
+  agent_id = COALESCE(s.agent_id, EXCLUDED.agent_id),
+  started_at = LEAST(s.started_at, EXCLUDED.started_at),
+  last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at),
+  ended_at = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.ended_at ELSE s.ended_at END,
+  status = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.status ELSE s.status END,
+  end_reason = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_reason ELSE s.end_reason END,
+  end_code = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_code ELSE s.end_code END,
+  end_source = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_source ELSE s.end_source END,
+  tools = ARRAY(SELECT DISTINCT t FROM unnest(s.tools || EXCLUDED.tools) AS t ORDER BY t),
+  event_count = s.event_count + EXCLUDED.event_count,
+  gateway_message_count = s.gateway_message_count + EXCLUDED.gateway_message_count,
+  agent_message_count = s.agent_message_count + EXCLUDED.agent_message_count,
+  warning_count = s.warning_count + EXCLUDED.warning_count`;
+
+function upsertParams(d: SessionDelta): unknown[] {
+  return [
+    d.id,
+    d.subject,
+    d.email,
+    [...d.groups],
+    d.connection,
+    d.era,
+    d.protocolVersion,
+    d.gatewayId,
+    d.agentId,
+    d.startedAt,
+    d.lastEventAt,
+    d.end?.at ?? null,
+    d.end?.status ?? 'open',
+    d.end?.reason ?? null,
+    d.end?.code ?? null,
+    d.end?.source ?? null,
+    [...d.tools],
+    d.eventCount,
+    d.gatewayMessageCount,
+    d.agentMessageCount,
+    d.warningCount,
+  ];
+}
+
+/**
+ * The recording store over any PostgreSQL-speaking client: every query here runs unchanged on
+ * PGlite and on PostgreSQL. `PgliteStore` and `PostgresStore` only supply the connection.
+ */
+export class SqlRecordingStore implements RecordingStore {
+  readonly #db: SqlClient;
+
+  protected constructor(db: SqlClient) {
+    this.#db = db;
+  }
+
+  async migrate(): Promise<void> {
+    await runMigrations(this.#db, MIGRATIONS);
+  }
+
+  async insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
+    const unique = new Map<string, RecordingEvent>();
+    for (const event of events) if (!unique.has(event.id)) unique.set(event.id, event);
+    if (unique.size === 0) return { inserted: 0 };
+    // Sorted by id so concurrent batches take row locks in the same order (no deadlocks).
+    const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const rows = batch.map(toEventRow);
+    return this.#db.transaction(async (tx) => {
+      const insertedIds = await query<{ id: string }>(
+        tx,
+        `INSERT INTO recording_events (id, session_id, source, seq, at, kind, direction, method, tool_name,
+           envelope, message)
+         SELECT id, session_id, source, seq, at::timestamptz, kind, direction, method, tool_name, envelope, message
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::text[], $10::text[], $11::text[])
+           AS t(id, session_id, source, seq, at, kind, direction, method, tool_name, envelope, message)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.sessionId),
+          rows.map((r) => r.source),
+          rows.map((r) => r.seq),
+          rows.map((r) => r.at),
+          rows.map((r) => r.kind),
+          rows.map((r) => r.direction),
+          rows.map((r) => r.method),
+          rows.map((r) => r.toolName),
+          rows.map((r) => r.envelope),
+          rows.map((r) => r.message),
+        ],
+      );
+      // Only events that were new count towards their session, so a redelivered batch changes nothing.
+      const fresh = new Set(insertedIds.map((r) => pgText(r.id)));
+      const newEvents = batch.filter((e) => fresh.has(pgText(e.id)));
+      for (const delta of sessionDeltas(newEvents)) await query(tx, UPSERT_SESSION, upsertParams(delta));
+      return { inserted: newEvents.length };
+    });
+  }
+
+  async listSessions(filter: SessionFilter): Promise<SessionPage> {
+    if (!Number.isInteger(filter.limit) || filter.limit < 1 || filter.limit > MAX_SESSION_PAGE_SIZE) {
+      throw new AirlockError(
+        'invalid_params',
+        `The session page size must be a whole number from 1 to ${MAX_SESSION_PAGE_SIZE} (got ${filter.limit}).`,
+      );
+    }
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    if (filter.subject !== undefined) where.push(`s.subject = ${param(filter.subject)}`);
+    if (filter.connection !== undefined) where.push(`s.connection = ${param(filter.connection)}`);
+    if (filter.from !== undefined)
+      where.push(`s.last_event_at >= ${param(filter.from.toISOString())}::timestamptz`);
+    if (filter.to !== undefined) where.push(`s.started_at < ${param(filter.to.toISOString())}::timestamptz`);
+    if (filter.tool !== undefined) where.push(`s.tools @> ARRAY[${param(filter.tool)}::text]`);
+    if (filter.status !== undefined) where.push(`s.status = ${param(filter.status)}`);
+    if (filter.text !== undefined && filter.text !== '') {
+      where.push(
+        `EXISTS (SELECT 1 FROM recording_events e WHERE e.session_id = s.id
+           AND e.message ILIKE ${param(messageTextPattern(filter.text))} ESCAPE '\\')`,
+      );
+    }
+    if (filter.cursor !== undefined) {
+      const cursor = decodeSessionCursor(filter.cursor);
+      where.push(`(s.started_at, s.id) < (${param(cursor.startedAt)}::timestamptz, ${param(cursor.id)})`);
+    }
+    const rows = await query<SessionRow>(
+      this.#db,
+      `SELECT ${SESSION_COLUMNS} FROM recording_sessions s
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY s.started_at DESC, s.id DESC
+       LIMIT ${param(filter.limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, filter.limit).map(toSummary);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > filter.limit && last
+        ? encodeSessionCursor({ startedAt: last.startedAt, id: last.id })
+        : undefined;
+    return { sessions: page, nextCursor };
+  }
+
+  async getSession(id: string): Promise<SessionSummary | undefined> {
+    const rows = await query<SessionRow>(
+      this.#db,
+      `SELECT ${SESSION_COLUMNS} FROM recording_sessions WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ? toSummary(rows[0]) : undefined;
+  }
+
+  async getEvents(sessionId: string, eventQuery: EventQuery = {}): Promise<RecordingEvent[]> {
+    const rows =
+      eventQuery.source === undefined
+        ? await query<StoredEventColumns>(
+            this.#db,
+            'SELECT envelope, message FROM recording_events WHERE session_id = $1 ORDER BY source, seq, id',
+            [sessionId],
+          )
+        : await query<StoredEventColumns>(
+            this.#db,
+            'SELECT envelope, message FROM recording_events WHERE session_id = $1 AND source = $2 ORDER BY seq, id',
+            [sessionId, eventQuery.source],
+          );
+    return rows.map(fromEventColumns);
+  }
+
+  async purgeOlderThan(cutoff: Date): Promise<PurgeResult> {
+    return this.#db.transaction(async (tx) => {
+      const doomed = await query<{ id: string }>(
+        tx,
+        'DELETE FROM recording_sessions WHERE last_event_at < $1::timestamptz RETURNING id',
+        [cutoff.toISOString()],
+      );
+      if (doomed.length === 0) return { sessions: 0, events: 0 };
+      const events = await query<{ count: number }>(
+        tx,
+        `WITH gone AS (DELETE FROM recording_events WHERE session_id = ANY($1::text[]) RETURNING 1)
+         SELECT count(*)::integer AS count FROM gone`,
+        [doomed.map((r) => r.id)],
+      );
+      return { sessions: doomed.length, events: events[0]?.count ?? 0 };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+}
+
+function query<Row>(db: SqlQueryable, sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+  return db.query<Row>(sql, pgParams(params));
+}

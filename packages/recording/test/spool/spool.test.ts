@@ -1,0 +1,206 @@
+import { appendFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AirlockError } from '@airlock/core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { nodeSpoolIo, Spool, type SpoolIo } from '../../src/index.js';
+import { drain, readAll, TempDirs, testEvent } from './spool-fixtures.js';
+
+const temp = new TempDirs();
+afterAll(() => temp.cleanup());
+
+const segmentFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((name) => name.endsWith('.seg'))
+    .sort();
+
+describe('Spool', () => {
+  it('reads appended events per sink, and replays from the cursors after a reopen', async () => {
+    const dir = temp.make();
+    let spool = await Spool.open({ dir });
+    const positions = await Promise.all([1, 2, 3, 4, 5, 6].map((seq) => spool.append(testEvent(seq))));
+    expect(positions.map((p) => p.offset)).toEqual([...positions.map((p) => p.offset)].sort((a, b) => a - b));
+
+    const first = await spool.read('store', undefined, 4);
+    expect(first.records.map((r) => r.event.seq)).toEqual([1, 2, 3, 4]);
+    expect(first.records[0]?.position).toEqual(positions[0]);
+    await spool.ack('store', first.next);
+    await spool.close();
+
+    spool = await Spool.open({ dir });
+    expect((await readAll(spool, 'store')).map((e) => e.seq)).toEqual([5, 6]);
+    expect((await readAll(spool, 'kinesis')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    await spool.append(testEvent(7));
+    expect((await readAll(spool, 'store')).map((e) => e.seq)).toEqual([5, 6, 7]);
+    await spool.close();
+  });
+
+  it('rolls segments at the size limit and deletes a segment once every sink has acknowledged it', async () => {
+    const dir = temp.make();
+    let spool = await Spool.open({ dir, segmentBytes: 4096 });
+    for (let seq = 1; seq <= 60; seq += 1) await spool.append(testEvent(seq, 200));
+    const before = segmentFiles(dir);
+    expect(before.length).toBeGreaterThan(4);
+    for (const name of before) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(4096);
+
+    expect((await drain(spool, 'store')).map((e) => e.seq)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    expect(segmentFiles(dir)).toEqual(before); // kinesis has not read anything yet
+
+    const half = await spool.read('kinesis', undefined, 30);
+    await spool.ack('kinesis', half.next);
+    const kept = segmentFiles(dir);
+    expect(kept.length).toBeLessThan(before.length);
+    expect(kept.length).toBeGreaterThan(1);
+    await spool.close();
+
+    // The cursors survived: after a restart kinesis continues at 31 and store has nothing left.
+    spool = await Spool.open({ dir, segmentBytes: 4096 });
+    expect(await readAll(spool, 'store')).toEqual([]);
+    expect((await drain(spool, 'kinesis')).map((e) => e.seq)).toEqual(
+      Array.from({ length: 30 }, (_, i) => i + 31),
+    );
+    expect(segmentFiles(dir)).toHaveLength(1); // only the new active segment
+    await spool.close();
+  });
+
+  it('wakes a sink waiting for records when an append is committed, and when the spool closes', async () => {
+    const spool = await Spool.open({ dir: temp.make(), sinks: ['store'] });
+    expect((await spool.read('store')).records).toEqual([]);
+    let woken = false;
+    const waiting = spool.nextAppend().then(() => (woken = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(woken).toBe(false);
+    await spool.append(testEvent(1));
+    await waiting;
+    expect((await spool.read('store')).records.map((r) => r.event.seq)).toEqual([1]);
+    const atClose = spool.nextAppend();
+    await spool.close();
+    await atClose;
+  });
+
+  it('gives a record larger than a segment a segment of its own', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, segmentBytes: 4096, sinks: ['store'] });
+    await spool.append(testEvent(1));
+    await spool.append(testEvent(2, 10_000));
+    await spool.append(testEvent(3));
+    expect(segmentFiles(dir)).toHaveLength(3);
+    expect((await readAll(spool, 'store')).map((e) => [e.seq, JSON.stringify(e).length > 10_000])).toEqual([
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
+    await spool.close();
+  });
+
+  it('truncates a torn record at the end of the last segment and reports it at open', async () => {
+    const dir = temp.make();
+    let spool = await Spool.open({ dir, sinks: ['store'] });
+    for (let seq = 1; seq <= 5; seq += 1) await spool.append(testEvent(seq));
+    await spool.close();
+    const last = join(dir, segmentFiles(dir).at(-1) as string);
+    const intact = statSync(last).size;
+    // A crash in the middle of a write: a header announcing 500 bytes, 20 of them written.
+    const header = Buffer.alloc(8);
+    header.writeUInt32LE(500, 0);
+    appendFileSync(last, Buffer.concat([header, Buffer.alloc(20, 'a')]));
+
+    spool = await Spool.open({ dir, sinks: ['store'] });
+    expect(spool.problems).toEqual([
+      expect.objectContaining({ kind: 'torn_tail_truncated', offset: intact, droppedBytes: 28 }),
+    ]);
+    expect(statSync(last).size).toBe(intact);
+    expect((await readAll(spool, 'store')).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    await spool.close();
+  });
+
+  it('treats a zero-filled tail (blocks allocated but never written) as a torn tail', async () => {
+    const dir = temp.make();
+    let spool = await Spool.open({ dir, sinks: ['store'] });
+    await spool.append(testEvent(1));
+    await spool.close();
+    appendFileSync(join(dir, segmentFiles(dir).at(-1) as string), Buffer.alloc(4096));
+    spool = await Spool.open({ dir, sinks: ['store'] });
+    expect(spool.problems.map((p) => p.kind)).toEqual(['torn_tail_truncated']);
+    expect((await readAll(spool, 'store')).map((e) => e.seq)).toEqual([1]);
+    await spool.close();
+  });
+
+  it('refuses a second process on the same directory', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir });
+    await expect(Spool.open({ dir })).rejects.toSatisfy(
+      (error) => AirlockError.is(error, 'config_invalid') && error.message.includes('in use by process'),
+    );
+    await spool.close();
+    await (await Spool.open({ dir })).close();
+  });
+
+  it('bounds the writer queue: appends beyond it are refused, not buffered without limit', async () => {
+    const dir = temp.make();
+    let release!: () => void;
+    const stalled = new Promise<void>((resolve) => (release = resolve));
+    const slowIo: SpoolIo = {
+      ...nodeSpoolIo,
+      writev: async (file, buffers, position) => {
+        await stalled;
+        return nodeSpoolIo.writev(file, buffers, position);
+      },
+    };
+    const spool = await Spool.open({ dir, io: slowIo, maxQueueBytes: 8 * 1024, sinks: ['store'] });
+    const appends = Array.from({ length: 100 }, (_, i) => spool.append(testEvent(i + 1, 200)));
+    const outcomes = Promise.allSettled(appends);
+    release();
+    const settled = await outcomes;
+    const refused = settled.filter((s) => s.status === 'rejected');
+    expect(refused.length).toBeGreaterThan(50);
+    for (const outcome of refused) {
+      expect(AirlockError.is((outcome as PromiseRejectedResult).reason, 'recording_unavailable')).toBe(true);
+    }
+    const accepted = settled.filter((s) => s.status === 'fulfilled').length;
+    expect(await readAll(spool, 'store')).toHaveLength(accepted);
+    await spool.close();
+  });
+
+  it('under "always" an append resolves only after an fsync; under "interval" before it, synced soon after', async () => {
+    const syncsAt: number[] = [];
+    const countingIo = (log: string[]): SpoolIo => ({
+      ...nodeSpoolIo,
+      writev: async (file, buffers, position) => {
+        const written = await nodeSpoolIo.writev(file, buffers, position);
+        log.push('write');
+        return written;
+      },
+      sync: async (file) => {
+        await nodeSpoolIo.sync(file);
+        log.push('sync');
+        syncsAt.push(Date.now());
+      },
+    });
+
+    const alwaysLog: string[] = [];
+    const always = await Spool.open({ dir: temp.make(), fsync: 'always', io: countingIo(alwaysLog) });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => always.append(testEvent(i))));
+    await always.append(testEvent(51)).then(() => alwaysLog.push('resolved'));
+    expect(alwaysLog.slice(-3)).toEqual(['write', 'sync', 'resolved']);
+    // Group commit: 51 appends, far fewer fsyncs.
+    expect(alwaysLog.filter((entry) => entry === 'sync').length).toBeLessThan(20);
+    await always.close();
+
+    const intervalLog: string[] = [];
+    const interval = await Spool.open({
+      dir: temp.make(),
+      fsync: 'interval',
+      fsyncIntervalMs: 30,
+      io: countingIo(intervalLog),
+    });
+    const appendedAt = Date.now();
+    await interval.append(testEvent(1)).then(() => intervalLog.push('resolved'));
+    expect(intervalLog).toEqual(['write', 'resolved']);
+    // The flush follows on its own, about fsyncIntervalMs later (generous bound for a busy machine).
+    await vi.waitFor(() => expect(intervalLog).toEqual(['write', 'resolved', 'sync']), { timeout: 2000 });
+    expect((syncsAt.at(-1) as number) - appendedAt).toBeGreaterThanOrEqual(25);
+    await interval.close();
+  });
+});
