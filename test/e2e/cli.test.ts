@@ -41,7 +41,16 @@ function textOf(result: unknown): string {
 
 describe('airlock dev', () => {
   it('starts gateway, agent and demo servers, prints the MCP URLs, and relays to all three', async () => {
-    const dev = airlock(['dev', '--port', '0', '--data-dir', join(dir, 'dev'), '--log-level', 'warn']);
+    const dev = airlock([
+      'dev',
+      '--no-auth',
+      '--port',
+      '0',
+      '--data-dir',
+      join(dir, 'dev'),
+      '--log-level',
+      'warn',
+    ]);
     await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 30_000 });
     const url = (name: string) => {
       const line = dev.stdoutLines.find((l) => l.trim().startsWith(`${name} `) && l.includes('/mcp/'));

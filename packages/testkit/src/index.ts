@@ -42,8 +42,15 @@ export {
 export { startServerProcess, type ServerProcess } from './process/start-server-process.js';
 
 // Identity: an in-process OpenID Provider with demo users, and forged tokens for negative tests.
+// The dev provider itself (password logins, as `airlock dev` runs it) for tests of the login flows.
+export { DEMO_PEOPLE, startLoopbackIdentityProvider, type DemoPerson } from '@airlock/dev-identity';
 export { DEMO_USERS, type TestUser } from './oidc/demo-users.js';
 export { forgeToken, type ForgeryKind, type ForgeTokenInput } from './oidc/forge-token.js';
+export {
+  completeBrowserLogin,
+  type BrowserLoginInput,
+  type BrowserLoginResult,
+} from './oidc/scripted-browser.js';
 export type { TokenSet } from './oidc/authorization-code-flow.js';
 export {
   startTestIdentityProvider,
@@ -53,3 +60,23 @@ export {
   type TestIdentityProviderOptions,
   type TestResourceServer,
 } from './oidc/test-identity-provider.js';
+
+// PostgreSQL: a throwaway cluster from the server binaries on this machine.
+export { findPostgresBinaries, type PostgresBinaries } from './postgres/find-postgres-binaries.js';
+export { startPostgres, type RunningPostgres, type StartPostgresOptions } from './postgres/start-postgres.js';
+
+// Kinesis: kinesalite in-process, and a fault-injecting proxy in front of it.
+export {
+  KINESALITE_REGION,
+  startKinesalite,
+  type KinesaliteOptions,
+  type RunningKinesalite,
+} from './kinesis/start-kinesalite.js';
+export {
+  startKinesisFaultProxy,
+  type FailEntriesOptions,
+  type KinesisFaultProxy,
+  type KinesisProxyEntry,
+  type KinesisProxyRequest,
+  type OutageMode,
+} from './kinesis/kinesis-fault-proxy.js';

@@ -1,28 +1,26 @@
+import { resolveGatewayUrl } from '../login/gateway-url.js';
+import { cachedGatewayToken } from '../login/gateway-credentials.js';
 import type { AdminTarget } from './admin-client.js';
 
-/** The gateway `airlock dev` serves by default. */
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';
-
-/**
- * Where a cached `airlock login` token comes from. The login work plugs its token cache in here;
- * until then the admin commands take `--token` or AIRLOCK_TOKEN, or none for a dev gateway.
- */
+/** Where a login token comes from: by default the `airlock login` cache for that gateway. */
 export type LoginTokenSource = (gatewayUrl: string) => Promise<string | undefined>;
-
-const noLoginCache: LoginTokenSource = () => Promise.resolve(undefined);
 
 export interface AdminTargetArgs {
   readonly gateway?: string | undefined;
   readonly token?: string | undefined;
 }
 
-/** The gateway URL (`--gateway`, AIRLOCK_GATEWAY, the dev default) and the token to present. */
+/**
+ * The gateway URL (`--gateway`, AIRLOCK_GATEWAY, the dev default) and the token to present:
+ * `--token` / AIRLOCK_TOKEN when given, else the cached `airlock login` token (refreshed as
+ * needed), else none (a dev gateway without authentication needs none).
+ */
 export async function resolveAdminTarget(
   args: AdminTargetArgs,
   env: NodeJS.ProcessEnv = process.env,
-  loginTokens: LoginTokenSource = noLoginCache,
+  loginTokens: LoginTokenSource = cachedGatewayToken,
 ): Promise<AdminTarget> {
-  const gatewayUrl = args.gateway ?? env['AIRLOCK_GATEWAY'] ?? DEFAULT_GATEWAY_URL;
+  const gatewayUrl = resolveGatewayUrl(args.gateway, env);
   const explicit = args.token ?? env['AIRLOCK_TOKEN'];
   const token = explicit === undefined || explicit === '' ? await loginTokens(gatewayUrl) : explicit;
   return { gatewayUrl, token };

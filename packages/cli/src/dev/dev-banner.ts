@@ -1,35 +1,82 @@
+import type { DemoPerson } from '@airlock/dev-identity';
 import type { DemoConnection } from './demo-upstreams.js';
 
-/** What `airlock dev` tells the person who started it: where to point a client, and how. */
-export function devBanner(options: {
-  url: string;
-  connections: readonly DemoConnection[];
-  tunnelPort: number;
-  dataDir: string;
-}): string {
-  const { url, connections } = options;
+export interface DevBannerOptions {
+  readonly url: string;
+  readonly connections: readonly DemoConnection[];
+  readonly tunnelPort: number;
+  readonly dataDir: string;
+  /** The demo identity provider, when logins are required (absent with --no-auth). */
+  readonly identity?: {
+    readonly issuer: string;
+    readonly people: Readonly<Record<string, DemoPerson>>;
+    /** One line per group: what the dev access rules give it. */
+    readonly access: readonly string[];
+  };
+}
+
+/** What `airlock dev` tells the person who started it: who can log in, where to point a client, and how. */
+export function devBanner(options: DevBannerOptions): string {
+  const { url, connections, identity } = options;
   const width = Math.max(...connections.map((c) => c.name.length));
   const first = connections[0]?.name ?? 'everything';
-  const lines = [
-    '',
-    'Airlock dev is running.',
-    '  Unauthenticated: this gateway accepts requests without identity, so it listens on loopback only.',
-    '',
+  const endpoints = [
     '  MCP endpoints (Streamable HTTP):',
     ...connections.map(
       (c) => `    ${c.name.padEnd(width)}  ${url}/mcp/${c.name}\n    ${' '.repeat(width)}  ${c.summary}`,
     ),
     '',
-    '  Connect a client, for example:',
-    `    claude mcp add --transport http ${first} ${url}/mcp/${first}`,
-    `    { "mcpServers": { "${first}": { "type": "http", "url": "${url}/mcp/${first}" } } }`,
-    `    npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${url}/mcp/${first})`,
-    '',
+  ];
+  const tail = [
     `  Tunnel: agent "dev-agent" dialled 127.0.0.1:${options.tunnelPort} over TLS (certificate in ${options.dataDir}).`,
     '  Press Ctrl-C to stop.',
     '',
     'airlock dev: ready',
     '',
   ];
-  return lines.join('\n');
+  if (identity === undefined) {
+    return [
+      '',
+      'Airlock dev is running.',
+      '  Unauthenticated: this gateway accepts requests without identity, so it listens on loopback only.',
+      '',
+      ...endpoints,
+      '  Connect a client, for example:',
+      `    claude mcp add --transport http ${first} ${url}/mcp/${first}`,
+      `    { "mcpServers": { "${first}": { "type": "http", "url": "${url}/mcp/${first}" } } }`,
+      `    npx @modelcontextprotocol/inspector   (transport "Streamable HTTP", URL ${url}/mcp/${first})`,
+      '',
+      ...tail,
+    ].join('\n');
+  }
+  const people = Object.entries(identity.people);
+  const idWidth = Math.max(...people.map(([id]) => id.length));
+  const passWidth = Math.max(...people.map(([, p]) => (p.password ?? '').length));
+  const groupsOf = (p: DemoPerson): string => (p.groups ?? []).join(', ') || '-';
+  const groupWidth = Math.max(...people.map(([, p]) => groupsOf(p).length));
+  const all = connections.map((c) => `-c ${c.name}`).join(' ');
+  return [
+    '',
+    'Airlock dev is running.',
+    `  Authenticated: every request needs a token from the demo identity provider at ${identity.issuer}.`,
+    '',
+    '  Demo people (username / password / groups):',
+    ...people.map(
+      ([id, p]) =>
+        `    ${id.padEnd(idWidth)}  ${(p.password ?? '').padEnd(passWidth)}  ${groupsOf(p).padEnd(groupWidth)}  ${p.name}`,
+    ),
+    '  Access rules (gateway.access.rules):',
+    ...identity.access.map((line) => `    ${line}`),
+    '',
+    ...endpoints,
+    '  Log in (device code, or --browser for a browser redirect):',
+    `    airlock login --gateway ${url} ${all}`,
+    '',
+    '  Connect a client, for example:',
+    `    stdio (through the CLI):  { "mcpServers": { "${first}": { "command": "airlock", "args": ["connect", "${first}", "--gateway", "${url}"] } } }`,
+    `    any HTTP client:          airlock proxy --gateway ${url}   then use http://127.0.0.1:8081/mcp/${first}`,
+    `    OAuth-capable clients:    ${url}/mcp/${first}   (they find the provider from the 401)`,
+    '',
+    ...tail,
+  ].join('\n');
 }

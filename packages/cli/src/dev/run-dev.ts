@@ -1,0 +1,178 @@
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startAgent, type Agent } from '@airlock/agent';
+import { parseConfig } from '@airlock/core';
+import { startLoopbackIdentityProvider, type LoopbackIdentityProvider } from '@airlock/dev-identity';
+import { startGateway, type RunningGateway } from '@airlock/gateway';
+import { generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import { createLogger } from '../logging/create-logger.js';
+import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
+import { AIRLOCK_VERSION } from '../version.js';
+import { devBanner } from './dev-banner.js';
+import { prepareDevFiles } from './dev-files.js';
+import { startDemoUpstreams, type DemoUpstreams } from './demo-upstreams.js';
+
+export interface DevOptions {
+  readonly port: number;
+  readonly dataDir: string;
+  readonly logLevel: string;
+  /** Run the dev identity provider and require logins (default); false = the unauthenticated mode. */
+  readonly auth: boolean;
+  readonly accessTokenTtlSeconds: number;
+}
+
+const HOST = '127.0.0.1';
+
+/**
+ * What each demo person may use, so the access rules show on one machine: the SRE everything, the
+ * auditor the harmless tools of every connection, the contractor one connection without the
+ * tools that reveal the environment or crash the server.
+ */
+const DEV_ACCESS_RULES = [
+  { groups: ['sre'], connections: ['*'] },
+  { groups: ['auditors'], connections: ['*'], tools: { allow: ['echo', 'add', 'get*', 'list*'] } },
+  { groups: ['contractors'], connections: ['kitchen'], tools: { deny: ['env', 'crash'] } },
+];
+const DEV_ACCESS_SUMMARY = [
+  'sre: every connection, every tool',
+  'auditors: every connection, tools echo, add, get*, list*',
+  'contractors: kitchen only, without env and crash',
+];
+
+/** A port free right now. The gateway's public URL (the token audience) must be known before it listens. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * `airlock dev`: demo MCP servers, the dev identity provider, a gateway requiring its tokens, and
+ * an agent, all on loopback in this process. Loaded only when `airlock dev` runs, so the gateway
+ * and agent commands never load oidc-provider or the demo servers.
+ */
+export async function runDev(options: DevOptions): Promise<void> {
+  // A developer's machine is no EC2 instance: do not let the AWS provider chain probe the
+  // instance metadata service (a link-local address) while looking for credentials.
+  process.env['AWS_EC2_METADATA_DISABLED'] ??= 'true';
+  let upstreams: DemoUpstreams | undefined;
+  let identity: LoopbackIdentityProvider | undefined;
+  let gateway: RunningGateway | undefined;
+  let agent: Agent | undefined;
+  try {
+    const files = await prepareDevFiles(options.dataDir);
+    upstreams = await startDemoUpstreams();
+    const token = generateAgentToken();
+    const names = upstreams.connections.map((c) => c.name);
+    const port = options.auth && options.port === 0 ? await freePort() : options.port;
+    const publicUrl = `http://${HOST}:${port}`;
+    if (options.auth) {
+      identity = await startLoopbackIdentityProvider({
+        host: HOST,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        // Tokens only for this gateway: itself (its admin API) and its connections.
+        resources: (resource) =>
+          resource === publicUrl || resource.startsWith(`${publicUrl}/mcp/`)
+            ? { audience: resource, scopes: ['mcp'] }
+            : undefined,
+      });
+    }
+    const gatewayConfig = parseConfig(
+      JSON.stringify({
+        logging: { level: options.logLevel },
+        gateway: {
+          id: 'dev-gateway',
+          // `airlock agents create` against the dev gateway keeps its enrollments here.
+          dataDir: files.dir,
+          listen: { host: HOST, port },
+          ...(identity === undefined
+            ? {}
+            : {
+                publicUrl,
+                auth: {
+                  mode: 'oidc',
+                  issuers: [{ issuer: identity.issuer }],
+                  // Advertised in the RFC 9728 metadata: a plain OAuth client (no OpenID scopes)
+                  // asks for it, and so is granted something.
+                  requiredScopes: ['mcp'],
+                },
+                // The SRE may enroll and revoke agents (`airlock agents ...`).
+                admin: { groups: ['sre'] },
+                access: { rules: DEV_ACCESS_RULES },
+              }),
+          tunnel: {
+            listen: { host: HOST, port: 0 },
+            tls: { certFile: files.certFile, keyFile: files.keyFile },
+          },
+          agents: [{ id: 'dev-agent', tokenSha256: hashAgentToken(token), connections: names }],
+        },
+      }),
+      { source: 'airlock dev', env: process.env },
+    );
+    const logger = createLogger(gatewayConfig.logging.level, { name: 'airlock-dev' });
+    if (identity === undefined) {
+      logger.warn('dev mode: the gateway accepts unauthenticated requests and listens on loopback only');
+    }
+    gateway = await startGateway(gatewayConfig.gateway!, { logger });
+    const agentConfig = parseConfig(
+      JSON.stringify({
+        agent: {
+          id: 'dev-agent',
+          token,
+          gateways: [
+            {
+              address: `${HOST}:${gateway.tunnel.port}`,
+              caFile: files.certFile,
+              serverName: 'localhost',
+            },
+          ],
+          connections: Object.fromEntries(upstreams.connections.map((c) => [c.name, c.config])),
+        },
+      }),
+      { source: 'airlock dev' },
+    );
+    agent = await startAgent(agentConfig.agent!, { logger, version: AIRLOCK_VERSION });
+    await waitForConnections(gateway, names);
+    process.stdout.write(
+      devBanner({
+        url: gateway.url,
+        connections: upstreams.connections,
+        tunnelPort: gateway.tunnel.port,
+        dataDir: files.dir,
+        ...(identity === undefined
+          ? {}
+          : { identity: { issuer: identity.issuer, people: identity.people, access: DEV_ACCESS_SUMMARY } }),
+      }),
+    );
+    const running = { gateway, agent, upstreams, identity };
+    stopOnSignals(logger, async () => {
+      await running.agent.stop();
+      await running.gateway.close();
+      await running.identity?.close();
+      await running.upstreams.close();
+    });
+  } catch (error) {
+    await agent?.stop().catch(() => undefined);
+    await gateway?.close().catch(() => undefined);
+    await identity?.close().catch(() => undefined);
+    await upstreams?.close().catch(() => undefined);
+    reportStartupFailure(error);
+  }
+}
+
+async function waitForConnections(gateway: RunningGateway, names: readonly string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (names.some((n) => gateway.tunnel.connection(n) === undefined)) {
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the dev agent did not connect to the gateway within 15 s; run with --log-level debug to see why`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}

@@ -1,0 +1,11 @@
+// @airlock/dev-identity — the OpenID Provider of `airlock dev`, on loopback only. Tests reuse it.
+
+export { DEMO_PEOPLE, type DemoPerson } from './demo-people.js';
+export {
+  AIRLOCK_CLI_CLIENT_ID,
+  startLoopbackIdentityProvider,
+  type LoopbackIdentityProvider,
+  type LoopbackIdentityProviderOptions,
+  type ResourceServerInfo,
+} from './loopback-identity-provider.js';
+export { isLoopbackHost } from './loopback-server.js';
