@@ -22,7 +22,7 @@ async function readAnswer(res, id) {
 }
 
 /** One initialized MCP session over a keep-alive pool. */
-export async function openSession(url, { connections = 64 } = {}) {
+export async function openSession(url, { connections = 64, headers: extraHeaders = {} } = {}) {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
   const path = target.pathname;
@@ -30,7 +30,7 @@ export async function openSession(url, { connections = 64 } = {}) {
   const init = await pool.request({
     path,
     method: 'POST',
-    headers: HEADERS,
+    headers: { ...HEADERS, ...extraHeaders },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 0,
@@ -48,6 +48,7 @@ export async function openSession(url, { connections = 64 } = {}) {
     throw new Error(`initialize failed at ${url}: ${JSON.stringify(initAnswer)}`);
   const headers = {
     ...HEADERS,
+    ...extraHeaders,
     'mcp-session-id': sessionId,
     'mcp-protocol-version': initAnswer.result.protocolVersion,
   };

@@ -3,7 +3,10 @@
 // through Airlock (client → gateway → gRPC tunnel → agent → the same upstream), in one run on one
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
-//   node test/bench/relay-bench.mjs [--quick] [--log-level info] [--out file.json]
+//   node test/bench/relay-bench.mjs [--quick] [--auth] [--log-level info] [--out file.json]
+//
+// --auth: the gateway verifies an OIDC bearer token (a real oidc-provider on loopback) and applies
+// access rules on every call, as in production; the client sends the token on every request.
 //
 // Prints a table and writes a JSON file (default test/bench/results/relay-<time>.json).
 import { spawn } from 'node:child_process';
@@ -12,13 +15,14 @@ import { createInterface } from 'node:readline';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startServerProcess, testkitBins } from '@airlock/testkit';
+import { freePort, startServerProcess, startTestIdentityProvider, testkitBins } from '@airlock/testkit';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
 import { measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    auth: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -60,7 +64,25 @@ function startRole(role, configFile) {
   });
 }
 
-async function startAirlock(upstreamUrl) {
+/** With --auth: an identity provider, and the gateway settings that make it the trusted issuer. */
+async function startIdentity() {
+  if (!args.auth) return undefined;
+  const provider = await startTestIdentityProvider({ host: '127.0.0.1', port: 0 });
+  const port = await freePort('127.0.0.1');
+  const publicUrl = `http://127.0.0.1:${port}`;
+  return {
+    provider,
+    port,
+    publicUrl,
+    gateway: {
+      publicUrl,
+      auth: { mode: 'oidc', issuers: [{ issuer: provider.issuer }], clockSkewSeconds: 30 },
+      access: { rules: [{ groups: ['sre'], connections: ['echo'] }] },
+    },
+  };
+}
+
+async function startAirlock(upstreamUrl, identity) {
   const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
   writeFileSync(join(dir, 'tunnel.crt'), cert);
   writeFileSync(join(dir, 'tunnel.key'), key);
@@ -70,12 +92,13 @@ async function startAirlock(upstreamUrl) {
     JSON.stringify({
       logging: { level: args['log-level'] },
       gateway: {
-        listen: { host: '127.0.0.1', port: 0 },
+        listen: { host: '127.0.0.1', port: identity?.port ?? 0 },
         tunnel: {
           listen: { host: '127.0.0.1', port: 0 },
           tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
         },
         agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
+        ...identity?.gateway,
       },
     }),
   );
@@ -96,12 +119,27 @@ async function startAirlock(upstreamUrl) {
   );
   await startRole('agent', join(dir, 'agent.yaml'));
   const url = `${ready.url}/mcp/echo`;
+  const headers = identity
+    ? {
+        authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: url })}`,
+      }
+    : {};
+  if (identity) {
+    // Measure what the label says: without the token the gateway must refuse.
+    const refused = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    if (refused.status !== 401)
+      throw new Error(`--auth: a request without a token got ${refused.status}, not 401`);
+  }
   // The agent dials asynchronously: retry the first session until its connection is announced.
   for (let attempt = 0; ; attempt++) {
     try {
-      const session = await openSession(url);
+      const session = await openSession(url, { headers });
       await session.close();
-      return url;
+      return { url, headers };
     } catch (error) {
       if (attempt > 100) throw error;
       await new Promise((r) => setTimeout(r, 50));
@@ -111,13 +149,15 @@ async function startAirlock(upstreamUrl) {
 
 const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
+let identity;
 try {
   const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
   processes.push(upstream.process);
-  const airlockUrl = await startAirlock(upstream.url);
+  identity = await startIdentity();
+  const airlock = await startAirlock(upstream.url, identity);
 
   const direct = await openSession(upstream.url);
-  const through = await openSession(airlockUrl);
+  const through = await openSession(airlock.url, { headers: airlock.headers });
   const latency = {
     direct: await measureLatency(direct, plan),
     airlock: await measureLatency(through, plan),
@@ -135,6 +175,7 @@ try {
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     plan,
     logLevel: args['log-level'],
+    authentication: args.auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
     latencyMs: {
       direct: latency.direct,
       airlock: latency.airlock,
@@ -153,7 +194,7 @@ try {
   const row = (name, l, t) =>
     `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
   console.log(
-    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']})\n`,
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'})\n`,
   );
   console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
   console.log('|---------|----------|----------|----------|--------------|--------|');
@@ -171,6 +212,7 @@ try {
   console.log(`\nJSON: ${out}`);
 } finally {
   await Promise.all(processes.map((p) => p.kill()));
+  await identity?.provider.close();
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }
