@@ -164,6 +164,14 @@ export function createOidcIdentity(
       }
       const accepted =
         shape === 'jws' ? await acceptJwt(token, connection) : await acceptOpaque(token, connection);
+      // Sessions, access rules and recordings are keyed by subject: a token without one would
+      // share all of them with every other subject-less token (RFC 9068 makes `sub` required).
+      const subject = accepted.claims['sub'];
+      if (typeof subject !== 'string' || subject === '') {
+        throw new TokenRejected(
+          'The access token names no subject (sub claim); configure the identity provider to issue RFC 9068 access tokens with sub.',
+        );
+      }
       const scopes = scopesOf(accepted.claims);
       const missing = required.filter((s) => !scopes.has(s));
       if (missing.length > 0) {

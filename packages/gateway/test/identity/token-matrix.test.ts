@@ -106,6 +106,15 @@ describe('the gateway as an OAuth resource server', () => {
     await expectInvalidToken(await send('demo', token), /does not trust/);
   });
 
+  it('refuses a token that names no subject, which would otherwise share sessions with others like it', async () => {
+    const token = await idp.forgeToken({
+      kind: 'provider-key',
+      audience: resourceOf('demo'),
+      omit: ['sub'],
+    });
+    await expectInvalidToken(await send('demo', token), /names no subject/);
+  });
+
   it('refuses a token for another audience', async () => {
     const token = await idp.forgeToken({ kind: 'provider-key', audience: 'https://api.example.test/' });
     await expectInvalidToken(
