@@ -2,7 +2,7 @@ import { crc32 } from 'node:zlib';
 
 /**
  * One spool record on disk: `[u32 LE payload length][u32 LE CRC-32 of payload][payload]`, the
- * payload being the UTF-8 JSON of one RecordingEvent.
+ * payload being the UTF-8 JSON of one RecordingEvent, or that JSON encrypted (see encrypted-record.ts).
  *
  * CRC-32 (IEEE, the zlib/gzip polynomial) from `node:zlib`: `zlib.crc32` exists since Node 20.15
  * (the engines floor is 20.19), runs in zlib's native code and needs no dependency. CRC-32C would
@@ -24,6 +24,15 @@ export function encodeFrame(text: string): Buffer {
   frame.write(text, FRAME_HEADER_BYTES, 'utf8');
   frame.writeUInt32LE(length, 0);
   frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
+  return frame;
+}
+
+/** Frames a binary payload (an encrypted record, see encrypted-record.ts). */
+export function encodeBinaryFrame(payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
+  payload.copy(frame, FRAME_HEADER_BYTES);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
   return frame;
 }
 

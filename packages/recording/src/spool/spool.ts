@@ -1,10 +1,15 @@
-import { mkdir, unlink } from 'node:fs/promises';
+import { mkdir, stat, unlink } from 'node:fs/promises';
 import { AirlockError, type RecordingEvent } from '@airlock/core';
 import { pino, type Logger } from 'pino';
 import { readCursorFile, writeCursorFile } from './cursor-file.js';
 import { DEFAULT_FSYNC_INTERVAL_MS, FSYNC_POLICIES, type FsyncPolicy } from './fsync-policy.js';
-import { encodeFrame } from './record-frame.js';
+import { cryptoFailureReason } from '../crypto/crypto-errors.js';
+import type { KeyWrapper } from '../crypto/key-wrapper.js';
+import { SessionKeyRing } from '../crypto/session-key-ring.js';
+import { isEncryptedPayload, openSpoolRecord, sealSpoolRecord } from './encrypted-record.js';
+import { encodeBinaryFrame, encodeFrame } from './record-frame.js';
 import { recordingUnavailable, spoolUnusable } from './recording-unavailable.js';
+import { purgeQuarantined } from './purge-quarantined.js';
 import { segmentPath } from './segment-names.js';
 import { readSegment, type SegmentDamage } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
@@ -32,6 +37,19 @@ export interface SpoolOptions {
   readonly logger?: Logger;
   /** Called for each problem found, at open and later (also logged). */
   readonly onProblem?: (problem: SpoolProblem) => void;
+  /**
+   * Encrypt records at rest (one data key per session, wrapped by `wrapper`; see
+   * encrypted-record.ts). Records written without encryption stay readable.
+   */
+  readonly encryption?: { readonly wrapper: KeyWrapper; readonly maxCachedKeys?: number } | undefined;
+}
+
+/** What `Spool.purgeOlderThan` deleted. */
+export interface SpoolPurgeResult {
+  /** Delivered segments whose last write was before the cutoff. */
+  readonly segments: number;
+  /** Quarantined (`.seg.corrupt`) segments whose last write was before the cutoff. */
+  readonly quarantined: number;
 }
 
 export interface SpoolRecord {
@@ -62,6 +80,7 @@ export class Spool {
   private readonly sinks: readonly string[];
   private readonly logger: Logger;
   private readonly onProblem: ((problem: SpoolProblem) => void) | undefined;
+  private readonly keyRing: SessionKeyRing | undefined;
   private readonly writer: SegmentWriter;
   private readonly unlock: () => Promise<void>;
   /** Live segments, ascending; the last one is the active segment. */
@@ -91,6 +110,13 @@ export class Spool {
     this.sinks = init.sinks;
     this.logger = init.logger;
     this.onProblem = options.onProblem;
+    // No key store: each record carries its wrapped key, so the spool never depends on the database.
+    this.keyRing = options.encryption
+      ? new SessionKeyRing({
+          wrapper: options.encryption.wrapper,
+          maxCachedKeys: options.encryption.maxCachedKeys,
+        })
+      : undefined;
     this.unlock = init.unlock;
     this.segments = init.segments;
     this.sealedEnds = init.sealedEnds;
@@ -194,11 +220,46 @@ export class Spool {
   /**
    * Appends one event; resolves with its position once it is written per the fsync policy, and
    * rejects with `recording_unavailable` if it could not be (disk full, permission, I/O error,
-   * writer queue full). Appends are written in call order.
+   * writer queue full). Appends are written in call order; with encryption, in call order per
+   * session (a session's first append waits for its new data key, others need not wait for it).
    */
   append(event: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
-    return this.writer.append(encodeFrame(JSON.stringify(event)));
+    if (!this.keyRing) return this.writer.append(encodeFrame(JSON.stringify(event)));
+    // Appends of one session await the same key promise, so they still reach the writer in call
+    // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
+    return sealSpoolRecord(event, this.keyRing).then(
+      (payload) => this.writer.append(encodeBinaryFrame(payload)),
+      (error: unknown) => {
+        throw recordingUnavailable(this.dir, error, 'encrypting the event for');
+      },
+    );
+  }
+
+  /**
+   * Retention: deletes sealed segments last written before `cutoff` that every sink has
+   * acknowledged (normally already gone; this catches ones a failed unlink left behind), and
+   * quarantined segments last written before `cutoff`. Records not yet delivered are kept whatever
+   * their age: deleting them would lose events that were acknowledged as recorded.
+   */
+  async purgeOlderThan(cutoff: Date): Promise<SpoolPurgeResult> {
+    let segments = 0;
+    for (const segment of [...this.segments]) {
+      if (segment === this.writer.activeSegment || !this.sealedEnds.has(segment)) break;
+      if (!this.sinks.every((sink) => this.normalize(this.cursor(sink)).segment > segment)) break;
+      const path = segmentPath(this.dir, segment);
+      const modified = await stat(path).then(
+        (s) => s.mtimeMs,
+        () => undefined,
+      );
+      if (modified !== undefined && modified >= cutoff.getTime()) break;
+      this.forget(segment);
+      await unlink(path).catch(() => {});
+      segments += 1;
+    }
+    const quarantined = await purgeQuarantined(this.dir, cutoff);
+    if (segments + quarantined > 0 && this.fsync !== 'never') await syncDirectory(this.dir).catch(() => {});
+    return { segments, quarantined };
   }
 
   /** The first position `sink` has not acknowledged. */
@@ -242,11 +303,17 @@ export class Spool {
       for (const record of result.records) {
         let event: RecordingEvent;
         try {
-          event = JSON.parse(record.payload.toString('utf8')) as RecordingEvent;
+          event = await this.decodeRecord(record.payload);
         } catch (error) {
+          // A missing or unreachable key is fixable configuration, not damage: the sink retries.
+          const reason = cryptoFailureReason(error);
+          if (reason !== undefined && reason !== 'tampered') throw error;
           damage = {
             offset: record.offset,
-            reason: `not JSON: ${(error as Error).message}`,
+            reason:
+              reason === 'tampered'
+                ? `failed authentication: ${(error as Error).message}`
+                : `not JSON: ${(error as Error).message}`,
             tornTail: false,
           };
           end = record.offset;
@@ -392,6 +459,11 @@ export class Spool {
       deleted = true;
     }
     if (deleted && this.fsync !== 'never') await syncDirectory(this.dir).catch(() => {});
+  }
+
+  private async decodeRecord(payload: Buffer): Promise<RecordingEvent> {
+    if (isEncryptedPayload(payload)) return openSpoolRecord(payload, this.keyRing);
+    return JSON.parse(payload.toString('utf8')) as RecordingEvent;
   }
 
   private forget(segment: number): void {

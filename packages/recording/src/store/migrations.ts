@@ -71,4 +71,19 @@ CREATE TABLE recording_events (
 CREATE INDEX recording_events_order ON recording_events (session_id, source, seq);
 `,
   },
+  {
+    version: 2,
+    name: 'recording session keys',
+    // One wrapped data key per session (the primary key makes concurrent first writes of a session
+    // on two gateways agree on one key). `wrapped_key` is the key wrapper's text (`<kind>:<base64>`),
+    // never a plaintext key. Deleting a row crypto-shreds the session's encrypted messages.
+    sql: `
+CREATE TABLE recording_session_keys (
+  session_id  text PRIMARY KEY,
+  key_id      text NOT NULL,
+  wrapped_key text NOT NULL,
+  created_at  timestamptz NOT NULL DEFAULT now()
+);
+`,
+  },
 ];

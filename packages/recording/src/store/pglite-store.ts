@@ -1,11 +1,13 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
-import { SqlRecordingStore } from './sql-recording-store.js';
+import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
 export interface PgliteStoreOptions {
   /** Directory for the database files; created if missing. One process may open it at a time. */
   readonly dataDir: string;
+  /** Encrypt messages at rest (one data key per session, wrapped by `wrapper`). */
+  readonly encryption?: StoreEncryptionOptions | undefined;
 }
 
 function queryable(db: PGlite | Transaction): SqlQueryable {
@@ -33,6 +35,6 @@ export class PgliteStore extends SqlRecordingStore {
       transaction: (work) => db.transaction((tx) => work(queryable(tx))),
       close: () => db.close(),
     };
-    return new PgliteStore(client);
+    return new PgliteStore(client, { encryption: options.encryption });
   }
 }

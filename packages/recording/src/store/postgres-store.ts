@@ -1,10 +1,12 @@
 import pg from 'pg';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
-import { SqlRecordingStore } from './sql-recording-store.js';
+import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
 export interface PostgresStoreOptions {
   /** `postgresql://user:password@host:port/database?sslmode=...` */
   readonly connectionString: string;
+  /** Encrypt messages at rest (one data key per session, wrapped by `wrapper`). */
+  readonly encryption?: StoreEncryptionOptions | undefined;
   /** Pool size per gateway; default 10. */
   readonly maxConnections?: number | undefined;
   /**
@@ -57,6 +59,6 @@ export class PostgresStore extends SqlRecordingStore {
       },
       close: () => pool.end(),
     };
-    return new PostgresStore(client);
+    return new PostgresStore(client, { encryption: options.encryption });
   }
 }

@@ -46,6 +46,7 @@ describe('migrations on PostgreSQL', () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         'recording_events',
         'recording_migrations',
+        'recording_session_keys',
         'recording_sessions',
       ]);
       // Every instance can use the schema.
