@@ -11,6 +11,7 @@ import type { AgentStatus } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import type { AgentEnrollment } from '../agents/agent-enrollment.js';
 import { agentViews, type AgentSightings } from '../agents/agent-views.js';
+import { sendApiError, sendApiJson } from '../http/api-json.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
 import type { AdminAccess } from './admin-access.js';
@@ -133,39 +134,4 @@ async function readEnrollRequest(req: IncomingMessage): Promise<{ name: string; 
     });
   }
   return parsed.data;
-}
-
-function sendApiJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    // An enrollment token is in a POST answer: no cache anywhere may keep it.
-    'cache-control': 'no-store',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function sendApiError(res: ServerResponse, failure: AirlockError): void {
-  if (res.headersSent) {
-    res.end();
-    return;
-  }
-  const challenge = failure.data?.['wwwAuthenticate'];
-  const allow = failure.data?.['allow'];
-  sendApiJson(
-    res,
-    failure.httpStatus,
-    { error: { code: failure.code, message: failure.message } },
-    {
-      ...(typeof challenge === 'string' ? { 'www-authenticate': challenge } : {}),
-      ...(typeof allow === 'string' ? { allow } : {}),
-    },
-  );
 }

@@ -1,0 +1,236 @@
+import { createWriteStream } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AirlockError, type RecordingEvent } from '@airlock/core';
+import type { SessionPage, SessionSummary } from '@airlock/recording';
+import type { Argv, CommandModule } from 'yargs';
+import { callAdminApi, fetchAdminApi } from '../admin/admin-client.js';
+import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
+import { parseSessionTime } from '../sessions/session-time.js';
+
+export const SESSIONS_PATH = '/api/v1/sessions';
+
+export interface GatewayArgs extends AdminTargetArgs {
+  json: boolean;
+}
+
+interface ListArgs extends GatewayArgs {
+  user?: string;
+  connection?: string;
+  since?: string;
+  until?: string;
+  tool?: string;
+  status?: string;
+  text?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+interface SessionArgs extends GatewayArgs {
+  id: string;
+}
+
+interface ReplayArgs extends SessionArgs {
+  source: string;
+  step: boolean;
+  delay: number;
+}
+
+interface ExportArgs extends SessionArgs {
+  format: string;
+  out?: string;
+}
+
+/** --gateway, --token, --json: where the gateway is and how to present the `airlock login` token. */
+export function gatewayOptions<T>(y: Argv<T>): Argv<T & GatewayArgs> {
+  return y
+    .option('gateway', {
+      type: 'string',
+      describe: 'Gateway URL (default: $AIRLOCK_GATEWAY, else http://127.0.0.1:8080)',
+    })
+    .option('token', {
+      type: 'string',
+      describe: "Access token for the gateway (default: $AIRLOCK_TOKEN, else the login's cached token)",
+    })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the API answer as JSON' }) as Argv<
+    T & GatewayArgs
+  >;
+}
+
+export function sessionPath(id: string, view = ''): string {
+  return `${SESSIONS_PATH}/${encodeURIComponent(id)}${view ? `/${view}` : ''}`;
+}
+
+/** Runs one command; a refusal prints the gateway's explanation and exits 1. */
+async function run(work: () => Promise<string | void>): Promise<void> {
+  try {
+    const text = await work();
+    if (text) process.stdout.write(text);
+  } catch (error) {
+    process.stderr.write(`airlock: ${AirlockError.from(error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+const list: CommandModule<object, ListArgs> = {
+  command: 'list',
+  describe: 'List recorded sessions, newest first (yours; auditors see everyone’s)',
+  builder: (y) =>
+    gatewayOptions(y)
+      .option('user', { type: 'string', describe: 'Only sessions of this subject' })
+      .option('connection', { type: 'string', describe: 'Only sessions on this connection' })
+      .option('since', { type: 'string', describe: 'Active at or after: ISO time or age (30m, 2h, 7d)' })
+      .option('until', { type: 'string', describe: 'Began before: ISO time or age' })
+      .option('tool', { type: 'string', describe: 'Only sessions that called this tool' })
+      .option('status', { type: 'string', choices: ['open', 'ended', 'failed'] })
+      .option('text', { type: 'string', describe: 'Only sessions with this text in a message' })
+      .option('limit', { type: 'number', describe: 'Sessions per page (default 50, at most 500)' })
+      .option('cursor', {
+        type: 'string',
+        describe: 'The next page, as printed by the previous one',
+      }) as Argv<ListArgs>,
+  handler: (args) =>
+    run(async () => {
+      const query = new URLSearchParams();
+      const add = (key: string, value: string | number | undefined): void => {
+        if (value !== undefined && value !== '') query.set(key, String(value));
+      };
+      add('subject', args.user);
+      add('connection', args.connection);
+      add('from', args.since === undefined ? undefined : parseSessionTime(args.since, 'since'));
+      add('to', args.until === undefined ? undefined : parseSessionTime(args.until, 'until'));
+      add('tool', args.tool);
+      add('status', args.status);
+      add('text', args.text);
+      add('limit', args.limit);
+      add('cursor', args.cursor);
+      const suffix = query.size > 0 ? `?${query.toString()}` : '';
+      const page = await callAdminApi<SessionPage>(
+        await resolveAdminTarget(args),
+        'GET',
+        `${SESSIONS_PATH}${suffix}`,
+      );
+      return args.json ? `${JSON.stringify(page)}\n` : sessionsTable(page.sessions, page.nextCursor);
+    }),
+};
+
+const show: CommandModule<object, SessionArgs> = {
+  command: 'show <id>',
+  describe: "A recorded session's metadata and summary",
+  builder: (y) =>
+    gatewayOptions(y).positional('id', { type: 'string', demandOption: true }) as Argv<SessionArgs>,
+  handler: (args) =>
+    run(async () => {
+      const session = await callAdminApi<SessionSummary>(
+        await resolveAdminTarget(args),
+        'GET',
+        sessionPath(args.id),
+      );
+      return args.json ? `${JSON.stringify(session)}\n` : sessionText(session);
+    }),
+};
+
+const replay: CommandModule<object, ReplayArgs> = {
+  command: 'replay <id>',
+  describe: 'Print a session message by message, with times and directions',
+  builder: (y) =>
+    gatewayOptions(y)
+      .positional('id', { type: 'string', demandOption: true })
+      .option('source', {
+        type: 'string',
+        choices: ['gateway', 'agent', 'all'],
+        default: 'gateway',
+        describe: "Whose record: the gateway's (what the client got), the agent's, or both by time",
+      })
+      .option('step', {
+        type: 'boolean',
+        default: false,
+        describe: 'Wait for Enter between messages (only when stdin is a terminal)',
+      })
+      .option('delay', {
+        type: 'number',
+        default: 0,
+        describe: 'Pause this many ms between messages',
+      }) as Argv<ReplayArgs>,
+  handler: (args) =>
+    run(async () => {
+      const target = await resolveAdminTarget(args);
+      const source = args.source === 'all' ? '' : `?source=${args.source}`;
+      const { events } = await callAdminApi<{ events: RecordingEvent[] }>(
+        target,
+        'GET',
+        `${sessionPath(args.id, 'events')}${source}`,
+      );
+      const ordered = [...events].sort(
+        (a, b) =>
+          Date.parse(a.at) - Date.parse(b.at) ||
+          (a.source === b.source ? a.seq - b.seq : a.source === 'gateway' ? -1 : 1),
+      );
+      if (args.json) return ordered.map((e) => `${JSON.stringify(e)}\n`).join('');
+      if (ordered.length === 0)
+        return `Session ${args.id} has no ${args.source === 'all' ? '' : `${args.source} `}events.\n`;
+      // Stepping needs someone at a keyboard; piped or scripted, the whole session is printed.
+      const prompt =
+        args.step && process.stdin.isTTY
+          ? createInterface({ input: process.stdin, output: process.stderr })
+          : undefined;
+      try {
+        for (const [index, event] of ordered.entries()) {
+          process.stdout.write(replayText(event));
+          if (index === ordered.length - 1) break;
+          if (prompt)
+            await prompt.question(`-- ${index + 1}/${ordered.length}, Enter for the next message --`);
+          else if (args.delay > 0) await sleep(args.delay);
+        }
+      } finally {
+        prompt?.close();
+      }
+    }),
+};
+
+const exportSession: CommandModule<object, ExportArgs> = {
+  command: 'export <id>',
+  describe: 'Export a session as JSONL (one event per line) or a Markdown transcript',
+  builder: (y) =>
+    gatewayOptions(y)
+      .positional('id', { type: 'string', demandOption: true })
+      .option('format', { type: 'string', choices: ['jsonl', 'markdown'], default: 'jsonl' })
+      .option('out', {
+        type: 'string',
+        describe: 'Write to this file instead of standard output',
+      }) as Argv<ExportArgs>,
+  handler: (args) =>
+    run(async () => {
+      const response = await fetchAdminApi(
+        await resolveAdminTarget(args),
+        'GET',
+        `${sessionPath(args.id, 'export')}?format=${args.format}`,
+        { accept: args.format === 'jsonl' ? 'application/x-ndjson' : 'text/markdown', timeoutMs: 300_000 },
+      );
+      if (response.body === null) return;
+      const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+      if (args.out === undefined) {
+        await pipeline(body, process.stdout, { end: false });
+        return;
+      }
+      await pipeline(body, createWriteStream(args.out, { mode: 0o600 }));
+      process.stderr.write(`Wrote session ${args.id} (${args.format}) to ${args.out}\n`);
+    }),
+};
+
+export const sessionsCommand: CommandModule = {
+  command: 'sessions <command>',
+  describe: 'Search, show, replay and export recorded sessions',
+  builder: (y) =>
+    y
+      .command(list)
+      .command(show)
+      .command(replay)
+      .command(exportSession)
+      .demandCommand(1, 'Name a subcommand: list, show, replay or export.'),
+  handler: () => undefined,
+};

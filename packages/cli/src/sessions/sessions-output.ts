@@ -1,0 +1,127 @@
+import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
+import type { SessionSummary, SessionVerification } from '@airlock/recording';
+
+/** `airlock sessions list`: one line per session, newest first. */
+export function sessionsTable(sessions: readonly SessionSummary[], nextCursor: string | undefined): string {
+  if (sessions.length === 0) return 'No recorded sessions match.\n';
+  const rows = [
+    ['STARTED', 'SESSION', 'USER', 'CONNECTION', 'STATUS', 'EVENTS', 'TOOLS'],
+    ...sessions.map((s) => [
+      s.startedAt,
+      s.id,
+      s.email ?? s.subject,
+      s.connection,
+      s.status,
+      String(s.eventCount),
+      s.tools.join(',') || '-',
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  const text = rows
+    .map((r) =>
+      r
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+  return `${text}\n${nextCursor ? `\nMore sessions: add --cursor ${nextCursor}\n` : ''}`;
+}
+
+/** `airlock sessions show`: the metadata and a short summary. */
+export function sessionText(s: SessionSummary): string {
+  const lines = [
+    `Session     ${s.id}`,
+    `User        ${s.subject}${s.email ? ` <${s.email}>` : ''}${s.groups.length > 0 ? ` (groups: ${s.groups.join(', ')})` : ''}`,
+    `Connection  ${s.connection}`,
+    `Started     ${s.startedAt}`,
+    `Ended       ${s.endedAt ?? `- (last event ${s.lastEventAt})`}`,
+    `Duration    ${duration(s)}`,
+    `Status      ${s.status}${s.endReason ? ` (${s.endReason}${s.endCode ? `, ${s.endCode}` : ''})` : ''}`,
+    `Protocol    ${s.era} ${s.protocolVersion}`,
+    `Gateway     ${s.gatewayId ?? '-'}`,
+    `Agent       ${s.agentId ?? '-'}`,
+    `Tools       ${s.tools.join(', ') || '-'}`,
+    `Events      ${s.eventCount} (gateway messages ${s.gatewayMessageCount}, agent messages ${s.agentMessageCount}, warnings ${s.warningCount})`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function duration(s: SessionSummary): string {
+  const ms = Date.parse(s.endedAt ?? s.lastEventAt) - Date.parse(s.startedAt);
+  if (!Number.isFinite(ms) || ms < 0) return '-';
+  if (ms < 1000) return `${ms} ms`;
+  const seconds = Math.round(ms / 1000);
+  return seconds < 120 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+/** One event of `airlock sessions replay`: a header line, annotations, then the message. */
+export function replayText(event: RecordingEvent): string {
+  const head = `[${event.at}] ${event.source} #${event.seq}`;
+  switch (event.kind) {
+    case 'session_start':
+      return `${head}  session started\n`;
+    case 'session_end':
+      return `${head}  session ended${event.end ? `: ${event.end.reason}` : ''}\n`;
+    case 'warning':
+      return `${head}  WARNING ${event.warning?.code ?? ''} ${event.warning?.message ?? ''}\n`;
+    default: {
+      const lines = [`${head}  ${arrow(event)}  ${label(event.message)}`];
+      if (event.decision) {
+        lines.push(
+          `  decision: ${event.decision.action}${event.decision.rule ? ` (rule ${event.decision.rule})` : ''}`,
+        );
+      }
+      for (const f of event.masking ?? []) lines.push(`  masked: ${f.type} at ${f.path} x${f.count}`);
+      if (event.message !== undefined) {
+        lines.push(
+          ...JSON.stringify(event.message, null, 2)
+            .split('\n')
+            .map((l) => `    ${l}`),
+        );
+      }
+      return `${lines.join('\n')}\n`;
+    }
+  }
+}
+
+function arrow(event: RecordingEvent): string {
+  if (event.direction === 'client_to_server') return 'client -> server';
+  if (event.direction === 'server_to_client') return 'client <- server';
+  return 'message';
+}
+
+function label(message: JsonRpcMessage | undefined): string {
+  if (message === undefined) return '(no message)';
+  if ('method' in message) {
+    const tool = message.method === 'tools/call' ? message.params?.['name'] : undefined;
+    const id = 'id' in message ? ` (id ${JSON.stringify(message.id)})` : ' (notification)';
+    return `${message.method}${typeof tool === 'string' ? ` ${tool}` : ''}${id}`;
+  }
+  return `${'error' in message ? 'error response' : 'response'} to id ${JSON.stringify(message.id)}`;
+}
+
+/** `airlock verify`: the verdict, then every break and mismatch with its source, seq and event id. */
+export function verificationText(sessionId: string, report: SessionVerification): string {
+  const lines = [`Session ${sessionId}: ${report.ok ? 'verified, recording intact' : 'verification FAILED'}`];
+  for (const source of ['gateway', 'agent'] as const) {
+    const chain = report.chains[source];
+    lines.push(
+      `  ${source} chain: ${chain.events} events, ${chain.breaks.length === 0 ? 'intact' : `${chain.breaks.length} break(s)`}`,
+    );
+    for (const b of chain.breaks) {
+      lines.push(
+        `    ${source} seq ${b.seq}${b.eventId ? ` (event ${b.eventId})` : ''}: ${b.problem}: ${b.detail}`,
+      );
+    }
+  }
+  const { agreement } = report;
+  lines.push(
+    `  agreement: ${agreement.matched} matched, ${agreement.mismatches.length === 0 ? 'records agree' : `${agreement.mismatches.length} mismatch(es)`}`,
+  );
+  for (const m of agreement.mismatches) {
+    const where = [m.source, m.seq === undefined ? undefined : `seq ${m.seq}`].filter(Boolean).join(' ');
+    lines.push(`    ${where}${m.eventId ? ` (event ${m.eventId})` : ''}: ${m.problem}: ${m.detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

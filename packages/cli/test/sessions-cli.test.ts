@@ -1,0 +1,176 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema, type GatewayConfig, type RecordingEvent } from '@airlock/core';
+import {
+  createOriginPolicy,
+  createSessionAccess,
+  createSessionsApi,
+  startGatewayHttp,
+  type GatewayHttp,
+} from '@airlock/gateway';
+import { PgliteStore } from '@airlock/recording';
+import { spawnNode } from '@airlock/testkit';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RecordedSession } from '../../gateway/test/api/helpers/recorded-session.js';
+import { NoAgentDirectory } from '../../gateway/test/identity/helpers/identity-harness.js';
+
+/** `airlock sessions ...` and `airlock verify` as a person runs them, against a loopback dev gateway. */
+const AIRLOCK = new URL('../dist/main.js', import.meta.url).pathname;
+const T0 = Date.UTC(2026, 1, 3, 14, 0, 0);
+const logger = pino({ enabled: false });
+
+const clean = new RecordedSession({
+  id: 'sess-clean',
+  subject: 'alice',
+  connection: 'demo',
+  startAt: new Date(T0),
+})
+  .start()
+  .call('echo', { text: 'hello' }, { text: 'hello' })
+  .call(
+    'lookup',
+    { key: 'k' },
+    { text: 'secret-ish', masked: '[MASKED]', masking: [{ type: 'api_key', path: '$.result', count: 1 }] },
+  )
+  .end('client_closed');
+const broken = new RecordedSession({
+  id: 'sess-broken',
+  subject: 'carol',
+  connection: 'ops',
+  startAt: new Date(T0 + 60_000),
+})
+  .start()
+  .call('deploy', { env: 'prod' }, { text: 'ok' }, { agentSees: false });
+
+let dir: string;
+let store: PgliteStore;
+let gateway: GatewayHttp;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-cli-'));
+  store = await PgliteStore.open({ dataDir: join(dir, 'store') });
+  await store.migrate();
+  await store.insertEvents([...clean.events, ...broken.events]);
+  const config = configSchema.parse({
+    gateway: {
+      listen: { host: '127.0.0.1', port: 0 },
+      tunnel: { tls: { certFile: 'unused.pem', keyFile: 'unused.key' } },
+    },
+  }).gateway as GatewayConfig;
+  gateway = await startGatewayHttp({
+    config,
+    directory: new NoAgentDirectory(),
+    logger,
+    sessionsApi: createSessionsApi({
+      store,
+      access: createSessionAccess(config, logger),
+      originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
+      logger,
+    }),
+  });
+});
+afterAll(async () => {
+  await gateway?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function airlock(args: string[]) {
+  const child = spawnNode(AIRLOCK, args, {
+    env: { AIRLOCK_GATEWAY: gateway.url, AIRLOCK_HOME: join(dir, 'home'), AIRLOCK_TOKEN: '' },
+    cwd: dir,
+  });
+  const { code } = await child.exited;
+  return { code, stdout: child.stdoutLines.join('\n'), stderr: child.stderr() };
+}
+
+describe('airlock sessions', () => {
+  it('lists sessions as a table, filtered', async () => {
+    const all = await airlock(['sessions', 'list']);
+    expect(all.code, all.stderr).toBe(0);
+    const lines = all.stdout.split('\n');
+    expect(lines[0]).toMatch(/^STARTED\s+SESSION\s+USER\s+CONNECTION\s+STATUS\s+EVENTS\s+TOOLS$/);
+    expect(lines[1]).toMatch(/sess-broken\s+carol@example.com\s+ops\s+open\s+\d+\s+deploy/);
+    expect(lines[2]).toMatch(/sess-clean\s+alice@example.com\s+demo\s+ended\s+12\s+echo,lookup/);
+    const filtered = await airlock(['sessions', 'list', '--user', 'alice', '--tool', 'echo', '--json']);
+    expect((JSON.parse(filtered.stdout) as { sessions: { id: string }[] }).sessions.map((s) => s.id)).toEqual(
+      ['sess-clean'],
+    );
+    const none = await airlock(['sessions', 'list', '--since', '1h']);
+    expect(none.stdout).toContain('No recorded sessions match.');
+    const bad = await airlock(['sessions', 'list', '--since', 'last tuesday']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--since "last tuesday" is not a time');
+  });
+
+  it('shows one session and says so when it does not exist', async () => {
+    const shown = await airlock(['sessions', 'show', 'sess-clean']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('User        alice <alice@example.com>');
+    expect(shown.stdout).toContain('Status      ended (client_closed)');
+    expect(shown.stdout).toContain('Tools       echo, lookup');
+    const missing = await airlock(['sessions', 'show', 'sess-nope']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('No recorded session "sess-nope"');
+  });
+
+  it('replays a session message by message (stdin not a terminal: no waiting)', async () => {
+    const replay = await airlock(['sessions', 'replay', 'sess-clean', '--step']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const heads = replay.stdout.split('\n').filter((l) => l.startsWith('['));
+    expect(heads).toEqual([
+      '[2026-02-03T14:00:00.000Z] gateway #1  session started',
+      '[2026-02-03T14:00:02.000Z] gateway #2  client -> server  tools/call echo (id 1)',
+      '[2026-02-03T14:00:05.000Z] gateway #3  client <- server  response to id 1',
+      '[2026-02-03T14:00:06.000Z] gateway #4  client -> server  tools/call lookup (id 2)',
+      '[2026-02-03T14:00:09.000Z] gateway #5  client <- server  response to id 2',
+      '[2026-02-03T14:00:10.000Z] gateway #6  session ended: client_closed',
+    ]);
+    expect(replay.stdout).toContain('"text": "hello"');
+    const agent = await airlock(['sessions', 'replay', 'sess-clean', '--source', 'agent']);
+    expect(agent.stdout).toContain('masked: api_key at $.result x1');
+    const both = await airlock(['sessions', 'replay', 'sess-clean', '--source', 'all']);
+    expect(both.stdout.split('\n').filter((l) => l.startsWith('['))).toHaveLength(12);
+  });
+
+  it('exports JSONL to a file and Markdown to standard output', async () => {
+    const out = join(dir, 'clean.jsonl');
+    const jsonl = await airlock(['sessions', 'export', 'sess-clean', '--format', 'jsonl', '--out', out]);
+    expect(jsonl.code, jsonl.stderr).toBe(0);
+    const events = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RecordingEvent);
+    expect(new Set(events.map((e) => e.hash))).toEqual(new Set(clean.events.map((e) => e.hash)));
+    const markdown = await airlock(['sessions', 'export', 'sess-clean', '--format', 'markdown']);
+    expect(markdown.stdout).toContain('# Session sess-clean');
+    expect(markdown.stdout).toContain('**Masked:** api_key at `$.result` ×1');
+  });
+});
+
+describe('airlock verify', () => {
+  it('exits 0 for an intact session', async () => {
+    const ok = await airlock(['verify', 'sess-clean']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('Session sess-clean: verified, recording intact');
+    expect(ok.stdout).toContain('gateway chain: 6 events, intact');
+  });
+
+  it('exits 3 and names the gateway event the agent never recorded', async () => {
+    const forwarded = broken.events.find((e) => e.source === 'gateway' && e.direction === 'client_to_server');
+    const result = await airlock(['verify', 'sess-broken']);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('verification FAILED');
+    expect(result.stdout).toContain(
+      `gateway seq ${forwarded?.seq} (event ${forwarded?.id}): missing_in_agent: request id 1 (tools/call deploy)`,
+    );
+  });
+
+  it('exits 1 when the session does not exist', async () => {
+    const result = await airlock(['verify', 'sess-nope']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No recorded session "sess-nope"');
+  });
+});

@@ -1,0 +1,45 @@
+import type { ChainBreak, RecordingSource } from '@airlock/core';
+
+/** One source's hash chain: how many events it holds and where it is broken. */
+export interface ChainReport {
+  readonly events: number;
+  readonly breaks: readonly ChainBreak[];
+}
+
+export type AgreementProblem =
+  /** The gateway forwarded a request that the agent never recorded. */
+  | 'missing_in_agent'
+  /** The agent recorded a message the gateway never recorded. */
+  | 'missing_in_gateway'
+  /** Same JSON-RPC id, different method. */
+  | 'method_differs'
+  /** Same id and `tools/call`, different tool name. */
+  | 'tool_differs'
+  /** Same response id; one side has a result, the other an error. */
+  | 'outcome_differs'
+  /** The gateway forwarded requests but the agent recorded nothing at all for the session. */
+  | 'agent_record_missing';
+
+/** Where the gateway's and the agent's records disagree; seq and eventId name the event at fault. */
+export interface AgreementMismatch {
+  readonly source?: RecordingSource | undefined;
+  readonly seq?: number | undefined;
+  readonly eventId?: string | undefined;
+  readonly problem: AgreementProblem;
+  readonly detail: string;
+}
+
+export interface AgreementReport {
+  readonly ok: boolean;
+  /** How many message pairs were compared. */
+  readonly matched: number;
+  readonly mismatches: readonly AgreementMismatch[];
+}
+
+/** What `airlock verify` prints and `GET /api/v1/sessions/<id>/verify` answers. */
+export interface SessionVerification {
+  readonly ok: boolean;
+  readonly sessionId: string | undefined;
+  readonly chains: { readonly gateway: ChainReport; readonly agent: ChainReport };
+  readonly agreement: AgreementReport;
+}
