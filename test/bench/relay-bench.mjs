@@ -93,6 +93,8 @@ async function startAirlock(upstreamUrl, identity) {
       logging: { level: args['log-level'] },
       gateway: {
         listen: { host: '127.0.0.1', port: identity?.port ?? 0 },
+        // Recording on (the product default): spool and PGlite store under the bench directory.
+        dataDir: 'gateway-state',
         tunnel: {
           listen: { host: '127.0.0.1', port: 0 },
           tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
@@ -110,6 +112,7 @@ async function startAirlock(upstreamUrl, identity) {
       agent: {
         id: 'bench-agent',
         token,
+        dataDir: 'agent-state',
         gateways: [
           { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
         ],

@@ -59,7 +59,10 @@ describe('airlock agents', () => {
 `,
     );
     const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
-    const ready = JSON.parse(await gateway.waitForLine((l) => l.includes('"ready":"gateway"'))) as {
+    // Recording is on: the first start of the PGlite store runs initdb (2 s idle, more on a busy machine).
+    const ready = JSON.parse(
+      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 30_000 }),
+    ) as {
       url: string;
       tunnelPort: number;
     };
@@ -83,6 +86,7 @@ describe('airlock agents', () => {
       `agent:
   id: subnet-a
   tokenFile: agent.token
+  dataDir: agent-state
   gateways: [{ address: "127.0.0.1:${ready.tunnelPort}", caFile: tunnel.crt, serverName: localhost }]
   reconnect: { maxDelayMs: 300 }
   connections:
@@ -90,7 +94,7 @@ describe('airlock agents', () => {
 `,
     );
     const agent = airlock(['agent', '--config', join(dir, 'agent.yaml')]);
-    await agent.waitForLine((l) => l.includes('"ready":"agent"'));
+    await agent.waitForLine((l) => l.includes('"ready":"agent"'), { timeoutMs: 20_000 });
 
     await expect
       .poll(async () => (await run(['agents', 'list'], env)).stdout, { timeout: 10_000 })

@@ -104,6 +104,7 @@ describe('airlock gateway and airlock agent as separate processes', () => {
       join(dir, 'gateway.yaml'),
       `gateway:
   listen: { host: 127.0.0.1, port: 0 }
+  dataDir: gateway-state
   tunnel:
     listen: { host: 127.0.0.1, port: 0 }
     tls: { certFile: tunnel.crt, keyFile: tunnel.key }
@@ -114,7 +115,10 @@ describe('airlock gateway and airlock agent as separate processes', () => {
 `,
     );
     const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
-    const ready = JSON.parse(await gateway.waitForLine((l) => l.includes('"ready":"gateway"'))) as {
+    // Recording is on: the first start of the PGlite store runs initdb (2 s idle, more on a busy machine).
+    const ready = JSON.parse(
+      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 30_000 }),
+    ) as {
       url: string;
       tunnelPort: number;
     };
@@ -124,6 +128,7 @@ describe('airlock gateway and airlock agent as separate processes', () => {
       `agent:
   id: subnet-a
   tokenFile: agent.token
+  dataDir: agent-state
   gateways: [{ address: "127.0.0.1:${ready.tunnelPort}", caFile: tunnel.crt, serverName: localhost }]
   connections:
     kitchen: { transport: http, url: "${upstream.url}" }
@@ -133,7 +138,7 @@ describe('airlock gateway and airlock agent as separate processes', () => {
     const agent = airlock(['agent', '--config', join(dir, 'agent.yaml')], {
       AIRLOCK_AGENT__RECONNECT__MAX_DELAY_MS: '500',
     });
-    await agent.waitForLine((l) => l.includes('"ready":"agent"'));
+    await agent.waitForLine((l) => l.includes('"ready":"agent"'), { timeoutMs: 20_000 });
 
     const deadline = Date.now() + 10_000;
     for (;;) {

@@ -4,6 +4,7 @@ import {
   type AgentConfig,
   type ConnectionEra,
   type MessageRecorder,
+  type RecordingEvent,
   type ResponseMasker,
   type SessionOpenRequest,
 } from '@airlock/core';
@@ -11,6 +12,7 @@ import type { TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
 import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import { ModernRecordingSessions } from './modern-recording-sessions.js';
 import { bridgeSession, type BridgedSession } from './session-bridge.js';
 import { HttpConnector } from './upstream/http-connector.js';
 import { StdioConnector } from './upstream/stdio-upstream.js';
@@ -37,9 +39,13 @@ export interface AgentTunnelOptions {
 /** Called by a tunnel client for every session a gateway opens. */
 export type SessionHandler = (request: SessionOpenRequest, stream: TunnelStream) => void;
 
-/** A running tunnel client; the agent only needs to stop it. */
+/** A running tunnel client: the agent stops it, and delivers recording events over it. */
 export interface AgentTunnel {
   close(): Promise<void> | void;
+  /** Whether it is connected to its gateway now. */
+  readonly connected?: boolean;
+  /** Delivers recording events to the gateway; resolves once stored (see TunnelClient.record). */
+  record?(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 /** Creates the tunnel client for one gateway, e.g. `(o, onSession) => new TunnelClient({ ...o, onSession })`. */
@@ -50,6 +56,13 @@ export interface CreateAgentOptions {
   readonly tunnelFactory: TunnelFactory;
   readonly masker?: ResponseMasker;
   readonly recorder?: MessageRecorder;
+  /** Closed when the agent stops, after every session has ended (and recorded its end). */
+  readonly recording?: { close(): Promise<void> };
+  /**
+   * How long a modern-era recording session stays open after its last exchange (default 300 s);
+   * the gateway groups a client's stateless requests under one session id.
+   */
+  readonly modernSessionIdleMs?: number;
   /** Default: the AWS default provider chain, when some connection injects AWS credentials. */
   readonly credentials?: CredentialSource;
 }
@@ -62,6 +75,11 @@ export interface Agent {
   /** Serves one session on `stream`; what tunnel clients call. */
   readonly handleSession: SessionHandler;
   readonly activeSessions: number;
+  /**
+   * Delivers recording events to whichever gateway is connected (any one: each stores them in the
+   * shared store). Rejects when none is, so the caller keeps them and retries.
+   */
+  recordToGateway(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
@@ -114,6 +132,11 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
 
   const sessions = new Set<BridgedSession>();
   const tunnels: AgentTunnel[] = [];
+  const modernSessions = new ModernRecordingSessions(
+    options.recorder,
+    options.modernSessionIdleMs ?? 300_000,
+    logger,
+  );
   let stopping = false;
 
   const handleSession: SessionHandler = (request, stream) => {
@@ -132,6 +155,8 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       );
       return;
     }
+    const exchange = request.kind === 'exchange';
+    if (exchange) modernSessions.touch(request);
     const session = bridgeSession({
       request,
       stream,
@@ -139,15 +164,28 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       logger,
       ...(options.masker ? { masker: options.masker } : {}),
       ...(options.recorder ? { recorder: options.recorder } : {}),
+      recordEnd: !exchange,
     });
     sessions.add(session);
-    void session.done.then(() => sessions.delete(session));
+    void session.done.then(() => {
+      sessions.delete(session);
+      if (exchange) modernSessions.touch(request);
+    });
   };
 
   return {
     handleSession,
     get activeSessions() {
       return sessions.size;
+    },
+    recordToGateway(events, signal) {
+      const tunnel = tunnels.find((t) => t.connected && t.record !== undefined);
+      if (!tunnel?.record) {
+        return Promise.reject(
+          new AirlockError('tunnel_closed', 'no gateway is connected; recording events wait in the spool'),
+        );
+      }
+      return tunnel.record(events, signal);
     },
     async start() {
       const token = await resolveToken(config);
@@ -175,6 +213,19 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     },
     async stop() {
       stopping = true;
+      if (options.recording) {
+        // Recording first, while the tunnels are up: end the sessions (recording why), then hand
+        // the spool to the gateway. What cannot be delivered now stays spooled for the next start.
+        const shutdown = new AirlockError(
+          'agent_unavailable',
+          'The agent is shutting down; start a new session.',
+        );
+        await Promise.allSettled([...sessions].map((session) => session.close(shutdown)));
+        await modernSessions.endAll('agent_shutdown');
+        await options.recording.close().catch((error: unknown) => {
+          logger.error({ err: error }, 'closing the recording failed');
+        });
+      }
       await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
       tunnels.length = 0;
       const shutdown = new AirlockError(
@@ -183,6 +234,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       );
       await Promise.allSettled([...sessions].map((session) => session.close(shutdown)));
       await Promise.allSettled([...connectors.values()].map((connector) => connector.close()));
+      await modernSessions.endAll('agent_shutdown');
       credentials.stop();
       logger.info('agent stopped');
     },

@@ -23,6 +23,11 @@ export interface BridgeSessionOptions {
   readonly logger: Logger;
   readonly masker?: ResponseMasker;
   readonly recorder?: MessageRecorder;
+  /**
+   * Record the session's end when it finishes (default true). Off for modern-era exchanges: the
+   * gateway groups them into one recording session that outlives each exchange.
+   */
+  readonly recordEnd?: boolean;
 }
 
 export interface BridgedSession {
@@ -57,6 +62,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
+  /** `reason` is the recorded end reason (a word an auditor filters on); `failure` says more. */
   const finish = (failure: AirlockError | undefined, reason: string): void => {
     if (finished) return;
     finished = true;
@@ -65,7 +71,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
       logger.warn({ reason: (error as Error).message }, 'Closing the upstream failed');
     });
     const ended = Promise.resolve()
-      .then(() => recorder.end(request, failure ? `${failure.code}: ${failure.message}` : reason))
+      .then(() => (options.recordEnd === false ? undefined : recorder.end(request, reason)))
       .catch((error: unknown) =>
         logger.warn({ reason: (error as Error).message }, 'Recording the session end failed'),
       );
@@ -93,14 +99,15 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
     } catch (error) {
       // A masker or recorder that fails must not let the message out (strict recording fails closed).
       const failure = AirlockError.from(error);
-      finish(failure, 'relay failed');
+      finish(failure, failure.code === 'recording_unavailable' ? 'recording_unavailable' : 'relay_failed');
       throw failure;
     }
   };
 
   const upstream: UpstreamSession = connector.open(request, {
     message: toClient,
-    end: (failure) => finish(failure, 'upstream ended'),
+    // The server went away: on its own (closed) or with an error (crashed, refused, unreachable).
+    end: (failure) => finish(failure, failure ? 'upstream_crashed' : 'upstream_closed'),
   });
 
   let inbound: Promise<void> = Promise.resolve();
@@ -168,13 +175,14 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
 
   stream.setHandler({
     onMessage,
-    onEnd: (failure) => finish(failure, 'client ended the session'),
+    // The gateway ended it (DELETE, expiry, its shutdown) or the tunnel to it broke.
+    onEnd: (failure) => finish(failure, failure?.code === 'tunnel_closed' ? 'gateway_lost' : 'client_closed'),
   });
 
   return {
     done,
     close: (failure) => {
-      finish(failure, 'agent closed the session');
+      finish(failure, 'agent_shutdown');
       return done;
     },
   };

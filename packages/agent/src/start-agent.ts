@@ -1,11 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { AirlockError, type AgentConfig } from '@airlock/core';
+import { AirlockError, type AgentConfig, type RecordingConfig } from '@airlock/core';
+import type { SpoolIo } from '@airlock/recording';
 import { TunnelClient } from '@airlock/tunnel';
+import { startAgentRecording } from './agent-recording.js';
 import { createAgent, type Agent, type CreateAgentOptions, type TunnelFactory } from './agent.js';
 
-export interface StartAgentOptions extends Omit<CreateAgentOptions, 'tunnelFactory'> {
+export interface StartAgentOptions extends Omit<CreateAgentOptions, 'tunnelFactory' | 'recording'> {
   /** Reported to gateways in the hello (`airlock agents list`). */
   readonly version: string;
+  /**
+   * The `recording` section: when given and enabled (and no `recorder` is), the agent records
+   * every message into its spool and delivers it to the gateway (and Kinesis). The CLI always
+   * passes it; leaving it out records nothing (tests of other concerns).
+   */
+  readonly recording?: RecordingConfig;
+  /** Test hook: the spool's file system (e.g. one that reports a full disk). */
+  readonly spoolIo?: SpoolIo;
 }
 
 function readCa(path: string): Buffer {
@@ -50,14 +60,51 @@ export function grpcTunnelFactory(version: string): TunnelFactory {
         );
     });
     client.start();
-    return { close: () => client.stop() };
+    return {
+      close: () => client.stop(),
+      get connected() {
+        return client.state === 'connected';
+      },
+      record: (events, signal) => client.record(events, signal),
+    };
   };
 }
 
 /** The agent composition root with real tunnels: connectors, credentials, one tunnel per gateway. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<Agent> {
-  const { version, ...rest } = options;
-  const agent = createAgent(config, { ...rest, tunnelFactory: grpcTunnelFactory(version) });
-  await agent.start();
+  const { version, recording: recordingConfig, spoolIo, ...rest } = options;
+  // The spool's pumps start before the agent exists: until then the gateway sink reports "not yet".
+  const started: { agent?: Agent } = {};
+  const recording =
+    recordingConfig?.enabled && rest.recorder === undefined
+      ? await startAgentRecording(
+          config,
+          recordingConfig,
+          (events, signal) =>
+            started.agent
+              ? started.agent.recordToGateway(events, signal)
+              : Promise.reject(new AirlockError('tunnel_closed', 'the agent is starting')),
+          options.logger.child({ agentId: config.id }),
+          spoolIo,
+        )
+      : undefined;
+  const agent = createAgent(config, {
+    ...rest,
+    tunnelFactory: grpcTunnelFactory(version),
+    ...(recording
+      ? {
+          recorder: recording.recorder,
+          recording,
+          modernSessionIdleMs: (recordingConfig?.modernSessionIdleSeconds ?? 300) * 1000,
+        }
+      : {}),
+  });
+  started.agent = agent;
+  try {
+    await agent.start();
+  } catch (error) {
+    await recording?.close(0);
+    throw error;
+  }
   return agent;
 }

@@ -11,6 +11,8 @@ import { gatewayCommand } from './commands/gateway-command.js';
 import { loginCommand } from './commands/login-command.js';
 import { logoutCommand } from './commands/logout-command.js';
 import { proxyCommand } from './commands/proxy-command.js';
+import { sessionsCommand } from './commands/sessions-command.js';
+import { verifyCommand } from './commands/verify-command.js';
 import { whoamiCommand } from './commands/whoami-command.js';
 import { AIRLOCK_VERSION } from './version.js';
 
@@ -26,6 +28,8 @@ await yargs(hideBin(process.argv))
   .command(whoamiCommand)
   .command(connectCommand)
   .command(proxyCommand)
+  .command(sessionsCommand)
+  .command(verifyCommand)
   .command(auditCommand)
   .command(configCheckCommand)
   .demandCommand(1, 'Name a command; see the list above.')

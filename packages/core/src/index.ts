@@ -62,6 +62,7 @@ export {
   type ConnectionConfig,
   type ConnectionEra,
   type GatewayConfig,
+  type RecordingConfig,
   type HttpConnectionConfig,
   type StdioConnectionConfig,
 } from './config/schema.js';

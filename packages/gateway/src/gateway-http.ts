@@ -11,11 +11,14 @@ import {
   type MessageRecorder,
 } from '@airlock/core';
 import type { Logger } from 'pino';
+import { SESSIONS_API_PATH } from './api/sessions-api.js';
+import { sendApiError } from './http/api-json.js';
 import { createOriginPolicy } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline } from './mcp/message-pipeline.js';
+import { ModernSessionGroups } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity, isLoopbackHost } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
@@ -31,9 +34,16 @@ export interface GatewayHttpOptions {
   readonly identity?: IdentityResolver;
   readonly policy?: MessagePolicy;
   readonly recorder?: MessageRecorder;
+  /** How long a modern-era recording session (a client's stateless requests) outlives its last request. */
+  readonly modernSessionIdleMs?: number;
   readonly logger: Logger;
   /** Serves `/api/...` (the admin API); without it those paths are not found. */
   readonly adminApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * Serves `/api/v1/sessions...` (recorded sessions: search, export, verify; see createSessionsApi);
+   * without it (no recording store) those paths answer `recording_unavailable`.
+   */
+  readonly sessionsApi?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface GatewayHttp {
@@ -68,14 +78,19 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     known.add(name);
     return true;
   };
+  const pipeline = new MessagePipeline(
+    options.policy ?? accessPolicyFor(config, logger),
+    options.recorder ?? noRecording,
+  );
+  const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
+    pipeline.end(context, reason, logger),
+  );
   const endpoint = new McpEndpoint({
     directory,
     identity,
-    pipeline: new MessagePipeline(
-      options.policy ?? accessPolicyFor(config, logger),
-      options.recorder ?? noRecording,
-    ),
+    pipeline,
     sessions,
+    modernGroups,
     maxBodyBytes: config.limits.maxBodyBytes,
     originPolicy: createOriginPolicy({
       allowedOrigins: config.allowedOrigins,
@@ -136,6 +151,20 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
         sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
         return;
       }
+      if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
+        if (options.sessionsApi) options.sessionsApi(req, res);
+        else {
+          req.resume();
+          sendApiError(
+            res,
+            new AirlockError(
+              'recording_unavailable',
+              'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
+            ),
+          );
+        }
+        return;
+      }
       if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
         options.adminApi(req, res);
         return;
@@ -175,6 +204,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     sessions,
     close: async () => {
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
+      modernGroups.closeAll('gateway_shutdown');
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -7,17 +7,22 @@ import {
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
+  type RecordingConfig,
 } from '@airlock/core';
+import type { SpoolIo } from '@airlock/recording';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
 import { createAgentsApi } from './admin/agents-api.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
+import { createSessionAccess } from './api/session-access.js';
+import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
 import { isLoopbackHost } from './identity/dev-identity.js';
 import { createOriginPolicy } from './http/origin-policy.js';
+import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 
 export interface StartGatewayOptions {
   readonly logger: Logger;
@@ -26,6 +31,15 @@ export interface StartGatewayOptions {
   readonly identity?: IdentityResolver;
   readonly policy?: MessagePolicy;
   readonly recorder?: MessageRecorder;
+  /**
+   * The `recording` section: when given and enabled (and no `recorder` is), the gateway records
+   * every message into its spool, delivers it to the store (and Kinesis) and stores the events
+   * its agents send. The CLI always passes it; leaving it out records nothing (tests of other
+   * concerns).
+   */
+  readonly recording?: RecordingConfig;
+  /** Test hook: the spool's file system (e.g. one that reports a full disk). */
+  readonly spoolIo?: SpoolIo;
   /** Who may use the admin API; default: from `auth` and `admin.groups` (see createAdminAccess). */
   readonly adminIdentity?: IdentityResolver;
 }
@@ -37,6 +51,9 @@ export interface RunningGateway {
   readonly http: GatewayHttp;
   readonly tunnel: TunnelServer;
   readonly enrollment: AgentEnrollment;
+  /** The recording (spool, pumps, store), when the gateway records. */
+  readonly recording: GatewayRecording | undefined;
+  /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
 
@@ -73,6 +90,17 @@ export async function startGateway(
     enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger),
     logger,
   );
+  let recording: GatewayRecording | undefined;
+  try {
+    recording =
+      options.recording?.enabled && options.recorder === undefined
+        ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
+        : undefined;
+  } catch (error) {
+    enrollment.close();
+    throw error;
+  }
+  const recorder = options.recorder ?? recording?.running.recorder;
   let tunnel: TunnelServer;
   try {
     tunnel = await TunnelServer.listen({
@@ -85,8 +113,10 @@ export async function startGateway(
       heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
+      ...(recording ? { onRecord: (agentId, events) => recording.storeAgentEvents(agentId, events) } : {}),
     });
   } catch (error) {
+    await recording?.close(0);
     enrollment.close();
     throw error;
   }
@@ -113,12 +143,34 @@ export async function startGateway(
       logger,
       ...(options.identity ? { identity: options.identity } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
-      ...(options.recorder ? { recorder: options.recorder } : {}),
+      ...(recorder ? { recorder } : {}),
+      ...(options.recording
+        ? { modernSessionIdleMs: options.recording.modernSessionIdleSeconds * 1000 }
+        : {}),
       adminApi,
+      ...(recording?.store
+        ? {
+            sessionsApi: createSessionsApi({
+              store: recording.store,
+              access: createSessionAccess(
+                config,
+                logger.child({ component: 'sessions-api' }),
+                options.adminIdentity,
+              ),
+              originPolicy: createOriginPolicy({
+                allowedOrigins: config.allowedOrigins,
+                publicUrl: config.publicUrl,
+                loopback: isLoopbackHost(config.listen.host),
+              }),
+              logger: logger.child({ component: 'sessions-api' }),
+            }),
+          }
+        : {}),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
     });
   } catch (error) {
     await tunnel.close({ graceMs: 0 });
+    await recording?.close(0);
     enrollment.close();
     throw error;
   }
@@ -128,9 +180,11 @@ export async function startGateway(
     http,
     tunnel,
     enrollment,
+    recording,
     close: async () => {
       await http.close();
       await tunnel.close();
+      await recording?.close();
       enrollment.close();
     },
   };

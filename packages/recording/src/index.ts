@@ -6,6 +6,7 @@ export {
   type RecordingStore,
   type SessionFilter,
   type SessionPage,
+  type SessionScope,
   type SessionStatus,
   type SessionSummary,
 } from './store/recording-store.js';
@@ -37,6 +38,17 @@ export {
   type SessionRecorderOptions,
 } from './recorder/session-recorder.js';
 export { sha256Hex } from './recorder/sha256-hex.js';
+
+// Verify: both hash chains of a session and whether the gateway's and agent's records agree.
+export { verifySession } from './verify/verify-session.js';
+export { checkAgreement } from './verify/records-agreement.js';
+export type {
+  AgreementMismatch,
+  AgreementProblem,
+  AgreementReport,
+  ChainReport,
+  SessionVerification,
+} from './verify/verification-report.js';
 
 // Kinesis: the producer side (PutRecords batching, chunking, retries) and its record format.
 export {
@@ -72,3 +84,53 @@ export { DEFAULT_REORDER_WINDOW, type ReorderWindow } from './audit/chain-follow
 export { checkChainLink } from './audit/chain-link-check.js';
 export type { StreamStart } from './audit/stream-reader.js';
 export { formatAuditItem } from './audit/format-audit-item.js';
+
+// Delivery: the pumps from the spool to the store, Kinesis and (on the agent) the gateway.
+export type { DeliverySink } from './delivery/delivery-sink.js';
+export {
+  SpoolDelivery,
+  type SpoolDeliveryOptions,
+  type SpoolDeliveryStats,
+} from './delivery/spool-delivery.js';
+export { storeDeliverySink } from './delivery/store-delivery-sink.js';
+export { kinesisDeliverySink } from './delivery/kinesis-delivery-sink.js';
+export {
+  startRecording,
+  type RunningRecording,
+  type StartRecordingOptions,
+} from './delivery/start-recording.js';
+
+// Encryption at rest: AES-256-GCM, one data key per session, wrapped by a local key file or AWS KMS.
+export type { GeneratedDataKey, KeyWrapper } from './crypto/key-wrapper.js';
+export { LocalKeyFileWrapper } from './crypto/local-key-file-wrapper.js';
+export {
+  KmsKeyWrapper,
+  kmsApiFromClient,
+  type KmsApi,
+  type KmsKeyWrapperOptions,
+} from './crypto/kms-key-wrapper.js';
+export {
+  SessionKeyRing,
+  type SealedValue,
+  type SessionKeyRingOptions,
+  type SessionKeyStore,
+  type StoredSessionKey,
+} from './crypto/session-key-ring.js';
+export {
+  CIPHERTEXT_VERSION,
+  decodeCiphertextBlock,
+  type CiphertextBlock,
+} from './crypto/ciphertext-block.js';
+export { eventAad } from './crypto/event-aad.js';
+export { cryptoFailureReason, type CryptoFailureReason } from './crypto/crypto-errors.js';
+export type { SqlRecordingStoreOptions, StoreEncryptionOptions } from './store/sql-recording-store.js';
+export type { SpoolPurgeResult } from './spool/spool.js';
+
+// Retention: the periodic purge of store and spool, recorded as an audit event.
+export {
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_RETENTION_INTERVAL_MS,
+  RetentionJob,
+  type RetentionJobOptions,
+  type RetentionRun,
+} from './retention/retention-job.js';

@@ -6,6 +6,7 @@ import { startAgent, type Agent } from '@airlock/agent';
 import { parseConfig, REDACTED_LOG_PATHS, type AirlockConfig } from '@airlock/core';
 import { startGateway, type RunningGateway } from '@airlock/gateway';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import type { SpoolIo } from '@airlock/recording';
 import { pino, type Logger } from 'pino';
 
 export interface HarnessOptions {
@@ -17,6 +18,13 @@ export interface HarnessOptions {
   readonly enrolled?: readonly string[];
   /** Start the agent at once (default true). */
   readonly startAgent?: boolean;
+  /**
+   * Record, with this `recording` section (as written in the file); gateway and agent get their
+   * own data directories in the harness's temporary directory. Absent: nothing is recorded.
+   */
+  readonly recording?: Record<string, unknown>;
+  /** The spools' file systems (e.g. a disk that fills up). */
+  readonly spoolIo?: { readonly gateway?: SpoolIo; readonly agent?: SpoolIo };
 }
 
 export interface AirlockHarness {
@@ -51,9 +59,11 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     agents: [
       { id: 'e2e-agent', tokenSha256: hashAgentToken(agentToken), connections: options.enrolled ?? names },
     ],
+    ...(options.recording ? { dataDir: join(dir, 'gateway') } : {}),
     ...options.gateway,
   };
-  const gatewayConfig = parseConfig(JSON.stringify({ gateway: gatewaySection }));
+  const recordingSection = options.recording ? { recording: options.recording } : {};
+  const gatewayConfig = parseConfig(JSON.stringify({ gateway: gatewaySection, ...recordingSection }));
 
   let logText = '';
   const sink = new PassThrough();
@@ -67,7 +77,11 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     },
     sink,
   );
-  const gateway = await startGateway(gatewayConfig.gateway!, { logger });
+  const gateway = await startGateway(gatewayConfig.gateway!, {
+    logger,
+    ...(options.recording ? { recording: gatewayConfig.recording } : {}),
+    ...(options.spoolIo?.gateway ? { spoolIo: options.spoolIo.gateway } : {}),
+  });
 
   const config = parseConfig(
     JSON.stringify({
@@ -85,7 +99,9 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
         heartbeatSeconds: 5,
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
         connections: options.connections,
+        ...(options.recording ? { dataDir: join(dir, 'agent') } : {}),
       },
+      ...recordingSection,
     }),
   );
 
@@ -97,7 +113,12 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     logs: () => logText,
     mcpUrl: (connection) => `${gateway.url}/mcp/${connection}`,
     async startAgent() {
-      agent = await startAgent(config.agent!, { logger, version: 'e2e' });
+      agent = await startAgent(config.agent!, {
+        logger,
+        version: 'e2e',
+        ...(options.recording ? { recording: config.recording } : {}),
+        ...(options.spoolIo?.agent ? { spoolIo: options.spoolIo.agent } : {}),
+      });
       await Promise.all(names.map((name) => harness.waitForConnection(name)));
       return agent;
     },

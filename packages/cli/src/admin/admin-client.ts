@@ -18,18 +18,38 @@ export async function callAdminApi<T>(
   path: string,
   body?: unknown,
 ): Promise<T> {
+  const response = await fetchAdminApi(target, method, path, { accept: 'application/json', body });
+  const text = await response.text();
+  try {
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  } catch {
+    return undefined as T;
+  }
+}
+
+/**
+ * Calls the gateway's API and returns the successful response unread (for streamed answers such
+ * as an export); a refusal becomes an AirlockError like in callAdminApi.
+ */
+export async function fetchAdminApi(
+  target: AdminTarget,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  options: { accept?: string; body?: unknown; timeoutMs?: number } = {},
+): Promise<Response> {
+  const { body } = options;
   const url = `${target.gatewayUrl.replace(/\/+$/, '')}${path}`;
   let response: Response;
   try {
     response = await fetch(url, {
       method,
       headers: {
-        accept: 'application/json',
+        accept: options.accept ?? 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS),
     });
   } catch (cause) {
     const reason = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;
@@ -39,6 +59,7 @@ export async function callAdminApi<T>(
       { cause },
     );
   }
+  if (response.ok) return response;
   const text = await response.text();
   let json: unknown;
   try {
@@ -46,7 +67,6 @@ export async function callAdminApi<T>(
   } catch {
     json = undefined;
   }
-  if (response.ok) return json as T;
   const error = (json as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
   const code = typeof error?.code === 'string' && isAirlockErrorCode(error.code) ? error.code : 'internal';
   const message =

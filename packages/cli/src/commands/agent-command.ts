@@ -18,7 +18,11 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
     try {
       const { config, section } = loadRoleConfig(args.config, 'agent');
       const logger = createLogger(config.logging.level, { name: 'airlock-agent' });
-      const agent = await startAgent(section, { logger, version: AIRLOCK_VERSION });
+      const agent = await startAgent(section, {
+        logger,
+        version: AIRLOCK_VERSION,
+        recording: config.recording,
+      });
       process.stdout.write(`${JSON.stringify({ ready: 'agent', id: section.id })}\n`);
       stopOnSignals(logger, () => agent.stop());
     } catch (error) {

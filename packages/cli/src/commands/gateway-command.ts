@@ -17,7 +17,7 @@ export const gatewayCommand: CommandModule<object, GatewayArgs> = {
     try {
       const { config, section } = loadRoleConfig(args.config, 'gateway');
       const logger = createLogger(config.logging.level, { name: 'airlock-gateway' });
-      const gateway = await startGateway(section, { logger });
+      const gateway = await startGateway(section, { logger, recording: config.recording });
       process.stdout.write(
         `${JSON.stringify({ ready: 'gateway', url: gateway.url, tunnelPort: gateway.tunnel.port })}\n`,
       );

@@ -21,9 +21,14 @@ export function resolveConfigPaths(
   const agent = copy.agent;
   if (agent) {
     if (agent.tokenFile) agent.tokenFile = resolvePath(agent.tokenFile);
+    if (agent.dataDir) agent.dataDir = resolvePath(agent.dataDir);
     for (const g of agent.gateways) if (g.caFile) g.caFile = resolvePath(g.caFile);
     for (const c of Object.values(agent.connections))
       if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);
   }
+  const { spool, store } = copy.recording;
+  if (spool.dir) spool.dir = resolvePath(spool.dir);
+  if (store.dataDir) store.dataDir = resolvePath(store.dataDir);
+  if (store.connectionStringFile) store.connectionStringFile = resolvePath(store.connectionStringFile);
   return copy;
 }

@@ -6,6 +6,8 @@ export interface DevBannerOptions {
   readonly connections: readonly DemoConnection[];
   readonly tunnelPort: number;
   readonly dataDir: string;
+  /** Where sessions are recorded (gateway spool and PGlite store), when recording is on. */
+  readonly recording?: { readonly spool: string; readonly store: string };
   /** The demo identity provider, when logins are required (absent with --no-auth). */
   readonly identity?: {
     readonly issuer: string;
@@ -29,6 +31,12 @@ export function devBanner(options: DevBannerOptions): string {
   ];
   const tail = [
     `  Tunnel: agent "dev-agent" dialled 127.0.0.1:${options.tunnelPort} over TLS (certificate in ${options.dataDir}).`,
+    ...(options.recording
+      ? [
+          `  Recording: every message, by gateway and agent; store (PGlite) in ${options.recording.store},`,
+          `             spool in ${options.recording.spool}.`,
+        ]
+      : []),
     '  Press Ctrl-C to stop.',
     '',
     'airlock dev: ready',

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startAgent, type Agent } from '@airlock/agent';
@@ -118,12 +119,15 @@ export async function runDev(options: DevOptions): Promise<void> {
     if (identity === undefined) {
       logger.warn('dev mode: the gateway accepts unauthenticated requests and listens on loopback only');
     }
-    gateway = await startGateway(gatewayConfig.gateway!, { logger });
+    // Recording on, as in production: spool and PGlite store in the dev data directory.
+    gateway = await startGateway(gatewayConfig.gateway!, { logger, recording: gatewayConfig.recording });
     const agentConfig = parseConfig(
       JSON.stringify({
         agent: {
           id: 'dev-agent',
           token,
+          // The agent's own recording spool (a separate process in production: its own directory).
+          dataDir: join(files.dir, 'agent'),
           gateways: [
             {
               address: `${HOST}:${gateway.tunnel.port}`,
@@ -136,7 +140,11 @@ export async function runDev(options: DevOptions): Promise<void> {
       }),
       { source: 'airlock dev' },
     );
-    agent = await startAgent(agentConfig.agent!, { logger, version: AIRLOCK_VERSION });
+    agent = await startAgent(agentConfig.agent!, {
+      logger,
+      version: AIRLOCK_VERSION,
+      recording: agentConfig.recording,
+    });
     await waitForConnections(gateway, names);
     process.stdout.write(
       devBanner({
@@ -144,6 +152,9 @@ export async function runDev(options: DevOptions): Promise<void> {
         connections: upstreams.connections,
         tunnelPort: gateway.tunnel.port,
         dataDir: files.dir,
+        ...(gateway.recording
+          ? { recording: { spool: gateway.recording.spoolDir, store: join(files.dir, 'store') } }
+          : {}),
         ...(identity === undefined
           ? {}
           : { identity: { issuer: identity.issuer, people: identity.people, access: DEV_ACCESS_SUMMARY } }),

@@ -198,6 +198,15 @@ const gatewaySection = z
         groups: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
+    audit: z
+      .strictObject({
+        /**
+         * IdP groups whose members (auditors) may search, replay, export and verify every recorded
+         * session (`airlock sessions ...`); everyone else sees only their own sessions.
+         */
+        groups: z.array(z.string().min(1)).default([]),
+      })
+      .prefault({}),
   })
   .refine((g) => (g.auth as { mode?: unknown } | undefined)?.mode !== 'oidc' || g.publicUrl !== undefined, {
     message:
@@ -206,6 +215,88 @@ const gatewaySection = z
     // Report this together with any other mistakes in the section, not only once the rest is valid.
     when: (payload) => typeof payload.value === 'object' && payload.value !== null,
   });
+
+/**
+ * Session recording, for whichever roles the file configures (the gateway and the agent each
+ * record what passed them). Every event is spooled locally before it counts as recorded, then
+ * delivered to the store (gateway), to the gateway (agent) and to Kinesis (both), at least once.
+ */
+const recordingSection = z
+  .strictObject({
+    /** Off only for throwaway setups: nothing is recorded and no spool is needed. */
+    enabled: z.boolean().default(true),
+    /** `strict`: a message that cannot be spooled is refused. `best-effort`: it goes on unrecorded. */
+    mode: z.enum(['strict', 'best-effort']).default('strict'),
+    spool: z
+      .strictObject({
+        /** Default `<gateway.dataDir>/spool` and `<agent.dataDir>/spool`; one directory per process. */
+        dir: z.string().min(1).optional(),
+        segmentBytes: z
+          .number()
+          .int()
+          .min(4096)
+          .default(64 * 1024 * 1024),
+        fsync: z.enum(['always', 'interval', 'never']).default('interval'),
+        fsyncIntervalMs: z.number().int().positive().default(10),
+      })
+      .prefault({}),
+    /** Where the gateway stores events (its own and its agents'). The agent ignores it. */
+    store: z
+      .strictObject({
+        kind: z.enum(['pglite', 'postgres', 'none']).default('pglite'),
+        /** PGlite's directory; default `<gateway.dataDir>/store`. */
+        dataDir: z.string().min(1).optional(),
+        /** PostgreSQL URL. Prefer `connectionStringFile` (it holds a password). */
+        connectionString: z.string().min(1).optional(),
+        connectionStringFile: z.string().min(1).optional(),
+      })
+      .prefault({}),
+    /** Publish every event to this Kinesis data stream too (gateway and agent). */
+    kinesis: z
+      .strictObject({
+        stream: z.string().min(1),
+        region: z.string().min(1).optional(),
+        /** Endpoint override (VPC endpoint, LocalStack, kinesalite). */
+        endpoint: z.url({ protocol: /^https?$/ }).optional(),
+      })
+      .optional(),
+    /**
+     * Modern-era (stateless) requests of one client are grouped into one recording session until
+     * the client is quiet for this long.
+     */
+    modernSessionIdleSeconds: z.number().int().positive().default(300),
+    /**
+     * Encryption at rest of recorded messages (store and spool): AES-256-GCM, one data key per
+     * session, wrapped by a local key file (32 bytes, hex or base64, mode 0600) or an AWS KMS key.
+     * Give exactly one of `keyFile` and `kmsKeyId`. Absent: messages are stored in clear.
+     */
+    encryption: z
+      .strictObject({
+        /** Path of the key file; relative to the config file. */
+        keyFile: z.string().min(1).optional(),
+        /** KMS key id, ARN or `alias/...`; credentials come from the default AWS provider chain. */
+        kmsKeyId: z.string().min(1).optional(),
+        /** The KMS key's region; default from the environment. */
+        region: z.string().min(1).optional(),
+      })
+      .refine((e) => (e.keyFile === undefined) !== (e.kmsKeyId === undefined), {
+        message: 'recording.encryption needs exactly one of keyFile and kmsKeyId',
+      })
+      .optional(),
+    /** Sessions (store) and delivered spool segments older than this many days are deleted. */
+    retentionDays: z.number().positive().default(90),
+  })
+  .refine(
+    (r) =>
+      r.store.kind !== 'postgres' ||
+      r.store.connectionString !== undefined ||
+      r.store.connectionStringFile !== undefined,
+    {
+      message: 'recording.store.kind "postgres" needs connectionString or connectionStringFile',
+      path: ['store', 'connectionString'],
+      when: (payload) => typeof payload.value === 'object' && payload.value !== null,
+    },
+  );
 
 const agentSection = z.strictObject({
   id: z.string().min(1),
@@ -225,6 +316,8 @@ const agentSection = z.strictObject({
     )
     .min(1),
   heartbeatSeconds: z.number().positive().default(15),
+  /** Where the agent keeps its state (its recording spool). Relative to the config file. */
+  dataDir: z.string().min(1).optional(),
   reconnect: z
     .strictObject({
       initialDelayMs: z.number().int().positive().default(250),
@@ -240,6 +333,7 @@ export const configSchema = z
   .strictObject({
     gateway: gatewaySection.optional(),
     agent: agentSection.optional(),
+    recording: recordingSection.prefault({}),
     logging: z
       .strictObject({
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -266,6 +360,7 @@ export const configSchema = z
 export type AirlockConfig = z.infer<typeof configSchema>;
 export type GatewayConfig = NonNullable<AirlockConfig['gateway']>;
 export type AgentConfig = NonNullable<AirlockConfig['agent']>;
+export type RecordingConfig = AirlockConfig['recording'];
 export type ConnectionConfig = z.infer<typeof connectionSchema>;
 export type StdioConnectionConfig = Extract<ConnectionConfig, { transport: 'stdio' }>;
 export type HttpConnectionConfig = Extract<ConnectionConfig, { transport: 'http' }>;

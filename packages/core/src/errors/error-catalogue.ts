@@ -37,6 +37,7 @@ export type AirlockErrorCode =
   | 'upstream_closed'
   | 'tunnel_closed'
   | 'recording_unavailable'
+  | 'recording_not_found'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -104,6 +105,9 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
   // Strict recording fails closed: the local spool could not take the event (disk full, permission).
   recording_unavailable: { httpStatus: 503, jsonRpcCode: -32007, grpcStatus: GrpcStatus.UNAVAILABLE },
+  // A recorded session that does not exist, or is not the caller's to see (the same answer, so its
+  // existence is not revealed).
+  recording_not_found: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

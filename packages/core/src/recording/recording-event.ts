@@ -67,6 +67,19 @@ export interface RecordingEvent {
   readonly start?: { readonly clientInfo?: Record<string, unknown> | undefined } | undefined;
   readonly end?: { readonly reason: string; readonly code?: string | undefined } | undefined;
   readonly warning?: { readonly code: string; readonly message: string } | undefined;
+  /**
+   * What a retention run deleted (on a `warning` event with code `retention_purge`, in the system
+   * session `airlock-retention:<job>`): the cutoff, and counts from the store and the spool.
+   */
+  readonly purge?:
+    | {
+        readonly cutoff: string;
+        readonly days: number;
+        readonly sessions: number;
+        readonly events: number;
+        readonly spoolSegments: number;
+      }
+    | undefined;
   /** `hash` of the previous event of this (sessionId, source); 64 zeros for seq 1. */
   readonly prevHash: string;
   /** SHA-256 (hex) of `canonicalEventText(event)`: every field but `hash`, canonically ordered. */

@@ -13,6 +13,7 @@ import type { ResponseChannel } from '../http/response-channel.js';
 import { SseWriter } from '../http/sse-writer.js';
 import type { MessagePipeline } from './message-pipeline.js';
 import { createServerMessageReader } from './server-message-reader.js';
+import { endReasonOf, type SessionEndReason } from './session-end-reason.js';
 
 /** Server messages held for a GET stream that is not open yet; beyond this the oldest go. */
 const BACKLOG_LIMIT = 1000;
@@ -66,7 +67,7 @@ export class LegacySession {
           ? undefined
           : this.pending.get(message.id === null ? (frame.relatedRequest ?? '') : idKey(message.id))?.method,
       deliver: (message, json, frame) => this.route(message, json, frame),
-      fail: (error) => this.terminate(error),
+      fail: (error) => this.terminate(error, endReasonOf(error)),
     });
     this.stream.setHandler({
       onMessage: (message) => this.fromServer(message),
@@ -88,7 +89,18 @@ export class LegacySession {
    */
   async fromClient(message: JsonRpcMessage, json: string, channel: ResponseChannel): Promise<void> {
     this.lastActivity = Date.now();
-    const outcome = await this.pipeline.process(this.context, message, json, 'client_to_server');
+    let outcome;
+    try {
+      outcome = await this.pipeline.process(this.context, message, json, 'client_to_server');
+    } catch (error) {
+      // Not recordable (strict mode, spool full): refused as the request's JSON-RPC answer, so
+      // the client sees why; the session itself goes on and works once the spool can write.
+      const failure = AirlockError.from(error);
+      if (isRequest(message))
+        channel.deliver(JSON.stringify(errorResponse(message.id, failure.toJsonRpcError())), true);
+      else channel.fail(failure);
+      return;
+    }
     if (outcome.decision.action === 'deny') {
       if (isRequest(message))
         channel.deliver(
@@ -136,12 +148,12 @@ export class LegacySession {
     for (const json of this.backlog.splice(0)) sse.write(json);
   }
 
-  /** DELETE, idle expiry or gateway shutdown. */
-  terminate(reason: AirlockError): void {
+  /** DELETE, idle expiry or gateway shutdown; `endReason` is what the recording says. */
+  terminate(reason: AirlockError, endReason: SessionEndReason): void {
     if (this.isEnded) return;
     // Ended first: a local end() reports onEnd at once, which would otherwise record "closed"
     // and lose the reason a later request on this session id should hear.
-    this.ended(reason);
+    this.ended(reason, endReason);
     this.stream.end();
   }
 
@@ -206,9 +218,10 @@ export class LegacySession {
     channel.onWritable(() => this.stream.resume());
   }
 
-  private ended(failure: AirlockError | undefined): void {
+  private ended(failure: AirlockError | undefined, endReason: SessionEndReason = endReasonOf(failure)): void {
     if (this.isEnded) return;
     this.endedWith = failure;
+    this.pipeline.end(this.context, endReason, this.log);
     const reason =
       failure ??
       new AirlockError(

@@ -25,6 +25,7 @@ import type { AgentDirectory } from './agent-directory.js';
 import { LegacySession } from './legacy-session.js';
 import type { MessagePipeline } from './message-pipeline.js';
 import { relayExchange } from './modern-exchange.js';
+import type { ModernSessionGroups } from './modern-session-groups.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export interface McpEndpointOptions {
@@ -32,6 +33,8 @@ export interface McpEndpointOptions {
   readonly identity: IdentityResolver;
   readonly pipeline: MessagePipeline;
   readonly sessions: SessionRegistry;
+  /** Groups modern-era requests into recording sessions (see ModernSessionGroups). */
+  readonly modernGroups: ModernSessionGroups;
   readonly maxBodyBytes: number;
   readonly originPolicy: RequestOriginPolicy;
   /** Whether a connection name is one this gateway knows (configured or announced by an agent). */
@@ -150,10 +153,18 @@ export class McpEndpoint {
     const log = this.options.logger;
     if (era === 'modern') {
       this.checkEra(connection, era, protocolVersion);
-      const sessionId = newSessionId();
+      const { context, release } = this.options.modernGroups.join(
+        caller,
+        connection,
+        message,
+        era,
+        protocolVersion,
+      );
+      const { sessionId } = context;
+      res.once('close', release);
       await relayExchange(
         {
-          context: { sessionId, connection, caller, era, protocolVersion },
+          context,
           message,
           json,
           forwardHeaders: paramHeaders(req),
@@ -253,7 +264,7 @@ export class McpEndpoint {
     }
     this.options.sessions
       .find(sessionId, connection, caller.subject)
-      .terminate(new AirlockError('session_not_found', 'the client ended it with DELETE'));
+      .terminate(new AirlockError('session_not_found', 'the client ended it with DELETE'), 'client_closed');
     res.writeHead(200).end();
   }
 

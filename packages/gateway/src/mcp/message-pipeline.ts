@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type {
   AirlockError,
   Caller,
@@ -46,6 +47,23 @@ export class MessagePipeline {
     const decision = this.policy.evaluate(context, message, direction, info);
     if (isPromise(decision)) return decision.then((d) => this.record(context, d, message, json, direction));
     return this.record(context, decision, message, json, direction);
+  }
+
+  /**
+   * Records that a session is over. Never throws: the session is gone either way, and a failed
+   * end record shows as a session without an end (the recorder logs the spool failure).
+   */
+  end(context: RelayContext, reason: string, logger: Logger): void {
+    try {
+      const ended = this.recorder.end(context, reason);
+      if (isPromise(ended)) {
+        ended.catch((error: unknown) =>
+          logger.warn({ reason: (error as Error).message }, 'Recording the session end failed'),
+        );
+      }
+    } catch (error) {
+      logger.warn({ reason: (error as Error).message }, 'Recording the session end failed');
+    }
   }
 
   private record(

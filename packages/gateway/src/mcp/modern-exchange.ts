@@ -35,7 +35,17 @@ export async function relayExchange(
   const { context, message, res } = request;
   const requestId = isRequest(message) ? message.id : null;
   const channel = new ResponseChannel(res, requestId);
-  const inbound = await pipeline.process(context, message, request.json, 'client_to_server');
+  let inbound;
+  try {
+    inbound = await pipeline.process(context, message, request.json, 'client_to_server');
+  } catch (error) {
+    // Not recordable (strict mode, spool full): refused as the request's JSON-RPC answer.
+    const failure = AirlockError.from(error);
+    if (requestId !== null)
+      channel.deliver(JSON.stringify(errorResponse(requestId, failure.toJsonRpcError())), true);
+    else channel.fail(failure);
+    return;
+  }
   if (inbound.decision.action === 'deny') {
     if (requestId !== null)
       channel.deliver(

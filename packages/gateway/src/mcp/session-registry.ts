@@ -69,6 +69,7 @@ export class SessionRegistry {
             'session_not_found',
             `session ${session.id} was idle for longer than ${this.idleMs / 1000} s`,
           ),
+          'expired',
         );
       }
     }
@@ -76,6 +77,6 @@ export class SessionRegistry {
 
   closeAll(reason: AirlockError): void {
     clearInterval(this.sweeper);
-    for (const session of [...this.sessions.values()]) session.terminate(reason);
+    for (const session of [...this.sessions.values()]) session.terminate(reason, 'gateway_shutdown');
   }
 }

@@ -56,6 +56,11 @@ export interface SessionPage {
   readonly nextCursor: string | undefined;
 }
 
+export interface SessionScope {
+  /** Only a session of this subject. */
+  readonly subject?: string | undefined;
+}
+
 export interface EventQuery {
   readonly source?: RecordingSource | undefined;
 }
@@ -80,7 +85,11 @@ export interface RecordingStore {
    */
   insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }>;
   listSessions(filter: SessionFilter): Promise<SessionPage>;
-  getSession(id: string): Promise<SessionSummary | undefined>;
+  /**
+   * The session, or undefined when unknown or (with `subject`) not that subject's: the API passes
+   * the caller's subject so that someone else's session is never read, not read and then hidden.
+   */
+  getSession(id: string, scope?: SessionScope): Promise<SessionSummary | undefined>;
   /** The session's events as recorded, ordered by source then seq. */
   getEvents(sessionId: string, query?: EventQuery): Promise<RecordingEvent[]>;
   /** Deletes whole sessions whose last event is older than `cutoff`, with all their events. */

@@ -1,5 +1,9 @@
 import { AirlockError, type RecordingEvent } from '@airlock/core';
-import { fromEventColumns, toEventRow, type StoredEventColumns } from './event-row.js';
+import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
+import type { KeyWrapper } from '../crypto/key-wrapper.js';
+import { DEFAULT_MAX_SEARCH_MESSAGES, searchEncryptedMessages } from './encrypted-message-search.js';
+import { toEventRow, type StoredEventColumns } from './event-row.js';
+import { encryptRows, readEventColumns } from './message-encryption.js';
 import { MIGRATIONS } from './migrations.js';
 import {
   MAX_SESSION_PAGE_SIZE,
@@ -8,6 +12,7 @@ import {
   type RecordingStore,
   type SessionFilter,
   type SessionPage,
+  type SessionScope,
   type SessionStatus,
   type SessionSummary,
 } from './recording-store.js';
@@ -15,7 +20,22 @@ import { runMigrations } from './run-migrations.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { sessionDeltas, type SessionDelta } from './session-delta.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
+import { deleteSessionKeys, loadSessionKey, saveSessionKeyIfAbsent } from './session-key-table.js';
 import { messageTextPattern } from './text-pattern.js';
+
+/** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
+export interface StoreEncryptionOptions {
+  readonly wrapper: KeyWrapper;
+  /** Unwrapped session keys cached in memory (default 10 000). */
+  readonly maxCachedKeys?: number | undefined;
+  /** Messages decrypted per `listSessions` call with `text` (default 20 000). */
+  readonly maxSearchMessages?: number | undefined;
+}
+
+export interface SqlRecordingStoreOptions {
+  /** Encrypt messages at rest with one data key per session. */
+  readonly encryption?: StoreEncryptionOptions | undefined;
+}
 
 interface SessionRow {
   id: string;
@@ -146,11 +166,46 @@ function upsertParams(d: SessionDelta): unknown[] {
  * The recording store over any PostgreSQL-speaking client: every query here runs unchanged on
  * PGlite and on PostgreSQL. `PgliteStore` and `PostgresStore` only supply the connection.
  */
-export class SqlRecordingStore implements RecordingStore {
+export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #db: SqlClient;
+  readonly #keyRing: SessionKeyRing | undefined;
+  readonly #maxSearchMessages: number;
 
-  protected constructor(db: SqlClient) {
+  protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
+    const encryption = options.encryption;
+    this.#keyRing = encryption
+      ? new SessionKeyRing({
+          wrapper: encryption.wrapper,
+          keys: this,
+          maxCachedKeys: encryption.maxCachedKeys,
+        })
+      : undefined;
+    this.#maxSearchMessages = encryption?.maxSearchMessages ?? DEFAULT_MAX_SEARCH_MESSAGES;
+  }
+
+  /** Whether messages are encrypted at rest (a key wrapper is configured). */
+  get encrypted(): boolean {
+    return this.#keyRing !== undefined;
+  }
+
+  loadSessionKey(sessionId: string): Promise<StoredSessionKey | undefined> {
+    return loadSessionKey(pgSafe(this.#db), sessionId);
+  }
+
+  saveSessionKeyIfAbsent(key: StoredSessionKey): Promise<StoredSessionKey> {
+    return saveSessionKeyIfAbsent(pgSafe(this.#db), key);
+  }
+
+  /**
+   * Crypto-shredding: deletes the session's wrapped data key, so its encrypted messages can never
+   * be decrypted again, even from backups or replicas of the events table that outlive a purge.
+   * Returns whether the session had a key.
+   */
+  async shredSessionKey(sessionId: string): Promise<boolean> {
+    const deleted = await deleteSessionKeys(pgSafe(this.#db), [sessionId]);
+    this.#keyRing?.forget(sessionId);
+    return deleted > 0;
   }
 
   async migrate(): Promise<void> {
@@ -163,7 +218,10 @@ export class SqlRecordingStore implements RecordingStore {
     if (unique.size === 0) return { inserted: 0 };
     // Sorted by id so concurrent batches take row locks in the same order (no deadlocks).
     const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const rows = batch.map(toEventRow);
+    const plainRows = batch.map(toEventRow);
+    // Keys are got (and a new session's key saved) before the transaction: the key must exist
+    // before any row it sealed, and a saved key for a batch that then fails is harmless.
+    const rows = this.#keyRing ? await encryptRows(plainRows, this.#keyRing) : plainRows;
     return this.#db.transaction(async (tx) => {
       const insertedIds = await query<{ id: string }>(
         tx,
@@ -203,6 +261,18 @@ export class SqlRecordingStore implements RecordingStore {
         'invalid_params',
         `The session page size must be a whole number from 1 to ${MAX_SESSION_PAGE_SIZE} (got ${filter.limit}).`,
       );
+    }
+    if (this.#keyRing && filter.text !== undefined && filter.text !== '') {
+      const source = {
+        listSessions: (f: SessionFilter) => this.listSessions(f),
+        storedMessages: (sessionId: string) =>
+          query<{ envelope: string; message: string }>(
+            this.#db,
+            'SELECT envelope, message FROM recording_events WHERE session_id = $1 AND message IS NOT NULL',
+            [sessionId],
+          ),
+      };
+      return searchEncryptedMessages(filter, source, this.#keyRing, this.#maxSearchMessages);
     }
     const where: string[] = [];
     const params: unknown[] = [];
@@ -244,12 +314,19 @@ export class SqlRecordingStore implements RecordingStore {
     return { sessions: page, nextCursor };
   }
 
-  async getSession(id: string): Promise<SessionSummary | undefined> {
-    const rows = await query<SessionRow>(
-      this.#db,
-      `SELECT ${SESSION_COLUMNS} FROM recording_sessions WHERE id = $1`,
-      [id],
-    );
+  async getSession(id: string, scope: SessionScope = {}): Promise<SessionSummary | undefined> {
+    const rows =
+      scope.subject === undefined
+        ? await query<SessionRow>(
+            this.#db,
+            `SELECT ${SESSION_COLUMNS} FROM recording_sessions WHERE id = $1`,
+            [id],
+          )
+        : await query<SessionRow>(
+            this.#db,
+            `SELECT ${SESSION_COLUMNS} FROM recording_sessions WHERE id = $1 AND subject = $2`,
+            [id, scope.subject],
+          );
     return rows[0] ? toSummary(rows[0]) : undefined;
   }
 
@@ -266,7 +343,7 @@ export class SqlRecordingStore implements RecordingStore {
             'SELECT envelope, message FROM recording_events WHERE session_id = $1 AND source = $2 ORDER BY seq, id',
             [sessionId, eventQuery.source],
           );
-    return rows.map(fromEventColumns);
+    return readEventColumns(rows, this.#keyRing);
   }
 
   async purgeOlderThan(cutoff: Date): Promise<PurgeResult> {
@@ -283,6 +360,11 @@ export class SqlRecordingStore implements RecordingStore {
          SELECT count(*)::integer AS count FROM gone`,
         [doomed.map((r) => r.id)],
       );
+      await deleteSessionKeys(
+        pgSafe(tx),
+        doomed.map((r) => r.id),
+      );
+      for (const { id } of doomed) this.#keyRing?.forget(id);
       return { sessions: doomed.length, events: events[0]?.count ?? 0 };
     });
   }
@@ -290,6 +372,13 @@ export class SqlRecordingStore implements RecordingStore {
   async close(): Promise<void> {
     await this.#db.close();
   }
+}
+
+function pgSafe(db: SqlQueryable): SqlQueryable {
+  return {
+    query: <Row>(sql: string, params: readonly unknown[] = []) => query<Row>(db, sql, params),
+    execScript: (sql: string) => db.execScript(sql),
+  };
 }
 
 function query<Row>(db: SqlQueryable, sql: string, params: readonly unknown[] = []): Promise<Row[]> {

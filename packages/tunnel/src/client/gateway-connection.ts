@@ -1,15 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { AirlockError, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
 import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
 import type { ControlResponse__Output } from '../generated/airlock/tunnel/v1/ControlResponse.js';
 import type { Hello } from '../generated/airlock/tunnel/v1/Hello.js';
 import type { OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
+import type { RecordRequest } from '../generated/airlock/tunnel/v1/RecordRequest.js';
+import type { RecordResponse__Output } from '../generated/airlock/tunnel/v1/RecordResponse.js';
 import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
-import { failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
+import { failureFromWire, failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
 import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
 import { GrpcTunnelStream } from '../stream/grpc-tunnel-stream.js';
 import type { TunnelStream } from '../tunnel-stream.js';
@@ -51,6 +54,8 @@ export class GatewayConnection {
   #timer: NodeJS.Timeout | undefined;
   #welcomeTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #recordCall: grpc.ClientDuplexStream<RecordRequest, RecordResponse__Output> | undefined;
+  readonly #recordWaiters = new Map<string, { resolve: () => void; reject: (error: AirlockError) => void }>();
 
   constructor(options: GatewayConnectionOptions) {
     this.#options = options;
@@ -99,9 +104,67 @@ export class GatewayConnection {
         ),
       );
     }
+    this.#dropRecordCall(reason);
     this.#control.cancel();
     this.#client.close();
     this.#options.onClosed(reason);
+  }
+
+  /**
+   * Sends a batch of this agent's recording events on the Record call (opened on first use) and
+   * resolves once the gateway has stored them. Rejects when the gateway refuses the batch, the
+   * call breaks or `signal` aborts; the caller keeps the events and tries again.
+   */
+  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
+    if (this.#closed || !this.#welcome) {
+      return Promise.reject(new AirlockError('tunnel_closed', 'not connected to the gateway'));
+    }
+    const call = (this.#recordCall ??= this.#openRecordCall());
+    const batchId = randomUUID();
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#recordWaiters.delete(batchId);
+        reject(new AirlockError('tunnel_closed', 'the recording delivery was stopped'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#recordWaiters.set(batchId, {
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+      call.write({ batchId, events: events.map((event) => Buffer.from(JSON.stringify(event), 'utf8')) });
+    });
+  }
+
+  #openRecordCall(): grpc.ClientDuplexStream<RecordRequest, RecordResponse__Output> {
+    const call = this.#client.Record(agentCredentialsMetadata(this.#options.agent));
+    call.on('data', (response: RecordResponse__Output) => {
+      const waiter = this.#recordWaiters.get(response.batchId);
+      if (!waiter) return;
+      this.#recordWaiters.delete(response.batchId);
+      if (response.failure) waiter.reject(failureFromWire(response.failure));
+      else waiter.resolve();
+    });
+    const broken = (reason: AirlockError): void => {
+      if (this.#recordCall === call) this.#dropRecordCall(reason);
+    };
+    call.on('error', (error: grpc.ServiceError) => broken(describeCallError(error)));
+    call.on('end', () => broken(new AirlockError('tunnel_closed', 'the gateway ended the Record call')));
+    return call;
+  }
+
+  #dropRecordCall(reason: AirlockError): void {
+    const call = this.#recordCall;
+    this.#recordCall = undefined;
+    call?.cancel();
+    const waiters = [...this.#recordWaiters.values()];
+    this.#recordWaiters.clear();
+    for (const waiter of waiters) waiter.reject(reason);
   }
 
   #write(message: ControlRequest): void {

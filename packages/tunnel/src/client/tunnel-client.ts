@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AirlockError, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
 import type { Logger } from 'pino';
 import { eraToWire, transportToWire, type AnnouncedConnection } from '../proto/wire-mapping.js';
 import type { TunnelStream } from '../tunnel-stream.js';
@@ -89,6 +89,20 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   /** Why the last connection or attempt ended. */
   get lastError(): AirlockError | undefined {
     return this.#lastError;
+  }
+
+  /**
+   * Delivers a batch of this agent's recording events to the connected gateway; resolves once the
+   * gateway has stored them. Rejects (tunnel_closed) while not connected: keep them and retry.
+   */
+  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
+    const connection = this.#state === 'connected' ? this.#connection : undefined;
+    if (!connection) {
+      return Promise.reject(
+        new AirlockError('tunnel_closed', `not connected to the gateway at ${this.#options.address}`),
+      );
+    }
+    return connection.record(events, signal);
   }
 
   start(): void {

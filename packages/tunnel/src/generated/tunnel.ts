@@ -13,6 +13,8 @@ import type { Heartbeat as _airlock_tunnel_v1_Heartbeat, Heartbeat__Output as _a
 import type { Hello as _airlock_tunnel_v1_Hello, Hello__Output as _airlock_tunnel_v1_Hello__Output } from './airlock/tunnel/v1/Hello.js';
 import type { OpenRejected as _airlock_tunnel_v1_OpenRejected, OpenRejected__Output as _airlock_tunnel_v1_OpenRejected__Output } from './airlock/tunnel/v1/OpenRejected.js';
 import type { OpenSession as _airlock_tunnel_v1_OpenSession, OpenSession__Output as _airlock_tunnel_v1_OpenSession__Output } from './airlock/tunnel/v1/OpenSession.js';
+import type { RecordRequest as _airlock_tunnel_v1_RecordRequest, RecordRequest__Output as _airlock_tunnel_v1_RecordRequest__Output } from './airlock/tunnel/v1/RecordRequest.js';
+import type { RecordResponse as _airlock_tunnel_v1_RecordResponse, RecordResponse__Output as _airlock_tunnel_v1_RecordResponse__Output } from './airlock/tunnel/v1/RecordResponse.js';
 import type { SessionRequest as _airlock_tunnel_v1_SessionRequest, SessionRequest__Output as _airlock_tunnel_v1_SessionRequest__Output } from './airlock/tunnel/v1/SessionRequest.js';
 import type { SessionResponse as _airlock_tunnel_v1_SessionResponse, SessionResponse__Output as _airlock_tunnel_v1_SessionResponse__Output } from './airlock/tunnel/v1/SessionResponse.js';
 import type { TunnelServiceClient as _airlock_tunnel_v1_TunnelServiceClient, TunnelServiceDefinition as _airlock_tunnel_v1_TunnelServiceDefinition } from './airlock/tunnel/v1/TunnelService.js';
@@ -39,6 +41,8 @@ export interface ProtoGrpcType {
         OpenRejected: MessageTypeDefinition<_airlock_tunnel_v1_OpenRejected, _airlock_tunnel_v1_OpenRejected__Output>
         OpenSession: MessageTypeDefinition<_airlock_tunnel_v1_OpenSession, _airlock_tunnel_v1_OpenSession__Output>
         ProtocolEra: EnumTypeDefinition
+        RecordRequest: MessageTypeDefinition<_airlock_tunnel_v1_RecordRequest, _airlock_tunnel_v1_RecordRequest__Output>
+        RecordResponse: MessageTypeDefinition<_airlock_tunnel_v1_RecordResponse, _airlock_tunnel_v1_RecordResponse__Output>
         SessionKind: EnumTypeDefinition
         SessionRequest: MessageTypeDefinition<_airlock_tunnel_v1_SessionRequest, _airlock_tunnel_v1_SessionRequest__Output>
         SessionResponse: MessageTypeDefinition<_airlock_tunnel_v1_SessionResponse, _airlock_tunnel_v1_SessionResponse__Output>

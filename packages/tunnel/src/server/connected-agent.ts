@@ -131,6 +131,8 @@ export class ConnectedAgent {
           'tunnel_closed',
           `The agent serving "${connection}" disconnected (${reason.message}); the session ended. ` +
             'Retry: requests work again as soon as the agent reconnects.',
+          // Kept so the gateway can tell a revoked agent from a lost one (the recorded end reason).
+          { cause: reason },
         ),
       );
     }

@@ -19,6 +19,9 @@ import type { AgentAuthenticator, AgentIdentity } from './agent-authenticator.js
 import { AgentRegistry, type ConnectionAvailability } from './agent-registry.js';
 import { ConnectedAgent, type AgentStatus } from './connected-agent.js';
 import { PendingOpens } from './pending-opens.js';
+import { serveRecordCall, type RecordHandler } from './record-call.js';
+import type { RecordRequest__Output } from '../generated/airlock/tunnel/v1/RecordRequest.js';
+import type { RecordResponse } from '../generated/airlock/tunnel/v1/RecordResponse.js';
 
 export interface TunnelServerTls {
   readonly cert: Buffer;
@@ -43,6 +46,11 @@ export interface TunnelServerOptions {
   readonly maxMessageBytes?: number | undefined;
   /** How long openSession waits for the agent's Session stream. Default 10 s. */
   readonly openTimeoutMs?: number | undefined;
+  /**
+   * Stores a batch of an agent's recording events (the Record call), already checked to be that
+   * agent's own. Without it, Record calls are answered with recording_unavailable.
+   */
+  readonly onRecord?: RecordHandler | undefined;
 }
 
 export interface TunnelServerEvents {
@@ -94,6 +102,12 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       'grpc.keepalive_permit_without_calls': 1,
       // Honoured by gRPC C-core peers and proxies; grpc-js servers accept any ping rate today.
       'grpc.http2.min_ping_interval_without_data_ms': 20_000,
+      // A Record batch may carry one whole recorded message (Session frames are chunked, these are
+      // not): allow the largest message twice over, for JSON escaping, instead of gRPC's 4 MiB.
+      'grpc.max_receive_message_length': Math.max(
+        4 * 1024 * 1024,
+        2 * (options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES) + 1024 * 1024,
+      ),
     });
     const host =
       options.host.includes(':') && !options.host.startsWith('[') ? `[${options.host}]` : options.host;
@@ -153,7 +167,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
    * whether anything was connected under that id.
    */
   disconnectAgent(id: string, reason: string): boolean {
-    const error = new AirlockError('tunnel_closed', reason);
+    const error = new AirlockError('tunnel_closed', reason, { data: { endReason: 'revoked' } });
     const victims = [...this.#awaitingHello].filter((agent) => agent.id === id);
     const current = this.#registry.get(id);
     if (current) victims.push(current);
@@ -228,6 +242,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     return {
       Control: (call) => this.#onControl(call),
       Session: (call) => this.#onSession(call),
+      Record: (call) => this.#onRecord(call),
     };
   }
 
@@ -310,6 +325,12 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     );
     this.#logger.info({ agentId: agent.id, peer: agent.peer, reason: reason.message }, 'agent disconnected');
     this.emit('agentDisconnected', agent.status(), reason);
+  }
+
+  #onRecord(call: grpc.ServerDuplexStream<RecordRequest__Output, RecordResponse>): void {
+    const identity = this.#authenticate(call, 'Record');
+    if (!identity) return;
+    serveRecordCall(call, identity.id, this.#options.onRecord, this.#logger);
   }
 
   #onSession(call: grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>): void {

@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino, type Logger } from 'pino';
+import { backoffDelayMs, type BackoffPolicy } from '../kinesis/backoff.js';
+import type { Spool } from '../spool/spool.js';
+import type { DeliverySink } from './delivery-sink.js';
+
+export interface SpoolDeliveryOptions {
+  readonly spool: Spool;
+  readonly sink: DeliverySink;
+  readonly logger?: Logger;
+  /** Records per delivery; default 500 (a Kinesis PutRecords holds at most 500). */
+  readonly batchSize?: number;
+  /** Retry delays after a failed delivery; default 100 ms growing to 10 s, jittered. */
+  readonly backoff?: BackoffPolicy;
+}
+
+/** Counters since start, for metrics and tests. */
+export interface SpoolDeliveryStats {
+  delivered: number;
+  batches: number;
+  failures: number;
+}
+
+const DEFAULT_DELIVERY_BACKOFF: BackoffPolicy = { baseDelayMs: 100, maxDelayMs: 10_000 };
+
+/**
+ * The pump from the spool to one sink: read from the sink's cursor, deliver, acknowledge, repeat;
+ * wait for the next append when caught up. A failed delivery is retried (same batch, jittered
+ * backoff) until it succeeds: a record is never skipped, so an outage only grows the spool.
+ */
+export class SpoolDelivery {
+  readonly sinkName: string;
+  readonly stats: SpoolDeliveryStats = { delivered: 0, batches: 0, failures: 0 };
+  private readonly spool: Spool;
+  private readonly sink: DeliverySink;
+  private readonly logger: Logger;
+  private readonly batchSize: number;
+  private readonly backoff: BackoffPolicy;
+  private readonly abort = new AbortController();
+  private stopping = false;
+  private wakeStop: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private failingSince: number | undefined;
+
+  constructor(options: SpoolDeliveryOptions) {
+    this.spool = options.spool;
+    this.sink = options.sink;
+    this.sinkName = options.sink.name;
+    this.batchSize = options.batchSize ?? 500;
+    this.backoff = options.backoff ?? DEFAULT_DELIVERY_BACKOFF;
+    this.logger = (options.logger ?? pino({ enabled: false })).child({
+      component: 'spool-delivery',
+      sink: this.sinkName,
+    });
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch((error: unknown) => {
+      if (!this.abort.signal.aborted) this.logger.error({ err: error }, 'recording delivery stopped');
+    });
+  }
+
+  /**
+   * Delivers what the spool holds now, then stops. After `timeoutMs` a delivery still failing or
+   * in flight is abandoned: its records stay in the spool and go out after the next start.
+   */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopping = true;
+    this.wakeStop?.();
+    if (!this.loop) return;
+    const timer = setTimeout(() => this.abort.abort(new Error('recording delivery stopped')), timeoutMs);
+    try {
+      await this.loop;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.abort.signal;
+    let attempt = 0;
+    while (!signal.aborted) {
+      const batch = await this.spool.read(this.sinkName, undefined, this.batchSize);
+      if (batch.records.length === 0) {
+        if (this.stopping) return;
+        await new Promise<void>((resolve) => {
+          this.wakeStop = resolve;
+          void this.spool.nextAppend().then(resolve);
+        });
+        this.wakeStop = undefined;
+        continue;
+      }
+      try {
+        await this.sink.deliver(
+          batch.records.map((record) => record.event),
+          signal,
+        );
+      } catch (error) {
+        // Stopping: what could not be delivered stays spooled for the next start; no retry loop.
+        if (signal.aborted || this.stopping) {
+          if (!signal.aborted)
+            this.logger.warn(
+              { err: error, records: batch.records.length },
+              `stopping with recording events not yet delivered to ${this.sinkName}; they stay in the spool`,
+            );
+          return;
+        }
+        attempt += 1;
+        this.stats.failures += 1;
+        const delayMs = backoffDelayMs(attempt, this.backoff);
+        if (this.failingSince === undefined) {
+          this.failingSince = Date.now();
+          // One line per outage, not per retry.
+          this.logger.warn(
+            { err: error, records: batch.records.length, retryInMs: Math.round(delayMs) },
+            `could not deliver recording events to ${this.sinkName}; retrying (they stay in the spool)`,
+          );
+        } else {
+          this.logger.debug({ err: error, attempt, retryInMs: Math.round(delayMs) }, 'delivery retry');
+        }
+        await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      if (this.failingSince !== undefined) {
+        this.logger.info(
+          { outageMs: Date.now() - this.failingSince, attempts: attempt },
+          `delivering recording events to ${this.sinkName} again`,
+        );
+        this.failingSince = undefined;
+      }
+      attempt = 0;
+      this.stats.delivered += batch.records.length;
+      this.stats.batches += 1;
+      await this.spool.ack(this.sinkName, batch.next);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import type { RecordingStore } from '../store/recording-store.js';
+import type { DeliverySink } from './delivery-sink.js';
+
+/** Delivers to the store; `insertEvents` is idempotent by event id, so a re-delivery is harmless. */
+export function storeDeliverySink(store: RecordingStore, name = 'store'): DeliverySink {
+  return {
+    name,
+    deliver: async (events) => {
+      await store.insertEvents(events);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import type { RecordingEvent } from '@airlock/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Spool, SpoolDelivery, startRecording, type DeliverySink } from '../../src/index.js';
+import { TempDirs, testEvent } from '../spool/spool-fixtures.js';
+
+const dirs = new TempDirs();
+afterAll(() => dirs.cleanup());
+
+/** A sink that stores what it is given, and fails while `failing` is set. */
+function memorySink(
+  name: string,
+): DeliverySink & { events: RecordingEvent[]; failing: boolean; attempts: number } {
+  const sink = {
+    name,
+    events: [] as RecordingEvent[],
+    failing: false,
+    attempts: 0,
+    deliver: async (events: readonly RecordingEvent[]) => {
+      sink.attempts += 1;
+      if (sink.failing) throw new Error(`${name} is down`);
+      sink.events.push(...events);
+    },
+  };
+  return sink;
+}
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('SpoolDelivery', () => {
+  it('delivers what is appended, then acknowledges it', async () => {
+    const spool = await Spool.open({ dir: dirs.make(), sinks: ['store'], fsync: 'never' });
+    const sink = memorySink('store');
+    const delivery = new SpoolDelivery({ spool, sink });
+    delivery.start();
+    for (const seq of [1, 2, 3]) await spool.append(testEvent(seq));
+    await waitUntil(() => sink.events.length === 3, 'three events');
+    await spool.append(testEvent(4));
+    await waitUntil(() => sink.events.length === 4, 'the fourth event');
+    expect(sink.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    await delivery.stop();
+    expect(spool.backlog().bytesBehind['store']).toBe(0);
+    await spool.close();
+  });
+
+  it('retries a failing sink with the same batch, never skipping, and the other sink is not held up', async () => {
+    const spool = await Spool.open({ dir: dirs.make(), sinks: ['store', 'kinesis'], fsync: 'never' });
+    const store = memorySink('store');
+    const kinesis = memorySink('kinesis');
+    kinesis.failing = true;
+    const backoff = { baseDelayMs: 5, maxDelayMs: 20 };
+    const deliveries = [store, kinesis].map((sink) => new SpoolDelivery({ spool, sink, backoff }));
+    for (const d of deliveries) d.start();
+    for (const seq of [1, 2]) await spool.append(testEvent(seq));
+    await waitUntil(
+      () => store.events.length === 2 && kinesis.attempts >= 3,
+      'store delivery and kinesis retries',
+    );
+    expect(kinesis.events).toEqual([]);
+    expect(spool.backlog().bytesBehind['kinesis']).toBeGreaterThan(0);
+    kinesis.failing = false;
+    await waitUntil(() => kinesis.events.length === 2, 'kinesis to catch up');
+    expect(kinesis.events.map((e) => e.seq)).toEqual([1, 2]);
+    await Promise.all(deliveries.map((d) => d.stop()));
+    await spool.close();
+  });
+
+  it('resumes after a restart from the acknowledged position (at least once)', async () => {
+    const dir = dirs.make();
+    const first = memorySink('store');
+    first.failing = true;
+    const running = await startRecording({
+      source: 'gateway',
+      mode: 'strict',
+      spool: { dir, fsync: 'never' },
+      sinks: [first],
+      backoff: { baseDelayMs: 5, maxDelayMs: 10 },
+    });
+    await running.spool.append(testEvent(1));
+    await running.close(50);
+
+    const second = memorySink('store');
+    const again = await startRecording({
+      source: 'gateway',
+      mode: 'strict',
+      spool: { dir, fsync: 'never' },
+      sinks: [second],
+    });
+    await waitUntil(() => second.events.length === 1, 'the spooled event after restart');
+    expect(second.events[0]?.id).toBe('event-1');
+    await again.close();
+  });
+
+  it('stop() delivers what is spooled before it returns', async () => {
+    const sink = memorySink('store');
+    const running = await startRecording({
+      source: 'gateway',
+      mode: 'strict',
+      spool: { dir: dirs.make(), fsync: 'never' },
+      sinks: [sink],
+    });
+    const appends = [1, 2, 3, 4, 5].map((seq) => running.spool.append(testEvent(seq)));
+    await Promise.all(appends);
+    await running.close();
+    expect(sink.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+  });
+});

@@ -1,0 +1,85 @@
+import { GENESIS_HASH, type RecordingEvent } from '@airlock/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_ID, connected, startClient, startServer } from './tunnel-harness.js';
+
+function agentEvent(seq: number, overrides: Partial<RecordingEvent> = {}): RecordingEvent {
+  return {
+    schema: 1,
+    id: `event-${seq}`,
+    sessionId: 'session-1',
+    source: 'agent',
+    agentId: AGENT_ID,
+    seq,
+    at: new Date(1_700_000_000_000 + seq).toISOString(),
+    kind: 'message',
+    identity: { subject: 'alice', groups: [] },
+    connection: 'echo',
+    era: 'legacy',
+    protocolVersion: '2025-11-25',
+    direction: 'client_to_server',
+    message: { jsonrpc: '2.0', id: seq, method: 'tools/list' },
+    prevHash: GENESIS_HASH,
+    hash: 'a'.repeat(64),
+    ...overrides,
+  };
+}
+
+describe('tunnel: the Record call (agent recording events to the gateway)', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  it('delivers batches in order and resolves once the gateway has stored each', async () => {
+    const stored: { agentId: string; ids: string[] }[] = [];
+    const server = await startServer({
+      onRecord: async (agentId, events) => {
+        await new Promise((r) => setTimeout(r, 5));
+        stored.push({ agentId, ids: events.map((e) => e.id) });
+      },
+    });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port);
+    cleanup.push(() => client.stop());
+    await connected(client);
+    await Promise.all([client.record([agentEvent(1), agentEvent(2)]), client.record([agentEvent(3)])]);
+    expect(stored).toEqual([
+      { agentId: AGENT_ID, ids: ['event-1', 'event-2'] },
+      { agentId: AGENT_ID, ids: ['event-3'] },
+    ]);
+  });
+
+  it("refuses events that are not the calling agent's own, and failures of the store", async () => {
+    let failStore = false;
+    const server = await startServer({
+      onRecord: async () => {
+        if (failStore) throw new Error('disk on fire');
+      },
+    });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port);
+    cleanup.push(() => client.stop());
+    await connected(client);
+    await expect(client.record([agentEvent(1, { agentId: 'someone-else' })])).rejects.toMatchObject({
+      code: 'invalid_request',
+      message: expect.stringMatching(/may only send its own events/),
+    });
+    await expect(client.record([agentEvent(1, { source: 'gateway' })])).rejects.toMatchObject({
+      code: 'invalid_request',
+    });
+    failStore = true;
+    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'recording_unavailable' });
+    failStore = false;
+    await expect(client.record([agentEvent(1)])).resolves.toBeUndefined();
+  });
+
+  it('rejects while not connected, so the agent keeps the events spooled', async () => {
+    const server = await startServer({ onRecord: async () => undefined });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port);
+    cleanup.push(() => client.stop());
+    await connected(client);
+    await client.stop();
+    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'tunnel_closed' });
+  });
+});
