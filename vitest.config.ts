@@ -2,7 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'test/e2e/**/*.test.ts',
+      'test/conformance/**/*.test.ts',
+      'test/chaos/**/*.test.ts',
+    ],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: real processes per test file; keep parallelism modest so timing-sensitive

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { ENV_ACCESS_KEY_ID } from '../helpers/aws-test-env.js';
 import { idKey } from '@airlock/core';
 import { pino } from 'pino';
@@ -188,16 +190,20 @@ describe('stdio connector with small script servers', () => {
   });
 
   it('stops the server on close: SIGTERM first, SIGKILL after the grace period', async () => {
+    // The script says when its SIGTERM handler is in place: on a loaded machine node can take
+    // longer than any fixed wait to start, and a SIGTERM before the handler kills it at once.
+    const armed = join(scripts.dir, 'stubborn.armed');
     const stubborn = scripts.write(
       'stubborn.cjs',
-      `process.on('SIGTERM', () => {}); process.stdin.on('data', () => {}); setInterval(() => {}, 1000);`,
+      `process.on('SIGTERM', () => {}); require('node:fs').writeFileSync(${JSON.stringify(armed)}, ''); process.stdin.on('data', () => {}); setInterval(() => {}, 1000);`,
     );
     const sink = new CollectingSink();
     const session = open(
       connector(stdioConfig({ command: process.execPath, args: [stubborn], killGraceMs: 200 })),
       sink,
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 200 && !existsSync(armed); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(existsSync(armed)).toBe(true);
     const started = Date.now();
     await session.close();
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
