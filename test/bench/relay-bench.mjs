@@ -3,7 +3,11 @@
 // through Airlock (client → gateway → gRPC tunnel → agent → the same upstream), in one run on one
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
-//   node test/bench/relay-bench.mjs [--quick] [--auth] [--log-level info] [--out file.json]
+//   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--log-level info] [--out file.json]
+//
+// --recording on (default, the product default): gateway and agent spool every message and the
+// gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
+// the added latency to see what recording costs a call.
 //
 // --auth: the gateway verifies an OIDC bearer token (a real oidc-provider on loopback) and applies
 // access rules on every call, as in production; the client sends the token on every request.
@@ -23,10 +27,17 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     auth: { type: 'boolean', default: false },
+    recording: { type: 'string', default: 'on' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
 });
+if (args.recording !== 'on' && args.recording !== 'off') {
+  console.error(`--recording must be on or off (got ${args.recording})`);
+  process.exit(2);
+}
+const recordingOn = args.recording === 'on';
+const recordingSection = recordingOn ? {} : { recording: { enabled: false } };
 const plan = args.quick
   ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
   : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
@@ -91,6 +102,7 @@ async function startAirlock(upstreamUrl, identity) {
     join(dir, 'gateway.yaml'),
     JSON.stringify({
       logging: { level: args['log-level'] },
+      ...recordingSection,
       gateway: {
         listen: { host: '127.0.0.1', port: identity?.port ?? 0 },
         // Recording on (the product default): spool and PGlite store under the bench directory.
@@ -109,6 +121,7 @@ async function startAirlock(upstreamUrl, identity) {
     join(dir, 'agent.yaml'),
     JSON.stringify({
       logging: { level: args['log-level'] },
+      ...recordingSection,
       agent: {
         id: 'bench-agent',
         token,
@@ -179,6 +192,7 @@ try {
     plan,
     logLevel: args['log-level'],
     authentication: args.auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
+    recording: recordingOn ? 'on (spool fsync interval, PGlite store)' : 'off',
     latencyMs: {
       direct: latency.direct,
       airlock: latency.airlock,
@@ -197,7 +211,7 @@ try {
   const row = (name, l, t) =>
     `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
   console.log(
-    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'})\n`,
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording})\n`,
   );
   console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
   console.log('|---------|----------|----------|----------|--------------|--------|');
@@ -209,7 +223,11 @@ try {
   );
   const out =
     args.out ??
-    join(new URL('.', import.meta.url).pathname, 'results', `relay-${result.at.replace(/[:.]/g, '-')}.json`);
+    join(
+      new URL('.', import.meta.url).pathname,
+      'results',
+      `relay-recording-${args.recording}-${result.at.replace(/[:.]/g, '-')}.json`,
+    );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nJSON: ${out}`);

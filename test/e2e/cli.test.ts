@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
@@ -57,6 +58,11 @@ describe('airlock dev', () => {
       return line!.trim().split(/\s+/)[1] as string;
     };
     expect(dev.stdoutLines.join('\n')).toMatch(/Unauthenticated: .* loopback only/);
+    // The demo records encrypted at rest, with a key file it made in its data folder (owner only).
+    expect(dev.stdoutLines.join('\n')).toContain(
+      `encrypted at rest (AES-256-GCM), key file ${join(dir, 'dev')}`,
+    );
+    expect(statSync(join(dir, 'dev', 'recording.key')).mode & 0o777).toBe(0o600);
 
     const everything = await connectV1Client(url('everything'));
     try {
@@ -100,9 +106,12 @@ describe('airlock gateway and airlock agent as separate processes', () => {
     writeFileSync(join(dir, 'tunnel.key'), key, { mode: 0o600 });
     const token = generateAgentToken();
     writeFileSync(join(dir, 'agent.token'), `${token}\n`, { mode: 0o600 });
+    writeFileSync(join(dir, 'recording.key'), `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     writeFileSync(
       join(dir, 'gateway.yaml'),
-      `gateway:
+      `recording:
+  encryption: { keyFile: recording.key }
+gateway:
   listen: { host: 127.0.0.1, port: 0 }
   dataDir: gateway-state
   tunnel:
@@ -125,7 +134,9 @@ describe('airlock gateway and airlock agent as separate processes', () => {
 
     writeFileSync(
       join(dir, 'agent.yaml'),
-      `agent:
+      `recording:
+  encryption: { keyFile: recording.key }
+agent:
   id: subnet-a
   tokenFile: agent.token
   dataDir: agent-state
@@ -178,5 +189,26 @@ describe('airlock gateway and airlock agent as separate processes', () => {
     const check = airlock(['config', 'check', '--config', join(dir, 'missing.yaml')]);
     expect((await check.exited).code).toBe(2);
     expect(check.stderr()).toMatch(/Cannot read the configuration file .*missing\.yaml \(ENOENT\)/);
+  });
+
+  it('config check reports what startup would: recording on with nowhere to write', async () => {
+    writeFileSync(
+      join(dir, 'no-place.yaml'),
+      `gateway:
+  listen: { host: 127.0.0.1, port: 0 }
+  tunnel:
+    listen: { host: 127.0.0.1, port: 0 }
+    tls: { certFile: tunnel.crt, keyFile: tunnel.key }
+`,
+    );
+    const check = airlock(['config', 'check', '--config', join(dir, 'no-place.yaml')]);
+    expect((await check.exited).code).toBe(2);
+    expect(check.stderr()).toMatch(/nowhere to keep its recording spool.*gateway\.dataDir/);
+
+    // Recording off (here from the environment): nothing to write, nothing to report.
+    const off = airlock(['config', 'check', '--config', join(dir, 'no-place.yaml')], {
+      AIRLOCK_RECORDING__ENABLED: 'false',
+    });
+    expect((await off.exited).code).toBe(0);
   });
 });

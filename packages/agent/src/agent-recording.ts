@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { AirlockError, type AgentConfig, type RecordingConfig } from '@airlock/core';
 import {
+  keyWrapperFromConfig,
   KinesisSink,
   kinesisDeliverySink,
   startRecording,
@@ -35,6 +36,8 @@ export async function startAgentRecording(
   io?: SpoolIo,
 ): Promise<RunningRecording> {
   const dir = agentSpoolDir(config, recording);
+  // The agent encrypts its spool only; the gateway's store encrypts what it stores with its own key.
+  const wrapper = await keyWrapperFromConfig(recording.encryption);
   const kinesis = recording.kinesis
     ? new KinesisSink({
         streamName: recording.kinesis.stream,
@@ -55,11 +58,17 @@ export async function startAgentRecording(
       fsyncIntervalMs: recording.spool.fsyncIntervalMs,
       io,
     },
+    ...(wrapper === undefined ? {} : { encryption: { wrapper } }),
     sinks,
     logger: logger.child({ component: 'recording' }),
   });
   logger.info(
-    { spool: dir, mode: recording.mode, sinks: sinks.map((s) => s.name) },
+    {
+      spool: dir,
+      mode: recording.mode,
+      sinks: sinks.map((s) => s.name),
+      encryption: wrapper?.kind ?? 'none',
+    },
     'recording sessions (agent side)',
   );
   return {

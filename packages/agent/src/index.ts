@@ -28,3 +28,4 @@ export type {
   UpstreamSink,
 } from './upstream/upstream.js';
 export { grpcTunnelFactory, startAgent, type StartAgentOptions } from './start-agent.js';
+export { agentSpoolDir } from './agent-recording.js';

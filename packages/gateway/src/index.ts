@@ -4,6 +4,7 @@ export { createUnauthenticatedIdentity, isLoopbackHost } from './identity/dev-id
 export { createOidcIdentity, type OidcIdentityOptions } from './identity/oidc-identity.js';
 export { resourceMetadataUrl, resourceUrl } from './identity/resource-url.js';
 export { startGateway, type RunningGateway, type StartGatewayOptions } from './start-gateway.js';
+export { gatewayRecordingPlaces, type GatewayRecordingPlaces } from './recording/recording-places.js';
 export { createSessionAccess, type SessionAccess, type SessionVisibility } from './api/session-access.js';
 export { createSessionsApi, SESSIONS_API_PATH, type SessionsApiOptions } from './api/sessions-api.js';
 export { markdownTranscript } from './api/markdown-transcript.js';

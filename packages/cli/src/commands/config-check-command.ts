@@ -1,3 +1,5 @@
+import { agentSpoolDir } from '@airlock/agent';
+import { gatewayRecordingPlaces } from '@airlock/gateway';
 import type { CommandModule } from 'yargs';
 import { loadConfig } from '../config/load-config.js';
 import { reportStartupFailure } from '../process-lifecycle.js';
@@ -14,6 +16,11 @@ export const configCheckCommand: CommandModule<object, CheckArgs> = {
   handler: (args) => {
     try {
       const { config } = loadConfig(args.config);
+      // The same decisions startup makes, so a file that passes here does not fail to start for them.
+      if (config.recording.enabled) {
+        if (config.gateway) gatewayRecordingPlaces(config.gateway, config.recording);
+        if (config.agent) agentSpoolDir(config.agent, config.recording);
+      }
       const sections = [config.gateway && 'gateway', config.agent && 'agent'].filter(Boolean).join(' and ');
       const connections = config.agent ? Object.keys(config.agent.connections).join(', ') : '';
       process.stdout.write(

@@ -26,9 +26,10 @@ export function resolveConfigPaths(
     for (const c of Object.values(agent.connections))
       if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);
   }
-  const { spool, store } = copy.recording;
+  const { spool, store, encryption } = copy.recording;
   if (spool.dir) spool.dir = resolvePath(spool.dir);
   if (store.dataDir) store.dataDir = resolvePath(store.dataDir);
   if (store.connectionStringFile) store.connectionStringFile = resolvePath(store.connectionStringFile);
+  if (encryption?.keyFile) encryption.keyFile = resolvePath(encryption.keyFile);
   return copy;
 }

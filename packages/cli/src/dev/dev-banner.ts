@@ -7,7 +7,7 @@ export interface DevBannerOptions {
   readonly tunnelPort: number;
   readonly dataDir: string;
   /** Where sessions are recorded (gateway spool and PGlite store), when recording is on. */
-  readonly recording?: { readonly spool: string; readonly store: string };
+  readonly recording?: { readonly spool: string; readonly store: string; readonly keyFile?: string };
   /** The demo identity provider, when logins are required (absent with --no-auth). */
   readonly identity?: {
     readonly issuer: string;
@@ -35,6 +35,11 @@ export function devBanner(options: DevBannerOptions): string {
       ? [
           `  Recording: every message, by gateway and agent; store (PGlite) in ${options.recording.store},`,
           `             spool in ${options.recording.spool}.`,
+          ...(options.recording.keyFile
+            ? [
+                `             Messages encrypted at rest (AES-256-GCM), key file ${options.recording.keyFile}.`,
+              ]
+            : []),
         ]
       : []),
     '  Press Ctrl-C to stop.',

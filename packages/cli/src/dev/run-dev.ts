@@ -86,6 +86,8 @@ export async function runDev(options: DevOptions): Promise<void> {
     const gatewayConfig = parseConfig(
       JSON.stringify({
         logging: { level: options.logLevel },
+        // Encrypted at rest, as production should be: the demo's store and spools hold ciphertext.
+        recording: { encryption: { keyFile: files.recordingKeyFile } },
         gateway: {
           id: 'dev-gateway',
           // `airlock agents create` against the dev gateway keeps its enrollments here.
@@ -123,6 +125,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     gateway = await startGateway(gatewayConfig.gateway!, { logger, recording: gatewayConfig.recording });
     const agentConfig = parseConfig(
       JSON.stringify({
+        recording: { encryption: { keyFile: files.recordingKeyFile } },
         agent: {
           id: 'dev-agent',
           token,
@@ -153,7 +156,13 @@ export async function runDev(options: DevOptions): Promise<void> {
         tunnelPort: gateway.tunnel.port,
         dataDir: files.dir,
         ...(gateway.recording
-          ? { recording: { spool: gateway.recording.spoolDir, store: join(files.dir, 'store') } }
+          ? {
+              recording: {
+                spool: gateway.recording.spoolDir,
+                store: join(files.dir, 'store'),
+                keyFile: files.recordingKeyFile,
+              },
+            }
           : {}),
         ...(identity === undefined
           ? {}

@@ -1,5 +1,6 @@
 import type { RecordingSource } from '@airlock/core';
 import { pino, type Logger } from 'pino';
+import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import type { BackoffPolicy } from '../kinesis/backoff.js';
 import type { FsyncPolicy } from '../spool/fsync-policy.js';
 import type { SpoolIo } from '../spool/spool-io.js';
@@ -20,6 +21,8 @@ export interface StartRecordingOptions {
     readonly fsyncIntervalMs?: number | undefined;
     readonly io?: SpoolIo | undefined;
   };
+  /** Encrypts spooled messages (one data key per session); absent: spooled in clear. */
+  readonly encryption?: { readonly wrapper: KeyWrapper } | undefined;
   /** Each gets its own spool cursor and pump. At least one. */
   readonly sinks: readonly DeliverySink[];
   readonly logger?: Logger;
@@ -50,6 +53,7 @@ export async function startRecording(options: StartRecordingOptions): Promise<Ru
       ? {}
       : { fsyncIntervalMs: options.spool.fsyncIntervalMs }),
     ...(options.spool.io === undefined ? {} : { io: options.spool.io }),
+    ...(options.encryption === undefined ? {} : { encryption: options.encryption }),
     logger,
   });
   const recorder = new SessionRecorder({

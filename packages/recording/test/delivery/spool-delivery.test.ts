@@ -1,6 +1,14 @@
 import type { RecordingEvent } from '@airlock/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Spool, SpoolDelivery, startRecording, type DeliverySink } from '../../src/index.js';
+import {
+  KmsKeyWrapper,
+  Spool,
+  SpoolDelivery,
+  startRecording,
+  type DeliverySink,
+  type KmsApi,
+} from '../../src/index.js';
+import { FakeKms } from '../crypto/fake-kms.js';
 import { TempDirs, testEvent } from '../spool/spool-fixtures.js';
 
 const dirs = new TempDirs();
@@ -67,6 +75,41 @@ describe('SpoolDelivery', () => {
     await waitUntil(() => kinesis.events.length === 2, 'kinesis to catch up');
     expect(kinesis.events.map((e) => e.seq)).toEqual([1, 2]);
     await Promise.all(deliveries.map((d) => d.stop()));
+    await spool.close();
+  });
+
+  it('keeps retrying when the spool cannot be read (KMS unavailable), then delivers everything', async () => {
+    const dir = dirs.make();
+    const fakeKms = new FakeKms();
+    fakeKms.addKey('alias/recording');
+    let kmsDown = false;
+    const api: KmsApi = {
+      generateDataKey: (input) => fakeKms.generateDataKey(input),
+      decrypt: (input) =>
+        kmsDown
+          ? Promise.reject(Object.assign(new Error('connect ETIMEDOUT'), { name: 'TimeoutError' }))
+          : fakeKms.decrypt(input),
+    };
+    const wrapper = new KmsKeyWrapper({ kmsKeyId: 'alias/recording', api });
+    const writer = await Spool.open({ dir, sinks: ['store'], fsync: 'never', encryption: { wrapper } });
+    for (const seq of [1, 2, 3]) await writer.append(testEvent(seq));
+    await writer.close();
+
+    // After a restart the session's data key must be unwrapped before the spool can be read.
+    kmsDown = true;
+    const spool = await Spool.open({ dir, sinks: ['store'], fsync: 'never', encryption: { wrapper } });
+    const sink = memorySink('store');
+    const delivery = new SpoolDelivery({ spool, sink, backoff: { baseDelayMs: 5, maxDelayMs: 20 } });
+    delivery.start();
+    await waitUntil(() => delivery.stats.failures >= 3, 'read failures to be retried');
+    expect(sink.attempts).toBe(0);
+    kmsDown = false;
+    await waitUntil(() => sink.events.length === 3, 'delivery once KMS is back');
+    expect(sink.events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    // The pump is still running: later appends are delivered too.
+    await spool.append(testEvent(4));
+    await waitUntil(() => sink.events.length === 4, 'the next append');
+    await delivery.stop();
     await spool.close();
   });
 
