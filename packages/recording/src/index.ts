@@ -11,6 +11,7 @@ export {
   type SessionSummary,
 } from './store/recording-store.js';
 export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
+export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 export { NORMAL_END_REASONS, statusForEndReason } from './store/session-status.js';
 
@@ -88,6 +89,7 @@ export { formatAuditItem } from './audit/format-audit-item.js';
 // Delivery: the pumps from the spool to the store, Kinesis and (on the agent) the gateway.
 export type { DeliverySink } from './delivery/delivery-sink.js';
 export {
+  DEFAULT_DELIVERY_LINGER_MS,
   SpoolDelivery,
   type SpoolDeliveryOptions,
   type SpoolDeliveryStats,
@@ -103,6 +105,7 @@ export {
 // Encryption at rest: AES-256-GCM, one data key per session, wrapped by a local key file or AWS KMS.
 export type { GeneratedDataKey, KeyWrapper } from './crypto/key-wrapper.js';
 export { LocalKeyFileWrapper } from './crypto/local-key-file-wrapper.js';
+export { keyWrapperFromConfig } from './crypto/key-wrapper-from-config.js';
 export {
   KmsKeyWrapper,
   kmsApiFromClient,

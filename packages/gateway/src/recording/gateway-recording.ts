@@ -1,19 +1,22 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { AirlockError, type GatewayConfig, type RecordingConfig, type RecordingEvent } from '@airlock/core';
 import {
+  keyWrapperFromConfig,
   KinesisSink,
   kinesisDeliverySink,
-  PgliteStore,
+  PgliteWorkerStore,
   PostgresStore,
+  RetentionJob,
   startRecording,
   storeDeliverySink,
   type DeliverySink,
+  type KeyWrapper,
   type RecordingStore,
   type RunningRecording,
   type SpoolIo,
 } from '@airlock/recording';
 import type { Logger } from 'pino';
+import { gatewayRecordingPlaces, type GatewayRecordingPlaces } from './recording-places.js';
 
 /** The gateway's recording: its recorder and spool, the store, and what agents' events go to. */
 export interface GatewayRecording {
@@ -27,28 +30,21 @@ export interface GatewayRecording {
   close(timeoutMs?: number): Promise<void>;
 }
 
-const NO_PLACE =
-  'Recording is on, but the gateway has nowhere to keep its recording spool and store. Set gateway.dataDir (spool in <dataDir>/spool, PGlite store in <dataDir>/store), or recording.spool.dir and recording.store; or, only where recording is not wanted, recording.enabled: false.';
-
-function gatewaySpoolDir(config: GatewayConfig, recording: RecordingConfig): string {
-  const dir =
-    recording.spool.dir ?? (config.dataDir === undefined ? undefined : join(config.dataDir, 'spool'));
-  if (dir === undefined) throw new AirlockError('config_invalid', NO_PLACE);
-  return dir;
-}
-
 async function openStore(
-  config: GatewayConfig,
+  places: GatewayRecordingPlaces,
   recording: RecordingConfig,
+  wrapper: KeyWrapper | undefined,
   logger: Logger,
 ): Promise<RecordingStore | undefined> {
   const { store } = recording;
+  const encryption = wrapper === undefined ? {} : { encryption: { wrapper } };
   if (store.kind === 'none') return undefined;
-  if (store.kind === 'pglite') {
-    const dataDir =
-      store.dataDir ?? (config.dataDir === undefined ? undefined : join(config.dataDir, 'store'));
-    if (dataDir === undefined) throw new AirlockError('config_invalid', NO_PLACE);
-    const opened = await PgliteStore.open({ dataDir });
+  if (places.pgliteDir !== undefined) {
+    // In a worker thread: PGlite's WebAssembly would otherwise stall the relay's event loop.
+    const opened = await PgliteWorkerStore.open({
+      dataDir: places.pgliteDir,
+      ...(recording.encryption === undefined ? {} : { encryption: recording.encryption }),
+    });
     await opened.migrate().catch(async (error: unknown) => {
       await opened.close();
       throw error;
@@ -75,6 +71,7 @@ async function openStore(
   }
   const opened = PostgresStore.open({
     connectionString,
+    ...encryption,
     onIdleConnectionError: (error) =>
       logger.warn({ reason: error.message }, 'a pooled PostgreSQL connection failed; it is replaced'),
   });
@@ -96,9 +93,11 @@ export async function startGatewayRecording(
   logger: Logger,
   io?: SpoolIo,
 ): Promise<GatewayRecording> {
-  const spoolDir = gatewaySpoolDir(config, recording);
+  const places = gatewayRecordingPlaces(config, recording);
+  const spoolDir = places.spoolDir;
   const log = logger.child({ component: 'recording' });
-  const store = await openStore(config, recording, log);
+  const wrapper = await keyWrapperFromConfig(recording.encryption);
+  const store = await openStore(places, recording, wrapper, log);
   const kinesis = recording.kinesis
     ? new KinesisSink({
         streamName: recording.kinesis.stream,
@@ -114,13 +113,6 @@ export async function startGatewayRecording(
   const sinks: DeliverySink[] = [];
   if (store) sinks.push(storeDeliverySink(store));
   if (kinesis) sinks.push(kinesisDeliverySink(kinesis));
-  if (sinks.length === 0) {
-    await store?.close();
-    throw new AirlockError(
-      'config_invalid',
-      'recording.store.kind is "none" and no recording.kinesis stream is set: recorded events would go nowhere. Configure a store or a Kinesis stream, or set recording.enabled: false.',
-    );
-  }
   let running: RunningRecording;
   try {
     running = await startRecording({
@@ -134,6 +126,7 @@ export async function startGatewayRecording(
         fsyncIntervalMs: recording.spool.fsyncIntervalMs,
         io,
       },
+      ...(wrapper === undefined ? {} : { encryption: { wrapper } }),
       sinks,
       logger: log,
     });
@@ -148,9 +141,23 @@ export async function startGatewayRecording(
       store: recording.store.kind,
       kinesis: recording.kinesis?.stream,
       mode: recording.mode,
+      encryption: wrapper?.kind ?? 'none',
     },
     'recording sessions (gateway side)',
   );
+  // Retention needs the store (it deletes whole sessions there); with Kinesis only, the stream's
+  // own retention applies and delivered spool segments are deleted as they are acknowledged.
+  const retention = store
+    ? new RetentionJob({
+        store,
+        spool: running.spool,
+        days: recording.retentionDays,
+        recorder: running.spool,
+        gatewayId,
+        logger: log,
+      })
+    : undefined;
+  retention?.start();
   let closing: Promise<void> | undefined;
   return {
     running,
@@ -162,6 +169,10 @@ export async function startGatewayRecording(
     },
     close: (timeoutMs) =>
       (closing ??= (async () => {
+        // First: its last event (the end of its audit session) goes through the spool.
+        await retention?.stop().catch((error: unknown) => {
+          log.error({ err: error }, 'could not stop the recording retention job cleanly');
+        });
         await running.close(timeoutMs);
         kinesis?.close();
         await store?.close();

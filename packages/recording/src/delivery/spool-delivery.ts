@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { backoffDelayMs, type BackoffPolicy } from '../kinesis/backoff.js';
-import type { Spool } from '../spool/spool.js';
+import type { Spool, SpoolBatch } from '../spool/spool.js';
 import type { DeliverySink } from './delivery-sink.js';
 
 export interface SpoolDeliveryOptions {
@@ -12,7 +12,16 @@ export interface SpoolDeliveryOptions {
   readonly batchSize?: number;
   /** Retry delays after a failed delivery; default 100 ms growing to 10 s, jittered. */
   readonly backoff?: BackoffPolicy;
+  /**
+   * How long the pump waits after new events arrive before it reads, so events batch up. Delivery
+   * is asynchronous (the call already proceeded once its events were spooled), and a store
+   * transaction plus a cursor write per tool call would cost the hot path milliseconds.
+   */
+  readonly lingerMs?: number;
 }
+
+/** Long enough to batch a busy session's events, short enough that the store is near real time. */
+export const DEFAULT_DELIVERY_LINGER_MS = 50;
 
 /** Counters since start, for metrics and tests. */
 export interface SpoolDeliveryStats {
@@ -36,6 +45,7 @@ export class SpoolDelivery {
   private readonly logger: Logger;
   private readonly batchSize: number;
   private readonly backoff: BackoffPolicy;
+  private readonly lingerMs: number;
   private readonly abort = new AbortController();
   private stopping = false;
   private wakeStop: (() => void) | undefined;
@@ -48,6 +58,7 @@ export class SpoolDelivery {
     this.sinkName = options.sink.name;
     this.batchSize = options.batchSize ?? 500;
     this.backoff = options.backoff ?? DEFAULT_DELIVERY_BACKOFF;
+    this.lingerMs = options.lingerMs ?? DEFAULT_DELIVERY_LINGER_MS;
     this.logger = (options.logger ?? pino({ enabled: false })).child({
       component: 'spool-delivery',
       sink: this.sinkName,
@@ -80,13 +91,38 @@ export class SpoolDelivery {
     const signal = this.abort.signal;
     let attempt = 0;
     while (!signal.aborted) {
-      const batch = await this.spool.read(this.sinkName, undefined, this.batchSize);
+      let batch: SpoolBatch;
+      try {
+        batch = await this.spool.read(this.sinkName, undefined, this.batchSize);
+      } catch (error) {
+        // Reading can fail for reasons that pass (KMS unreachable while unwrapping a session's
+        // data key, a key file being rotated): retry like a failed delivery; ending the pump
+        // would leave the spool growing with nobody delivering it until the next restart.
+        if (signal.aborted || this.stopping) {
+          if (!signal.aborted)
+            this.logger.warn(
+              { err: error },
+              `stopping with recording events not yet read for ${this.sinkName}; they stay in the spool`,
+            );
+          return;
+        }
+        attempt += 1;
+        await this.backOff(error, attempt, undefined, 'could not read recording events from the spool for');
+        continue;
+      }
       if (batch.records.length === 0) {
         if (this.stopping) return;
         await new Promise<void>((resolve) => {
           this.wakeStop = resolve;
           void this.spool.nextAppend().then(resolve);
         });
+        // Let the events of the next few calls join this batch (stop still wakes at once).
+        if (this.lingerMs > 0 && !this.stopping) {
+          await new Promise<void>((resolve) => {
+            this.wakeStop = resolve;
+            setTimeout(resolve, this.lingerMs).unref();
+          });
+        }
         this.wakeStop = undefined;
         continue;
       }
@@ -106,19 +142,7 @@ export class SpoolDelivery {
           return;
         }
         attempt += 1;
-        this.stats.failures += 1;
-        const delayMs = backoffDelayMs(attempt, this.backoff);
-        if (this.failingSince === undefined) {
-          this.failingSince = Date.now();
-          // One line per outage, not per retry.
-          this.logger.warn(
-            { err: error, records: batch.records.length, retryInMs: Math.round(delayMs) },
-            `could not deliver recording events to ${this.sinkName}; retrying (they stay in the spool)`,
-          );
-        } else {
-          this.logger.debug({ err: error, attempt, retryInMs: Math.round(delayMs) }, 'delivery retry');
-        }
-        await sleep(delayMs, undefined, { signal }).catch(() => undefined);
+        await this.backOff(error, attempt, batch.records.length, 'could not deliver recording events to');
         continue;
       }
       if (this.failingSince !== undefined) {
@@ -133,5 +157,27 @@ export class SpoolDelivery {
       this.stats.batches += 1;
       await this.spool.ack(this.sinkName, batch.next);
     }
+  }
+
+  /** Counts the failure, logs it (one warning per outage) and waits the jittered backoff. */
+  private async backOff(
+    error: unknown,
+    attempt: number,
+    records: number | undefined,
+    what: string,
+  ): Promise<void> {
+    this.stats.failures += 1;
+    const delayMs = backoffDelayMs(attempt, this.backoff);
+    if (this.failingSince === undefined) {
+      this.failingSince = Date.now();
+      // One line per outage, not per retry.
+      this.logger.warn(
+        { err: error, records, retryInMs: Math.round(delayMs) },
+        `${what} ${this.sinkName}; retrying (they stay in the spool)`,
+      );
+    } else {
+      this.logger.debug({ err: error, attempt, retryInMs: Math.round(delayMs) }, 'delivery retry');
+    }
+    await sleep(delayMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
   }
 }

@@ -1,0 +1,127 @@
+import { Worker } from 'node:worker_threads';
+import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import type {
+  EventQuery,
+  PurgeResult,
+  RecordingStore,
+  SessionFilter,
+  SessionPage,
+  SessionScope,
+  SessionSummary,
+} from './recording-store.js';
+
+export interface PgliteWorkerStoreOptions {
+  readonly dataDir: string;
+  /** The encryption settings; the worker builds its own key wrapper from them. */
+  readonly encryption?: RecordingConfig['encryption'];
+}
+
+interface WireError {
+  readonly code: string;
+  readonly message: string;
+  readonly data?: Record<string, unknown>;
+}
+
+type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
+
+/**
+ * The embedded PGlite store, run in a worker thread. PGlite executes WebAssembly synchronously:
+ * on the gateway's own thread each insert batch would stall every session it relays (measured:
+ * recording added ~2.6 ms p50 to a relayed call). The worker owns the database; this proxy
+ * forwards each store call and its answer, so the relay's event loop only posts messages.
+ */
+export class PgliteWorkerStore implements RecordingStore {
+  private nextId = 1;
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: unknown) => void }
+  >();
+  private failure: AirlockError | undefined;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => {
+      const waiter = this.pending.get(reply.id);
+      if (!waiter) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.value);
+      else waiter.reject(AirlockError.fromWire(reply.error.code, reply.error.message, reply.error.data));
+    });
+    const fail = (reason: string) => {
+      this.failure ??= new AirlockError(
+        'recording_unavailable',
+        `The recording store's worker thread ${reason}; recordings stay in the spool until the gateway restarts.`,
+      );
+      for (const waiter of this.pending.values()) waiter.reject(this.failure);
+      this.pending.clear();
+    };
+    worker.on('error', (error) => fail(`failed (${error.message})`));
+    worker.on('exit', (code) => fail(`exited (code ${code})`));
+  }
+
+  static async open(options: PgliteWorkerStoreOptions): Promise<PgliteWorkerStore> {
+    const worker = new Worker(new URL('./pglite-store-thread.js', import.meta.url), {
+      workerData: { dataDir: options.dataDir, encryption: options.encryption },
+    });
+    await new Promise<void>((resolve, reject) => {
+      const onMessage = (message: { ready?: boolean; error?: WireError }) => {
+        if (message.ready === undefined) return;
+        worker.off('message', onMessage);
+        worker.off('error', reject);
+        if (message.ready) resolve();
+        else {
+          void worker.terminate();
+          reject(
+            AirlockError.fromWire(
+              message.error?.code ?? 'internal',
+              message.error?.message ?? 'the store did not open',
+            ),
+          );
+        }
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+    });
+    return new PgliteWorkerStore(worker);
+  }
+
+  private call<T>(method: keyof RecordingStore, ...args: unknown[]): Promise<T> {
+    if (this.failure) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ id, method, args });
+    });
+  }
+
+  migrate(): Promise<void> {
+    return this.call('migrate');
+  }
+
+  insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
+    return this.call('insertEvents', events);
+  }
+
+  listSessions(filter: SessionFilter): Promise<SessionPage> {
+    return this.call('listSessions', filter);
+  }
+
+  getSession(id: string, scope?: SessionScope): Promise<SessionSummary | undefined> {
+    return this.call('getSession', id, scope);
+  }
+
+  getEvents(sessionId: string, query?: EventQuery): Promise<RecordingEvent[]> {
+    return this.call('getEvents', sessionId, query);
+  }
+
+  purgeOlderThan(cutoff: Date): Promise<PurgeResult> {
+    return this.call('purgeOlderThan', cutoff);
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (!this.failure) await this.call('close');
+    } finally {
+      await this.worker.terminate();
+    }
+  }
+}
