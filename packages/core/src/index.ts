@@ -116,6 +116,7 @@ export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 export {
   canonicalEventText,
   canonicalJson,
+  checkChainLink,
   GENESIS_HASH,
   RECORDING_SCHEMA_VERSION,
   verifyChain,

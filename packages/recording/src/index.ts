@@ -82,7 +82,6 @@ export type {
   AuditItem,
 } from './audit/audit-item.js';
 export { DEFAULT_REORDER_WINDOW, type ReorderWindow } from './audit/chain-follower.js';
-export { checkChainLink } from './audit/chain-link-check.js';
 export type { StreamStart } from './audit/stream-reader.js';
 export { formatAuditItem } from './audit/format-audit-item.js';
 

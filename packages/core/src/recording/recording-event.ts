@@ -146,26 +146,41 @@ export function verifyChain(
         detail: `events ${expectedSeq}..${event.seq - 1} are missing`,
       });
     }
-    const actual = sha256Hex(canonicalEventText(event));
-    if (actual !== event.hash) {
-      breaks.push({
-        seq: event.seq,
-        eventId: event.id,
-        problem: 'hash_mismatch',
-        detail: `content does not match its hash (recomputed ${actual.slice(0, 12)}…, recorded ${event.hash.slice(0, 12)}…)`,
-      });
-    }
-    const expectedPrev =
-      previous && event.seq === previous.seq + 1 ? previous.hash : event.seq === 1 ? GENESIS_HASH : undefined;
-    if (expectedPrev !== undefined && event.prevHash !== expectedPrev) {
-      breaks.push({
-        seq: event.seq,
-        eventId: event.id,
-        problem: 'prev_hash_mismatch',
-        detail: `prevHash does not match the hash of seq ${event.seq - 1}`,
-      });
-    }
+    const consecutive = previous !== undefined && event.seq === previous.seq + 1;
+    breaks.push(...checkChainLink(event, consecutive ? previous?.hash : undefined, sha256Hex));
     previous = event;
+  }
+  return breaks;
+}
+
+/**
+ * Checks one event as the next link of its chain (the incremental form of `verifyChain`, used by
+ * stream consumers): its hash must match its content, and its `prevHash` must be the genesis hash
+ * (seq 1) or `previousHash` when the predecessor is known.
+ */
+export function checkChainLink(
+  event: RecordingEvent,
+  previousHash: string | undefined,
+  sha256Hex: (text: string) => string,
+): ChainBreak[] {
+  const breaks: ChainBreak[] = [];
+  const actual = sha256Hex(canonicalEventText(event));
+  if (actual !== event.hash) {
+    breaks.push({
+      seq: event.seq,
+      eventId: event.id,
+      problem: 'hash_mismatch',
+      detail: `content does not match its hash (recomputed ${actual.slice(0, 12)}…, recorded ${event.hash.slice(0, 12)}…)`,
+    });
+  }
+  const expectedPrev = event.seq === 1 ? GENESIS_HASH : previousHash;
+  if (expectedPrev !== undefined && event.prevHash !== expectedPrev) {
+    breaks.push({
+      seq: event.seq,
+      eventId: event.id,
+      problem: 'prev_hash_mismatch',
+      detail: `prevHash does not match the hash of seq ${event.seq - 1}`,
+    });
   }
   return breaks;
 }

@@ -1,6 +1,5 @@
-import type { ChainBreak, RecordingEvent, RecordingSource } from '@airlock/core';
+import { checkChainLink, type ChainBreak, type RecordingEvent, type RecordingSource } from '@airlock/core';
 import type { AuditItem } from './audit-item.js';
-import { checkChainLink } from './chain-link-check.js';
 
 export interface ReorderWindow {
   /** Events held per chain while waiting for a missing `seq`. Default 1000. */

@@ -2,7 +2,7 @@ import { verifyChain, type RecordingEvent } from '@airlock/core';
 import { describe, expect, it } from 'vitest';
 import type { AuditItem } from '../../src/audit/audit-item.js';
 import { AuditPipeline } from '../../src/audit/audit-pipeline.js';
-import { checkChainLink } from '../../src/audit/chain-link-check.js';
+import { checkChainLink } from '@airlock/core';
 import { sha256Hex } from '../../src/audit/sha256-hex.js';
 import { encodeEventRecords } from '../../src/kinesis/event-records.js';
 import { chainedEvents, sealed } from './chained-events.js';
