@@ -1,12 +1,4 @@
 import { PostgresStore } from '@airlock/recording';
-import {
-  startKinesalite,
-  startKitchenSinkHttp,
-  startPostgres,
-  type RunningKinesalite,
-  type RunningPostgres,
-  type RunningServer,
-} from '@airlock/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   chainProblems,
@@ -14,12 +6,13 @@ import {
   readKinesis,
   startTraffic,
   sleep,
-  startChaosRig,
+  startChaosWorld,
   storedEvents,
   unrecordedCalls,
   waitFor,
   withoutProbes,
   type ChaosRig,
+  type ChaosWorld,
 } from './support/chaos-rig.js';
 
 /**
@@ -37,32 +30,17 @@ import {
  * (the process died under them) prove nothing and are not checked; their events may or may not
  * be there, but whatever is there must still form gap-free, verifying chains.
  */
-let postgres: RunningPostgres;
-let kinesis: RunningKinesalite;
-let kitchen: RunningServer;
+let world: ChaosWorld;
 let rig: ChaosRig;
-let connectionString: string;
 const STREAM = 'airlock-chaos-kill';
 
 beforeAll(async () => {
-  [postgres, kinesis, kitchen] = await Promise.all([
-    startPostgres(),
-    startKinesalite({ createStreamMs: 0 }),
-    startKitchenSinkHttp({ host: '127.0.0.1', port: 0 }),
-  ]);
-  await kinesis.createStream(STREAM, 2);
-  rig = await startChaosRig({
-    postgresUrl: (connectionString = await postgres.createDatabase('chaos_kill')),
-    kinesis: { stream: STREAM, region: kinesis.region, endpoint: kinesis.endpoint },
-    kitchenHttpUrl: kitchen.url,
-  });
-  await rig.startGateway();
-  await rig.startAgent();
+  world = await startChaosWorld({ database: 'chaos_kill', stream: STREAM, shards: 2 });
+  rig = world.rig;
 });
 
 afterAll(async () => {
-  await rig?.close();
-  await Promise.all([kitchen?.close(), kinesis?.close(), postgres?.stop()]);
+  await world?.close();
 });
 
 it(
@@ -102,7 +80,7 @@ it(
     mark('end');
     expect(tally.failed).toBeGreaterThan(0);
 
-    const store = PostgresStore.open({ connectionString: connectionString });
+    const store = PostgresStore.open({ connectionString: world.connectionString });
     try {
       // Let the pumps drain: every answered call from both sides, then a quiet store. A timeout
       // falls through to the assertions below, which name the missing calls.
@@ -144,10 +122,10 @@ it(
 
       // Kinesis, read from the start by the audit consumer: the same events, each once, verified.
       const view = await readKinesis(
-        kinesis.client,
+        world.kinesis.client,
         STREAM,
-        kinesis.region,
-        kinesis.endpoint,
+        world.kinesis.region,
+        world.kinesis.endpoint,
         new Set(ids),
         20_000,
       );

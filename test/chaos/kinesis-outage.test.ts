@@ -1,27 +1,19 @@
 import { PostgresStore } from '@airlock/recording';
-import {
-  startKinesalite,
-  startKinesisFaultProxy,
-  startKitchenSinkHttp,
-  startPostgres,
-  type KinesisFaultProxy,
-  type RunningKinesalite,
-  type RunningPostgres,
-  type RunningServer,
-} from '@airlock/testkit';
+import { startKinesisFaultProxy, type KinesisFaultProxy } from '@airlock/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   chainProblems,
   chains,
   readKinesis,
   sleep,
-  startChaosRig,
+  startChaosWorld,
   startTraffic,
   storedEvents,
   unrecordedCalls,
   waitFor,
   withoutProbes,
   type ChaosRig,
+  type ChaosWorld,
 } from './support/chaos-rig.js';
 
 /**
@@ -30,35 +22,23 @@ import {
  * spool holds the events and the Kinesis pumps of gateway and agent deliver them once the stream
  * is reachable again. At-least-once: a batch may be put twice, the consumer shows each event once.
  */
-let postgres: RunningPostgres;
-let kinesis: RunningKinesalite;
-let proxy: KinesisFaultProxy;
-let kitchen: RunningServer;
+let world: ChaosWorld;
 let rig: ChaosRig;
-let connectionString: string;
+let proxy: KinesisFaultProxy;
 const STREAM = 'airlock-chaos-outage';
 
 beforeAll(async () => {
-  [postgres, kinesis, kitchen] = await Promise.all([
-    startPostgres(),
-    startKinesalite({ createStreamMs: 0 }),
-    startKitchenSinkHttp({ host: '127.0.0.1', port: 0 }),
-  ]);
-  await kinesis.createStream(STREAM, 2);
-  proxy = await startKinesisFaultProxy(kinesis.endpoint);
-  rig = await startChaosRig({
-    postgresUrl: (connectionString = await postgres.createDatabase('chaos_outage')),
-    kinesis: { stream: STREAM, region: kinesis.region, endpoint: proxy.endpoint },
-    kitchenHttpUrl: kitchen.url,
+  world = await startChaosWorld({
+    database: 'chaos_outage',
+    stream: STREAM,
+    shards: 2,
+    kinesisVia: async (endpoint) => (proxy = await startKinesisFaultProxy(endpoint)),
   });
-  await rig.startGateway();
-  await rig.startAgent();
+  rig = world.rig;
 });
 
 afterAll(async () => {
-  await rig?.close();
-  await proxy?.close();
-  await Promise.all([kitchen?.close(), kinesis?.close(), postgres?.stop()]);
+  await world?.close();
 });
 
 it(
@@ -83,7 +63,7 @@ it(
     expect(tally.answered.length).toBeGreaterThan(20);
     expect(tally.errors).toEqual([]);
 
-    const store = PostgresStore.open({ connectionString });
+    const store = PostgresStore.open({ connectionString: world.connectionString });
     try {
       // A timeout falls through to the assertions below, which name what is missing.
       await waitFor(
@@ -111,10 +91,10 @@ it(
 
       // The pumps back off up to 10 s between retries: allow for one full step after the outage.
       const view = await readKinesis(
-        kinesis.client,
+        world.kinesis.client,
         STREAM,
-        kinesis.region,
-        kinesis.endpoint,
+        world.kinesis.region,
+        world.kinesis.endpoint,
         new Set(ids),
         25_000,
       );

@@ -1,60 +1,36 @@
 import type { RecordingEvent } from '@airlock/core';
 import { PostgresStore } from '@airlock/recording';
-import {
-  startKinesalite,
-  startKitchenSinkHttp,
-  startPostgres,
-  type RunningKinesalite,
-  type RunningPostgres,
-  type RunningServer,
-} from '@airlock/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import {
   chainProblems,
   chains,
   readKinesis,
   sleep,
-  startChaosRig,
+  startChaosWorld,
   startTraffic,
   storedEvents,
   unrecordedCalls,
   waitFor,
   withoutProbes,
   type ChaosRig,
+  type ChaosWorld,
 } from './support/chaos-rig.js';
 
 /**
  * An enrolled agent revoked in the middle of busy sessions: the gateway cuts its tunnel and ends
  * the sessions it served with `revoked`, and everything answered before stays on record.
  */
-let postgres: RunningPostgres;
-let kinesis: RunningKinesalite;
-let kitchen: RunningServer;
+let world: ChaosWorld;
 let rig: ChaosRig;
-let connectionString: string;
 const STREAM = 'airlock-chaos-revoke';
 
 beforeAll(async () => {
-  [postgres, kinesis, kitchen] = await Promise.all([
-    startPostgres(),
-    startKinesalite({ createStreamMs: 0 }),
-    startKitchenSinkHttp({ host: '127.0.0.1', port: 0 }),
-  ]);
-  await kinesis.createStream(STREAM, 1);
-  rig = await startChaosRig({
-    postgresUrl: (connectionString = await postgres.createDatabase('chaos_revoke')),
-    kinesis: { stream: STREAM, region: kinesis.region, endpoint: kinesis.endpoint },
-    kitchenHttpUrl: kitchen.url,
-    enrolled: true,
-  });
-  await rig.startGateway();
-  await rig.enrollAgent();
-  await rig.startAgent();
+  world = await startChaosWorld({ database: 'chaos_revoke', stream: STREAM, shards: 1, enrolled: true });
+  rig = world.rig;
 });
 
 afterAll(async () => {
-  await rig?.close();
-  await Promise.all([kitchen?.close(), kinesis?.close(), postgres?.stop()]);
+  await world?.close();
 });
 
 const endReasons = (events: readonly RecordingEvent[], source: string) =>
@@ -76,7 +52,7 @@ it(
     await done;
     expect(tally.failed).toBeGreaterThan(0);
 
-    const store = PostgresStore.open({ connectionString });
+    const store = PostgresStore.open({ connectionString: world.connectionString });
     try {
       const events = await waitFor(
         'the gateway side of every answered call, and the end of the revoked sessions',
@@ -93,10 +69,10 @@ it(
       expect([...byChain].flatMap(([key, chain]) => chainProblems(key, chain))).toEqual([]);
 
       const view = await readKinesis(
-        kinesis.client,
+        world.kinesis.client,
         STREAM,
-        kinesis.region,
-        kinesis.endpoint,
+        world.kinesis.region,
+        world.kinesis.endpoint,
         new Set(events.map((e) => e.id)),
         15_000,
         (seen) => endReasons(seen, 'agent').length >= 2,

@@ -7,6 +7,9 @@ import {
   connectV1Client,
   freePort,
   spawnNode,
+  startKinesalite,
+  startKitchenSinkHttp,
+  startPostgres,
   testkitBins,
   type NodeProcess,
   type RunningKinesalite,
@@ -380,4 +383,56 @@ export async function readKinesis(
     consumer.close();
   }
   return { events, problems, duplicatesDropped: consumer.stats().duplicates };
+}
+
+export interface ChaosWorld {
+  readonly rig: ChaosRig;
+  readonly kinesis: RunningKinesalite;
+  /** The PostgreSQL database the gateway records into. */
+  readonly connectionString: string;
+  close(): Promise<void>;
+}
+
+export interface ChaosWorldOptions {
+  readonly database: string;
+  readonly stream: string;
+  readonly shards: number;
+  /** Enroll the agent through the admin API (revocable) instead of the gateway's config file. */
+  readonly enrolled?: boolean;
+  /** Put something (a fault proxy) between the relay and Kinesis: returns the endpoint to use. */
+  readonly kinesisVia?: (endpoint: string) => Promise<{ endpoint: string; close(): Promise<void> }>;
+}
+
+/**
+ * Everything a chaos test stands on: PostgreSQL, kinesalite with the stream, the HTTP kitchen
+ * sink, and a running gateway and agent recording to both.
+ */
+export async function startChaosWorld(options: ChaosWorldOptions): Promise<ChaosWorld> {
+  const [postgres, kinesis, kitchen] = await Promise.all([
+    startPostgres(),
+    startKinesalite({ createStreamMs: 0 }),
+    startKitchenSinkHttp({ host: '127.0.0.1', port: 0 }),
+  ]);
+  await kinesis.createStream(options.stream, options.shards);
+  const via = options.kinesisVia ? await options.kinesisVia(kinesis.endpoint) : undefined;
+  const connectionString = await postgres.createDatabase(options.database);
+  const rig = await startChaosRig({
+    postgresUrl: connectionString,
+    kinesis: { stream: options.stream, region: kinesis.region, endpoint: via?.endpoint ?? kinesis.endpoint },
+    kitchenHttpUrl: kitchen.url,
+    ...(options.enrolled ? { enrolled: true } : {}),
+  });
+  await rig.startGateway();
+  if (options.enrolled) await rig.enrollAgent();
+  await rig.startAgent();
+  return {
+    rig,
+    kinesis,
+    connectionString,
+    close: async () => {
+      await rig.close();
+      await via?.close();
+      await Promise.all([kitchen.close(), kinesis.close(), postgres.stop()]);
+    },
+  };
 }
