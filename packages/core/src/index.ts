@@ -128,3 +128,5 @@ export {
   type RecordingEventKind,
   type RecordingSource,
 } from './recording/recording-event.js';
+
+export { isLoopbackHost } from './net/loopback-host.js';

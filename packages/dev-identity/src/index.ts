@@ -8,4 +8,3 @@ export {
   type LoopbackIdentityProviderOptions,
   type ResourceServerInfo,
 } from './loopback-identity-provider.js';
-export { isLoopbackHost } from './loopback-server.js';

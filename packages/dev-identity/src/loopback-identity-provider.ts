@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '@airlock/core';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -10,7 +11,7 @@ import Provider, {
 import { DEMO_PEOPLE, type DemoPerson } from './demo-people.js';
 import { successSource, userCodeConfirmSource, userCodeInputSource } from './device-pages.js';
 import { handleInteraction } from './interaction-routes.js';
-import { closeServer, isLoopbackHost, listen } from './loopback-server.js';
+import { closeServer, listen } from './loopback-server.js';
 
 /** The public client `airlock login` uses unless told otherwise (`--client-id`). */
 export const AIRLOCK_CLI_CLIENT_ID = 'airlock-cli';

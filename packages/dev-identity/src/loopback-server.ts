@@ -1,13 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/i;
-
-/** True for 127.0.0.0/8, ::1 and localhost (with or without IPv6 brackets). */
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
-}
-
 /** Listens on host:port (0 = any free port) and resolves with the bound port. */
 export function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

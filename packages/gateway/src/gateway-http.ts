@@ -13,14 +13,14 @@ import {
 import type { Logger } from 'pino';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import { sendApiError } from './http/api-json.js';
-import { createOriginPolicy } from './http/origin-policy.js';
+import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
-import { createUnauthenticatedIdentity, isLoopbackHost } from './identity/dev-identity.js';
+import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
 import { createOidcIdentity } from './identity/oidc-identity.js';
 import { protectedResourceMetadataFor } from './identity/protected-resource-metadata.js';
@@ -85,6 +85,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
     pipeline.end(context, reason, logger),
   );
+  const originPolicy = originPolicyFor(config);
   const endpoint = new McpEndpoint({
     directory,
     identity,
@@ -92,11 +93,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     sessions,
     modernGroups,
     maxBodyBytes: config.limits.maxBodyBytes,
-    originPolicy: createOriginPolicy({
-      allowedOrigins: config.allowedOrigins,
-      publicUrl: config.publicUrl,
-      loopback: isLoopbackHost(config.listen.host),
-    }),
+    originPolicy,
     isKnownConnection,
     logger,
   });

@@ -20,8 +20,7 @@ import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
-import { isLoopbackHost } from './identity/dev-identity.js';
-import { createOriginPolicy } from './http/origin-policy.js';
+import { originPolicyFor } from './http/origin-policy.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 
 export interface StartGatewayOptions {
@@ -121,17 +120,15 @@ export async function startGateway(
     throw error;
   }
   enrollment.onCutOff((agentId, reason) => tunnel.disconnectAgent(agentId, reason));
+  // One origin policy for the admin and sessions APIs (the MCP endpoints build theirs from the same config).
+  const originPolicy = originPolicyFor(config);
   const adminApi = createAgentsApi({
     gatewayId: id,
     enrollment,
     agents: () => tunnel.agents(),
     sightings: new AgentSightings(tunnel),
     access: createAdminAccess(config, logger.child({ component: 'admin-api' }), options.adminIdentity),
-    originPolicy: createOriginPolicy({
-      allowedOrigins: config.allowedOrigins,
-      publicUrl: config.publicUrl,
-      loopback: isLoopbackHost(config.listen.host),
-    }),
+    originPolicy,
     logger: logger.child({ component: 'admin-api' }),
   });
   logger.info({ host: tunnel.host, port: tunnel.port }, 'gateway listening for agents (gRPC over TLS)');
@@ -157,11 +154,7 @@ export async function startGateway(
                 logger.child({ component: 'sessions-api' }),
                 options.adminIdentity,
               ),
-              originPolicy: createOriginPolicy({
-                allowedOrigins: config.allowedOrigins,
-                publicUrl: config.publicUrl,
-                loopback: isLoopbackHost(config.listen.host),
-              }),
+              originPolicy,
               logger: logger.child({ component: 'sessions-api' }),
             }),
           }

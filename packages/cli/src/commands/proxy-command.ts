@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isLoopbackHost } from '@airlock/core';
 import type { CommandModule } from 'yargs';
 
 interface ProxyArgs {
@@ -26,8 +26,8 @@ export const proxyCommand: CommandModule<object, ProxyArgs> = {
     try {
       const { resolveGatewayUrl } = await import('../login/gateway-url.js');
       const { GatewayCredentials } = await import('../login/gateway-credentials.js');
-      const { isLoopback, startLoopbackProxy } = await import('../relay/loopback-proxy.js');
-      if (!isLoopback(args.host)) {
+      const { startLoopbackProxy } = await import('../relay/loopback-proxy.js');
+      if (!isLoopbackHost(args.host)) {
         throw new AirlockError(
           'config_invalid',
           `airlock proxy lends your login to anyone who can reach it, so it listens on loopback only, not on ${args.host}. Use 127.0.0.1.`,

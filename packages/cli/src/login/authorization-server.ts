@@ -1,7 +1,5 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isLoopbackHost } from '@airlock/core';
 import * as oidc from 'openid-client';
-
-const LOOPBACK = /^(127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i;
 
 /**
  * The OpenID Provider's configuration for a public client (PKCE / device flow, no secret), by OIDC
@@ -12,7 +10,7 @@ export async function discoverAuthorizationServer(
   clientId: string,
 ): Promise<oidc.Configuration> {
   const url = new URL(issuer);
-  const insecure = url.protocol === 'http:' && LOOPBACK.test(url.hostname);
+  const insecure = url.protocol === 'http:' && isLoopbackHost(url.hostname);
   try {
     return await oidc.discovery(url, clientId, undefined, oidc.None(), {
       ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),

@@ -8,10 +8,9 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isLoopbackHost } from '@airlock/core';
 import type { GatewayCredentials } from '../login/gateway-credentials.js';
 
-const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/i;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Hop-by-hop headers (RFC 9110 §7.6.1) and what the proxy sets itself. */
 const DROP_REQUEST = new Set([
@@ -29,10 +28,6 @@ const DROP_REQUEST = new Set([
   'cookie',
 ]);
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'upgrade']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
-}
 
 export interface LoopbackProxyOptions {
   readonly host: string;
@@ -101,7 +96,7 @@ function send(
  * an Origin that is not loopback (a web page calling it).
  */
 export async function startLoopbackProxy(options: LoopbackProxyOptions): Promise<LoopbackProxy> {
-  if (!isLoopback(options.host)) {
+  if (!isLoopbackHost(options.host)) {
     throw new AirlockError(
       'config_invalid',
       `airlock proxy lends your login to anyone who can reach it, so it listens on loopback only, not on ${options.host}. Use 127.0.0.1.`,
@@ -111,10 +106,10 @@ export async function startLoopbackProxy(options: LoopbackProxyOptions): Promise
     const path = new URL(req.url ?? '/', 'http://proxy').pathname;
     const match = /^\/mcp\/([^/]+)$/.exec(path);
     if (match === null) return refuse(res, 404, `airlock proxy serves /mcp/<connection> only, not ${path}`);
-    if (!isLoopback(hostOf(req.headers.host)))
+    if (!isLoopbackHost(hostOf(req.headers.host)))
       return refuse(res, 403, 'the Host header must name a loopback address');
     const origin = req.headers.origin;
-    if (origin !== undefined && !isLoopback(hostOf(origin.replace(/^[a-z]+:\/\//i, '')))) {
+    if (origin !== undefined && !isLoopbackHost(hostOf(origin.replace(/^[a-z]+:\/\//i, '')))) {
       return refuse(res, 403, `requests from web pages (Origin ${origin}) are refused`);
     }
     const connection = decodeURIComponent(match[1] as string);

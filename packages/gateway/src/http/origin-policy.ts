@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isLoopbackHost, type GatewayConfig } from '@airlock/core';
 
 const LOOPBACK_HOSTNAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -61,4 +61,13 @@ export function createOriginPolicy(options: {
       );
     },
   };
+}
+
+/** The gateway's one origin policy, from its configuration (MCP endpoints and APIs alike). */
+export function originPolicyFor(config: GatewayConfig): RequestOriginPolicy {
+  return createOriginPolicy({
+    allowedOrigins: config.allowedOrigins,
+    publicUrl: config.publicUrl,
+    loopback: isLoopbackHost(config.listen.host),
+  });
 }

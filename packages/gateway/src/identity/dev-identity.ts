@@ -1,10 +1,4 @@
-import { AirlockError, ANONYMOUS_CALLER, type IdentityResolver } from '@airlock/core';
-
-const LOOPBACK = /^(127(?:\.\d{1,3}){3}|::1|localhost)$/i;
-
-export function isLoopbackHost(host: string): boolean {
-  return LOOPBACK.test(host.replace(/^\[|\]$/g, ''));
-}
+import { AirlockError, ANONYMOUS_CALLER, isLoopbackHost, type IdentityResolver } from '@airlock/core';
 
 /**
  * Identity for `gateway.auth.mode: none`: everyone is "anonymous". Only allowed when the gateway

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, isLoopbackHost } from '@airlock/core';
 import { createRemoteJWKSet, customFetch as joseFetch, type JWTVerifyGetKey } from 'jose';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
-import { isLoopbackHost } from './dev-identity.js';
 import type { TrustedIssuerConfig } from './oidc-types.js';
 
 export type FetchImplementation = (url: string, init: RequestInit) => Promise<Response>;
