@@ -3,11 +3,13 @@
 // through Airlock (client → gateway → gRPC tunnel → agent → the same upstream), in one run on one
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
-//   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--log-level info] [--out file.json]
+//   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
+//                                   [--log-level info] [--out file.json]
 //
 // --recording on (default, the product default): gateway and agent spool every message and the
 // gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
-// the added latency to see what recording costs a call.
+// the added latency to see what recording costs a call. --store postgres: the gateway stores in a
+// PostgreSQL server (a throwaway cluster from the machine's binaries) instead of embedded PGlite.
 //
 // --auth: the gateway verifies an OIDC bearer token (a real oidc-provider on loopback) and applies
 // access rules on every call, as in production; the client sends the token on every request.
@@ -19,15 +21,23 @@ import { createInterface } from 'node:readline';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startServerProcess, startTestIdentityProvider, testkitBins } from '@airlock/testkit';
+import {
+  freePort,
+  startPostgres,
+  startServerProcess,
+  startTestIdentityProvider,
+  testkitBins,
+} from '@airlock/testkit';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
 import { measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
+import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     auth: { type: 'boolean', default: false },
     recording: { type: 'string', default: 'on' },
+    store: { type: 'string', default: 'pglite' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -36,8 +46,17 @@ if (args.recording !== 'on' && args.recording !== 'off') {
   console.error(`--recording must be on or off (got ${args.recording})`);
   process.exit(2);
 }
+if (args.store !== 'pglite' && args.store !== 'postgres') {
+  console.error(`--store must be pglite or postgres (got ${args.store})`);
+  process.exit(2);
+}
 const recordingOn = args.recording === 'on';
-const recordingSection = recordingOn ? {} : { recording: { enabled: false } };
+const postgres = recordingOn && args.store === 'postgres' ? await startPostgres() : undefined;
+const recordingSection = !recordingOn
+  ? { recording: { enabled: false } }
+  : postgres
+    ? { recording: { store: { kind: 'postgres', connectionString: postgres.connectionString } } }
+    : {};
 const plan = args.quick
   ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
   : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
@@ -45,6 +64,8 @@ const plan = args.quick
 const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
 const processes = [];
+/** Process ids by role, for CPU accounting (Linux /proc). */
+const pids = {};
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 
 /**
@@ -62,6 +83,7 @@ function startRole(role, configFile) {
     env,
     stdio: ['ignore', 'pipe', log],
   });
+  pids[role] = child.pid;
   processes.push({
     kill: () =>
       new Promise((resolve) =>
@@ -173,14 +195,24 @@ let identity;
 try {
   const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
   processes.push(upstream.process);
+  pids.upstream = upstream.process.child.pid;
   identity = await startIdentity();
   const airlock = await startAirlock(upstream.url, identity);
 
   const direct = await openSession(upstream.url);
   const through = await openSession(airlock.url, { headers: airlock.headers });
-  const latency = {
-    direct: await measureLatency(direct, plan),
-    airlock: await measureLatency(through, plan),
+  // CPU per sequential call of each process: where the added time is spent, including work off
+  // the call path (delivery pumps, the store thread) that competes for the same cores.
+  const cpuBefore = sampleCpu(pids);
+  const directLatency = await measureLatency(direct, plan);
+  const cpuMiddle = sampleCpu(pids);
+  const airlockLatency = await measureLatency(through, plan);
+  const cpuAfter = sampleCpu(pids);
+  const latency = { direct: directLatency, airlock: airlockLatency };
+  const calls = plan.calls + plan.warmup;
+  const cpu = {
+    direct: cpuPerCall(cpuBefore, cpuMiddle, calls),
+    airlock: cpuPerCall(cpuMiddle, cpuAfter, calls),
   };
   const throughput = {
     direct: await measureThroughput(direct, plan),
@@ -196,7 +228,7 @@ try {
     plan,
     logLevel: args['log-level'],
     authentication: args.auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
-    recording: recordingOn ? 'on (spool fsync interval, PGlite store)' : 'off',
+    recording: recordingOn ? `on (spool fsync interval, ${postgres ? 'PostgreSQL' : 'PGlite'} store)` : 'off',
     latencyMs: {
       direct: latency.direct,
       airlock: latency.airlock,
@@ -204,6 +236,7 @@ try {
       addedP99: round(latency.airlock.p99 - latency.direct.p99),
       ratioP50: round(latency.airlock.p50 / latency.direct.p50, 2),
     },
+    cpuMicrosecondsPerSequentialCall: cpu,
     throughput: {
       direct: throughput.direct,
       airlock: throughput.airlock,
@@ -215,7 +248,7 @@ try {
   const row = (name, l, t) =>
     `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
   console.log(
-    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording})\n`,
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording}${recordingOn ? `, store ${args.store}` : ''})\n`,
   );
   console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
   console.log('|---------|----------|----------|----------|--------------|--------|');
@@ -225,12 +258,21 @@ try {
     `\nAirlock adds ${result.latencyMs.addedP50} ms at p50 (target ≤ 0.5), ${result.latencyMs.addedP99} ms at p99 (target ≤ 2); ` +
       `throughput ${throughput.airlock.callsPerSecond.toFixed(0)} calls/s (target ≥ 3000), ${result.throughput.ratio}× direct.`,
   );
+  const cpuLine = (path) =>
+    Object.entries(cpu[path])
+      .map(
+        ([role, c]) =>
+          `${role} ${c.totalUs} µs (${c.systemUs} kernel${c.backgroundUs > 0 ? `, ${c.backgroundUs} low-priority threads` : ''})`,
+      )
+      .join(', ');
+  console.log(`CPU per sequential call: direct: ${cpuLine('direct')}`);
+  console.log(`                         airlock: ${cpuLine('airlock')}`);
   const out =
     args.out ??
     join(
       new URL('.', import.meta.url).pathname,
       'results',
-      `relay-recording-${args.recording}-${result.at.replace(/[:.]/g, '-')}.json`,
+      `relay-recording-${recordingOn ? args.store : 'off'}-${result.at.replace(/[:.]/g, '-')}.json`,
     );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
@@ -238,6 +280,7 @@ try {
 } finally {
   await Promise.all(processes.map((p) => p.kill()));
   await identity?.provider.close();
+  await postgres?.stop();
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }

@@ -1,4 +1,5 @@
 import type { FileHandle } from 'node:fs/promises';
+import type { RecordingEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { FsyncPolicy } from './fsync-policy.js';
 import { recordingUnavailable } from './recording-unavailable.js';
@@ -25,12 +26,21 @@ export interface SegmentWriterOptions {
   readonly onSeal: (segment: number, end: number) => void;
   /** A new segment file exists and is the active one. */
   readonly onCreate: (segment: number) => void;
-  /** Appended records became readable (their appends resolved). */
-  readonly onCommit: () => void;
+  /** Appended records became readable (their appends resolve next), in append order. */
+  readonly onCommit: (committed: readonly CommittedRecord[]) => void;
+}
+
+/** A record the writer has written, with the event it was appended for (when given). */
+export interface CommittedRecord {
+  readonly position: SpoolPosition;
+  readonly next: SpoolPosition;
+  readonly bytes: number;
+  readonly event: RecordingEvent | undefined;
 }
 
 interface PendingAppend {
   readonly frame: Buffer;
+  readonly event: RecordingEvent | undefined;
   readonly resolve: (position: SpoolPosition) => void;
   readonly reject: (error: Error) => void;
 }
@@ -77,7 +87,8 @@ export class SegmentWriter {
     return this.committed;
   }
 
-  append(frame: Buffer): Promise<SpoolPosition> {
+  /** Appends a framed record; `event` (what the frame holds) is handed to `onCommit`. */
+  append(frame: Buffer, event?: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) {
       return Promise.reject(recordingUnavailable(this.options.dir, new Error('the spool is closed')));
     }
@@ -87,7 +98,7 @@ export class SegmentWriter {
       return Promise.reject(recordingUnavailable(this.options.dir, cause));
     }
     return new Promise<SpoolPosition>((resolve, reject) => {
-      this.queue.push({ frame, resolve, reject });
+      this.queue.push({ frame, event, resolve, reject });
       this.queuedBytes += frame.length;
       this.kick();
     });
@@ -212,12 +223,22 @@ export class SegmentWriter {
       return;
     }
     this.committed = this.size;
+    const committed: CommittedRecord[] = [];
     let offset = start;
     for (const pending of batch) {
-      pending.resolve({ segment, offset });
-      offset += pending.frame.length;
+      const end = offset + pending.frame.length;
+      committed.push({
+        position: { segment, offset },
+        next: { segment, offset: end },
+        bytes: pending.frame.length,
+        event: pending.event,
+      });
+      offset = end;
     }
-    this.options.onCommit();
+    this.options.onCommit(committed);
+    for (let index = 0; index < batch.length; index += 1) {
+      (batch[index] as PendingAppend).resolve((committed[index] as CommittedRecord).position);
+    }
   }
 
   /**

@@ -1,3 +1,4 @@
+import { writevSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 
 /**
@@ -14,10 +15,23 @@ export interface SpoolIo {
   truncate(file: FileHandle, length: number): Promise<void>;
 }
 
+/**
+ * The segment write is one synchronous writev(2) on the event loop, not a round trip through
+ * libuv's thread pool: copying a group-committed batch into the page cache takes microseconds,
+ * while the pool hop costs a thread wake-up, an event-loop wake-up and a queue shared with every
+ * fsync and file open of the process (measured: ~0.1–0.5 ms per append under load, four appends
+ * per relayed call). The write only blocks when the kernel throttles a writer that outruns the
+ * disk, and then every call would wait for the spool anyway. fsync stays asynchronous.
+ */
 export const nodeSpoolIo: SpoolIo = Object.freeze({
   create: (path: string) => open(path, 'wx'),
-  writev: async (file: FileHandle, buffers: readonly Buffer[], position: number) =>
-    (await file.writev(buffers as Buffer[], position)).bytesWritten,
+  writev: (file: FileHandle, buffers: readonly Buffer[], position: number) => {
+    try {
+      return Promise.resolve(writevSync(file.fd, buffers, position));
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  },
   sync: (file: FileHandle) => file.datasync(),
   truncate: (file: FileHandle, length: number) => file.truncate(length),
 });

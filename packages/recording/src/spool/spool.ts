@@ -13,6 +13,7 @@ import { purgeQuarantined } from './purge-quarantined.js';
 import { segmentPath } from './segment-names.js';
 import { readSegment, type SegmentDamage } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
+import { SpoolTail } from './spool-tail.js';
 import { nodeSpoolIo, type SpoolIo } from './spool-io.js';
 import { lockSpool } from './spool-lock.js';
 import { comparePositions, type SpoolPosition } from './spool-position.js';
@@ -23,6 +24,15 @@ import { syncDirectory } from './sync-directory.js';
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SPOOL_SINKS = ['store', 'kinesis'] as const;
 const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
+/** Recent records kept in memory for sinks that keep up (see spool-tail.ts). */
+const DEFAULT_TAIL_BYTES = 8 * 1024 * 1024;
+/**
+ * How often acknowledged cursors are written to disk. Every write is a temporary file, two fsyncs
+ * and a rename; per acknowledgement that cost each pump milliseconds of disk time and queued the
+ * thread pool. A crash re-delivers at most this much, which the at-least-once contract (and the
+ * store's and consumer's deduplication by event id) allows.
+ */
+export const DEFAULT_CURSOR_PERSIST_MS = 1000;
 
 export interface SpoolOptions {
   readonly dir: string;
@@ -33,6 +43,13 @@ export interface SpoolOptions {
   readonly fsyncIntervalMs?: number;
   /** Appended bytes allowed to wait for the disk before appends are refused. */
   readonly maxQueueBytes?: number;
+  /** Bytes of recent records kept in memory for sinks that keep up; 0 reads everything from disk. */
+  readonly tailBytes?: number;
+  /**
+   * Acknowledgements are written to disk at most this often (default 1000 ms); 0 writes each one
+   * before `ack` resolves. `close` and `flushCursors` write them at once.
+   */
+  readonly cursorPersistMs?: number;
   readonly io?: SpoolIo;
   readonly logger?: Logger;
   /** Called for each problem found, at open and later (also logged). */
@@ -89,6 +106,10 @@ export class Spool {
   private readonly sealedEnds = new Map<number, number>();
   private readonly cursors = new Map<string, SpoolPosition>();
   private readonly found: SpoolProblem[] = [];
+  private readonly tail: SpoolTail;
+  private readonly cursorPersistMs: number;
+  private cursorTimer: NodeJS.Timeout | undefined;
+  private cursorsDirty = false;
   private cursorWrite: Promise<void> = Promise.resolve();
   private cursorWritePending: Promise<void> | undefined;
   private closed = false;
@@ -118,6 +139,8 @@ export class Spool {
         })
       : undefined;
     this.unlock = init.unlock;
+    this.tail = new SpoolTail(options.tailBytes ?? DEFAULT_TAIL_BYTES);
+    this.cursorPersistMs = options.cursorPersistMs ?? DEFAULT_CURSOR_PERSIST_MS;
     this.segments = init.segments;
     this.sealedEnds = init.sealedEnds;
     this.writer = new SegmentWriter({
@@ -134,7 +157,10 @@ export class Spool {
         void this.deleteDelivered();
       },
       onCreate: (segment) => this.segments.push(segment),
-      onCommit: () => {
+      onCommit: (committed) => {
+        this.tail.add(
+          committed.flatMap((record) => (record.event ? [{ ...record, event: record.event }] : [])),
+        );
         const waiters = this.appendWaiters.splice(0);
         for (const wake of waiters) wake();
       },
@@ -225,11 +251,11 @@ export class Spool {
    */
   append(event: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
-    if (!this.keyRing) return this.writer.append(encodeFrame(JSON.stringify(event)));
+    if (!this.keyRing) return this.writer.append(encodeFrame(JSON.stringify(event)), event);
     // Appends of one session await the same key promise, so they still reach the writer in call
     // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
     return sealSpoolRecord(event, this.keyRing).then(
-      (payload) => this.writer.append(encodeBinaryFrame(payload)),
+      (payload) => this.writer.append(encodeBinaryFrame(payload), event),
       (error: unknown) => {
         throw recordingUnavailable(this.dir, error, 'encrypting the event for');
       },
@@ -278,6 +304,11 @@ export class Spool {
     this.cursor(sink);
     const records: SpoolRecord[] = [];
     let position = this.normalize(from);
+    const recent = this.tail.from(position, maxRecords);
+    if (recent) {
+      for (const { position: at, next, event } of recent) records.push({ position: at, next, event });
+      return { records, next: recent.at(-1)?.next ?? position };
+    }
     while (records.length < maxRecords && this.segments.includes(position.segment)) {
       const { segment } = position;
       const active = segment === this.writer.activeSegment;
@@ -327,6 +358,7 @@ export class Spool {
       }
       position = { segment, offset: end };
       if (damage) {
+        this.tail.clear();
         if (active) await this.writer.roll();
         const intact = records.filter((record) => record.position.segment === segment).length;
         this.report(
@@ -351,15 +383,41 @@ export class Spool {
 
   /**
    * Records that `sink` has delivered everything before `upTo` (a record's `next`, or a batch's
-   * `next`). Persisted before it resolves; segments every sink has passed are then deleted.
-   * Acknowledging a position behind the cursor changes nothing.
+   * `next`). Written to disk within `cursorPersistMs` (before it resolves when that is 0);
+   * segments every sink has passed are deleted after the write. Acknowledging a position behind
+   * the cursor changes nothing.
    */
   async ack(sink: string, upTo: SpoolPosition): Promise<void> {
     const current = this.cursor(sink);
     const next = this.normalize(upTo);
     if (comparePositions(next, current) <= 0) return;
     this.cursors.set(sink, next);
-    await this.persistCursors();
+    this.cursorsDirty = true;
+    if (this.cursorPersistMs === 0) {
+      await this.flushCursors();
+      return;
+    }
+    this.cursorTimer ??= setTimeout(() => {
+      this.cursorTimer = undefined;
+      void this.flushCursors().catch((error: unknown) => {
+        // Not fatal: the cursors on disk are older, so a restart re-delivers (at least once).
+        this.logger.warn({ err: error }, 'could not write the spool cursors; will retry');
+      });
+    }, this.cursorPersistMs).unref();
+  }
+
+  /** Writes acknowledged cursors now (if any changed) and deletes the segments they passed. */
+  async flushCursors(): Promise<void> {
+    if (this.cursorTimer) clearTimeout(this.cursorTimer);
+    this.cursorTimer = undefined;
+    if (!this.cursorsDirty) return;
+    this.cursorsDirty = false;
+    try {
+      await this.persistCursors();
+    } catch (error) {
+      this.cursorsDirty = true;
+      throw error;
+    }
     await this.deleteDelivered();
   }
 
@@ -382,6 +440,9 @@ export class Spool {
     this.closed = true;
     await this.writer.close();
     for (const wake of this.appendWaiters.splice(0)) wake();
+    await this.flushCursors().catch((error: unknown) => {
+      this.logger.warn({ err: error }, 'could not write the spool cursors at close; a restart re-delivers');
+    });
     await this.cursorWrite.catch(() => {});
     await this.unlock();
   }

@@ -2,6 +2,7 @@
  * Worker-thread entry for PgliteWorkerStore: owns the PGlite database so its WebAssembly work runs
  * off the gateway's event loop. Messages: { id, method, args } → { id, ok, value | error }.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig } from '@airlock/core';
 import { keyWrapperFromConfig } from '../crypto/key-wrapper-from-config.js';
@@ -27,6 +28,19 @@ function wireError(error: unknown): { code: string; message: string; data?: Reco
 const port = parentPort;
 if (port === null) throw new Error('pglite-store-thread must run in a worker thread');
 const options = workerData as ThreadOptions;
+
+/**
+ * Storing is background work: the spool already holds every event durably, and the store may lag
+ * under load and catch up. On Linux a nice value belongs to a thread, and pid 0 is the calling
+ * thread: this lowers the database thread only, so when CPU is short the relay's own thread wins.
+ * Elsewhere (or without permission) it may apply to nothing or fail; then nothing changes.
+ */
+const BACKGROUND_NICE = 10;
+try {
+  if (process.platform === 'linux') setPriority(0, BACKGROUND_NICE);
+} catch {
+  // Not permitted here: the thread runs at the process's priority.
+}
 
 try {
   const wrapper = await keyWrapperFromConfig(options.encryption);

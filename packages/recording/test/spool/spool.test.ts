@@ -1,4 +1,4 @@
-import { appendFileSync, readdirSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AirlockError } from '@airlock/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -49,6 +49,8 @@ describe('Spool', () => {
 
     const half = await spool.read('kinesis', undefined, 30);
     await spool.ack('kinesis', half.next);
+    expect(segmentFiles(dir)).toEqual(before); // acknowledgements reach the disk in batches
+    await spool.flushCursors();
     const kept = segmentFiles(dir);
     expect(kept.length).toBeLessThan(before.length);
     expect(kept.length).toBeGreaterThan(1);
@@ -60,8 +62,62 @@ describe('Spool', () => {
     expect((await drain(spool, 'kinesis')).map((e) => e.seq)).toEqual(
       Array.from({ length: 30 }, (_, i) => i + 31),
     );
+    await spool.flushCursors();
     expect(segmentFiles(dir)).toHaveLength(1); // only the new active segment
     await spool.close();
+  });
+
+  it('serves a caught-up sink the events it just appended from memory, and older ones from disk', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, sinks: ['store'], tailBytes: 4096 });
+    for (let seq = 1; seq <= 40; seq += 1) await spool.append(testEvent(seq, 200));
+    // Damage the whole file after the appends: records still in memory read intact from there,
+    // older ones come from disk, find the damage and quarantine the segment.
+    const [segment] = segmentFiles(dir);
+    writeFileSync(
+      join(dir, segment as string),
+      Buffer.alloc(statSync(join(dir, segment as string)).size, 0x55),
+    );
+    const tail = await spool.read('store', undefined, 100);
+    expect(tail.records).toEqual([]); // from the cursor (the first record): not in memory any more
+    expect(spool.problems).toEqual([expect.objectContaining({ kind: 'segment_quarantined', offset: 0 })]);
+    await spool.close();
+
+    // Within the budget: every read is answered from memory, with the same events a disk read gives.
+    const dir2 = temp.make();
+    const second = await Spool.open({ dir: dir2, sinks: ['store'] });
+    const appended = Array.from({ length: 40 }, (_, i) => testEvent(i + 1, 200));
+    for (const event of appended) await second.append(event);
+    const [segment2] = segmentFiles(dir2);
+    const bytes = readFileSync(join(dir2, segment2 as string));
+    writeFileSync(join(dir2, segment2 as string), Buffer.alloc(bytes.length, 0x55));
+    expect((await drain(second, 'store')).map((e) => e.seq)).toEqual(appended.map((e) => e.seq));
+    expect(second.problems).toEqual([]);
+    writeFileSync(join(dir2, segment2 as string), bytes);
+    await second.close();
+    const reopened = await Spool.open({ dir: dir2, sinks: ['store'], cursorPersistMs: 0 });
+    expect(await readAll(reopened, 'store')).toEqual([]); // acknowledged before close
+    await reopened.close();
+  });
+
+  it('writes acknowledgements to disk at most every cursorPersistMs, and at close', async () => {
+    const dir = temp.make();
+    const cursorsOnDisk = () =>
+      (JSON.parse(readFileSync(join(dir, 'cursors.json'), 'utf8')) as { cursors: Record<string, unknown> })
+        .cursors['store'];
+    const spool = await Spool.open({ dir, sinks: ['store'], cursorPersistMs: 200 });
+    const opened = cursorsOnDisk();
+    for (let seq = 1; seq <= 10; seq += 1) await spool.append(testEvent(seq));
+    const batch = await spool.read('store', undefined, 5);
+    await spool.ack('store', batch.next);
+    expect(spool.cursor('store')).toEqual(batch.next); // in memory at once
+    expect(cursorsOnDisk()).toEqual(opened); // on disk later: a crash now re-delivers 1..5
+    await vi.waitFor(() => expect(cursorsOnDisk()).toEqual(batch.next), { timeout: 2_000, interval: 20 });
+
+    const rest = await spool.read('store');
+    await spool.ack('store', rest.next);
+    await spool.close(); // does not wait for the timer
+    expect(cursorsOnDisk()).toEqual(rest.next);
   });
 
   it('wakes a sink waiting for records when an append is committed, and when the spool closes', async () => {

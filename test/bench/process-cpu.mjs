@@ -1,0 +1,53 @@
+// CPU time of other processes, from Linux's /proc: what each role of a benchmark spends per call.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node.js runs on
+
+/** utime + stime of one /proc stat line, and its nice value, in milliseconds. */
+function parseStat(text) {
+  // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  return { ms, systemMs: (Number(fields[12]) * 1000) / TICKS_PER_SECOND, nice: Number(fields[16]) };
+}
+
+/**
+ * CPU milliseconds used so far by process `pid`: `total`, and `background`, the part spent by
+ * threads running at a lowered priority (the gateway's store thread). Undefined off Linux.
+ */
+export function processCpu(pid) {
+  if (process.platform !== 'linux' || pid === undefined) return undefined;
+  try {
+    let background = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const thread = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      if (thread.nice > 0) background += thread.ms;
+    }
+    const whole = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return { total: whole.ms, system: whole.systemMs, background };
+  } catch {
+    return undefined; // exited
+  }
+}
+
+/** Samples the named processes now; `since(earlier, calls)` gives CPU µs per call for each. */
+export function sampleCpu(pids) {
+  const at = Object.fromEntries(Object.entries(pids).map(([role, pid]) => [role, processCpu(pid)]));
+  const own = process.cpuUsage();
+  at.loadGenerator = { total: (own.user + own.system) / 1000, system: own.system / 1000, background: 0 };
+  return at;
+}
+
+export function cpuPerCall(before, after, calls) {
+  const perCall = {};
+  for (const [role, end] of Object.entries(after)) {
+    const start = before[role];
+    if (!start || !end) continue;
+    perCall[role] = {
+      totalUs: Math.round(((end.total - start.total) * 1000) / calls),
+      systemUs: Math.round(((end.system - start.system) * 1000) / calls),
+      backgroundUs: Math.round(((end.background - start.background) * 1000) / calls),
+    };
+  }
+  return perCall;
+}
