@@ -214,10 +214,14 @@ try {
     direct: cpuPerCall(cpuBefore, cpuMiddle, calls),
     airlock: cpuPerCall(cpuMiddle, cpuAfter, calls),
   };
-  const throughput = {
-    direct: await measureThroughput(direct, plan),
-    airlock: await measureThroughput(through, plan),
-  };
+  const directThroughput = await measureThroughput(direct, plan);
+  const cpuLoaded = sampleCpu(pids);
+  const airlockThroughput = await measureThroughput(through, plan);
+  const cpuLoadedAfter = sampleCpu(pids);
+  const throughput = { direct: directThroughput, airlock: airlockThroughput };
+  // Under load (the 32 callers): measured over the warm-up and the timed part, which share a rate.
+  const loadedCalls = airlockThroughput.callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
+  cpu.airlockLoaded = cpuPerCall(cpuLoaded, cpuLoadedAfter, loadedCalls);
   await direct.close();
   await through.close();
 
@@ -236,7 +240,7 @@ try {
       addedP99: round(latency.airlock.p99 - latency.direct.p99),
       ratioP50: round(latency.airlock.p50 / latency.direct.p50, 2),
     },
-    cpuMicrosecondsPerSequentialCall: cpu,
+    cpuMicrosecondsPerCall: cpu,
     throughput: {
       direct: throughput.direct,
       airlock: throughput.airlock,
@@ -267,6 +271,7 @@ try {
       .join(', ');
   console.log(`CPU per sequential call: direct: ${cpuLine('direct')}`);
   console.log(`                         airlock: ${cpuLine('airlock')}`);
+  console.log(`CPU per call @32:        airlock: ${cpuLine('airlockLoaded')}`);
   const out =
     args.out ??
     join(
