@@ -1,6 +1,6 @@
 import { nodeSpoolIo, type SpoolIo } from '@airlock/recording';
 import { verifyChain, type RecordingEvent, type RecordingSource, type JsonRpcMessage } from '@airlock/core';
-import { KinesisAuditConsumer, sha256Hex, type RecordingStore } from '@airlock/recording';
+import { KinesisAuditConsumer, sha256Hex, verifySession, type RecordingStore } from '@airlock/recording';
 import { connectV1Client, startKinesalite, type RunningKinesalite } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,6 +102,9 @@ describe('a legacy session through gateway and agent', () => {
       const client = await connectV1Client(airlock.mcpUrl(connection), { name: 'recording-e2e' });
       const result = await client.callTool({ name: 'echo', arguments: { text: `hello ${connection}` } });
       expect(textOf(result)).toContain(`hello ${connection}`);
+      // A server→client request inside a call: the server asks the client for a sampling.
+      const sampled = await client.callTool({ name: 'sample', arguments: { prompt: 'a haiku' } });
+      expect(textOf(sampled)).toContain('a haiku');
       await endSession(client);
       const events = await endedSession(store, connection);
 
@@ -129,8 +132,18 @@ describe('a legacy session through gateway and agent', () => {
         list.filter(
           (e) => e.kind === 'message' && (e.message as { method?: string }).method === 'tools/call',
         );
-      expect(toolCalls(gateway)).toHaveLength(1);
+      expect(toolCalls(gateway)).toHaveLength(2);
       expect(messageKeys(agent).sort()).toEqual(messageKeys(gateway).sort());
+      expect(messageKeys(gateway)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^server_to_client \S+ sampling\/createMessage$/)]),
+      );
+
+      // `verify`'s own judgement: both chains sound and every request and answer, both ways, paired.
+      const report = verifySession(events);
+      expect(report.agreement.mismatches).toEqual([]);
+      expect(report.ok).toBe(true);
+      // initialize, two tool calls and the sampling request, each with its answer.
+      expect(report.agreement.matched).toBeGreaterThanOrEqual(8);
     },
   );
 });

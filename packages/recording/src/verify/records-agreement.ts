@@ -1,20 +1,26 @@
-import type { JsonRpcId, JsonRpcMessage, RecordingEvent } from '@airlock/core';
-import type { AgreementMismatch, AgreementReport } from './verification-report.js';
+import type { Direction, JsonRpcId, JsonRpcMessage, RecordingEvent, RecordingSource } from '@airlock/core';
+import type { AgreementMismatch, AgreementProblem, AgreementReport } from './verification-report.js';
 
 /**
- * Do the gateway's and the agent's records of one session tell the same story?
+ * Do the gateway's and the agent's records of one session tell the same story? Requests travel
+ * both ways (the client's to the server; the server's, such as sampling or elicitation, to the
+ * client), and each answer travels back the other way:
  *
  * - Every client→server request the gateway forwarded (no decision, `pass` or `approve`; a denied
  *   or held request never reaches the agent) appears in the agent's record with the same JSON-RPC
- *   id and method, and for `tools/call` the same tool name.
- * - Every client→server request the agent recorded was forwarded by the gateway.
- * - Every response the agent got from the upstream appears in the gateway's record with the same
- *   id and the same outcome (result or error).
+ *   id and method, and for `tools/call` the same tool name; every one the agent recorded was
+ *   forwarded by the gateway.
+ * - Every server→client request the agent got from the upstream appears in the gateway's record
+ *   with the same id and method; every one the gateway recorded came from the agent.
+ * - Every answer from the side that answers (the upstream's responses in the agent's record, the
+ *   client's responses in the gateway's) appears on the other side with the same id and outcome.
  *
  * Only ids, methods, tool names and result-vs-error are compared, never whole bodies: the agent
  * masks responses BEFORE it records them and the gateway records what it forwarded after policy
  * (e.g. a filtered `tools/list`), so the same message legitimately differs in content between
  * the two records. The hash chains already prove each record's content is as written.
+ * Notifications are not compared: either side may drop one by design (a client with no stream
+ * open, a cancelled request's progress), so their absence proves nothing.
  *
  * JSON-RPC ids are not unique within a recording session (stateless modern-era requests each
  * start again at 1, and a client may reuse ids), so matching consumes candidates in record order.
@@ -25,114 +31,159 @@ export function checkAgreement(
 ): AgreementReport {
   const gateway = messagesOf(gatewayEvents);
   const agent = messagesOf(agentEvents);
-  const mismatches: AgreementMismatch[] = [];
-  let matched = 0;
-
   const forwarded = gateway.filter(
     (e) => e.direction === 'client_to_server' && isRequestMessage(e.message) && wasForwarded(e),
   );
-  const agentRequests = agent.filter(
-    (e) => e.direction === 'client_to_server' && isRequestMessage(e.message),
-  );
   if (agentEvents.length === 0 && forwarded.length > 0) {
-    mismatches.push({
+    const mismatch: AgreementMismatch = {
       source: 'agent',
       problem: 'agent_record_missing',
       detail: `the gateway forwarded ${forwarded.length} request(s) but the store holds no agent events for this session (agent recording off, or its events not delivered yet)`,
-    });
-    return { ok: false, matched, mismatches };
+    };
+    return { ok: false, matched: 0, mismatches: [mismatch] };
   }
+  const requests = (events: readonly MessageEvent[], direction: Direction) =>
+    events.filter((e) => e.direction === direction && isRequestMessage(e.message));
+  const responses = (events: readonly MessageEvent[], direction: Direction) =>
+    events.filter((e) => e.direction === direction && isResponse(e.message));
+  const tallies = [
+    // The client's requests: from the gateway's side to the agent's.
+    matchRequests(forwarded, requests(agent, 'client_to_server'), 'gateway', 'agent'),
+    // The server's requests: from the agent's side to the gateway's.
+    matchRequests(
+      requests(agent, 'server_to_client'),
+      requests(gateway, 'server_to_client'),
+      'agent',
+      'gateway',
+    ),
+    // The upstream's answers, then the client's.
+    matchResponses(responses(agent, 'server_to_client'), responses(gateway, 'server_to_client'), 'gateway'),
+    matchResponses(responses(gateway, 'client_to_server'), responses(agent, 'client_to_server'), 'agent'),
+  ];
+  const mismatches = tallies.flatMap((tally) => tally.mismatches);
+  return {
+    ok: mismatches.length === 0,
+    matched: tallies.reduce((sum, tally) => sum + tally.matched, 0),
+    mismatches,
+  };
+}
 
-  // Requests: gateway → agent, then what the agent holds that the gateway never forwarded.
-  const unmatchedAgent = new Set(agentRequests);
-  for (const sent of forwarded) {
-    const request = sent.message as RequestLike;
-    const sameId = agentRequests.filter((e) => unmatchedAgent.has(e) && sameJsonRpcId(e.message, request.id));
+interface Tally {
+  matched: number;
+  readonly mismatches: AgreementMismatch[];
+}
+
+const missingIn = (side: RecordingSource): AgreementProblem =>
+  side === 'agent' ? 'missing_in_agent' : 'missing_in_gateway';
+
+/**
+ * Requests `sent` by one side (the first to record them) against those `received` by the other;
+ * unmatched ones on either side are reported.
+ */
+function matchRequests(
+  sent: readonly MessageEvent[],
+  received: readonly MessageEvent[],
+  sender: RecordingSource,
+  receiver: RecordingSource,
+): Tally {
+  const tally: Tally = { matched: 0, mismatches: [] };
+  const unmatched = new Set(received);
+  for (const event of sent) {
+    const request = event.message as RequestLike;
+    const sameId = received.filter((e) => unmatched.has(e) && sameJsonRpcId(e.message, request.id));
     const exact = sameId.find((e) => (e.message as RequestLike).method === request.method);
     if (exact === undefined) {
       const other = sameId[0];
       if (other === undefined) {
-        mismatches.push(
+        tally.mismatches.push(
           at(
-            sent,
-            'missing_in_agent',
-            `${describe(request)} was forwarded by the gateway but is not in the agent's record`,
+            event,
+            missingIn(receiver),
+            `${describe(request)} was passed on by the ${sender} but is not in the ${receiver}'s record`,
           ),
         );
       } else {
-        unmatchedAgent.delete(other);
-        mismatches.push(
+        unmatched.delete(other);
+        tally.mismatches.push(
           at(
-            sent,
+            event,
             'method_differs',
-            `${describe(request)}: the agent recorded method "${(other.message as RequestLike).method}" (agent seq ${other.seq}, event ${other.id})`,
+            `${describe(request)}: the ${receiver} recorded method "${(other.message as RequestLike).method}" (${receiver} seq ${other.seq}, event ${other.id})`,
           ),
         );
       }
       continue;
     }
-    unmatchedAgent.delete(exact);
+    unmatched.delete(exact);
     const sentTool = toolName(request);
     const gotTool = toolName(exact.message as RequestLike);
     if (sentTool !== gotTool) {
-      mismatches.push(
+      tally.mismatches.push(
         at(
-          sent,
+          event,
           'tool_differs',
-          `${describe(request)}: the agent recorded tool ${JSON.stringify(gotTool ?? null)} (agent seq ${exact.seq}, event ${exact.id})`,
+          `${describe(request)}: the ${receiver} recorded tool ${JSON.stringify(gotTool ?? null)} (${receiver} seq ${exact.seq}, event ${exact.id})`,
         ),
       );
       continue;
     }
-    matched += 1;
+    tally.matched += 1;
   }
-  for (const extra of agentRequests) {
-    if (!unmatchedAgent.has(extra)) continue;
-    mismatches.push(
+  for (const extra of received) {
+    if (!unmatched.has(extra)) continue;
+    tally.mismatches.push(
       at(
         extra,
-        'missing_in_gateway',
-        `${describe(extra.message as RequestLike)} is in the agent's record but the gateway never recorded forwarding it`,
+        missingIn(sender),
+        `${describe(extra.message as RequestLike)} is in the ${receiver}'s record but the ${sender} never recorded passing it on`,
       ),
     );
   }
+  return tally;
+}
 
-  // Responses: what the agent got from the upstream must be in the gateway's record.
-  const gatewayResponses = gateway.filter((e) => e.direction === 'server_to_client' && isResponse(e.message));
-  const unmatchedGateway = new Set(gatewayResponses);
-  for (const got of agent) {
-    if (got.direction !== 'server_to_client' || !isResponse(got.message)) continue;
+/**
+ * Answers recorded first by one side (`answered`) must be in `relayer`'s record with the same id
+ * and outcome. Extra answers on the relaying side are not reported: the gateway also records
+ * errors it gives itself (a denied request) that never reach the agent.
+ */
+function matchResponses(
+  answered: readonly MessageEvent[],
+  relayed: readonly MessageEvent[],
+  relayer: RecordingSource,
+): Tally {
+  const tally: Tally = { matched: 0, mismatches: [] };
+  const unmatched = new Set(relayed);
+  for (const got of answered) {
     const response = got.message as ResponseLike;
-    const candidates = gatewayResponses.filter(
-      (e) => unmatchedGateway.has(e) && sameJsonRpcId(e.message, response.id),
-    );
+    const candidates = relayed.filter((e) => unmatched.has(e) && sameJsonRpcId(e.message, response.id));
     // Prefer a response with the same outcome: the gateway also records errors it answered itself
     // (a denied request), which may share an id with a forwarded one.
     const twin = candidates.find((e) => outcome(e.message) === outcome(response)) ?? candidates[0];
     if (twin === undefined) {
-      mismatches.push(
+      tally.mismatches.push(
         at(
           got,
-          'missing_in_gateway',
-          `the ${outcome(response)} response to id ${idText(response.id)} the agent got is not in the gateway's record`,
+          missingIn(relayer),
+          `the ${outcome(response)} response to id ${idText(response.id)} in the ${got.source}'s record is not in the ${relayer}'s record`,
         ),
       );
       continue;
     }
-    unmatchedGateway.delete(twin);
+    unmatched.delete(twin);
     if (outcome(twin.message) !== outcome(response)) {
-      mismatches.push(
+      tally.mismatches.push(
         at(
           got,
           'outcome_differs',
-          `the response to id ${idText(response.id)} is ${outcome(response)} in the agent's record but ${outcome(twin.message)} in the gateway's (gateway seq ${twin.seq}, event ${twin.id})`,
+          `the response to id ${idText(response.id)} is ${outcome(response)} in the ${got.source}'s record but ${outcome(twin.message)} in the ${relayer}'s (${relayer} seq ${twin.seq}, event ${twin.id})`,
         ),
       );
       continue;
     }
-    matched += 1;
+    tally.matched += 1;
   }
-  return { ok: mismatches.length === 0, matched, mismatches };
+  return tally;
 }
 
 interface RequestLike {

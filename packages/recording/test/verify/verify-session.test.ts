@@ -84,6 +84,49 @@ describe('verifySession', () => {
     expect(report.agreement.mismatches[0]?.detail).toContain(`agent seq ${method.seq}`);
   });
 
+  it("compares the server's requests and the client's answers too, and reports what only one side holds", () => {
+    const s = session();
+    // The upstream asks the client for a sampling: the agent records it arriving, the gateway
+    // records passing it to the client; the client answers, the gateway and then the agent record it.
+    s.add('agent', {
+      kind: 'message',
+      direction: 'server_to_client',
+      message: request(7, 'sampling/createMessage'),
+    });
+    s.add('gateway', {
+      kind: 'message',
+      direction: 'server_to_client',
+      message: request(7, 'sampling/createMessage'),
+    });
+    s.add('gateway', { kind: 'message', direction: 'client_to_server', message: result(7) });
+    s.add('agent', { kind: 'message', direction: 'client_to_server', message: result(7) });
+    expect(verifySession(s.events).agreement).toEqual({ ok: true, matched: 2, mismatches: [] });
+
+    // A second request the gateway never passed on, and a client answer the agent never sent up.
+    const unseen = s.add('agent', {
+      kind: 'message',
+      direction: 'server_to_client',
+      message: request(8, 'elicitation/create'),
+    });
+    const answer = s.add('gateway', { kind: 'message', direction: 'client_to_server', message: failure(9) });
+    const report = verifySession(s.events).agreement;
+    expect(report.ok).toBe(false);
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({
+        source: 'agent',
+        seq: unseen.seq,
+        problem: 'missing_in_gateway',
+        detail: expect.stringContaining('request id 8 (elicitation/create)'),
+      }),
+      expect.objectContaining({
+        source: 'gateway',
+        seq: answer.seq,
+        problem: 'missing_in_agent',
+        detail: expect.stringContaining('error response to id 9'),
+      }),
+    ]);
+  });
+
   it('reports a missing event as a gap in its chain', () => {
     const s = session();
     s.start();
