@@ -41,7 +41,7 @@ const endReasons = (events: readonly RecordingEvent[], source: string) =>
 
 it(
   'ends the sessions of a revoked agent as revoked, with everything answered before on record',
-  { timeout: 45_000 },
+  { timeout: 75_000 },
   async () => {
     const stop = new AbortController();
     const { tally, done } = startTraffic(rig.url, 1, stop.signal);
@@ -87,9 +87,30 @@ it(
       expect(unrecordedCalls(view.events, 'gateway', tally.answered)).toEqual([]);
       const seen = view.events.map((e) => e.id);
       expect(new Set(seen).size).toBe(seen.length);
+
+      // Enrolled again and restarted with its new token, the agent hands over what it kept.
+      await rig.enrollAgent();
+      await rig.agent.kill();
+      await rig.startAgent();
+      const handedOver = await waitFor(
+        'the agent side of every answered call, in the store',
+        async () => {
+          const all = await storedEvents(store);
+          return unrecordedCalls(all, 'agent', tally.answered).length === 0 &&
+            endReasons(all, 'agent').length >= 2
+            ? all
+            : undefined;
+        },
+        20_000,
+      );
+      expect(endReasons(handedOver, 'agent')).toEqual(['gateway_lost', 'gateway_lost']);
+      expect(
+        [...chains(withoutProbes(handedOver))].flatMap(([key, chain]) => chainProblems(key, chain)),
+      ).toEqual([]);
       console.info(
         `revoke: ${tally.answered.length} calls answered before the revocation, ${tally.failed} failed after; ` +
-          `${events.length} events stored, ${view.events.length} read from Kinesis`,
+          `${events.length} events stored, ${view.events.length} read from Kinesis, ` +
+          `${handedOver.length} stored after the agent was enrolled again`,
       );
     } finally {
       await store.close();
