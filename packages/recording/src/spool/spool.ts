@@ -1,7 +1,7 @@
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import { AirlockError, type RecordingEvent } from '@airlock/core';
 import { pino, type Logger } from 'pino';
-import { readCursorFile, writeCursorFile } from './cursor-file.js';
+import { readCursorFile } from './cursor-file.js';
 import { DEFAULT_FSYNC_INTERVAL_MS, FSYNC_POLICIES, type FsyncPolicy } from './fsync-policy.js';
 import { cryptoFailureReason } from '../crypto/crypto-errors.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
@@ -13,6 +13,7 @@ import { purgeQuarantined } from './purge-quarantined.js';
 import { segmentPath } from './segment-names.js';
 import { readSegment, type SegmentDamage } from './segment-reader.js';
 import { SegmentWriter } from './segment-writer.js';
+import { DEFAULT_CURSOR_PERSIST_MS, SpoolCursors } from './spool-cursors.js';
 import { SpoolTail } from './spool-tail.js';
 import { nodeSpoolIo, type SpoolIo } from './spool-io.js';
 import { lockSpool } from './spool-lock.js';
@@ -26,13 +27,6 @@ export const DEFAULT_SPOOL_SINKS = ['store', 'kinesis'] as const;
 const DEFAULT_MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 /** Recent records kept in memory for sinks that keep up (see spool-tail.ts). */
 const DEFAULT_TAIL_BYTES = 8 * 1024 * 1024;
-/**
- * How often acknowledged cursors are written to disk. Every write is a temporary file, two fsyncs
- * and a rename; per acknowledgement that cost each pump milliseconds of disk time and queued the
- * thread pool. A crash re-delivers at most this much, which the at-least-once contract (and the
- * store's and consumer's deduplication by event id) allows.
- */
-export const DEFAULT_CURSOR_PERSIST_MS = 1000;
 
 export interface SpoolOptions {
   readonly dir: string;
@@ -104,14 +98,9 @@ export class Spool {
   private readonly segments: number[];
   /** End of the intact records of each sealed segment. */
   private readonly sealedEnds = new Map<number, number>();
-  private readonly cursors = new Map<string, SpoolPosition>();
+  private readonly cursors: SpoolCursors;
   private readonly found: SpoolProblem[] = [];
   private readonly tail: SpoolTail;
-  private readonly cursorPersistMs: number;
-  private cursorTimer: NodeJS.Timeout | undefined;
-  private cursorsDirty = false;
-  private cursorWrite: Promise<void> = Promise.resolve();
-  private cursorWritePending: Promise<void> | undefined;
   private closed = false;
   private readonly appendWaiters: Array<() => void> = [];
 
@@ -140,7 +129,12 @@ export class Spool {
       : undefined;
     this.unlock = init.unlock;
     this.tail = new SpoolTail(options.tailBytes ?? DEFAULT_TAIL_BYTES);
-    this.cursorPersistMs = options.cursorPersistMs ?? DEFAULT_CURSOR_PERSIST_MS;
+    this.cursors = new SpoolCursors({
+      dir: options.dir,
+      persistMs: options.cursorPersistMs ?? DEFAULT_CURSOR_PERSIST_MS,
+      logger: init.logger,
+      afterPersist: () => this.deleteDelivered(),
+    });
     this.segments = init.segments;
     this.sealedEnds = init.sealedEnds;
     this.writer = new SegmentWriter({
@@ -224,12 +218,9 @@ export class Spool {
         throw spoolUnusable(options.dir, error);
       }
       for (const sink of sinks) spool.cursors.set(sink, spool.normalize(spool.cursor(sink)));
-      await spool.persistCursors();
+      await spool.cursors.persist();
       await spool.deleteDelivered();
-      logger.debug(
-        { segments: spool.segments.length, cursors: Object.fromEntries(spool.cursors) },
-        'spool open',
-      );
+      logger.debug({ segments: spool.segments.length, cursors: spool.cursors.snapshot() }, 'spool open');
       return spool;
     } catch (error) {
       await spool?.writer.close().catch(() => {});
@@ -362,14 +353,7 @@ export class Spool {
         if (active) await this.writer.roll();
         const intact = records.filter((record) => record.position.segment === segment).length;
         this.report(
-          await quarantineSegment(
-            this.dir,
-            segment,
-            damage,
-            intact,
-            Object.fromEntries(this.cursors),
-            this.sinks,
-          ),
+          await quarantineSegment(this.dir, segment, damage, intact, this.cursors.snapshot(), this.sinks),
         );
         this.forget(segment);
         position = this.normalize(position);
@@ -391,34 +375,12 @@ export class Spool {
     const current = this.cursor(sink);
     const next = this.normalize(upTo);
     if (comparePositions(next, current) <= 0) return;
-    this.cursors.set(sink, next);
-    this.cursorsDirty = true;
-    if (this.cursorPersistMs === 0) {
-      await this.flushCursors();
-      return;
-    }
-    this.cursorTimer ??= setTimeout(() => {
-      this.cursorTimer = undefined;
-      void this.flushCursors().catch((error: unknown) => {
-        // Not fatal: the cursors on disk are older, so a restart re-delivers (at least once).
-        this.logger.warn({ err: error }, 'could not write the spool cursors; will retry');
-      });
-    }, this.cursorPersistMs).unref();
+    await this.cursors.advance(sink, next);
   }
 
   /** Writes acknowledged cursors now (if any changed) and deletes the segments they passed. */
-  async flushCursors(): Promise<void> {
-    if (this.cursorTimer) clearTimeout(this.cursorTimer);
-    this.cursorTimer = undefined;
-    if (!this.cursorsDirty) return;
-    this.cursorsDirty = false;
-    try {
-      await this.persistCursors();
-    } catch (error) {
-      this.cursorsDirty = true;
-      throw error;
-    }
-    await this.deleteDelivered();
+  flushCursors(): Promise<void> {
+    return this.cursors.flush();
   }
 
   /**
@@ -440,17 +402,14 @@ export class Spool {
     this.closed = true;
     await this.writer.close();
     for (const wake of this.appendWaiters.splice(0)) wake();
-    await this.flushCursors().catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'could not write the spool cursors at close; a restart re-delivers');
-    });
-    await this.cursorWrite.catch(() => {});
+    await this.cursors.close();
     await this.unlock();
   }
 
   /** Segments on disk and the records each sink has yet to acknowledge, in bytes (approximate). */
   backlog(): { segments: number; bytesBehind: Record<string, number> } {
     const bytesBehind: Record<string, number> = {};
-    for (const [sink, cursor] of this.cursors) {
+    for (const [sink, cursor] of this.cursors.entries()) {
       let bytes = 0;
       for (const segment of this.segments) {
         const end =
@@ -480,19 +439,6 @@ export class Spool {
       if (next === undefined) return current;
       current = { segment: next, offset: 0 };
     }
-  }
-
-  private persistCursors(): Promise<void> {
-    if (this.cursorWritePending) return this.cursorWritePending;
-    const pending = this.cursorWrite
-      .catch(() => {})
-      .then(() => {
-        this.cursorWritePending = undefined;
-        return writeCursorFile(this.dir, Object.fromEntries(this.cursors));
-      });
-    this.cursorWritePending = pending;
-    this.cursorWrite = pending;
-    return pending;
   }
 
   /**
