@@ -56,6 +56,47 @@ describe('SpoolDelivery', () => {
     await spool.close();
   });
 
+  it('batches a steady trickle: it waits to fill a partial batch, and goes on at once after a full one', async () => {
+    const spool = await Spool.open({ dir: dirs.make(), sinks: ['store'], fsync: 'never' });
+    const sink = memorySink('store');
+    const sizes: number[] = [];
+    const delivery = new SpoolDelivery({
+      spool,
+      sink: {
+        name: 'store',
+        // Each delivery takes 10 ms, as a store transaction does: events keep arriving meanwhile.
+        deliver: async (events, signal) => {
+          sizes.push(events.length);
+          await new Promise((r) => setTimeout(r, 10));
+          await sink.deliver(events, signal);
+        },
+      },
+      lingerMs: 40,
+      batchSize: 20,
+    });
+    delivery.start();
+    // One event every ~2 ms for ~400 ms: a pump reading again right after each delivery would take
+    // the few events that arrived during it, ~40 deliveries of ~5.
+    for (let seq = 1; seq <= 200; seq += 1) {
+      await spool.append(testEvent(seq));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await waitUntil(() => sink.events.length === 200, 'every event');
+    expect(sink.events.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(sizes.length).toBeLessThan(25);
+    expect(200 / sizes.length).toBeGreaterThan(8); // events per delivery
+
+    // A backlog of full batches goes out back to back, not one linger apart.
+    const before = sizes.length;
+    const started = Date.now();
+    for (let seq = 201; seq <= 400; seq += 1) void spool.append(testEvent(seq));
+    await waitUntil(() => sink.events.length === 400, 'the backlog');
+    expect(sizes.slice(before).filter((n) => n === 20).length).toBeGreaterThanOrEqual(9);
+    expect(Date.now() - started).toBeLessThan(9 * 40);
+    await delivery.stop();
+    await spool.close();
+  });
+
   it('retries a failing sink with the same batch, never skipping, and the other sink is not held up', async () => {
     const spool = await Spool.open({ dir: dirs.make(), sinks: ['store', 'kinesis'], fsync: 'never' });
     const store = memorySink('store');
