@@ -156,7 +156,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       return;
     }
     const exchange = request.kind === 'exchange';
-    if (exchange) modernSessions.touch(request);
+    const exchangeOver = exchange ? modernSessions.begin(request) : undefined;
     const session = bridgeSession({
       request,
       stream,
@@ -169,7 +169,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     sessions.add(session);
     void session.done.then(() => {
       sessions.delete(session);
-      if (exchange) modernSessions.touch(request);
+      exchangeOver?.();
     });
   };
 

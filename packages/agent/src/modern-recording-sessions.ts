@@ -1,14 +1,22 @@
 import type { MessageRecorder, RelayContext } from '@airlock/core';
 import type { Logger } from 'pino';
 
+interface OpenGroup {
+  readonly context: RelayContext;
+  /** Exchanges of the group still running: the group never expires under them. */
+  active: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /**
  * The agent's side of the gateway's grouping of modern-era requests: every exchange of a group
  * arrives with the group's session id, so the agent records them on one chain. No exchange says
- * "the group is over", so the agent ends the recording session after the same idle window the
- * gateway uses (`expired`), or at shutdown.
+ * "the group is over", so the agent ends the recording session once no exchange of it has run for
+ * the same idle window the gateway uses (`expired`), or at shutdown. A long exchange (a
+ * `subscriptions/listen` open for an hour) keeps its group open however long it runs.
  */
 export class ModernRecordingSessions {
-  private readonly open = new Map<string, { context: RelayContext; timer: NodeJS.Timeout }>();
+  private readonly open = new Map<string, OpenGroup>();
 
   constructor(
     private readonly recorder: MessageRecorder | undefined,
@@ -16,14 +24,27 @@ export class ModernRecordingSessions {
     private readonly logger: Logger,
   ) {}
 
-  /** An exchange of this group started or finished: the idle window starts again. */
-  touch(context: RelayContext): void {
-    if (!this.recorder) return;
-    const current = this.open.get(context.sessionId);
-    if (current) clearTimeout(current.timer);
-    const timer = setTimeout(() => void this.end(context.sessionId, 'expired'), this.idleMs);
-    timer.unref();
-    this.open.set(context.sessionId, { context, timer });
+  /** An exchange of this group starts; call the returned function when it is over. */
+  begin(context: RelayContext): () => void {
+    if (!this.recorder) return () => undefined;
+    let group = this.open.get(context.sessionId);
+    if (!group) {
+      group = { context, active: 0, timer: undefined };
+      this.open.set(context.sessionId, group);
+    }
+    if (group.timer) clearTimeout(group.timer);
+    group.timer = undefined;
+    group.active += 1;
+    const joined = group;
+    let finished = false;
+    return () => {
+      if (finished) return;
+      finished = true;
+      joined.active -= 1;
+      if (joined.active > 0 || this.open.get(context.sessionId) !== joined) return;
+      joined.timer = setTimeout(() => void this.end(context.sessionId, 'expired'), this.idleMs);
+      joined.timer.unref();
+    };
   }
 
   async endAll(reason: string): Promise<void> {
@@ -31,12 +52,12 @@ export class ModernRecordingSessions {
   }
 
   private async end(sessionId: string, reason: string): Promise<void> {
-    const entry = this.open.get(sessionId);
-    if (!entry || !this.recorder) return;
-    clearTimeout(entry.timer);
+    const group = this.open.get(sessionId);
+    if (!group || !this.recorder) return;
+    if (group.timer) clearTimeout(group.timer);
     this.open.delete(sessionId);
     try {
-      await this.recorder.end(entry.context, reason);
+      await this.recorder.end(group.context, reason);
     } catch (error) {
       this.logger.warn({ sessionId, reason: (error as Error).message }, 'Recording the session end failed');
     }
