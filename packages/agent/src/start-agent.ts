@@ -16,6 +16,8 @@ export interface StartAgentOptions extends Omit<CreateAgentOptions, 'tunnelFacto
   readonly recording?: RecordingConfig;
   /** Test hook: the spool's file system (e.g. one that reports a full disk). */
   readonly spoolIo?: SpoolIo;
+  /** Called each time a tunnel to a gateway is up (the gateway then routes sessions here). */
+  readonly onConnected?: (gateway: { readonly address: string; readonly gatewayId: string }) => void;
 }
 
 function readCa(path: string): Buffer {
@@ -31,7 +33,10 @@ function readCa(path: string): Buffer {
 }
 
 /** Dials every configured gateway with a real gRPC tunnel client. */
-export function grpcTunnelFactory(version: string): TunnelFactory {
+export function grpcTunnelFactory(
+  version: string,
+  onConnected?: StartAgentOptions['onConnected'],
+): TunnelFactory {
   return (options, onSession) => {
     const { gateway } = options;
     const client = new TunnelClient({
@@ -49,9 +54,10 @@ export function grpcTunnelFactory(version: string): TunnelFactory {
       heartbeatIntervalMs: options.heartbeatSeconds * 1000,
       reconnect: options.reconnect,
     });
-    client.on('connected', ({ gatewayId }) =>
-      options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway'),
-    );
+    client.on('connected', ({ gatewayId }) => {
+      options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway');
+      onConnected?.({ address: gateway.address, gatewayId });
+    });
     client.on('disconnected', (reason, wasConnected) => {
       if (wasConnected)
         options.logger.warn(
@@ -72,7 +78,7 @@ export function grpcTunnelFactory(version: string): TunnelFactory {
 
 /** The agent composition root with real tunnels: connectors, credentials, one tunnel per gateway. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<Agent> {
-  const { version, recording: recordingConfig, spoolIo, ...rest } = options;
+  const { version, recording: recordingConfig, spoolIo, onConnected, ...rest } = options;
   // The spool's pumps start before the agent exists: until then the gateway sink reports "not yet".
   const started: { agent?: Agent } = {};
   const recording =
@@ -90,7 +96,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       : undefined;
   const agent = createAgent(config, {
     ...rest,
-    tunnelFactory: grpcTunnelFactory(version),
+    tunnelFactory: grpcTunnelFactory(version, onConnected),
     ...(recording
       ? {
           recorder: recording.recorder,

@@ -22,6 +22,11 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
         logger,
         version: AIRLOCK_VERSION,
         recording: config.recording,
+        // For scripts: "ready" means running (dialling); "connected" that a gateway routes to it.
+        onConnected: ({ address, gatewayId }) =>
+          process.stdout.write(
+            `${JSON.stringify({ connected: 'agent', id: section.id, gateway: address, gatewayId })}\n`,
+          ),
       });
       process.stdout.write(`${JSON.stringify({ ready: 'agent', id: section.id })}\n`);
       stopOnSignals(logger, () => agent.stop());
