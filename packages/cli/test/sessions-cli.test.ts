@@ -9,12 +9,13 @@ import {
   startGatewayHttp,
   type GatewayHttp,
 } from '@airlock/gateway';
-import { PgliteStore } from '@airlock/recording';
+import { PgliteStore, verifySession } from '@airlock/recording';
 import { spawnNode } from '@airlock/testkit';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordedSession } from '../../gateway/test/api/helpers/recorded-session.js';
 import { NoAgentDirectory } from '../../gateway/test/identity/helpers/identity-harness.js';
+import { verificationText } from '../src/sessions/sessions-output.js';
 
 /** `airlock sessions ...` and `airlock verify` as a person runs them, against a loopback dev gateway. */
 const AIRLOCK = new URL('../dist/main.js', import.meta.url).pathname;
@@ -43,6 +44,31 @@ const broken = new RecordedSession({
 })
   .start()
   .call('deploy', { env: 'prod' }, { text: 'ok' }, { agentSees: false });
+// Many pages long at the page sizes used here (the gateway's export reads 4 events a page).
+const long = new RecordedSession({
+  id: 'sess-long',
+  subject: 'dave',
+  connection: 'demo',
+  startAt: new Date(T0 - 3_600_000),
+}).start();
+for (let i = 0; i < 9; i += 1) long.call('echo', { i }, { text: `reply ${i}` });
+long.end('client_closed');
+// The same with gateway seq 6..8 lost (read 5 events a page, the gap falls on a page boundary)
+// and gateway seq 12 edited after it was hashed.
+const damaged = new RecordedSession({
+  id: 'sess-damaged',
+  subject: 'dave',
+  connection: 'demo',
+  startAt: new Date(T0 - 7_200_000),
+}).start();
+for (let i = 0; i < 9; i += 1) damaged.call('echo', { i }, { text: `reply ${i}` });
+damaged.end('client_closed');
+const damagedStored = damaged.events
+  .filter((e) => !(e.source === 'gateway' && e.seq >= 6 && e.seq <= 8))
+  .map((e) => (e.source === 'gateway' && e.seq === 12 ? { ...e, connection: 'elsewhere' } : e));
+/** The store's order: source, then seq. */
+const storeOrder = (events: readonly RecordingEvent[]) =>
+  [...events].sort((a, b) => a.source.localeCompare(b.source) || a.seq - b.seq);
 
 let dir: string;
 let store: PgliteStore;
@@ -52,7 +78,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-cli-'));
   store = await PgliteStore.open({ dataDir: join(dir, 'store') });
   await store.migrate();
-  await store.insertEvents([...clean.events, ...broken.events]);
+  await store.insertEvents([...clean.events, ...broken.events, ...long.events, ...damagedStored]);
   const config = configSchema.parse({
     gateway: {
       listen: { host: '127.0.0.1', port: 0 },
@@ -68,6 +94,7 @@ beforeAll(async () => {
       access: createSessionAccess(config, logger),
       originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
       logger,
+      eventPageSize: 4,
     }),
   });
 });
@@ -147,6 +174,76 @@ describe('airlock sessions', () => {
     const markdown = await airlock(['sessions', 'export', 'sess-clean', '--format', 'markdown']);
     expect(markdown.stdout).toContain('# Session sess-clean');
     expect(markdown.stdout).toContain('**Masked:** api_key at `$.result` ×1');
+  });
+});
+
+describe('a session many pages long', () => {
+  const heads = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('['));
+  const head = (e: RecordingEvent) => `[${e.at}] ${e.source} #${e.seq}`;
+
+  it('shows it', async () => {
+    const shown = await airlock(['sessions', 'show', 'sess-long']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain(
+      `Events      ${long.events.length} (gateway messages 18, agent messages 18`,
+    );
+  });
+
+  it('replays it across page boundaries, one record or both by time', async () => {
+    const gateway = await airlock(['sessions', 'replay', 'sess-long', '--page-size', '3']);
+    expect(gateway.code, gateway.stderr).toBe(0);
+    const expected = long.events.filter((e) => e.source === 'gateway');
+    expect(expected.length).toBeGreaterThan(9);
+    expect(heads(gateway.stdout).map((l) => l.split('  ')[0])).toEqual(expected.map(head));
+    expect(gateway.stdout).toContain('"text": "reply 8"');
+    // Both records interleaved by time, as recorded (each event here is a second after the last).
+    const both = await airlock(['sessions', 'replay', 'sess-long', '--source', 'all', '--page-size', '2']);
+    expect(heads(both.stdout).map((l) => l.split('  ')[0])).toEqual(long.events.map(head));
+    const json = await airlock([
+      'sessions',
+      'replay',
+      'sess-long',
+      '--source',
+      'agent',
+      '--json',
+      '--page-size',
+      '5',
+    ]);
+    expect(json.stdout.split('\n').map((l) => JSON.parse(l) as RecordingEvent)).toEqual(
+      long.events.filter((e) => e.source === 'agent'),
+    );
+  });
+
+  it('exports it as JSONL and Markdown, every event once', async () => {
+    const out = join(dir, 'long.jsonl');
+    const jsonl = await airlock(['sessions', 'export', 'sess-long', '--out', out]);
+    expect(jsonl.code, jsonl.stderr).toBe(0);
+    const events = readFileSync(out, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RecordingEvent);
+    expect(events).toEqual(storeOrder(long.events));
+    const markdown = await airlock(['sessions', 'export', 'sess-long', '--format', 'markdown']);
+    expect(markdown.stdout.match(/^### /gm)).toHaveLength(long.events.length);
+    expect(markdown.stdout).toContain('"text": "reply 8"');
+  });
+
+  it('verifies it page by page: intact, and broken with the same report as all events at once', async () => {
+    const ok = await airlock(['verify', 'sess-long', '--page-size', '5']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(
+      `gateway chain: ${long.events.filter((e) => e.source === 'gateway').length} events, intact`,
+    );
+
+    const expected = { ...verifySession(storeOrder(damagedStored)), sessionId: 'sess-damaged' };
+    expect(expected.chains.gateway.breaks.map((b) => b.problem)).toEqual(['gap', 'hash_mismatch']);
+    const text = await airlock(['verify', 'sess-damaged', '--page-size', '5']);
+    expect(text.code).toBe(3);
+    expect(`${text.stdout}\n`).toBe(verificationText('sess-damaged', expected));
+    expect(text.stdout).toContain('gateway seq 6: gap: events 6..8 are missing');
+    const json = await airlock(['verify', 'sess-damaged', '--json', '--page-size', '3']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 });
 

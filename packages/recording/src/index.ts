@@ -1,6 +1,11 @@
 // Store: PGlite (embedded) or PostgreSQL (shared), one schema, search and replay queries.
 export {
+  DEFAULT_EVENT_PAGE_BYTES,
+  MAX_EVENT_PAGE_SIZE,
   MAX_SESSION_PAGE_SIZE,
+  type EventPage,
+  type EventPageQuery,
+  type EventPosition,
   type EventQuery,
   type PurgeResult,
   type RecordingStore,
@@ -14,6 +19,9 @@ export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 export { NORMAL_END_REASONS, statusForEndReason } from './store/session-status.js';
+export { eventPages, type EventPagesOptions } from './store/event-pages.js';
+export { decodeEventCursor, encodeEventCursor } from './store/event-cursor.js';
+export { eventsByTime } from './store/events-by-time.js';
 
 // Spool: the durable local write-ahead log every event is appended to before it counts as recorded.
 export {
@@ -41,7 +49,7 @@ export {
 export { sha256Hex } from './recorder/sha256-hex.js';
 
 // Verify: both hash chains of a session and whether the gateway's and agent's records agree.
-export { verifySession } from './verify/verify-session.js';
+export { verifySession, verifySessionPages } from './verify/verify-session.js';
 export { checkAgreement } from './verify/records-agreement.js';
 export type {
   AgreementMismatch,

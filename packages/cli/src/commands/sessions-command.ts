@@ -1,18 +1,19 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirlockError, type RecordingEvent } from '@airlock/core';
-import type { SessionPage, SessionSummary } from '@airlock/recording';
+import { AirlockError, type RecordingEvent, type RecordingSource } from '@airlock/core';
+import { eventsByTime, MAX_EVENT_PAGE_SIZE, type SessionPage, type SessionSummary } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
-import { callAdminApi, fetchAdminApi } from '../admin/admin-client.js';
+import { callAdminApi, fetchAdminApi, type AdminTarget } from '../admin/admin-client.js';
 import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { SESSIONS_PATH, sessionPath } from '../sessions/session-api-path.js';
+import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
 import { parseSessionTime } from '../sessions/session-time.js';
-
-export const SESSIONS_PATH = '/api/v1/sessions';
 
 export interface GatewayArgs extends AdminTargetArgs {
   json: boolean;
@@ -38,6 +39,7 @@ interface ReplayArgs extends SessionArgs {
   source: string;
   step: boolean;
   delay: number;
+  pageSize?: number;
 }
 
 interface ExportArgs extends SessionArgs {
@@ -61,8 +63,12 @@ export function gatewayOptions<T>(y: Argv<T>): Argv<T & GatewayArgs> {
   >;
 }
 
-export function sessionPath(id: string, view = ''): string {
-  return `${SESSIONS_PATH}/${encodeURIComponent(id)}${view ? `/${view}` : ''}`;
+/** --page-size: how many events one request to the gateway fetches. */
+export function pageSizeOption<T>(y: Argv<T>): Argv<T & { pageSize?: number }> {
+  return y.option('page-size', {
+    type: 'number',
+    describe: `Events fetched per request (default 500, at most ${MAX_EVENT_PAGE_SIZE})`,
+  }) as Argv<T & { pageSize?: number }>;
 }
 
 /** Runs one command; a refusal prints the gateway's explanation and exits 1. */
@@ -138,7 +144,7 @@ const replay: CommandModule<object, ReplayArgs> = {
   command: 'replay <id>',
   describe: 'Print a session message by message, with times and directions',
   builder: (y) =>
-    gatewayOptions(y)
+    pageSizeOption(gatewayOptions(y))
       .positional('id', { type: 'string', demandOption: true })
       .option('source', {
         type: 'string',
@@ -159,38 +165,49 @@ const replay: CommandModule<object, ReplayArgs> = {
   handler: (args) =>
     run(async () => {
       const target = await resolveAdminTarget(args);
-      const source = args.source === 'all' ? '' : `?source=${args.source}`;
-      const { events } = await callAdminApi<{ events: RecordingEvent[] }>(
-        target,
-        'GET',
-        `${sessionPath(args.id, 'events')}${source}`,
-      );
-      const ordered = [...events].sort(
-        (a, b) =>
-          Date.parse(a.at) - Date.parse(b.at) ||
-          (a.source === b.source ? a.seq - b.seq : a.source === 'gateway' ? -1 : 1),
-      );
-      if (args.json) return ordered.map((e) => `${JSON.stringify(e)}\n`).join('');
-      if (ordered.length === 0)
-        return `Session ${args.id} has no ${args.source === 'all' ? '' : `${args.source} `}events.\n`;
+      const events = replayEvents(target, args.id, args.source, args.pageSize);
       // Stepping needs someone at a keyboard; piped or scripted, the whole session is printed.
       const prompt =
-        args.step && process.stdin.isTTY
+        args.step && process.stdin.isTTY && !args.json
           ? createInterface({ input: process.stdin, output: process.stderr })
           : undefined;
+      let shown = 0;
       try {
-        for (const [index, event] of ordered.entries()) {
-          process.stdout.write(replayText(event));
-          if (index === ordered.length - 1) break;
-          if (prompt)
-            await prompt.question(`-- ${index + 1}/${ordered.length}, Enter for the next message --`);
-          else if (args.delay > 0) await sleep(args.delay);
+        // Printed as pages arrive; the pause comes before the next event, so none follows the last.
+        for await (const event of events) {
+          if (shown > 0 && !args.json) {
+            if (prompt) await prompt.question(`-- ${shown} shown, Enter for the next message --`);
+            else if (args.delay > 0) await sleep(args.delay);
+          }
+          await writeOut(args.json ? `${JSON.stringify(event)}\n` : replayText(event));
+          shown += 1;
         }
       } finally {
         prompt?.close();
       }
+      if (shown === 0 && !args.json)
+        return `Session ${args.id} has no ${args.source === 'all' ? '' : `${args.source} `}events.\n`;
     }),
 };
+
+/** The events to replay, a page at a time: one record in its order, or both interleaved by time. */
+function replayEvents(
+  target: AdminTarget,
+  id: string,
+  source: string,
+  pageSize: number | undefined,
+): AsyncIterable<RecordingEvent> {
+  const pages = (record: RecordingSource) => sessionEventPages(target, id, { source: record, pageSize });
+  if (source === 'all') return eventsByTime(pages('gateway'), pages('agent'));
+  return (async function* () {
+    for await (const page of pages(source === 'agent' ? 'agent' : 'gateway')) yield* page;
+  })();
+}
+
+/** Writes to standard output, waiting while a slow reader (a pager, a pipe) catches up. */
+async function writeOut(text: string): Promise<void> {
+  if (!process.stdout.write(text)) await once(process.stdout, 'drain');
+}
 
 const exportSession: CommandModule<object, ExportArgs> = {
   command: 'export <id>',

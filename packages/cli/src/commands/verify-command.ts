@@ -1,13 +1,14 @@
 import { AirlockError } from '@airlock/core';
-import type { SessionVerification } from '@airlock/recording';
+import { verifySessionPages } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
-import { callAdminApi } from '../admin/admin-client.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';
+import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { verificationText } from '../sessions/sessions-output.js';
-import { gatewayOptions, sessionPath, type GatewayArgs } from './sessions-command.js';
+import { gatewayOptions, pageSizeOption, type GatewayArgs } from './sessions-command.js';
 
 interface VerifyArgs extends GatewayArgs {
   session: string;
+  pageSize?: number;
 }
 
 /** Exit code when the recording is broken (tampered, gaps, or the two records disagree). */
@@ -18,14 +19,18 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
   describe:
     "Check a session's hash chains and that the gateway's and agent's records agree (exit 0 ok, 3 broken)",
   builder: (y) =>
-    gatewayOptions(y).positional('session', { type: 'string', demandOption: true }) as Argv<VerifyArgs>,
+    pageSizeOption(gatewayOptions(y)).positional('session', {
+      type: 'string',
+      demandOption: true,
+    }) as Argv<VerifyArgs>,
   handler: async (args) => {
     try {
-      const report = await callAdminApi<SessionVerification>(
-        await resolveAdminTarget(args),
-        'GET',
-        sessionPath(args.session, 'verify'),
-      );
+      // Verified here, from the events as the gateway's store holds them, a page at a time: the
+      // check does not rest on the gateway's own verdict, and no single request runs long.
+      const pages = sessionEventPages(await resolveAdminTarget(args), args.session, {
+        pageSize: args.pageSize,
+      });
+      const report = { ...(await verifySessionPages(pages)), sessionId: args.session };
       process.stdout.write(
         args.json ? `${JSON.stringify(report)}\n` : verificationText(args.session, report),
       );

@@ -8,6 +8,15 @@ import type { SessionSummary } from '@airlock/recording';
  * gateway's show what the client received, the agent's carry the masking findings.
  */
 export function markdownTranscript(session: SessionSummary, events: readonly RecordingEvent[]): string {
+  const text = transcriptHead(session) + inTimeOrder(events).map(transcriptEntry).join('');
+  return `${text.trimEnd()}\n`;
+}
+
+/**
+ * The transcript's opening: the session's metadata up to the `## Transcript` heading. Followed by
+ * one `transcriptEntry` per event, it is the transcript, written as the events are read.
+ */
+export function transcriptHead(session: SessionSummary): string {
   const lines: string[] = [];
   lines.push(`# Session ${session.id}`, '');
   const who = session.email ? `${session.subject} (${session.email})` : session.subject;
@@ -28,9 +37,13 @@ export function markdownTranscript(session: SessionSummary, events: readonly Rec
   lines.push(
     `- **Events:** ${session.eventCount} (gateway messages ${session.gatewayMessageCount}, agent messages ${session.agentMessageCount}, warnings ${session.warningCount})`,
   );
-  lines.push('', '## Transcript', '');
-  for (const event of inTimeOrder(events)) lines.push(...eventLines(event), '');
-  return `${lines.join('\n').trimEnd()}\n`;
+  lines.push('', '## Transcript');
+  return `${lines.join('\n')}\n`;
+}
+
+/** One event of the transcript: a blank line, its `###` heading, annotations and message. */
+export function transcriptEntry(event: RecordingEvent): string {
+  return `\n${eventLines(event).join('\n')}\n`;
 }
 
 /** By time, then gateway before agent, then seq: the order a reader expects a conversation in. */

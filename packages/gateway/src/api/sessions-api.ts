@@ -1,19 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { once } from 'node:events';
-import { AirlockError, type RecordingSource } from '@airlock/core';
-import { verifySession, type RecordingStore, type SessionSummary } from '@airlock/recording';
+import { AirlockError, type RecordingEvent, type RecordingSource } from '@airlock/core';
+import {
+  encodeEventCursor,
+  eventPages,
+  eventsByTime,
+  verifySessionPages,
+  type RecordingStore,
+  type SessionSummary,
+} from '@airlock/recording';
 import type { Logger } from 'pino';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
-import { markdownTranscript } from './markdown-transcript.js';
+import { DEFAULT_EVENT_PAGE_SIZE, parseEventQuery, sourceParam } from './event-query.js';
+import { transcriptEntry, transcriptHead } from './markdown-transcript.js';
 import type { SessionAccess, SessionVisibility } from './session-access.js';
 import { parseSessionQuery } from './session-query.js';
+import { StreamedAnswer } from './streamed-answer.js';
 
 export interface SessionsApiOptions {
   readonly store: RecordingStore;
   readonly access: SessionAccess;
   readonly originPolicy: RequestOriginPolicy;
   readonly logger: Logger;
+  /**
+   * Events per store page when export and verify read a session (default 500): they hold one
+   * page at a time, however long the session.
+   */
+  readonly eventPageSize?: number | undefined;
 }
 
 export const SESSIONS_API_PATH = '/api/v1/sessions';
@@ -23,9 +36,11 @@ const VIEWS = new Set(['events', 'export', 'verify']);
  * The recorded-sessions API, behind `airlock sessions` and `airlock verify`:
  * - `GET /api/v1/sessions?subject&connection&from&to&tool&status&text&cursor&limit` → `{ sessions, nextCursor }`
  * - `GET /api/v1/sessions/<id>`                         the session's metadata
- * - `GET /api/v1/sessions/<id>/events[?source=...]`     `{ sessionId, events }` by source, then seq
- * - `GET /api/v1/sessions/<id>/export?format=jsonl|markdown[&source=...]`
- * - `GET /api/v1/sessions/<id>/verify`                  both hash chains and gateway/agent agreement
+ * - `GET /api/v1/sessions/<id>/events[?source&after&limit]` `{ sessionId, events, nextCursor }`: one
+ *   page by source, then seq; `after=<nextCursor>` for the next
+ * - `GET /api/v1/sessions/<id>/export?format=jsonl|markdown[&source=...]`, streamed page by page
+ * - `GET /api/v1/sessions/<id>/verify`                  both hash chains and gateway/agent agreement,
+ *   checked page by page
  * Auditors (`gateway.audit.groups`) see every session, anyone else only their own: the subject is
  * part of every store query, and someone else's session is `recording_not_found` like an unknown one.
  */
@@ -33,6 +48,7 @@ export function createSessionsApi(
   options: SessionsApiOptions,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, access, logger } = options;
+  const pageSize = options.eventPageSize ?? DEFAULT_EVENT_PAGE_SIZE;
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     // A browser page must not read recordings (CSRF, DNS rebinding): the MCP endpoints' Origin/Host rules.
@@ -64,22 +80,32 @@ export function createSessionsApi(
       return;
     }
     const session = await visibleSession(route.id, visibility);
-    const source = sourceParam(url.searchParams);
     switch (route.view) {
       case undefined:
         sendApiJson(res, 200, session);
         return;
-      case 'events':
+      case 'events': {
+        const page = await store.getEventPage(session.id, parseEventQuery(url.searchParams));
         sendApiJson(res, 200, {
           sessionId: session.id,
-          events: await store.getEvents(session.id, { source }),
+          events: page.events,
+          nextCursor: page.next === undefined ? undefined : encodeEventCursor(page.next),
         });
         return;
-      case 'verify':
-        sendApiJson(res, 200, { ...verifySession(await store.getEvents(session.id)), sessionId: session.id });
+      }
+      case 'verify': {
+        const report = await verifySessionPages(eventPages(store, session.id, { pageSize }));
+        sendApiJson(res, 200, { ...report, sessionId: session.id });
         return;
+      }
       case 'export':
-        await exportSession(res, session, url.searchParams.get('format') ?? 'jsonl', source);
+        await exportSession(
+          res,
+          session,
+          url.searchParams.get('format') ?? 'jsonl',
+          sourceParam(url.searchParams),
+          method === 'HEAD',
+        );
         return;
     }
   }
@@ -105,34 +131,50 @@ export function createSessionsApi(
     session: SessionSummary,
     format: string,
     source: RecordingSource | undefined,
+    headOnly: boolean,
   ): Promise<void> {
     if (format !== 'jsonl' && format !== 'markdown') {
       throw new AirlockError('invalid_params', `"format" is jsonl or markdown (got "${format}").`);
     }
-    const events = await store.getEvents(session.id, { source });
     const name = session.id.replace(/[^A-Za-z0-9._-]/g, '_');
-    if (format === 'markdown') {
-      const text = markdownTranscript(session, events);
-      res.writeHead(200, {
-        'content-type': 'text/markdown; charset=utf-8',
-        'content-disposition': `attachment; filename="${name}.md"`,
-        'cache-control': 'no-store',
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
-      return;
-    }
-    // One event per line, written as it goes with backpressure (a session can be large).
-    res.writeHead(200, {
-      'content-type': 'application/x-ndjson; charset=utf-8',
-      'content-disposition': `attachment; filename="${name}.jsonl"`,
+    const answer = new StreamedAnswer(res, {
+      'content-type':
+        format === 'markdown' ? 'text/markdown; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+      'content-disposition': `attachment; filename="${name}.${format === 'markdown' ? 'md' : 'jsonl'}"`,
       'cache-control': 'no-store',
     });
-    for (const event of events) {
-      if (res.destroyed) return;
-      if (!res.write(`${JSON.stringify(event)}\n`)) await once(res, 'drain');
+    if (headOnly) {
+      await answer.end();
+      return;
     }
-    res.end();
+    if (format === 'jsonl') {
+      // One event per line in the store's order (source, seq, id), a page at a time.
+      for await (const page of eventPages(store, session.id, { source, pageSize })) {
+        if (!(await answer.write(page.map((event) => `${JSON.stringify(event)}\n`).join('')))) return;
+      }
+      await answer.end();
+      return;
+    }
+    // A transcript reads in time order: both records are paged side by side and interleaved.
+    if (!(await answer.write(transcriptHead(session)))) return;
+    for await (const event of transcriptEvents(session.id, source)) {
+      if (!(await answer.write(transcriptEntry(event)))) return;
+    }
+    await answer.end();
+  }
+
+  async function* transcriptEvents(
+    sessionId: string,
+    source: RecordingSource | undefined,
+  ): AsyncGenerator<RecordingEvent, void, undefined> {
+    if (source !== undefined) {
+      for await (const page of eventPages(store, sessionId, { source, pageSize })) yield* page;
+      return;
+    }
+    yield* eventsByTime(
+      eventPages(store, sessionId, { source: 'gateway', pageSize }),
+      eventPages(store, sessionId, { source: 'agent', pageSize }),
+    );
   }
 
   return (req, res) => {
@@ -178,11 +220,4 @@ function routeOf(path: string): { id?: string; view?: 'events' | 'export' | 'ver
     'recording_not_found',
     `Nothing is served at ${path}; recorded sessions live at ${SESSIONS_API_PATH}/<id>[/events|/export|/verify].`,
   );
-}
-
-function sourceParam(params: URLSearchParams): RecordingSource | undefined {
-  const source = params.get('source');
-  if (source === null || source === '' || source === 'all') return undefined;
-  if (source === 'gateway' || source === 'agent') return source;
-  throw new AirlockError('invalid_params', `"source" is gateway or agent (got "${source}").`);
 }

@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
 import type {
+  EventPage,
+  EventPageQuery,
   EventQuery,
   PurgeResult,
   RecordingStore,
@@ -111,6 +113,10 @@ export class PgliteWorkerStore implements RecordingStore {
 
   getEvents(sessionId: string, query?: EventQuery): Promise<RecordingEvent[]> {
     return this.call('getEvents', sessionId, query);
+  }
+
+  getEventPage(sessionId: string, query: EventPageQuery): Promise<EventPage> {
+    return this.call('getEventPage', sessionId, query);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

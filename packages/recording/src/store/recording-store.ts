@@ -61,8 +61,43 @@ export interface SessionScope {
   readonly subject?: string | undefined;
 }
 
+/** Where an event sits in a session's read order: by source, then seq, then event id. */
+export interface EventPosition {
+  readonly source: RecordingSource;
+  readonly seq: number;
+  /**
+   * The tiebreaker: seq is not unique within a source when a second event claimed it (the store
+   * keeps both so that verification can report the duplicate), so a position needs the id too.
+   */
+  readonly id: string;
+}
+
 export interface EventQuery {
   readonly source?: RecordingSource | undefined;
+  /** Only events after this position (exclusive): the `next` of the previous page. */
+  readonly after?: EventPosition | undefined;
+  /**
+   * At most this many events, 1..MAX_EVENT_PAGE_SIZE. Without it `getEvents` returns every
+   * remaining event of the session at once; prefer `getEventPage` (or `eventPages`) for anything
+   * that may be large.
+   */
+  readonly limit?: number | undefined;
+  /**
+   * Stop the page once its stored text (envelope plus message) would exceed this many bytes; the
+   * first event is always included, however large. Default with a `limit`: DEFAULT_EVENT_PAGE_BYTES.
+   */
+  readonly maxBytes?: number | undefined;
+}
+
+export interface EventPageQuery extends EventQuery {
+  readonly limit: number;
+}
+
+export interface EventPage {
+  /** Ordered by source, then seq, then event id. */
+  readonly events: RecordingEvent[];
+  /** The position to continue after; undefined on the last page. */
+  readonly next: EventPosition | undefined;
 }
 
 export interface PurgeResult {
@@ -71,6 +106,16 @@ export interface PurgeResult {
 }
 
 export const MAX_SESSION_PAGE_SIZE = 500;
+
+/** The most events one page may hold. */
+export const MAX_EVENT_PAGE_SIZE = 1000;
+
+/**
+ * A page's byte budget when the caller sets none. A single message may be 20 MiB, so a page of
+ * even 500 events could otherwise hold gigabytes; 8 MiB keeps a page (and its JSON answer) small
+ * while a page of ordinary events still reaches its count limit first.
+ */
+export const DEFAULT_EVENT_PAGE_BYTES = 8 * 1024 * 1024;
 
 /**
  * Where recorded events rest: PGlite embedded or a shared PostgreSQL, one schema, one SQL dialect.
@@ -90,8 +135,16 @@ export interface RecordingStore {
    * the caller's subject so that someone else's session is never read, not read and then hidden.
    */
   getSession(id: string, scope?: SessionScope): Promise<SessionSummary | undefined>;
-  /** The session's events as recorded, ordered by source then seq. */
+  /**
+   * The session's events as recorded, ordered by source, then seq, then event id. Without a
+   * `limit` this is every (remaining) event at once: for small sessions and tests.
+   */
   getEvents(sessionId: string, query?: EventQuery): Promise<RecordingEvent[]>;
+  /**
+   * One page of the session's events in the same order, bounded by `limit` and `maxBytes`, with
+   * the position to continue after (keyset paging: pages stay correct while events arrive).
+   */
+  getEventPage(sessionId: string, query: EventPageQuery): Promise<EventPage>;
   /** Deletes whole sessions whose last event is older than `cutoff`, with all their events. */
   purgeOlderThan(cutoff: Date): Promise<PurgeResult>;
   close(): Promise<void>;

@@ -2,11 +2,15 @@ import { AirlockError, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import { DEFAULT_MAX_SEARCH_MESSAGES, searchEncryptedMessages } from './encrypted-message-search.js';
-import { toEventRow, type StoredEventColumns } from './event-row.js';
+import { eventPageQuery, pageContinues, type EventPageRow } from './event-page-query.js';
+import { toEventRow } from './event-row.js';
 import { encryptRows, readEventColumns } from './message-encryption.js';
 import { MIGRATIONS } from './migrations.js';
 import {
+  DEFAULT_EVENT_PAGE_BYTES,
   MAX_SESSION_PAGE_SIZE,
+  type EventPage,
+  type EventPageQuery,
   type EventQuery,
   type PurgeResult,
   type RecordingStore,
@@ -331,19 +335,28 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   }
 
   async getEvents(sessionId: string, eventQuery: EventQuery = {}): Promise<RecordingEvent[]> {
-    const rows =
-      eventQuery.source === undefined
-        ? await query<StoredEventColumns>(
-            this.#db,
-            'SELECT envelope, message FROM recording_events WHERE session_id = $1 ORDER BY source, seq, id',
-            [sessionId],
-          )
-        : await query<StoredEventColumns>(
-            this.#db,
-            'SELECT envelope, message FROM recording_events WHERE session_id = $1 AND source = $2 ORDER BY seq, id',
-            [sessionId, eventQuery.source],
-          );
-    return readEventColumns(rows, this.#keyRing);
+    return (await this.#readEvents(sessionId, eventQuery)).events;
+  }
+
+  async getEventPage(sessionId: string, eventQuery: EventPageQuery): Promise<EventPage> {
+    // Always bounded, even for a caller (say over the worker boundary) that left the limit out.
+    return this.#readEvents(sessionId, {
+      ...eventQuery,
+      maxBytes: eventQuery.maxBytes ?? DEFAULT_EVENT_PAGE_BYTES,
+    });
+  }
+
+  async #readEvents(sessionId: string, eventQuery: EventQuery): Promise<EventPage> {
+    const { sql, params } = eventPageQuery(sessionId, eventQuery);
+    const rows = await query<EventPageRow>(this.#db, sql, params);
+    // Decrypted one page at a time: only this page's plaintext is ever in memory.
+    const events = await readEventColumns(rows, this.#keyRing);
+    const last = events[events.length - 1];
+    const next =
+      last !== undefined && pageContinues(rows)
+        ? { source: last.source, seq: last.seq, id: last.id }
+        : undefined;
+    return { events, next };
   }
 
   async purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

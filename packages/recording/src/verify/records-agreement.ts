@@ -1,4 +1,6 @@
-import type { Direction, JsonRpcId, JsonRpcMessage, RecordingEvent, RecordingSource } from '@airlock/core';
+import type { RecordingEvent, RecordingSource } from '@airlock/core';
+import { CandidatePool } from './candidate-pool.js';
+import { digestMessage, type MessageDigest } from './message-digest.js';
 import type { AgreementMismatch, AgreementProblem, AgreementReport } from './verification-report.js';
 
 /**
@@ -29,12 +31,47 @@ export function checkAgreement(
   gatewayEvents: readonly RecordingEvent[],
   agentEvents: readonly RecordingEvent[],
 ): AgreementReport {
-  const gateway = messagesOf(gatewayEvents);
-  const agent = messagesOf(agentEvents);
+  const check = new AgreementCheck();
+  for (const event of gatewayEvents) check.add(event, 'gateway');
+  for (const event of agentEvents) check.add(event, 'agent');
+  return check.report();
+}
+
+/**
+ * `checkAgreement` fed one event at a time (say a page at a time from the store): it keeps a
+ * MessageDigest per message, never the message, and compares when asked for the report.
+ */
+export class AgreementCheck {
+  readonly #messages: Record<RecordingSource, MessageDigest[]> = { gateway: [], agent: [] };
+  #agentEvents = 0;
+
+  /** Adds an event to one side's record (by default the side that recorded it). */
+  add(event: RecordingEvent, side: RecordingSource = event.source): void {
+    if (side === 'agent') this.#agentEvents += 1;
+    const digest = digestMessage(event);
+    if (digest !== undefined) this.#messages[side].push(digest);
+  }
+
+  report(): AgreementReport {
+    // Each record in its own order (stable: equal seqs keep the order they arrived in).
+    const bySeq = (a: MessageDigest, b: MessageDigest) => a.seq - b.seq;
+    return compareRecords(
+      [...this.#messages.gateway].sort(bySeq),
+      [...this.#messages.agent].sort(bySeq),
+      this.#agentEvents,
+    );
+  }
+}
+
+function compareRecords(
+  gateway: readonly MessageDigest[],
+  agent: readonly MessageDigest[],
+  agentEvents: number,
+): AgreementReport {
   const forwarded = gateway.filter(
-    (e) => e.direction === 'client_to_server' && isRequestMessage(e.message) && wasForwarded(e),
+    (e) => e.direction === 'client_to_server' && e.shape === 'request' && e.forwarded,
   );
-  if (agentEvents.length === 0 && forwarded.length > 0) {
+  if (agentEvents === 0 && forwarded.length > 0) {
     const mismatch: AgreementMismatch = {
       source: 'agent',
       problem: 'agent_record_missing',
@@ -42,23 +79,32 @@ export function checkAgreement(
     };
     return { ok: false, matched: 0, mismatches: [mismatch] };
   }
-  const requests = (events: readonly MessageEvent[], direction: Direction) =>
-    events.filter((e) => e.direction === direction && isRequestMessage(e.message));
-  const responses = (events: readonly MessageEvent[], direction: Direction) =>
-    events.filter((e) => e.direction === direction && isResponse(e.message));
+  const of = (
+    events: readonly MessageDigest[],
+    direction: MessageDigest['direction'],
+    shape: MessageDigest['shape'],
+  ) => events.filter((e) => e.direction === direction && e.shape === shape);
   const tallies = [
     // The client's requests: from the gateway's side to the agent's.
-    matchRequests(forwarded, requests(agent, 'client_to_server'), 'gateway', 'agent'),
+    matchRequests(forwarded, of(agent, 'client_to_server', 'request'), 'gateway', 'agent'),
     // The server's requests: from the agent's side to the gateway's.
     matchRequests(
-      requests(agent, 'server_to_client'),
-      requests(gateway, 'server_to_client'),
+      of(agent, 'server_to_client', 'request'),
+      of(gateway, 'server_to_client', 'request'),
       'agent',
       'gateway',
     ),
     // The upstream's answers, then the client's.
-    matchResponses(responses(agent, 'server_to_client'), responses(gateway, 'server_to_client'), 'gateway'),
-    matchResponses(responses(gateway, 'client_to_server'), responses(agent, 'client_to_server'), 'agent'),
+    matchResponses(
+      of(agent, 'server_to_client', 'response'),
+      of(gateway, 'server_to_client', 'response'),
+      'gateway',
+    ),
+    matchResponses(
+      of(gateway, 'client_to_server', 'response'),
+      of(agent, 'client_to_server', 'response'),
+      'agent',
+    ),
   ];
   const mismatches = tallies.flatMap((tally) => tally.mismatches);
   return {
@@ -81,61 +127,56 @@ const missingIn = (side: RecordingSource): AgreementProblem =>
  * unmatched ones on either side are reported.
  */
 function matchRequests(
-  sent: readonly MessageEvent[],
-  received: readonly MessageEvent[],
+  sent: readonly MessageDigest[],
+  received: readonly MessageDigest[],
   sender: RecordingSource,
   receiver: RecordingSource,
 ): Tally {
   const tally: Tally = { matched: 0, mismatches: [] };
-  const unmatched = new Set(received);
-  for (const event of sent) {
-    const request = event.message as RequestLike;
-    const sameId = received.filter((e) => unmatched.has(e) && sameJsonRpcId(e.message, request.id));
-    const exact = sameId.find((e) => (e.message as RequestLike).method === request.method);
+  const pool = new CandidatePool(received, (e) => e.method);
+  for (const request of sent) {
+    const exact = pool.first(request.jsonRpcId, request.method);
     if (exact === undefined) {
-      const other = sameId[0];
+      const other = pool.first(request.jsonRpcId);
       if (other === undefined) {
         tally.mismatches.push(
           at(
-            event,
+            request,
             missingIn(receiver),
             `${describe(request)} was passed on by the ${sender} but is not in the ${receiver}'s record`,
           ),
         );
       } else {
-        unmatched.delete(other);
+        pool.take(other);
         tally.mismatches.push(
           at(
-            event,
+            request,
             'method_differs',
-            `${describe(request)}: the ${receiver} recorded method "${(other.message as RequestLike).method}" (${receiver} seq ${other.seq}, event ${other.id})`,
+            `${describe(request)}: the ${receiver} recorded method "${other.method}" (${receiver} seq ${other.seq}, event ${other.eventId})`,
           ),
         );
       }
       continue;
     }
-    unmatched.delete(exact);
-    const sentTool = toolName(request);
-    const gotTool = toolName(exact.message as RequestLike);
-    if (sentTool !== gotTool) {
+    pool.take(exact);
+    if (request.tool !== exact.tool) {
       tally.mismatches.push(
         at(
-          event,
+          request,
           'tool_differs',
-          `${describe(request)}: the ${receiver} recorded tool ${JSON.stringify(gotTool ?? null)} (${receiver} seq ${exact.seq}, event ${exact.id})`,
+          `${describe(request)}: the ${receiver} recorded tool ${JSON.stringify(exact.tool ?? null)} (${receiver} seq ${exact.seq}, event ${exact.eventId})`,
         ),
       );
       continue;
     }
     tally.matched += 1;
   }
-  for (const extra of received) {
-    if (!unmatched.has(extra)) continue;
+  for (const extra of pool.untaken()) {
     tally.mismatches.push(
       at(
         extra,
         missingIn(sender),
-        `${describe(extra.message as RequestLike)} is in the ${receiver}'s record but the ${sender} never recorded passing it on`,
+        `${describe(extra)} is in the ${receiver}'s record but the ${sender} never recorded passing it on`,
       ),
     );
   }
@@ -148,35 +189,33 @@ function matchRequests(
  * errors it gives itself (a denied request) that never reach the agent.
  */
 function matchResponses(
-  answered: readonly MessageEvent[],
-  relayed: readonly MessageEvent[],
+  answered: readonly MessageDigest[],
+  relayed: readonly MessageDigest[],
   relayer: RecordingSource,
 ): Tally {
   const tally: Tally = { matched: 0, mismatches: [] };
-  const unmatched = new Set(relayed);
+  const pool = new CandidatePool(relayed, (e) => e.outcome);
   for (const got of answered) {
-    const response = got.message as ResponseLike;
-    const candidates = relayed.filter((e) => unmatched.has(e) && sameJsonRpcId(e.message, response.id));
     // Prefer a response with the same outcome: the gateway also records errors it answered itself
     // (a denied request), which may share an id with a forwarded one.
-    const twin = candidates.find((e) => outcome(e.message) === outcome(response)) ?? candidates[0];
+    const twin = pool.first(got.jsonRpcId, got.outcome) ?? pool.first(got.jsonRpcId);
     if (twin === undefined) {
       tally.mismatches.push(
         at(
           got,
           missingIn(relayer),
-          `the ${outcome(response)} response to id ${idText(response.id)} in the ${got.source}'s record is not in the ${relayer}'s record`,
+          `the ${got.outcome} response to id ${idText(got.jsonRpcId)} in the ${got.source}'s record is not in the ${relayer}'s record`,
         ),
       );
       continue;
     }
-    unmatched.delete(twin);
-    if (outcome(twin.message) !== outcome(response)) {
+    pool.take(twin);
+    if (twin.outcome !== got.outcome) {
       tally.mismatches.push(
         at(
           got,
           'outcome_differs',
-          `the response to id ${idText(response.id)} is ${outcome(response)} in the ${got.source}'s record but ${outcome(twin.message)} in the ${relayer}'s (${relayer} seq ${twin.seq}, event ${twin.id})`,
+          `the response to id ${idText(got.jsonRpcId)} is ${got.outcome} in the ${got.source}'s record but ${twin.outcome} in the ${relayer}'s (${relayer} seq ${twin.seq}, event ${twin.eventId})`,
         ),
       );
       continue;
@@ -186,63 +225,15 @@ function matchResponses(
   return tally;
 }
 
-interface RequestLike {
-  readonly id: JsonRpcId;
-  readonly method: string;
-  readonly params?: Record<string, unknown>;
-}
-
-interface ResponseLike {
-  readonly id: JsonRpcId | null;
-  readonly result?: unknown;
-  readonly error?: unknown;
-}
-
-type MessageEvent = RecordingEvent & { readonly message: JsonRpcMessage };
-
-function messagesOf(events: readonly RecordingEvent[]): MessageEvent[] {
-  return events
-    .filter((e): e is MessageEvent => e.kind === 'message' && e.message !== undefined)
-    .sort((a, b) => a.seq - b.seq);
-}
-
-function wasForwarded(event: RecordingEvent): boolean {
-  const action = event.decision?.action;
-  return action === undefined || action === 'pass' || action === 'approve';
-}
-
-function isRequestMessage(message: JsonRpcMessage): boolean {
-  return typeof message === 'object' && message !== null && 'method' in message && 'id' in message;
-}
-
-function isResponse(message: JsonRpcMessage): boolean {
-  return typeof message === 'object' && message !== null && !('method' in message) && 'id' in message;
-}
-
-function outcome(message: unknown): 'error' | 'result' {
-  return typeof message === 'object' && message !== null && 'error' in message ? 'error' : 'result';
-}
-
-function sameJsonRpcId(message: JsonRpcMessage, id: JsonRpcId | null): boolean {
-  // 1 and "1" are different ids in JSON-RPC.
-  return (message as { id?: unknown }).id === id;
-}
-
-function toolName(request: RequestLike): string | undefined {
-  if (request.method !== 'tools/call') return undefined;
-  const name = request.params?.['name'];
-  return typeof name === 'string' ? name : undefined;
-}
-
-function idText(id: JsonRpcId | null): string {
+function idText(id: unknown): string {
   return JSON.stringify(id);
 }
 
-function describe(request: RequestLike): string {
-  const tool = toolName(request);
-  return `request id ${idText(request.id)} (${request.method}${tool === undefined ? '' : ` ${tool}`})`;
+function describe(request: MessageDigest): string {
+  const tool = request.tool;
+  return `request id ${idText(request.jsonRpcId)} (${request.method}${tool === undefined ? '' : ` ${tool}`})`;
 }
 
-function at(event: RecordingEvent, problem: AgreementMismatch['problem'], detail: string): AgreementMismatch {
-  return { source: event.source, seq: event.seq, eventId: event.id, problem, detail };
+function at(event: MessageDigest, problem: AgreementProblem, detail: string): AgreementMismatch {
+  return { source: event.source, seq: event.seq, eventId: event.eventId, problem, detail };
 }

@@ -3,6 +3,7 @@ import { AirlockError, verifyChain, type RecordingEvent } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingStore, SessionSummary } from '../../src/index.js';
 import { SessionScript, sha256Hex } from './helpers/session-script.js';
+import { eventPagingCases } from './helpers/event-paging-cases.js';
 import { STORE_BACKENDS, type OpenedStore } from './helpers/store-backends.js';
 
 const T0 = new Date('2030-03-01T10:00:00.000Z');
@@ -282,6 +283,8 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
     expect(agent.every((e) => e.source === 'agent')).toBe(true);
     expect(await store.getEvents(`${t}-nothing`)).toEqual([]);
   });
+
+  describe('event pages', () => eventPagingCases(() => store));
 
   it('purges whole sessions older than the cutoff', async () => {
     const t = tag();

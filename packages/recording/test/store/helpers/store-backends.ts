@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PgliteStore, PostgresStore, type RecordingStore } from '../../../src/index.js';
+import {
+  PgliteStore,
+  PostgresStore,
+  type RecordingStore,
+  type StoreEncryptionOptions,
+} from '../../../src/index.js';
 import { startPostgres, type RunningPostgres } from '@airlock/testkit';
 
 /**
@@ -10,7 +15,8 @@ import { startPostgres, type RunningPostgres } from '@airlock/testkit';
  */
 export interface StoreBackend {
   readonly name: 'pglite' | 'postgres';
-  open(): Promise<OpenedStore>;
+  /** Opens a fresh store; with `encryption`, one that encrypts messages at rest. */
+  open(encryption?: StoreEncryptionOptions): Promise<OpenedStore>;
 }
 
 export interface OpenedStore {
@@ -20,9 +26,9 @@ export interface OpenedStore {
 
 export const pgliteBackend: StoreBackend = {
   name: 'pglite',
-  async open() {
+  async open(encryption) {
     const dir = await mkdtemp(join(tmpdir(), 'airlock-pglite-'));
-    const store = await PgliteStore.open({ dataDir: join(dir, 'store') });
+    const store = await PgliteStore.open({ dataDir: join(dir, 'store'), encryption });
     return {
       store,
       async close() {
@@ -35,10 +41,10 @@ export const pgliteBackend: StoreBackend = {
 
 export const postgresBackend: StoreBackend = {
   name: 'postgres',
-  async open() {
+  async open(encryption) {
     const server: RunningPostgres = await startPostgres();
     try {
-      const store = PostgresStore.open({ connectionString: server.connectionString });
+      const store = PostgresStore.open({ connectionString: server.connectionString, encryption });
       return {
         store,
         async close() {

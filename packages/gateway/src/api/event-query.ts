@@ -1,0 +1,55 @@
+import { AirlockError, type RecordingSource } from '@airlock/core';
+import { decodeEventCursor, MAX_EVENT_PAGE_SIZE, type EventPageQuery } from '@airlock/recording';
+
+export const DEFAULT_EVENT_PAGE_SIZE = 500;
+const KNOWN = new Set(['source', 'after', 'limit']);
+
+/**
+ * `GET /api/v1/sessions/<id>/events?source&after&limit` as a store page query. Unknown parameters
+ * are refused: a client that pages with a misspelt cursor parameter would otherwise get the
+ * first page again and again.
+ */
+export function parseEventQuery(params: URLSearchParams): EventPageQuery {
+  for (const key of params.keys()) {
+    if (!KNOWN.has(key)) {
+      throw new AirlockError(
+        'invalid_params',
+        `Unknown events parameter "${key}"; use ${[...KNOWN].join(', ')} (pass a page's nextCursor as "after").`,
+      );
+    }
+  }
+  const text = (key: string): string | undefined => {
+    const values = params.getAll(key);
+    if (values.length > 1)
+      throw new AirlockError('invalid_params', `Give "${key}" once, not ${values.length} times.`);
+    const value = values[0];
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const source = sourceParam(params);
+  const limitText = text('limit');
+  const limit = limitText === undefined ? DEFAULT_EVENT_PAGE_SIZE : Number(limitText);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENT_PAGE_SIZE) {
+    throw new AirlockError(
+      'invalid_params',
+      `"limit" is a whole number from 1 to ${MAX_EVENT_PAGE_SIZE} (got "${limitText}").`,
+    );
+  }
+  const afterText = text('after');
+  const after = afterText === undefined ? undefined : decodeEventCursor(afterText);
+  if (after !== undefined && source !== undefined && after.source !== source) {
+    // Paging one record, a cursor into the other would skip or repeat events without a word.
+    throw new AirlockError(
+      'invalid_params',
+      `The events cursor ("after") continues the ${after.source}'s record, but source=${source} was asked for; page with the same source as the request that gave the cursor, or start again without "after".`,
+    );
+  }
+  return { source, after, limit };
+}
+
+/** `?source=gateway|agent`; empty or `all` means both records. */
+export function sourceParam(params: URLSearchParams): RecordingSource | undefined {
+  const source = params.get('source');
+  if (source === null || source === '' || source === 'all') return undefined;
+  if (source === 'gateway' || source === 'agent') return source;
+  throw new AirlockError('invalid_params', `"source" is gateway or agent (got "${source}").`);
+}
