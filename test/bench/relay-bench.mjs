@@ -4,8 +4,9 @@
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
 //   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
-//                                   [--log-level info] [--out file.json]
+//                                   [--latency-only] [--log-level info] [--out file.json]
 //
+// --latency-only skips the throughput phase (test/bench/recording-cost.mjs runs many short pairs).
 // --recording on (default, the product default): gateway and agent spool every message and the
 // gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
 // the added latency to see what recording costs a call. --store postgres: the gateway stores in a
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     auth: { type: 'boolean', default: false },
     recording: { type: 'string', default: 'on' },
     store: { type: 'string', default: 'pglite' },
+    'latency-only': { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -214,14 +216,18 @@ try {
     direct: cpuPerCall(cpuBefore, cpuMiddle, calls),
     airlock: cpuPerCall(cpuMiddle, cpuAfter, calls),
   };
-  const directThroughput = await measureThroughput(direct, plan);
-  const cpuLoaded = sampleCpu(pids);
-  const airlockThroughput = await measureThroughput(through, plan);
-  const cpuLoadedAfter = sampleCpu(pids);
-  const throughput = { direct: directThroughput, airlock: airlockThroughput };
-  // Under load (the 32 callers): measured over the warm-up and the timed part, which share a rate.
-  const loadedCalls = airlockThroughput.callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
-  cpu.airlockLoaded = cpuPerCall(cpuLoaded, cpuLoadedAfter, loadedCalls);
+  const skipped = { callsPerSecond: Number.NaN, failed: 0 };
+  let throughput = { direct: skipped, airlock: skipped };
+  if (!args['latency-only']) {
+    const directThroughput = await measureThroughput(direct, plan);
+    const cpuLoaded = sampleCpu(pids);
+    const airlockThroughput = await measureThroughput(through, plan);
+    const cpuLoadedAfter = sampleCpu(pids);
+    throughput = { direct: directThroughput, airlock: airlockThroughput };
+    // Under load (the 32 callers): measured over the warm-up and the timed part, which share a rate.
+    const loadedCalls = airlockThroughput.callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
+    cpu.airlockLoaded = cpuPerCall(cpuLoaded, cpuLoadedAfter, loadedCalls);
+  }
   await direct.close();
   await through.close();
 
@@ -260,7 +266,9 @@ try {
   console.log(row('airlock', latency.airlock, throughput.airlock));
   console.log(
     `\nAirlock adds ${result.latencyMs.addedP50} ms at p50 (target ≤ 0.5), ${result.latencyMs.addedP99} ms at p99 (target ≤ 2); ` +
-      `throughput ${throughput.airlock.callsPerSecond.toFixed(0)} calls/s (target ≥ 3000), ${result.throughput.ratio}× direct.`,
+      (args['latency-only']
+        ? 'throughput not measured (--latency-only).'
+        : `throughput ${throughput.airlock.callsPerSecond.toFixed(0)} calls/s (target ≥ 3000), ${result.throughput.ratio}× direct.`),
   );
   const cpuLine = (path) =>
     Object.entries(cpu[path])
@@ -271,7 +279,7 @@ try {
       .join(', ');
   console.log(`CPU per sequential call: direct: ${cpuLine('direct')}`);
   console.log(`                         airlock: ${cpuLine('airlock')}`);
-  console.log(`CPU per call @32:        airlock: ${cpuLine('airlockLoaded')}`);
+  if (cpu.airlockLoaded) console.log(`CPU per call @32:        airlock: ${cpuLine('airlockLoaded')}`);
   const out =
     args.out ??
     join(
