@@ -180,7 +180,7 @@ try {
     };
     result.toolCall[policy] = await recorderPerCall(policy);
   }
-  for (const ms of [2, 10, 50]) result.intervals[ms] = await appendThroughput('interval', ms);
+  for (const ms of [2, 10, 100]) result.intervals[ms] = await appendThroughput('interval', ms);
   result.recoveryScan = await recoveryScan();
 } finally {
   rmSync(root, { recursive: true, force: true });

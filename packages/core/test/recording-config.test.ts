@@ -27,7 +27,7 @@ describe('recording config', () => {
     expect(parse('').recording).toMatchObject({
       enabled: true,
       mode: 'strict',
-      spool: { segmentBytes: 64 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 10 },
+      spool: { segmentBytes: 64 * 1024 * 1024, fsync: 'interval', fsyncIntervalMs: 100 },
       store: { kind: 'pglite' },
       modernSessionIdleSeconds: 300,
     });

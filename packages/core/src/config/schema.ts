@@ -237,7 +237,7 @@ const recordingSection = z
           .min(4096)
           .default(64 * 1024 * 1024),
         fsync: z.enum(['always', 'interval', 'never']).default('interval'),
-        fsyncIntervalMs: z.number().int().positive().default(10),
+        fsyncIntervalMs: z.number().int().positive().default(100),
       })
       .prefault({}),
     /** Where the gateway stores events (its own and its agents'). The agent ignores it. */
