@@ -1,5 +1,6 @@
 import { AirlockError, type RecordingSource } from '@airlock/core';
 import { decodeEventCursor, MAX_EVENT_PAGE_SIZE, type EventPageQuery } from '@airlock/recording';
+import { singleParam } from './single-param.js';
 
 export const DEFAULT_EVENT_PAGE_SIZE = 500;
 const KNOWN = new Set(['source', 'after', 'limit']);
@@ -18,13 +19,7 @@ export function parseEventQuery(params: URLSearchParams): EventPageQuery {
       );
     }
   }
-  const text = (key: string): string | undefined => {
-    const values = params.getAll(key);
-    if (values.length > 1)
-      throw new AirlockError('invalid_params', `Give "${key}" once, not ${values.length} times.`);
-    const value = values[0];
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const text = (key: string): string | undefined => singleParam(params, key);
   const source = sourceParam(params);
   const limitText = text('limit');
   const limit = limitText === undefined ? DEFAULT_EVENT_PAGE_SIZE : Number(limitText);

@@ -1,5 +1,6 @@
 import { AirlockError } from '@airlock/core';
 import { MAX_SESSION_PAGE_SIZE, type SessionFilter, type SessionStatus } from '@airlock/recording';
+import { singleParam } from './single-param.js';
 
 export const DEFAULT_SESSION_PAGE_SIZE = 50;
 const STATUSES: readonly SessionStatus[] = ['open', 'ended', 'failed'];
@@ -19,13 +20,7 @@ export function parseSessionQuery(params: URLSearchParams): SessionFilter {
       );
     }
   }
-  const text = (key: string): string | undefined => {
-    const values = params.getAll(key);
-    if (values.length > 1)
-      throw new AirlockError('invalid_params', `Give "${key}" once, not ${values.length} times.`);
-    const value = values[0];
-    return value === undefined || value === '' ? undefined : value;
-  };
+  const text = (key: string): string | undefined => singleParam(params, key);
   const status = text('status');
   if (status !== undefined && !STATUSES.includes(status as SessionStatus)) {
     throw new AirlockError('invalid_params', `"status" is one of ${STATUSES.join(', ')} (got "${status}").`);
