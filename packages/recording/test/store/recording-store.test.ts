@@ -82,6 +82,7 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
         neg: -0.5,
         nested: [null, true],
       })
+      .call('lone\udc00tool', { text: 'a tool name with a lone surrogate' })
       .start('agent')
       .call('odd\u0000tool', { text: 'agent side' }, 'ok', ['agent']);
     await store.insertEvents(s.events);
@@ -96,7 +97,7 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
         ),
       ).toEqual([]);
     }
-    expect((await store.getSession(s.sessionId))?.tools).toEqual(['odd\uFFFDtool']);
+    expect((await store.getSession(s.sessionId))?.tools).toEqual(['lone\uFFFDtool', 'odd\uFFFDtool']);
   });
 
   it('derives the session row from its events', async () => {
