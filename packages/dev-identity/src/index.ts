@@ -8,3 +8,5 @@ export {
   type LoopbackIdentityProviderOptions,
   type ResourceServerInfo,
 } from './loopback-identity-provider.js';
+// Listening and closing an HTTP server on loopback, shared with the test kit.
+export { closeServer, listen } from './loopback-server.js';

@@ -12,7 +12,7 @@ export function listen(server: Server, host: string, port: number): Promise<numb
   });
 }
 
-/** Closes the listener and drops open connections (keep-alive sockets would hold close() forever). */
+/** Closes the listener and drops open connections (keep-alive sockets and SSE streams would hold close() forever). */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
