@@ -1,4 +1,5 @@
 import { AirlockError } from '@airlock/core';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 import type { EventPosition } from './recording-store.js';
 
 /** A seq is a PostgreSQL integer (see toEventRow); a larger one could only fail the query. */
@@ -6,27 +7,20 @@ const MAX_SEQ = 2_147_483_647;
 
 /** An event page's `nextCursor`: its position, opaque to callers (base64url of JSON). */
 export function encodeEventCursor(position: EventPosition): string {
-  return Buffer.from(JSON.stringify([position.source, position.seq, position.id]), 'utf8').toString(
-    'base64url',
-  );
+  return encodeOpaqueCursor([position.source, position.seq, position.id]);
 }
 
 export function decodeEventCursor(text: string): EventPosition {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 3 &&
-      (parsed[0] === 'gateway' || parsed[0] === 'agent') &&
-      Number.isInteger(parsed[1]) &&
-      (parsed[1] as number) >= 0 &&
-      (parsed[1] as number) <= MAX_SEQ &&
-      typeof parsed[2] === 'string'
-    ) {
-      return { source: parsed[0], seq: parsed[1] as number, id: parsed[2] };
-    }
-  } catch {
-    // fall through to the error below
+  const parsed = decodeOpaqueCursor(text);
+  if (
+    parsed?.length === 3 &&
+    (parsed[0] === 'gateway' || parsed[0] === 'agent') &&
+    Number.isInteger(parsed[1]) &&
+    (parsed[1] as number) >= 0 &&
+    (parsed[1] as number) <= MAX_SEQ &&
+    typeof parsed[2] === 'string'
+  ) {
+    return { source: parsed[0], seq: parsed[1] as number, id: parsed[2] };
   }
   throw new AirlockError(
     'invalid_params',

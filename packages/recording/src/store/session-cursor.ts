@@ -1,4 +1,5 @@
 import { AirlockError } from '@airlock/core';
+import { decodeOpaqueCursor, encodeOpaqueCursor } from './opaque-cursor.js';
 
 /** Keyset position: the last session of a page, by (started_at, id). Opaque to callers. */
 export interface SessionCursor {
@@ -7,23 +8,18 @@ export interface SessionCursor {
 }
 
 export function encodeSessionCursor(cursor: SessionCursor): string {
-  return Buffer.from(JSON.stringify([cursor.startedAt, cursor.id]), 'utf8').toString('base64url');
+  return encodeOpaqueCursor([cursor.startedAt, cursor.id]);
 }
 
 export function decodeSessionCursor(text: string): SessionCursor {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      typeof parsed[0] === 'string' &&
-      Number.isFinite(Date.parse(parsed[0])) &&
-      typeof parsed[1] === 'string'
-    ) {
-      return { startedAt: parsed[0], id: parsed[1] };
-    }
-  } catch {
-    // fall through to the error below
+  const parsed = decodeOpaqueCursor(text);
+  if (
+    parsed?.length === 2 &&
+    typeof parsed[0] === 'string' &&
+    Number.isFinite(Date.parse(parsed[0])) &&
+    typeof parsed[1] === 'string'
+  ) {
+    return { startedAt: parsed[0], id: parsed[1] };
   }
   throw new AirlockError(
     'invalid_params',
