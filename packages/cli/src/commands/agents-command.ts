@@ -8,6 +8,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
 import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
 import { agentsTable, enrolledAgentText } from '../admin/agents-output.js';
+import { runApiCommand } from '../admin/run-api-command.js';
 
 interface CommonArgs extends AdminTargetArgs {
   json: boolean;
@@ -39,16 +40,6 @@ function common<T>(y: Argv<T>): Argv<T & CommonArgs> {
   >;
 }
 
-/** Runs one admin call; a refusal prints the gateway's explanation and exits 1. */
-async function run(work: () => Promise<string>): Promise<void> {
-  try {
-    process.stdout.write(await work());
-  } catch (error) {
-    process.stderr.write(`airlock: ${AirlockError.from(error).message}\n`);
-    process.exitCode = 1;
-  }
-}
-
 const create: CommandModule<object, CreateArgs> = {
   command: 'create <name>',
   describe: 'Enroll an agent and print its token (shown once)',
@@ -61,7 +52,7 @@ const create: CommandModule<object, CreateArgs> = {
         describe: 'Comma-separated connections the agent may serve',
       }) as Argv<CreateArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const name = agentNameSchema.safeParse(args.name);
       if (!name.success)
         throw new AirlockError('invalid_params', `"${args.name}": ${name.error.issues[0]?.message}`);
@@ -83,7 +74,7 @@ const list: CommandModule<object, CommonArgs> = {
   describe: 'List the agents: connected or not, version, connections, last seen',
   builder: (y) => common(y),
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const answer = await callAdminApi<ListAgentsResponse>(
         await resolveAdminTarget(args),
         'GET',
@@ -98,7 +89,7 @@ const revoke: CommandModule<object, RevokeArgs> = {
   describe: 'Revoke an agent: its token stops working and its connection is cut at once',
   builder: (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<RevokeArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const target = await resolveAdminTarget(args);
       const answer = await callAdminApi<unknown>(
         target,

@@ -5,11 +5,12 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirlockError, type RecordingEvent, type RecordingSource } from '@airlock/core';
+import type { RecordingEvent, RecordingSource } from '@airlock/core';
 import { eventsByTime, MAX_EVENT_PAGE_SIZE, type SessionPage, type SessionSummary } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi, fetchAdminApi, type AdminTarget } from '../admin/admin-client.js';
 import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { runApiCommand } from '../admin/run-api-command.js';
 import { SESSIONS_PATH, sessionPath } from '../sessions/session-api-path.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
@@ -71,17 +72,6 @@ export function pageSizeOption<T>(y: Argv<T>): Argv<T & { pageSize?: number }> {
   }) as Argv<T & { pageSize?: number }>;
 }
 
-/** Runs one command; a refusal prints the gateway's explanation and exits 1. */
-async function run(work: () => Promise<string | void>): Promise<void> {
-  try {
-    const text = await work();
-    if (text) process.stdout.write(text);
-  } catch (error) {
-    process.stderr.write(`airlock: ${AirlockError.from(error).message}\n`);
-    process.exitCode = 1;
-  }
-}
-
 const list: CommandModule<object, ListArgs> = {
   command: 'list',
   describe: 'List recorded sessions, newest first (yours; auditors see everyone’s)',
@@ -100,7 +90,7 @@ const list: CommandModule<object, ListArgs> = {
         describe: 'The next page, as printed by the previous one',
       }) as Argv<ListArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const query = new URLSearchParams();
       const add = (key: string, value: string | number | undefined): void => {
         if (value !== undefined && value !== '') query.set(key, String(value));
@@ -130,7 +120,7 @@ const show: CommandModule<object, SessionArgs> = {
   builder: (y) =>
     gatewayOptions(y).positional('id', { type: 'string', demandOption: true }) as Argv<SessionArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const session = await callAdminApi<SessionSummary>(
         await resolveAdminTarget(args),
         'GET',
@@ -163,7 +153,7 @@ const replay: CommandModule<object, ReplayArgs> = {
         describe: 'Pause this many ms between messages',
       }) as Argv<ReplayArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const target = await resolveAdminTarget(args);
       const events = replayEvents(target, args.id, args.source, args.pageSize);
       // Stepping needs someone at a keyboard; piped or scripted, the whole session is printed.
@@ -221,7 +211,7 @@ const exportSession: CommandModule<object, ExportArgs> = {
         describe: 'Write to this file instead of standard output',
       }) as Argv<ExportArgs>,
   handler: (args) =>
-    run(async () => {
+    runApiCommand(async () => {
       const response = await fetchAdminApi(
         await resolveAdminTarget(args),
         'GET',
