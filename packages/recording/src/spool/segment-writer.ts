@@ -30,17 +30,17 @@ export interface SegmentWriterOptions {
   readonly onCommit: (committed: readonly CommittedRecord[]) => void;
 }
 
-/** A record the writer has written, with the event it was appended for (when given). */
+/** A record the writer has written, with the event it holds. */
 export interface CommittedRecord {
   readonly position: SpoolPosition;
   readonly next: SpoolPosition;
   readonly bytes: number;
-  readonly event: RecordingEvent | undefined;
+  readonly event: RecordingEvent;
 }
 
 interface PendingAppend {
   readonly frame: Buffer;
-  readonly event: RecordingEvent | undefined;
+  readonly event: RecordingEvent;
   readonly resolve: (position: SpoolPosition) => void;
   readonly reject: (error: Error) => void;
 }
@@ -88,7 +88,7 @@ export class SegmentWriter {
   }
 
   /** Appends a framed record; `event` (what the frame holds) is handed to `onCommit`. */
-  append(frame: Buffer, event?: RecordingEvent): Promise<SpoolPosition> {
+  append(frame: Buffer, event: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) {
       return Promise.reject(recordingUnavailable(this.options.dir, new Error('the spool is closed')));
     }

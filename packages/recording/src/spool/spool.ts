@@ -152,9 +152,7 @@ export class Spool {
       },
       onCreate: (segment) => this.segments.push(segment),
       onCommit: (committed) => {
-        this.tail.add(
-          committed.flatMap((record) => (record.event ? [{ ...record, event: record.event }] : [])),
-        );
+        this.tail.add(committed);
         const waiters = this.appendWaiters.splice(0);
         for (const wake of waiters) wake();
       },
