@@ -6,7 +6,7 @@
 //   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
 //                                   [--latency-only] [--log-level info] [--out file.json]
 //
-// --latency-only skips the throughput phase (test/bench/recording-cost.mjs runs many short pairs).
+// --latency-only skips the throughput phase.
 // --recording on (default, the product default): gateway and agent spool every message and the
 // gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
 // the added latency to see what recording costs a call. --store postgres: the gateway stores in a
@@ -16,9 +16,7 @@
 // access rules on every call, as in production; the client sends the token on every request.
 //
 // Prints a table and writes a JSON file (default test/bench/results/relay-<time>.json).
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +27,7 @@ import {
   startTestIdentityProvider,
   testkitBins,
 } from '@airlock/testkit';
-import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
@@ -54,54 +52,16 @@ if (args.store !== 'pglite' && args.store !== 'postgres') {
 }
 const recordingOn = args.recording === 'on';
 const postgres = recordingOn && args.store === 'postgres' ? await startPostgres() : undefined;
-const recordingSection = !recordingOn
-  ? { recording: { enabled: false } }
-  : postgres
-    ? { recording: { store: { kind: 'postgres', connectionString: postgres.connectionString } } }
-    : {};
+const recording = recordingSection(args.recording, postgres?.connectionString);
 const plan = args.quick
   ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
   : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
 
-const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
 const processes = [];
 /** Process ids by role, for CPU accounting (Linux /proc). */
 const pids = {};
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
-
-/**
- * Starts `airlock <role>` with its logs going to a file, not through a pipe into this process:
- * this process is the load generator, and reading another process's logs would steal its CPU.
- * Resolves with the JSON "ready" line the role prints on stdout.
- */
-function startRole(role, configFile) {
-  const log = openSync(join(dir, `${role}.log`), 'w');
-  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each role (read with Chrome DevTools).
-  const profile = process.env.BENCH_CPU_PROF
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, AIRLOCK, role, '--config', configFile], {
-    env,
-    stdio: ['ignore', 'pipe', log],
-  });
-  pids[role] = child.pid;
-  processes.push({
-    kill: () =>
-      new Promise((resolve) =>
-        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
-      ),
-  });
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    lines.on('line', (line) => {
-      if (line.includes('"ready"')) resolve(JSON.parse(line));
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`airlock ${role} exited with ${code}; see ${join(dir, `${role}.log`)}`)),
-    );
-  });
-}
 
 /** With --auth: an identity provider, and the gateway settings that make it the trusted issuer. */
 async function startIdentity() {
@@ -121,76 +81,6 @@ async function startIdentity() {
   };
 }
 
-async function startAirlock(upstreamUrl, identity) {
-  const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
-  writeFileSync(join(dir, 'tunnel.crt'), cert);
-  writeFileSync(join(dir, 'tunnel.key'), key);
-  const token = generateAgentToken();
-  writeFileSync(
-    join(dir, 'gateway.yaml'),
-    JSON.stringify({
-      logging: { level: args['log-level'] },
-      ...recordingSection,
-      gateway: {
-        listen: { host: '127.0.0.1', port: identity?.port ?? 0 },
-        // Recording on (the product default): spool and PGlite store under the bench directory.
-        dataDir: 'gateway-state',
-        tunnel: {
-          listen: { host: '127.0.0.1', port: 0 },
-          tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
-        },
-        agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
-        ...identity?.gateway,
-      },
-    }),
-  );
-  const ready = await startRole('gateway', join(dir, 'gateway.yaml'));
-  writeFileSync(
-    join(dir, 'agent.yaml'),
-    JSON.stringify({
-      logging: { level: args['log-level'] },
-      ...recordingSection,
-      agent: {
-        id: 'bench-agent',
-        token,
-        dataDir: 'agent-state',
-        gateways: [
-          { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
-        ],
-        connections: { echo: { transport: 'http', url: upstreamUrl } },
-      },
-    }),
-  );
-  await startRole('agent', join(dir, 'agent.yaml'));
-  const url = `${ready.url}/mcp/echo`;
-  const headers = identity
-    ? {
-        authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: url })}`,
-      }
-    : {};
-  if (identity) {
-    // Measure what the label says: without the token the gateway must refuse.
-    const refused = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
-    });
-    if (refused.status !== 401)
-      throw new Error(`--auth: a request without a token got ${refused.status}, not 401`);
-  }
-  // The agent dials asynchronously: retry the first session until its connection is announced.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const session = await openSession(url, { headers });
-      await session.close();
-      return { url, headers };
-    } catch (error) {
-      if (attempt > 100) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
 const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 let identity;
@@ -199,7 +89,16 @@ try {
   processes.push(upstream.process);
   pids.upstream = upstream.process.child.pid;
   identity = await startIdentity();
-  const airlock = await startAirlock(upstream.url, identity);
+  const airlock = await startAirlockStack({
+    dir: join(dir, 'airlock'),
+    upstreamUrl: upstream.url,
+    recording,
+    logLevel: args['log-level'],
+    env,
+    identity,
+  });
+  processes.push({ kill: airlock.stop });
+  Object.assign(pids, airlock.pids);
 
   const direct = await openSession(upstream.url);
   const through = await openSession(airlock.url, { headers: airlock.headers });

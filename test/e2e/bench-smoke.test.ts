@@ -35,3 +35,30 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 }, 150_000);
+
+/** Keeps the recording cost benchmark runnable: two paths side by side, every block measured. */
+it('runs the recording cost benchmark end to end and writes its JSON', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-smoke-'));
+  try {
+    const out = join(dir, 'result.json');
+    const bench = new URL('../bench/recording-cost.mjs', import.meta.url).pathname;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bench, '--rounds', '3', '--block', '20', '--warmup', '20', '--settle-ms', '10', '--out', out],
+      { timeout: 120_000 },
+    );
+    expect(stdout).toContain('| recording on  |');
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      latencyMs: Record<'direct' | 'off' | 'on', { calls: number; p50: number }>;
+      rounds: Array<{ order: string[] }>;
+    };
+    for (const path of ['direct', 'off', 'on'] as const) {
+      expect(result.latencyMs[path].calls).toBe(60);
+      expect(result.latencyMs[path].p50).toBeGreaterThan(0);
+    }
+    // The order rotates, so no path always runs right after another one's deferred work.
+    expect(new Set(result.rounds.map((r) => r.order[0]))).toEqual(new Set(['direct', 'off', 'on']));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 150_000);

@@ -1,0 +1,144 @@
+// One Airlock path for the benchmarks: `airlock gateway` and `airlock agent` as their own
+// processes (as deployed), the agent enrolled and connected, routing the `echo` connection to an
+// upstream MCP server. Used by relay-bench.mjs and recording-cost.mjs.
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import { openSession } from './mcp-load.mjs';
+
+const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+
+/**
+ * The `recording` section for both roles: `off` disables recording; `on` is the product default
+ * (spool, PGlite store in the gateway), or a PostgreSQL store when `connectionString` is given.
+ */
+export function recordingSection(recording, connectionString) {
+  if (recording === 'off') return { recording: { enabled: false } };
+  return connectionString ? { recording: { store: { kind: 'postgres', connectionString } } } : {};
+}
+
+/**
+ * Starts `airlock <role>` with its logs going to a file, not through a pipe into this process:
+ * this process is the load generator, and reading another process's logs would steal its CPU.
+ * Resolves with the JSON "ready" line the role prints on stdout.
+ */
+function startRole(dir, role, configFile, env, stopList) {
+  const log = openSync(join(dir, `${role}.log`), 'w');
+  // BENCH_CPU_PROF=<dir>: write a V8 CPU profile of each role (read with Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, AIRLOCK, role, '--config', configFile], {
+    env,
+    stdio: ['ignore', 'pipe', log],
+  });
+  stopList.push(
+    () =>
+      new Promise((resolve) =>
+        child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
+      ),
+  );
+  const ready = new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      if (line.includes('"ready"')) resolve(JSON.parse(line));
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`airlock ${role} exited with ${code}; see ${join(dir, `${role}.log`)}`)),
+    );
+  });
+  return { pid: child.pid, ready };
+}
+
+/**
+ * Starts a gateway and an agent in `dir` (created) and waits until a session through them works.
+ *
+ * - `recording`: the `recording` config section of both roles (see `recordingSection`).
+ * - `identity`: optional `{ port, gateway, provider }`: the gateway listens on `port` and verifies
+ *   bearer tokens with `gateway` settings; a token for alice is issued from `provider`.
+ *
+ * Resolves with `{ url, headers, pids: { gateway, agent }, stop() }`.
+ */
+export async function startAirlockStack({ dir, upstreamUrl, recording, logLevel, env, identity }) {
+  mkdirSync(dir, { recursive: true });
+  const stops = [];
+  const pids = {};
+  const stop = () => Promise.all(stops.map((kill) => kill()));
+  try {
+    const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
+    writeFileSync(join(dir, 'tunnel.crt'), cert);
+    writeFileSync(join(dir, 'tunnel.key'), key);
+    const token = generateAgentToken();
+    writeFileSync(
+      join(dir, 'gateway.yaml'),
+      JSON.stringify({
+        logging: { level: logLevel },
+        ...recording,
+        gateway: {
+          listen: { host: '127.0.0.1', port: identity?.port ?? 0 },
+          dataDir: 'gateway-state',
+          tunnel: {
+            listen: { host: '127.0.0.1', port: 0 },
+            tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
+          },
+          agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
+          ...identity?.gateway,
+        },
+      }),
+    );
+    const gateway = startRole(dir, 'gateway', join(dir, 'gateway.yaml'), env, stops);
+    pids.gateway = gateway.pid;
+    const ready = await gateway.ready;
+    writeFileSync(
+      join(dir, 'agent.yaml'),
+      JSON.stringify({
+        logging: { level: logLevel },
+        ...recording,
+        agent: {
+          id: 'bench-agent',
+          token,
+          dataDir: 'agent-state',
+          gateways: [
+            { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
+          ],
+          connections: { echo: { transport: 'http', url: upstreamUrl } },
+        },
+      }),
+    );
+    const agent = startRole(dir, 'agent', join(dir, 'agent.yaml'), env, stops);
+    pids.agent = agent.pid;
+    await agent.ready;
+    const url = `${ready.url}/mcp/echo`;
+    const headers = identity
+      ? {
+          authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: url })}`,
+        }
+      : {};
+    if (identity) {
+      // Measure what the label says: without the token the gateway must refuse.
+      const refused = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      if (refused.status !== 401)
+        throw new Error(`--auth: a request without a token got ${refused.status}, not 401`);
+    }
+    // The agent dials asynchronously: retry the first session until its connection is announced.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const session = await openSession(url, { headers });
+        await session.close();
+        return { url, headers, pids, stop };
+      } catch (error) {
+        if (attempt > 100) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
