@@ -113,9 +113,9 @@ export { createAccessPolicy } from './policy/access-policy.js';
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 
+export { canonicalJson } from './recording/canonical-json.js';
 export {
   canonicalEventText,
-  canonicalJson,
   checkChainLink,
   GENESIS_HASH,
   RECORDING_SCHEMA_VERSION,

@@ -1,4 +1,5 @@
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
+import { canonicalJson } from './canonical-json.js';
 import type { ProtocolEra } from '../mcp/protocol-eras.js';
 import type { Direction } from '../relay/relay-context.js';
 
@@ -93,19 +94,9 @@ export const GENESIS_HASH = '0'.repeat(64);
  * and no insignificant white space, so producers and verifiers in any language agree.
  */
 export function canonicalEventText(event: Omit<RecordingEvent, 'hash'> | RecordingEvent): string {
-  const { hash: _hash, ...rest } = event as RecordingEvent;
+  if (!('hash' in event)) return canonicalJson(event); // an event being sealed: no copy needed
+  const { hash: _hash, ...rest } = event;
   return canonicalJson(rest);
-}
-
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value))
-    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
-  const entries = Object.keys(value as Record<string, unknown>)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
 }
 
 export interface ChainBreak {

@@ -4,7 +4,7 @@ import { ChunkAssembler, type ChunkAssemblerOptions } from './chunk-assembler.js
 import { ChainFollower, DEFAULT_REORDER_WINDOW, type ReorderWindow } from './chain-follower.js';
 import { decodeRecordData } from './record-decoding.js';
 import { SeenEventIds } from './seen-event-ids.js';
-import { sha256Hex as nodeSha256Hex } from './sha256-hex.js';
+import { sha256Hex as nodeSha256Hex } from '../recorder/sha256-hex.js';
 
 export interface AuditPipelineOptions {
   /** True when reading from the stream's start: every chain must begin at seq 1. */

@@ -8,9 +8,24 @@ import {
 } from '@airlock/core';
 import { sha256Hex } from './sha256-hex.js';
 
-/** Adds the hash that seals an event's content into its chain. */
-export function sealEvent(fields: Omit<RecordingEvent, 'hash'>): RecordingEvent {
-  return { ...fields, hash: sha256Hex(canonicalEventText(fields)) };
+/** A sealed event and its JSON text, which the spool writes as is. */
+export interface SealedEvent {
+  readonly event: RecordingEvent;
+  /** The canonical text the hash covers, with `"hash"` added as the last key: valid JSON of `event`. */
+  readonly json: string;
+}
+
+/**
+ * Adds the hash that seals an event's content into its chain. Takes ownership of `fields` (the
+ * hash is added to that object, not to a copy) and serialises the event once: the canonical text
+ * that is hashed becomes, with the hash added, the JSON the spool writes.
+ */
+export function sealEvent(fields: Omit<RecordingEvent, 'hash'>): SealedEvent {
+  const text = canonicalEventText(fields);
+  const hash = sha256Hex(text);
+  const event = Object.assign(fields, { hash });
+  const json = text === '{}' ? `{"hash":"${hash}"}` : `${text.slice(0, -1)},"hash":"${hash}"}`;
+  return { event, json };
 }
 
 /**

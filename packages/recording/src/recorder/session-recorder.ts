@@ -18,7 +18,8 @@ export type RecordingMode = 'strict' | 'best-effort';
 
 /** Where events go: the spool (anything with its `append`). */
 export interface EventAppender {
-  append(event: RecordingEvent): Promise<unknown>;
+  /** `json`, when given, is the event's JSON text (see `sealEvent`), so it is not serialised again. */
+  append(event: RecordingEvent, json?: string): Promise<unknown>;
 }
 
 /** A recorded message plus what the pipeline knows beyond the seam's minimum. */
@@ -141,7 +142,7 @@ export class SessionRecorder implements MessageRecorder {
   /** Builds the next event of `chain` and appends it; a failure is noted as a gap and rethrown. */
   private appendNext(context: RelayContext, chain: SessionChain, fields: EventFields): Promise<unknown> {
     const seq = chain.seq + 1;
-    const event = sealEvent({
+    const { event, json } = sealEvent({
       schema: RECORDING_SCHEMA_VERSION,
       id: randomUUID(),
       sessionId: context.sessionId,
@@ -158,7 +159,7 @@ export class SessionRecorder implements MessageRecorder {
     });
     chain.seq = seq;
     chain.lastHash = event.hash;
-    return this.spool.append(event).then(
+    return this.spool.append(event, json).then(
       () => {
         if (this.failing) this.recovered();
       },

@@ -116,7 +116,7 @@ export class RetentionJob {
     const recorder = this.#options.recorder;
     if (!recorder) return;
     const seq = this.#seq + 1;
-    const event = sealEvent({
+    const { event, json } = sealEvent({
       schema: RECORDING_SCHEMA_VERSION,
       id: randomUUID(),
       sessionId: this.sessionId,
@@ -133,6 +133,6 @@ export class RetentionJob {
     });
     this.#seq = seq;
     this.#lastHash = event.hash;
-    await recorder.append(event);
+    await recorder.append(event, json);
   }
 }

@@ -25,8 +25,13 @@ export function isEncryptedPayload(payload: Buffer): boolean {
   return payload[0] === MARKER;
 }
 
-export async function sealSpoolRecord(event: RecordingEvent, ring: SessionKeyRing): Promise<Buffer> {
-  const sealed = await ring.seal(event.sessionId, event.id, JSON.stringify(event));
+/** `json` is the event's JSON text. */
+export async function sealSpoolRecord(
+  event: RecordingEvent,
+  json: string,
+  ring: SessionKeyRing,
+): Promise<Buffer> {
+  const sealed = await ring.seal(event.sessionId, event.id, json);
   return Buffer.concat([
     Buffer.from([MARKER]),
     field(Buffer.from(event.sessionId, 'utf8')),

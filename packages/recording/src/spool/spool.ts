@@ -237,13 +237,15 @@ export class Spool {
    * rejects with `recording_unavailable` if it could not be (disk full, permission, I/O error,
    * writer queue full). Appends are written in call order; with encryption, in call order per
    * session (a session's first append waits for its new data key, others need not wait for it).
+   * `json`, when given, must be the JSON text of `event` (the recorder passes the text it hashed).
    */
-  append(event: RecordingEvent): Promise<SpoolPosition> {
+  append(event: RecordingEvent, json?: string): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
-    if (!this.keyRing) return this.writer.append(encodeFrame(JSON.stringify(event)), event);
+    const text = json ?? JSON.stringify(event);
+    if (!this.keyRing) return this.writer.append(encodeFrame(text), event);
     // Appends of one session await the same key promise, so they still reach the writer in call
     // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
-    return sealSpoolRecord(event, this.keyRing).then(
+    return sealSpoolRecord(event, text, this.keyRing).then(
       (payload) => this.writer.append(encodeBinaryFrame(payload), event),
       (error: unknown) => {
         throw recordingUnavailable(this.dir, error, 'encrypting the event for');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditItem } from '../../src/audit/audit-item.js';
 import { AuditPipeline } from '../../src/audit/audit-pipeline.js';
 import { checkChainLink } from '@airlock/core';
-import { sha256Hex } from '../../src/audit/sha256-hex.js';
+import { sha256Hex } from '../../src/recorder/sha256-hex.js';
 import { encodeEventRecords } from '../../src/kinesis/event-records.js';
 import { chainedEvents, sealed } from './chained-events.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalEventText, GENESIS_HASH, type RecordingEvent, type RecordingSource } from '@airlock/core';
-import { sha256Hex } from '../../src/audit/sha256-hex.js';
+import { sha256Hex } from '../../src/recorder/sha256-hex.js';
 
 export interface ChainOptions {
   sessionId?: string;

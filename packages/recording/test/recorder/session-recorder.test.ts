@@ -119,6 +119,35 @@ describe('SessionRecorder', () => {
     await spool.close();
   });
 
+  it('writes the text it hashed: records read back from disk are the events, hashes intact', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, sinks: ['store'] });
+    const recorder = new SessionRecorder({ spool, source: 'gateway', gatewayId: 'gw-1' });
+    const odd: RecorderEntry = {
+      ...request(2),
+      message: {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'q"uote\\', arguments: { z: [1, null, { b: 'é\u0000', a: '😀' }], a: {} } },
+      },
+      masking: [{ type: 'email', path: '$.params.arguments.a', count: 1 }],
+    };
+    await recorder.record(context('disk'), request(1));
+    await recorder.record(context('disk'), odd);
+    await recorder.end(context('disk'), 'client_closed');
+    const inMemory = await readAll(spool, 'store');
+    await spool.close();
+    // Reopened: nothing is in memory any more, every record is parsed from its frame on disk.
+    const reopened = await Spool.open({ dir, sinks: ['store'] });
+    const fromDisk = await readAll(reopened, 'store');
+    await reopened.close();
+    expect(fromDisk).toHaveLength(4);
+    expect(fromDisk).toEqual(JSON.parse(JSON.stringify(inMemory)));
+    expect(verifyChain(fromDisk, sha256Hex)).toEqual([]);
+    expect(fromDisk[2]?.message).toEqual(odd.message);
+  });
+
   it('lets verifyChain point at an event that was changed after the fact', async () => {
     const spool = await Spool.open({ dir: temp.make(), sinks: ['store'] });
     const recorder = new SessionRecorder({ spool, source: 'agent', agentId: 'agent-7' });
