@@ -40,6 +40,13 @@ const jsonish = fc.letrec((tie) => ({
   ),
 })).value;
 
+/** [1, <hole>, 3] */
+function withHole(): unknown[] {
+  const array: unknown[] = [1];
+  array[2] = 3;
+  return array;
+}
+
 describe('canonical JSON', () => {
   it('writes exactly what the definition writes, for any JSON-like value', () => {
     fc.assert(
@@ -78,7 +85,7 @@ describe('canonical JSON', () => {
       { a: [() => 1, undefined] },
       { s: Symbol('s') },
       Object.assign(Object.create(null) as object, { b: 1, a: { d: 2, c: 3 } }),
-      [1, , 3], // a hole is null in JSON
+      withHole(), // a hole is null in JSON
       new Map([['a', 1]]),
       {
         nested: new (class Point {
@@ -87,7 +94,7 @@ describe('canonical JSON', () => {
       },
     ];
     for (const value of values) expect(canonicalJson(value)).toBe(canonicalJsonByDefinition(value));
-    expect(canonicalJson([1, , 3])).toBe('[1,null,3]');
+    expect(canonicalJson(withHole())).toBe('[1,null,3]');
     // JSON has no bigint: both refuse it rather than invent a form.
     expect(() => canonicalJson({ n: 10n })).toThrow(TypeError);
     expect(() => canonicalJsonByDefinition({ n: 10n })).toThrow(TypeError);
