@@ -62,10 +62,11 @@ export class SessionKeyRing {
     this.#reading = new BoundedCache(max);
   }
 
-  /** Encrypts `plaintext` as the value of event `eventId` of session `sessionId`. */
-  async seal(sessionId: string, eventId: string, plaintext: string): Promise<SealedValue> {
+  /** Encrypts `plaintext` (text, or UTF-8 bytes) as the value of event `eventId` of session `sessionId`. */
+  async seal(sessionId: string, eventId: string, plaintext: string | Buffer): Promise<SealedValue> {
     const active = await this.#keyForWriting(sessionId);
-    const sealed = gcmSeal(active.key, Buffer.from(plaintext, 'utf8'), eventAad(eventId, sessionId));
+    const bytes = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
+    const sealed = gcmSeal(active.key, bytes, eventAad(eventId, sessionId));
     return { block: encodeCiphertextBlock({ keyId: active.keyId, ...sealed }), wrapped: active.wrapped };
   }
 

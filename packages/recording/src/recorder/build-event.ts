@@ -8,24 +8,33 @@ import {
 } from '@airlock/core';
 import { sha256Hex } from './sha256-hex.js';
 
-/** A sealed event and its JSON text, which the spool writes as is. */
+/** A sealed event and its JSON, which the spool writes as is. */
 export interface SealedEvent {
   readonly event: RecordingEvent;
-  /** The canonical text the hash covers, with `"hash"` added as the last key: valid JSON of `event`. */
-  readonly json: string;
+  /**
+   * UTF-8 JSON of `event`: the canonical text the hash covers, with `"hash"` added as the last key.
+   */
+  readonly json: Buffer;
 }
+
+/** `,"hash":"` + 64 hex digits + `"}`: what replaces the canonical text's closing brace. */
+const HASH_SUFFIX_BYTES = 75;
 
 /**
  * Adds the hash that seals an event's content into its chain. Takes ownership of `fields` (the
- * hash is added to that object, not to a copy) and serialises the event once: the canonical text
- * that is hashed becomes, with the hash added, the JSON the spool writes.
+ * hash is added to that object, not to a copy) and serialises and encodes the event once: the
+ * canonical text is written as UTF-8 into the buffer that becomes the spool record, hashed there,
+ * and its closing brace replaced by the hash field.
  */
 export function sealEvent(fields: Omit<RecordingEvent, 'hash'>): SealedEvent {
   const text = canonicalEventText(fields);
-  const hash = sha256Hex(text);
+  const length = Buffer.byteLength(text, 'utf8');
+  const json = Buffer.allocUnsafe(length - 1 + HASH_SUFFIX_BYTES);
+  json.write(text, 0, 'utf8');
+  const hash = sha256Hex(json.subarray(0, length));
+  json.write(`${length > 2 ? ',' : ''}"hash":"${hash}"}`, length - 1, 'latin1');
   const event = Object.assign(fields, { hash });
-  const json = text === '{}' ? `{"hash":"${hash}"}` : `${text.slice(0, -1)},"hash":"${hash}"}`;
-  return { event, json };
+  return { event, json: length > 2 ? json : json.subarray(0, json.length - 1) };
 }
 
 /**

@@ -18,8 +18,8 @@ export type RecordingMode = 'strict' | 'best-effort';
 
 /** Where events go: the spool (anything with its `append`). */
 export interface EventAppender {
-  /** `json`, when given, is the event's JSON text (see `sealEvent`), so it is not serialised again. */
-  append(event: RecordingEvent, json?: string): Promise<unknown>;
+  /** `json`, when given, is the event's UTF-8 JSON (see `sealEvent`), so it is not serialised again. */
+  append(event: RecordingEvent, json?: Buffer): Promise<unknown>;
 }
 
 /** A recorded message plus what the pipeline knows beyond the seam's minimum. */

@@ -25,10 +25,10 @@ export function isEncryptedPayload(payload: Buffer): boolean {
   return payload[0] === MARKER;
 }
 
-/** `json` is the event's JSON text. */
+/** `json` is the event's JSON (text or UTF-8). */
 export async function sealSpoolRecord(
   event: RecordingEvent,
-  json: string,
+  json: string | Buffer,
   ring: SessionKeyRing,
 ): Promise<Buffer> {
   const sealed = await ring.seal(event.sessionId, event.id, json);

@@ -237,12 +237,17 @@ export class Spool {
    * rejects with `recording_unavailable` if it could not be (disk full, permission, I/O error,
    * writer queue full). Appends are written in call order; with encryption, in call order per
    * session (a session's first append waits for its new data key, others need not wait for it).
-   * `json`, when given, must be the JSON text of `event` (the recorder passes the text it hashed).
+   * `json`, when given, must be the UTF-8 JSON of `event` (the recorder passes the bytes it hashed).
    */
-  append(event: RecordingEvent, json?: string): Promise<SpoolPosition> {
+  append(event: RecordingEvent, json?: Buffer): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
     const text = json ?? JSON.stringify(event);
-    if (!this.keyRing) return this.writer.append(encodeFrame(text), event);
+    if (!this.keyRing) {
+      return this.writer.append(
+        typeof text === 'string' ? encodeFrame(text) : encodeBinaryFrame(text),
+        event,
+      );
+    }
     // Appends of one session await the same key promise, so they still reach the writer in call
     // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
     return sealSpoolRecord(event, text, this.keyRing).then(
