@@ -86,9 +86,12 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? await startAgentRecording(
           config,
           recordingConfig,
-          (events, signal) =>
+          (records, signal) =>
             started.agent
-              ? started.agent.recordToGateway(events, signal)
+              ? started.agent.recordToGateway(
+                  records.map((record) => record.json),
+                  signal,
+                )
               : Promise.reject(new AirlockError('tunnel_closed', 'the agent is starting')),
           options.logger.child({ agentId: config.id }),
           spoolIo,

@@ -42,10 +42,11 @@ export async function sealSpoolRecord(
 }
 
 /** Throws a crypto failure; `tampered` for anything that fails authentication or parsing. */
+/** The event and its UTF-8 JSON (the decrypted plaintext). */
 export async function openSpoolRecord(
   payload: Buffer,
   ring: SessionKeyRing | undefined,
-): Promise<RecordingEvent> {
+): Promise<{ event: RecordingEvent; json: Buffer }> {
   let offset = 1;
   const next = (): string => {
     const length = payload.length >= offset + 2 ? payload.readUInt16BE(offset) : Number.POSITIVE_INFINITY;
@@ -74,7 +75,7 @@ export async function openSpoolRecord(
       sessionId,
     });
   }
-  return event;
+  return { event, json: Buffer.from(text, 'utf8') };
 }
 
 function field(bytes: Buffer): Buffer {

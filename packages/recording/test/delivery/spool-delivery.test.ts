@@ -5,6 +5,7 @@ import {
   Spool,
   SpoolDelivery,
   startRecording,
+  type DeliveryRecord,
   type DeliverySink,
   type KmsApi,
 } from '../../src/index.js';
@@ -23,10 +24,14 @@ function memorySink(
     events: [] as RecordingEvent[],
     failing: false,
     attempts: 0,
-    deliver: async (events: readonly RecordingEvent[]) => {
+    deliver: async (records: readonly DeliveryRecord[]) => {
       sink.attempts += 1;
       if (sink.failing) throw new Error(`${name} is down`);
-      sink.events.push(...events);
+      for (const record of records) {
+        // Each record carries its event's JSON as the spool holds it: sinks send that, not a copy.
+        expect(JSON.parse(record.json.toString('utf8'))).toEqual(record.event);
+        sink.events.push(record.event);
+      }
     },
   };
   return sink;
