@@ -4,6 +4,7 @@ import {
   type AgentConfig,
   type ConnectionEra,
   type MessageRecorder,
+  type RecordingEvent,
   type ResponseMasker,
   type SessionOpenRequest,
 } from '@airlock/core';
@@ -44,7 +45,7 @@ export interface AgentTunnel {
   /** Whether it is connected to its gateway now. */
   readonly connected?: boolean;
   /** Delivers recording events to the gateway; resolves once stored (see TunnelClient.record). */
-  record?(events: readonly Uint8Array[], signal?: AbortSignal): Promise<void>;
+  record?(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 /** Creates the tunnel client for one gateway, e.g. `(o, onSession) => new TunnelClient({ ...o, onSession })`. */
@@ -75,10 +76,10 @@ export interface Agent {
   readonly handleSession: SessionHandler;
   readonly activeSessions: number;
   /**
-   * Delivers recording events (each its UTF-8 JSON) to whichever gateway is connected (any one:
-   * each stores them in the shared store). Rejects when none is, so the caller keeps them and retries.
+   * Delivers recording events to whichever gateway is connected (any one: each stores them in the
+   * shared store). Rejects when none is, so the caller keeps them and retries.
    */
-  recordToGateway(events: readonly Uint8Array[], signal?: AbortSignal): Promise<void>;
+  recordToGateway(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {

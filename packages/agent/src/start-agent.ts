@@ -86,12 +86,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? await startAgentRecording(
           config,
           recordingConfig,
-          (records, signal) =>
+          (events, signal) =>
             started.agent
-              ? started.agent.recordToGateway(
-                  records.map((record) => record.json),
-                  signal,
-                )
+              ? started.agent.recordToGateway(events, signal)
               : Promise.reject(new AirlockError('tunnel_closed', 'the agent is starting')),
           options.logger.child({ agentId: config.id }),
           spoolIo,

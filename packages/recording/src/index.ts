@@ -94,7 +94,7 @@ export type { StreamStart } from './audit/stream-reader.js';
 export { formatAuditItem } from './audit/format-audit-item.js';
 
 // Delivery: the pumps from the spool to the store, Kinesis and (on the agent) the gateway.
-export type { DeliveryRecord, DeliverySink } from './delivery/delivery-sink.js';
+export type { DeliverySink } from './delivery/delivery-sink.js';
 export {
   DEFAULT_DELIVERY_LINGER_MS,
   SpoolDelivery,

@@ -24,11 +24,6 @@ function agentEvent(seq: number, overrides: Partial<RecordingEvent> = {}): Recor
   };
 }
 
-/** Events as the agent's spool holds and sends them: each its UTF-8 JSON. */
-function encoded(...events: RecordingEvent[]): Buffer[] {
-  return events.map((event) => Buffer.from(JSON.stringify(event), 'utf8'));
-}
-
 describe('tunnel: the Record call (agent recording events to the gateway)', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -47,10 +42,7 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-    await Promise.all([
-      client.record(encoded(agentEvent(1), agentEvent(2))),
-      client.record(encoded(agentEvent(3))),
-    ]);
+    await Promise.all([client.record([agentEvent(1), agentEvent(2)]), client.record([agentEvent(3)])]);
     expect(stored).toEqual([
       { agentId: AGENT_ID, ids: ['event-1', 'event-2'] },
       { agentId: AGENT_ID, ids: ['event-3'] },
@@ -68,19 +60,17 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-    await expect(client.record(encoded(agentEvent(1, { agentId: 'someone-else' })))).rejects.toMatchObject({
+    await expect(client.record([agentEvent(1, { agentId: 'someone-else' })])).rejects.toMatchObject({
       code: 'invalid_request',
       message: expect.stringMatching(/may only send its own events/),
     });
-    await expect(client.record(encoded(agentEvent(1, { source: 'gateway' })))).rejects.toMatchObject({
+    await expect(client.record([agentEvent(1, { source: 'gateway' })])).rejects.toMatchObject({
       code: 'invalid_request',
     });
     failStore = true;
-    await expect(client.record(encoded(agentEvent(1)))).rejects.toMatchObject({
-      code: 'recording_unavailable',
-    });
+    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'recording_unavailable' });
     failStore = false;
-    await expect(client.record(encoded(agentEvent(1)))).resolves.toBeUndefined();
+    await expect(client.record([agentEvent(1)])).resolves.toBeUndefined();
   });
 
   it('rejects while not connected, so the agent keeps the events spooled', async () => {
@@ -90,6 +80,6 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     cleanup.push(() => client.stop());
     await connected(client);
     await client.stop();
-    await expect(client.record(encoded(agentEvent(1)))).rejects.toMatchObject({ code: 'tunnel_closed' });
+    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'tunnel_closed' });
   });
 });

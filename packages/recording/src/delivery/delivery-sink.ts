@@ -1,12 +1,5 @@
 import type { RecordingEvent } from '@airlock/core';
 
-/** One event to deliver: the event, and its UTF-8 JSON as the spool holds it. */
-export interface DeliveryRecord {
-  readonly event: RecordingEvent;
-  /** Send this rather than serialising `event` again: it is the exact recorded text. */
-  readonly json: Buffer;
-}
-
 /**
  * One destination a spool delivers to: the store, Kinesis, or (on the agent) the gateway.
  * `deliver` resolves once the destination holds every event given (they may be sent again after a
@@ -15,5 +8,5 @@ export interface DeliveryRecord {
  */
 export interface DeliverySink {
   readonly name: string;
-  deliver(records: readonly DeliveryRecord[], signal: AbortSignal): Promise<void>;
+  deliver(events: readonly RecordingEvent[], signal: AbortSignal): Promise<void>;
 }

@@ -125,7 +125,10 @@ export class SpoolDelivery {
         continue;
       }
       try {
-        await this.sink.deliver(batch.records, signal);
+        await this.sink.deliver(
+          batch.records.map((record) => record.event),
+          signal,
+        );
       } catch (error) {
         // Stopping: what could not be delivered stays spooled for the next start; no retry loop.
         if (signal.aborted || this.stopping) {

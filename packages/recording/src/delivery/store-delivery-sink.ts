@@ -5,8 +5,8 @@ import type { DeliverySink } from './delivery-sink.js';
 export function storeDeliverySink(store: RecordingStore, name = 'store'): DeliverySink {
   return {
     name,
-    deliver: async (records) => {
-      await store.insertEvents(records.map((record) => record.event));
+    deliver: async (events) => {
+      await store.insertEvents(events);
     },
   };
 }

@@ -13,18 +13,14 @@ export interface KinesisRecord {
   readonly size: number;
 }
 
-/**
- * The records for one event: one if it fits, else its chunk envelopes (see chunk-envelope.ts).
- * `json` is the event's UTF-8 JSON when the caller has it (the spool's bytes); else it is made.
- */
+/** The records for one event: one if it fits, else its chunk envelopes (see chunk-envelope.ts). */
 export function encodeEventRecords(
   event: RecordingEvent,
   maxRecordBytes: number = KINESIS_LIMITS.maxRecordBytes,
-  json?: Buffer,
 ): KinesisRecord[] {
   const partitionKey = partitionKeyFor(event.sessionId);
   const keyBytes = Buffer.byteLength(partitionKey);
-  const text = json ?? Buffer.from(JSON.stringify(event));
+  const text = Buffer.from(JSON.stringify(event));
   if (text.length + keyBytes <= maxRecordBytes) {
     return [{ partitionKey, data: text, eventId: event.id, size: text.length + keyBytes }];
   }

@@ -80,21 +80,13 @@ export class KinesisSink {
     this.onRetry = options.onRetry;
   }
 
-  /**
-   * Resolves when Kinesis has accepted all `events`; see the class comment for when it rejects.
-   * `json[i]`, when given, is the UTF-8 JSON of `events[i]` as recorded, sent as is.
-   */
-  async send(
-    events: readonly RecordingEvent[],
-    options: { signal?: AbortSignal; json?: readonly Buffer[] } = {},
-  ): Promise<void> {
+  /** Resolves when Kinesis has accepted all `events`; see the class comment for when it rejects. */
+  async send(events: readonly RecordingEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
     const signal = options.signal
       ? AbortSignal.any([options.signal, this.closing.signal])
       : this.closing.signal;
     this.throwIfStopped(signal, undefined);
-    const records = events.flatMap((event, index) =>
-      encodeEventRecords(event, KINESIS_LIMITS.maxRecordBytes, options.json?.[index]),
-    );
+    const records = events.flatMap((event) => encodeEventRecords(event, KINESIS_LIMITS.maxRecordBytes));
     for (const batch of batchRecords(records, KINESIS_LIMITS)) await this.putBatch(batch, signal);
     this.counters.eventsSent += events.length;
   }

@@ -42,11 +42,10 @@ export async function sealSpoolRecord(
 }
 
 /** Throws a crypto failure; `tampered` for anything that fails authentication or parsing. */
-/** The event and its UTF-8 JSON (the decrypted plaintext). */
 export async function openSpoolRecord(
   payload: Buffer,
   ring: SessionKeyRing | undefined,
-): Promise<{ event: RecordingEvent; json: Buffer }> {
+): Promise<RecordingEvent> {
   let offset = 1;
   const next = (): string => {
     const length = payload.length >= offset + 2 ? payload.readUInt16BE(offset) : Number.POSITIVE_INFINITY;
@@ -75,7 +74,7 @@ export async function openSpoolRecord(
       sessionId,
     });
   }
-  return { event, json: Buffer.from(text, 'utf8') };
+  return event;
 }
 
 function field(bytes: Buffer): Buffer {

@@ -30,19 +30,17 @@ export interface SegmentWriterOptions {
   readonly onCommit: (committed: readonly CommittedRecord[]) => void;
 }
 
-/** A record the writer has written, with the event it holds and that event's UTF-8 JSON. */
+/** A record the writer has written, with the event it holds. */
 export interface CommittedRecord {
   readonly position: SpoolPosition;
   readonly next: SpoolPosition;
   readonly bytes: number;
   readonly event: RecordingEvent;
-  readonly json: Buffer;
 }
 
 interface PendingAppend {
   readonly frame: Buffer;
   readonly event: RecordingEvent;
-  readonly json: Buffer;
   readonly resolve: (position: SpoolPosition) => void;
   readonly reject: (error: Error) => void;
 }
@@ -89,11 +87,8 @@ export class SegmentWriter {
     return this.committed;
   }
 
-  /**
-   * Appends a framed record; `event` (what the frame holds) and `json` (its UTF-8 JSON; for a
-   * plaintext frame, a view of the frame's payload) are handed to `onCommit`.
-   */
-  append(frame: Buffer, event: RecordingEvent, json: Buffer): Promise<SpoolPosition> {
+  /** Appends a framed record; `event` (what the frame holds) is handed to `onCommit`. */
+  append(frame: Buffer, event: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) {
       return Promise.reject(recordingUnavailable(this.options.dir, new Error('the spool is closed')));
     }
@@ -103,7 +98,7 @@ export class SegmentWriter {
       return Promise.reject(recordingUnavailable(this.options.dir, cause));
     }
     return new Promise<SpoolPosition>((resolve, reject) => {
-      this.queue.push({ frame, event, json, resolve, reject });
+      this.queue.push({ frame, event, resolve, reject });
       this.queuedBytes += frame.length;
       this.kick();
     });
@@ -237,7 +232,6 @@ export class SegmentWriter {
         next: { segment, offset: end },
         bytes: pending.frame.length,
         event: pending.event,
-        json: pending.json,
       });
       offset = end;
     }

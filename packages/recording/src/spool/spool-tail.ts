@@ -1,13 +1,11 @@
 import type { RecordingEvent } from '@airlock/core';
 import { comparePositions, type SpoolPosition } from './spool-position.js';
 
-/** A committed record as the tail keeps it: the event object that was appended, and its JSON. */
+/** A committed record as the tail keeps it: the event object that was appended, not its bytes. */
 export interface TailRecord {
   readonly position: SpoolPosition;
   readonly next: SpoolPosition;
   readonly event: RecordingEvent;
-  /** The event's UTF-8 JSON: sinks send or store it as is instead of serialising the event again. */
-  readonly json: Buffer;
   /** Its frame's size on disk, what the tail's budget counts. */
   readonly bytes: number;
 }

@@ -7,7 +7,7 @@ import { cryptoFailureReason } from '../crypto/crypto-errors.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import { SessionKeyRing } from '../crypto/session-key-ring.js';
 import { isEncryptedPayload, openSpoolRecord, sealSpoolRecord } from './encrypted-record.js';
-import { encodeBinaryFrame, encodeFrame, FRAME_HEADER_BYTES } from './record-frame.js';
+import { encodeBinaryFrame, encodeFrame } from './record-frame.js';
 import { recordingUnavailable, spoolUnusable } from './recording-unavailable.js';
 import { purgeQuarantined } from './purge-quarantined.js';
 import { segmentPath } from './segment-names.js';
@@ -68,8 +68,6 @@ export interface SpoolRecord {
   /** The position after this record: acknowledge it once the record is delivered. */
   readonly next: SpoolPosition;
   readonly event: RecordingEvent;
-  /** The event's UTF-8 JSON, as recorded (decrypted, for an encrypted spool). */
-  readonly json: Buffer;
 }
 
 export interface SpoolBatch {
@@ -243,15 +241,17 @@ export class Spool {
    */
   append(event: RecordingEvent, json?: Buffer): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(recordingUnavailable(this.dir, new Error('the spool is closed')));
+    const text = json ?? JSON.stringify(event);
     if (!this.keyRing) {
-      const frame = json ? encodeBinaryFrame(json) : encodeFrame(JSON.stringify(event));
-      return this.writer.append(frame, event, frame.subarray(FRAME_HEADER_BYTES));
+      return this.writer.append(
+        typeof text === 'string' ? encodeFrame(text) : encodeBinaryFrame(text),
+        event,
+      );
     }
-    const text = json ?? Buffer.from(JSON.stringify(event), 'utf8');
     // Appends of one session await the same key promise, so they still reach the writer in call
     // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
     return sealSpoolRecord(event, text, this.keyRing).then(
-      (payload) => this.writer.append(encodeBinaryFrame(payload), event, text),
+      (payload) => this.writer.append(encodeBinaryFrame(payload), event),
       (error: unknown) => {
         throw recordingUnavailable(this.dir, error, 'encrypting the event for');
       },
@@ -302,8 +302,7 @@ export class Spool {
     let position = this.normalize(from);
     const recent = this.tail.from(position, maxRecords);
     if (recent) {
-      for (const { position: at, next, event, json } of recent)
-        records.push({ position: at, next, event, json });
+      for (const { position: at, next, event } of recent) records.push({ position: at, next, event });
       return { records, next: recent.at(-1)?.next ?? position };
     }
     while (records.length < maxRecords && this.segments.includes(position.segment)) {
@@ -329,9 +328,9 @@ export class Spool {
       let damage: SegmentDamage | undefined = result.damage;
       let end = result.end;
       for (const record of result.records) {
-        let decoded: { event: RecordingEvent; json: Buffer };
+        let event: RecordingEvent;
         try {
-          decoded = await this.decodeRecord(record.payload);
+          event = await this.decodeRecord(record.payload);
         } catch (error) {
           // A missing or unreachable key is fixable configuration, not damage: the sink retries.
           const reason = cryptoFailureReason(error);
@@ -350,7 +349,7 @@ export class Spool {
         records.push({
           position: { segment, offset: record.offset },
           next: { segment, offset: record.end },
-          ...decoded,
+          event,
         });
       }
       position = { segment, offset: end };
@@ -474,9 +473,9 @@ export class Spool {
     if (deleted && this.fsync !== 'never') await syncDirectory(this.dir).catch(() => {});
   }
 
-  private async decodeRecord(payload: Buffer): Promise<{ event: RecordingEvent; json: Buffer }> {
+  private async decodeRecord(payload: Buffer): Promise<RecordingEvent> {
     if (isEncryptedPayload(payload)) return openSpoolRecord(payload, this.keyRing);
-    return { event: JSON.parse(payload.toString('utf8')) as RecordingEvent, json: payload };
+    return JSON.parse(payload.toString('utf8')) as RecordingEvent;
   }
 
   private forget(segment: number): void {

@@ -4,16 +4,12 @@ import { testEvent } from './spool-fixtures.js';
 
 /** `count` contiguous records of `bytes` each in `segment`, starting at `offset`. */
 function records(segment: number, count: number, bytes = 100, offset = 0, firstSeq = 1): TailRecord[] {
-  return Array.from({ length: count }, (_, i) => {
-    const event = testEvent(firstSeq + i);
-    return {
-      position: { segment, offset: offset + i * bytes },
-      next: { segment, offset: offset + (i + 1) * bytes },
-      event,
-      json: Buffer.from(JSON.stringify(event)),
-      bytes,
-    };
-  });
+  return Array.from({ length: count }, (_, i) => ({
+    position: { segment, offset: offset + i * bytes },
+    next: { segment, offset: offset + (i + 1) * bytes },
+    event: testEvent(firstSeq + i),
+    bytes,
+  }));
 }
 
 const seqs = (found: readonly TailRecord[] | undefined) => found?.map((r) => r.event.seq);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { AirlockError, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
 import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
@@ -111,12 +111,11 @@ export class GatewayConnection {
   }
 
   /**
-   * Sends a batch of this agent's recording events (each its UTF-8 JSON, as the spool holds it) on
-   * the Record call (opened on first use) and resolves once the gateway has stored them. Rejects
-   * when the gateway refuses the batch, the call breaks or `signal` aborts; the caller keeps the
-   * events and tries again.
+   * Sends a batch of this agent's recording events on the Record call (opened on first use) and
+   * resolves once the gateway has stored them. Rejects when the gateway refuses the batch, the
+   * call breaks or `signal` aborts; the caller keeps the events and tries again.
    */
-  record(events: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
+  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
     if (this.#closed || !this.#welcome) {
       return Promise.reject(new AirlockError('tunnel_closed', 'not connected to the gateway'));
     }
@@ -138,7 +137,7 @@ export class GatewayConnection {
           reject(error);
         },
       });
-      call.write({ batchId, events: [...events] });
+      call.write({ batchId, events: events.map((event) => Buffer.from(JSON.stringify(event), 'utf8')) });
     });
   }
 

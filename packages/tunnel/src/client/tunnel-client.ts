@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AirlockError, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
 import type { Logger } from 'pino';
 import { eraToWire, transportToWire, type AnnouncedConnection } from '../proto/wire-mapping.js';
 import type { TunnelStream } from '../tunnel-stream.js';
@@ -92,10 +92,10 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   }
 
   /**
-   * Delivers a batch of this agent's recording events (each its UTF-8 JSON) to the connected
-   * gateway; resolves once the gateway has stored them. Rejects (tunnel_closed) while not connected: keep them and retry.
+   * Delivers a batch of this agent's recording events to the connected gateway; resolves once the
+   * gateway has stored them. Rejects (tunnel_closed) while not connected: keep them and retry.
    */
-  record(events: readonly Uint8Array[], signal?: AbortSignal): Promise<void> {
+  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
     const connection = this.#state === 'connected' ? this.#connection : undefined;
     if (!connection) {
       return Promise.reject(
