@@ -18,9 +18,10 @@ export const FSYNC_POLICIES: readonly FsyncPolicy[] = ['always', 'interval', 'ne
 
 /**
  * 100 ms: the flush runs off the call path, but not for free. Each fdatasync is a journal commit
- * that takes CPU from the same cores and holds up other writes of the file system: measured with
- * test/bench/recording-cost.mjs (median of 5 paired runs), recording added 0.24–0.30 ms p50 to a
- * relayed call with 10 ms, 0.20 ms with 100 ms and with `never`. A process crash loses nothing
+ * that takes CPU from the same cores and holds up other writes of the file system: measured as
+ * the median of 5 paired off/on runs of the relay benchmark (before the recorder's serialisation
+ * was made faster), recording added 0.24–0.30 ms p50 to a relayed call with 10 ms, 0.20 ms with
+ * 100 ms and with `never`. A process crash loses nothing
  * either way; power loss may take the last 100 ms, about what log shippers and PostgreSQL's
  * asynchronous commit accept. Deployments that want less set `fsyncIntervalMs` or `always`.
  */
