@@ -4,9 +4,12 @@
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
 //   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
-//                                   [--latency-only] [--log-level info] [--out file.json]
+//                                   [--latency-only] [--warmup 1000] [--log-level info]
+//                                   [--out file.json]
 //
-// --latency-only skips the throughput phase.
+// --latency-only skips the throughput phase. --warmup: sequential calls per path before timing
+// starts (default 1000, ~1 s). Right after start V8 is still optimising (PGlite's WebAssembly
+// too, with recording on), so a longer warm-up (8000) shows a long-running gateway.
 // --recording on (default, the product default): gateway and agent spool every message and the
 // gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
 // the added latency to see what recording costs a call. --store postgres: the gateway stores in a
@@ -38,6 +41,7 @@ const { values: args } = parseArgs({
     recording: { type: 'string', default: 'on' },
     store: { type: 'string', default: 'pglite' },
     'latency-only': { type: 'boolean', default: false },
+    warmup: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -56,6 +60,13 @@ const recording = recordingSection(args.recording, postgres?.connectionString);
 const plan = args.quick
   ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
   : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
+if (args.warmup !== undefined) {
+  plan.warmup = Number(args.warmup);
+  if (!Number.isInteger(plan.warmup) || plan.warmup < 0) {
+    console.error(`--warmup must be a whole number (got ${args.warmup})`);
+    process.exit(2);
+  }
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
 const processes = [];
