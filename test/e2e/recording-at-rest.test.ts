@@ -10,7 +10,7 @@ import {
   verifySession,
   type RecordingStore,
 } from '@airlock/recording';
-import { connectV1Client } from '@airlock/testkit';
+import { connectV1Client, waitFor } from '@airlock/testkit';
 import { PGlite } from '@electric-sql/pglite';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,16 +38,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 async function segmentBytes(spoolDir: string): Promise<Buffer> {
   const names = (await readdir(spoolDir)).filter((n) => n.endsWith('.seg'));
   return Buffer.concat(await Promise.all(names.map((n) => readFile(join(spoolDir, n)))));
@@ -72,14 +62,18 @@ describe('encryption at rest with a key file', () => {
       await (client.transport as StreamableHTTPClientTransport).terminateSession();
       await client.close();
       const store = airlock.gateway.recording?.store as RecordingStore;
-      const events = await waitFor('the recorded session from both sides', async () => {
-        const page = await store.listSessions({ connection: 'kitchen-http', limit: 10 });
-        const summary = page.sessions[0];
-        if (!summary) return undefined;
-        const all = await store.getEvents(summary.id);
-        const ends = all.filter((e) => e.kind === 'session_end');
-        return ends.length === 2 ? all : undefined;
-      });
+      const events = await waitFor(
+        'the recorded session from both sides',
+        async () => {
+          const page = await store.listSessions({ connection: 'kitchen-http', limit: 10 });
+          const summary = page.sessions[0];
+          if (!summary) return undefined;
+          const all = await store.getEvents(summary.id);
+          const ends = all.filter((e) => e.kind === 'session_end');
+          return ends.length === 2 ? all : undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
       sessionId = events[0]?.sessionId as string;
       // Plaintext back out of the store, and both chains and their agreement verify.
       expect(JSON.stringify(events)).toContain(MARKER);
@@ -158,15 +152,19 @@ describe('retention', () => {
     });
     try {
       const store = airlock.gateway.recording?.store as RecordingStore;
-      const purge = await waitFor('the retention audit event', async () => {
-        const page = await store.listSessions({ connection: 'airlock', limit: 10 });
-        for (const summary of page.sessions) {
-          const events = await store.getEvents(summary.id);
-          const warning = events.find((e) => e.warning?.code === 'retention_purge');
-          if (warning) return warning;
-        }
-        return undefined;
-      });
+      const purge = await waitFor(
+        'the retention audit event',
+        async () => {
+          const page = await store.listSessions({ connection: 'airlock', limit: 10 });
+          for (const summary of page.sessions) {
+            const events = await store.getEvents(summary.id);
+            const warning = events.find((e) => e.warning?.code === 'retention_purge');
+            if (warning) return warning;
+          }
+          return undefined;
+        },
+        { timeoutMs: 15_000 },
+      );
       expect(purge.purge).toMatchObject({ days: 30, sessions: 1, events: 2 });
       expect(await store.getEvents('old-session')).toEqual([]);
       expect(await store.getEvents('recent-session')).toHaveLength(2);

@@ -1,7 +1,7 @@
 import { nodeSpoolIo, type SpoolIo } from '@airlock/recording';
 import { verifyChain, type RecordingEvent, type RecordingSource, type JsonRpcMessage } from '@airlock/core';
 import { KinesisAuditConsumer, sha256Hex, verifySession, type RecordingStore } from '@airlock/recording';
-import { connectV1Client, startKinesalite, type RunningKinesalite } from '@airlock/testkit';
+import { connectV1Client, startKinesalite, waitFor, type RunningKinesalite } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '@airlock/agent';
@@ -28,16 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstreams?.close();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 type V1Client = Awaited<ReturnType<typeof connectV1Client>>;
 

@@ -11,6 +11,7 @@ import {
   startKitchenSinkHttp,
   startPostgres,
   testkitBins,
+  waitFor as waitUntil,
   type NodeProcess,
   type RunningKinesalite,
 } from '@airlock/testkit';
@@ -238,23 +239,9 @@ export function startTraffic(
   return { tally, done: Promise.all(runs).then(() => undefined) };
 }
 
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: last });
-    await sleep(200);
-  }
+/** The test kit's waitFor as chaos needs it: processes restart under the probes, so errors are retried. */
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  return waitUntil(what, probe, { timeoutMs, intervalMs: 200, retryOnError: true });
 }
 
 /** Every event in the store, all sessions. */
