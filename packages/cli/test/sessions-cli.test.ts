@@ -1,26 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, type GatewayConfig, type RecordingEvent } from '@airlock/core';
-import {
-  createOriginPolicy,
-  createSessionAccess,
-  createSessionsApi,
-  startGatewayHttp,
-  type GatewayHttp,
-} from '@airlock/gateway';
+import type { RecordingEvent } from '@airlock/core';
 import { PgliteStore, verifySession } from '@airlock/recording';
 import { spawnNode } from '@airlock/testkit';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordedSession } from '../../gateway/test/api/helpers/recorded-session.js';
-import { NoAgentDirectory } from '../../gateway/test/identity/helpers/identity-harness.js';
+import { startSessionsGateway } from '../../gateway/test/api/helpers/sessions-gateway.js';
 import { verificationText } from '../src/sessions/sessions-output.js';
 
 /** `airlock sessions ...` and `airlock verify` as a person runs them, against a loopback dev gateway. */
 const AIRLOCK = new URL('../dist/main.js', import.meta.url).pathname;
 const T0 = Date.UTC(2026, 1, 3, 14, 0, 0);
-const logger = pino({ enabled: false });
 
 const clean = new RecordedSession({
   id: 'sess-clean',
@@ -72,31 +63,14 @@ const storeOrder = (events: readonly RecordingEvent[]) =>
 
 let dir: string;
 let store: PgliteStore;
-let gateway: GatewayHttp;
+let gateway: Awaited<ReturnType<typeof startSessionsGateway>>;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-cli-'));
   store = await PgliteStore.open({ dataDir: join(dir, 'store') });
   await store.migrate();
   await store.insertEvents([...clean.events, ...broken.events, ...long.events, ...damagedStored]);
-  const config = configSchema.parse({
-    gateway: {
-      listen: { host: '127.0.0.1', port: 0 },
-      tunnel: { tls: { certFile: 'unused.pem', keyFile: 'unused.key' } },
-    },
-  }).gateway as GatewayConfig;
-  gateway = await startGatewayHttp({
-    config,
-    directory: new NoAgentDirectory(),
-    logger,
-    sessionsApi: createSessionsApi({
-      store,
-      access: createSessionAccess(config, logger),
-      originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
-      logger,
-      eventPageSize: 4,
-    }),
-  });
+  gateway = await startSessionsGateway(store, 4);
 });
 afterAll(async () => {
   await gateway?.close();

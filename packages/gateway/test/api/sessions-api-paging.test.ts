@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, type GatewayConfig, type RecordingEvent } from '@airlock/core';
+import type { RecordingEvent } from '@airlock/core';
 import {
   PgliteWorkerStore,
   verifySession,
@@ -12,22 +12,13 @@ import {
   type SessionVerification,
 } from '@airlock/recording';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createOriginPolicy,
-  createSessionAccess,
-  createSessionsApi,
-  markdownTranscript,
-  startGatewayHttp,
-  type GatewayHttp,
-} from '../../src/index.js';
-import { NoAgentDirectory } from '../identity/helpers/identity-harness.js';
+import { markdownTranscript, type GatewayHttp } from '../../src/index.js';
 import { RecordedSession } from './helpers/recorded-session.js';
+import { startSessionsGateway } from './helpers/sessions-gateway.js';
 
 /** Export and verify read the store this many events at a time. */
 const PAGE = 5;
-const logger = pino({ enabled: false });
 
 interface EventsPage {
   sessionId: string;
@@ -86,24 +77,7 @@ beforeAll(async () => {
   await store.migrate();
   await store.insertEvents(broken.events);
   stored = await store.getEvents('sess-long');
-  const config = configSchema.parse({
-    gateway: {
-      listen: { host: '127.0.0.1', port: 0 },
-      tunnel: { tls: { certFile: 'unused.pem', keyFile: 'unused.key' } },
-    },
-  }).gateway as GatewayConfig;
-  gateway = await startGatewayHttp({
-    config,
-    directory: new NoAgentDirectory(),
-    logger,
-    sessionsApi: createSessionsApi({
-      store,
-      access: createSessionAccess(config, logger),
-      originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
-      logger,
-      eventPageSize: PAGE,
-    }),
-  });
+  gateway = await startSessionsGateway(store, PAGE);
 });
 afterAll(async () => {
   await gateway?.close();
@@ -269,24 +243,7 @@ describe('export backpressure', () => {
       purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
       close: () => store.close(),
     };
-    const config = configSchema.parse({
-      gateway: {
-        listen: { host: '127.0.0.1', port: 0 },
-        tunnel: { tls: { certFile: 'unused.pem', keyFile: 'unused.key' } },
-      },
-    }).gateway as GatewayConfig;
-    const slow = await startGatewayHttp({
-      config,
-      directory: new NoAgentDirectory(),
-      logger,
-      sessionsApi: createSessionsApi({
-        store: counting,
-        access: createSessionAccess(config, logger),
-        originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
-        logger,
-        eventPageSize: PAGE,
-      }),
-    });
+    const slow = await startSessionsGateway(counting, PAGE);
     const totalPages = Math.ceil(big.events.length / PAGE);
     const exportOf = () =>
       new Promise<IncomingMessage>((resolve, reject) =>
