@@ -1,5 +1,6 @@
 import { AirlockError, type RecordingSource } from '@airlock/core';
 import { decodeEventCursor, MAX_EVENT_PAGE_SIZE, type EventPageQuery } from '@airlock/recording';
+import { limitParam } from './limit-param.js';
 import { singleParam } from './single-param.js';
 
 export const DEFAULT_EVENT_PAGE_SIZE = 500;
@@ -21,14 +22,7 @@ export function parseEventQuery(params: URLSearchParams): EventPageQuery {
   }
   const text = (key: string): string | undefined => singleParam(params, key);
   const source = sourceParam(params);
-  const limitText = text('limit');
-  const limit = limitText === undefined ? DEFAULT_EVENT_PAGE_SIZE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENT_PAGE_SIZE) {
-    throw new AirlockError(
-      'invalid_params',
-      `"limit" is a whole number from 1 to ${MAX_EVENT_PAGE_SIZE} (got "${limitText}").`,
-    );
-  }
+  const limit = limitParam(params, DEFAULT_EVENT_PAGE_SIZE, MAX_EVENT_PAGE_SIZE);
   const afterText = text('after');
   const after = afterText === undefined ? undefined : decodeEventCursor(afterText);
   if (after !== undefined && source !== undefined && after.source !== source) {

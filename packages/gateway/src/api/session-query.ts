@@ -1,5 +1,6 @@
 import { AirlockError } from '@airlock/core';
 import { MAX_SESSION_PAGE_SIZE, type SessionFilter, type SessionStatus } from '@airlock/recording';
+import { limitParam } from './limit-param.js';
 import { singleParam } from './single-param.js';
 
 export const DEFAULT_SESSION_PAGE_SIZE = 50;
@@ -25,14 +26,7 @@ export function parseSessionQuery(params: URLSearchParams): SessionFilter {
   if (status !== undefined && !STATUSES.includes(status as SessionStatus)) {
     throw new AirlockError('invalid_params', `"status" is one of ${STATUSES.join(', ')} (got "${status}").`);
   }
-  const limitText = text('limit');
-  const limit = limitText === undefined ? DEFAULT_SESSION_PAGE_SIZE : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SESSION_PAGE_SIZE) {
-    throw new AirlockError(
-      'invalid_params',
-      `"limit" is a whole number from 1 to ${MAX_SESSION_PAGE_SIZE} (got "${limitText}").`,
-    );
-  }
+  const limit = limitParam(params, DEFAULT_SESSION_PAGE_SIZE, MAX_SESSION_PAGE_SIZE);
   return {
     subject: text('subject'),
     connection: text('connection'),
