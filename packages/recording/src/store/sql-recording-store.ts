@@ -82,7 +82,11 @@ function pgText(value: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD');
 }
 
-/** One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters. */
+/**
+ * One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters.
+ * `envelope` and `message` are JSON.stringify output (or base64 ciphertext): a NUL or a lone
+ * surrogate in them is already a `\u` escape, so they go in as they are, unscanned.
+ */
 function jsonRow(row: EventRow): Record<string, string | number | null> {
   const text = (value: string | null): string | null => (value === null ? null : pgText(value));
   return {
@@ -95,8 +99,8 @@ function jsonRow(row: EventRow): Record<string, string | number | null> {
     direction: text(row.direction),
     method: text(row.method),
     tool_name: text(row.toolName),
-    envelope: pgText(row.envelope),
-    message: text(row.message),
+    envelope: row.envelope,
+    message: row.message,
   };
 }
 
