@@ -68,6 +68,31 @@ export {
 } from './config/schema.js';
 export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
 export {
+  agentMaskingSchema,
+  customDetectorSchema,
+  gatewayMaskingRuleSchema,
+  type AgentMaskingConfig,
+  type CustomDetectorConfig,
+  type GatewayMaskingRuleConfig,
+  type MaskingReplacementConfig,
+} from './config/masking-schema.js';
+export {
+  guardrailsSchema,
+  type GuardrailAction,
+  type GuardrailPackRefConfig,
+  type GuardrailRuleConfig,
+  type GuardrailsConfig,
+} from './config/guardrails-schema.js';
+export { pinningRuleSchema, type PinningMode, type PinningRuleConfig } from './config/pinning-schema.js';
+export {
+  BUILTIN_DETECTORS,
+  DETECTOR_GROUPS,
+  detectorNameProblem,
+  expandDetectorNames,
+  isBuiltinDetector,
+  type BuiltinDetectorName,
+} from './masking/detector-names.js';
+export {
   agentNameSchema,
   enrollAgentRequestSchema,
   type AgentEnrollmentSource,
@@ -118,10 +143,13 @@ export {
   canonicalEventText,
   checkChainLink,
   GENESIS_HASH,
+  READABLE_SCHEMA_VERSIONS,
   RECORDING_SCHEMA_VERSION,
   verifyChain,
   type ChainBreak,
+  type GuardrailMatch,
   type MaskingFinding,
+  type ToolChange,
   type RecordedDecision,
   type RecordedIdentity,
   type RecordingEvent,

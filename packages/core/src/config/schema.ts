@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { globProblem } from '../policy/glob.js';
+import { globSchema } from './glob-schema.js';
+import { guardrailsSchema } from './guardrails-schema.js';
+import { agentMaskingSchema, connectionMaskingSchema, gatewayMaskingRuleSchema } from './masking-schema.js';
+import { pinningRuleSchema } from './pinning-schema.js';
 
 /**
  * The one configuration schema for every Airlock role. A file holds a `gateway` section, an
@@ -36,6 +39,7 @@ const stdioConnection = z.strictObject({
   aws: awsInjection,
   /** How long a stopping server gets between SIGTERM and SIGKILL. */
   killGraceMs: z.number().int().min(0).default(2000),
+  masking: connectionMaskingSchema,
 });
 
 const httpConnection = z.strictObject({
@@ -45,6 +49,7 @@ const httpConnection = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   eras: z.array(era).min(1).default(['legacy']),
   timeoutMs: z.number().int().positive().default(300_000),
+  masking: connectionMaskingSchema,
 });
 
 export const connectionSchema = z.discriminatedUnion('transport', [stdioConnection, httpConnection]);
@@ -116,11 +121,7 @@ const gatewayAuth = z
   ])
   .prefault({ mode: 'none' });
 
-/** A glob in an access rule (see policy/glob.ts): `*` any run of characters, `?` one, `\\` escapes. */
-const accessGlob = z.string().superRefine((pattern, ctx) => {
-  const problem = globProblem(pattern);
-  if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
-});
+const accessGlob = globSchema;
 
 /** Which items of one kind (tools, prompts, resources) a rule lets its groups use. Deny wins. */
 const accessItems = z
@@ -183,6 +184,15 @@ const gatewaySection = z
      * auth "none" everything is allowed (dev); with auth "oidc" nobody is (fail closed).
      */
     access: z.strictObject({ rules: z.array(accessRule).default([]) }).optional(),
+    /**
+     * Masking per connection (first entry naming it wins), sent to the agent with every session.
+     * No entry: the `default` detectors with `[MASKED:TYPE]`. The agent's floor applies anyway.
+     */
+    masking: z.array(gatewayMaskingRuleSchema).default([]),
+    /** Guardrail rules and rule packs, checked on the parsed body of every request. */
+    guardrails: guardrailsSchema,
+    /** Tool pinning per connection (first entry naming it wins; none: `warn`). */
+    pinning: z.array(pinningRuleSchema).default([]),
     /** Where the gateway keeps its state (today: the agent enrollment file). Relative to the config file. */
     dataDir: z.string().min(1).optional(),
     /** Agents enrolled with `airlock agents create`, kept next to the static `agents` above. */
@@ -316,6 +326,8 @@ const agentSection = z.strictObject({
     )
     .min(1),
   heartbeatSeconds: z.number().positive().default(15),
+  /** What the agent masks whatever a gateway asks (the floor), and its hash key. */
+  masking: agentMaskingSchema,
   /** Where the agent keeps its state (its recording spool). Relative to the config file. */
   dataDir: z.string().min(1).optional(),
   reconnect: z

@@ -4,11 +4,17 @@ import type { ProtocolEra } from '../mcp/protocol-eras.js';
 import type { Direction } from '../relay/relay-context.js';
 
 /**
- * The recording event, schema version 1: what the spool holds, what the store indexes and what
- * Kinesis consumers read. Security teams build on this shape: add optional fields, never change
- * or remove one (a change is a new schema version).
+ * The recording event: what the spool holds, what the store indexes and what Kinesis consumers
+ * read. Security teams build on this shape: add optional fields, never change or remove one.
+ *
+ * Version 2 adds masking findings on agent events, guardrail decisions (`decision.rule`,
+ * `decision.guardrails`), and `tool_changed` events (`toolChange`). A version 1 event is a valid
+ * version 2 event without them; readers accept both, writers write 2.
  */
-export const RECORDING_SCHEMA_VERSION = 1 as const;
+export const RECORDING_SCHEMA_VERSION = 2 as const;
+
+/** Every schema version a reader accepts. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 
 export type RecordingSource = 'gateway' | 'agent';
 
@@ -20,7 +26,9 @@ export type RecordingEventKind =
   /** The session is over; `end.reason` says why. */
   | 'session_end'
   /** Something an auditor must know about the recording itself (best-effort spool failure, ...). */
-  | 'warning';
+  | 'warning'
+  /** A tool definition on a connection appeared or changed (pinning); `toolChange` says how. */
+  | 'tool_changed';
 
 /** Who acted: identity only, never a token. */
 export interface RecordedIdentity {
@@ -30,21 +38,55 @@ export interface RecordedIdentity {
   readonly tokenId?: string | undefined;
 }
 
-/** What masking changed in a message: types, counts and JSON paths, never the unmasked value. */
+/**
+ * What masking changed in a message: the detector type, the JSON path of the string (e.g.
+ * `result.content[0].text`) and how many values it masked there. Never the unmasked value, never
+ * an unkeyed hash of it.
+ */
 export interface MaskingFinding {
   readonly type: string;
   readonly path: string;
   readonly count: number;
 }
 
+/** One guardrail rule that matched a message, and what it did. */
+export interface GuardrailMatch {
+  readonly rule: string;
+  readonly action: 'deny' | 'approve' | 'allow' | 'audit';
+  /** The pack the rule came from, when it came from one. */
+  readonly pack?: string | undefined;
+}
+
 export interface RecordedDecision {
-  readonly action: 'pass' | 'deny' | 'hold' | 'approve' | 'reject';
+  /**
+   * What happened to the message at this source: `pass`, `deny` (refused: access rule,
+   * guardrail, pinning), `audit` (passed, marked by a guardrail), `hold` / `approve` / `reject`
+   * (approvals), `hide` (a tool filtered out of a list by pinning or a description guardrail).
+   */
+  readonly action: 'pass' | 'deny' | 'audit' | 'hold' | 'approve' | 'reject' | 'hide';
+  /** The deciding rule: `guardrail:<name>`, `access:#<n>`, `pinning`, ... */
   readonly rule?: string | undefined;
   readonly reason?: string | undefined;
+  /** Every guardrail that matched (first match decides; `audit` marks go on). */
+  readonly guardrails?: readonly GuardrailMatch[] | undefined;
+}
+
+/** A tool that appeared or changed on a connection (on a `tool_changed` event). */
+export interface ToolChange {
+  readonly tool: string;
+  readonly change: 'new' | 'changed' | 'removed';
+  /** SHA-256 of the canonical JSON of the previous definition (absent for `new`). */
+  readonly oldFingerprint?: string | undefined;
+  readonly newFingerprint?: string | undefined;
+  /** Which fields differ (`description`, `inputSchema`, ...), with old and new values. */
+  readonly diff?: readonly { readonly field: string; readonly old?: unknown; readonly new?: unknown }[] | undefined;
+  /** What the gateway did: `warn` (passed), `hide`, `block`; `hidden_by_guardrail:<rule>`. */
+  readonly outcome: string;
 }
 
 export interface RecordingEvent {
-  readonly schema: typeof RECORDING_SCHEMA_VERSION;
+  /** The version it was written with (1 or 2); see RECORDING_SCHEMA_VERSION. */
+  readonly schema: 1 | typeof RECORDING_SCHEMA_VERSION;
   /** Globally unique; delivery is at-least-once, so consumers deduplicate by it. */
   readonly id: string;
   readonly sessionId: string;
@@ -68,6 +110,7 @@ export interface RecordingEvent {
   readonly start?: { readonly clientInfo?: Record<string, unknown> | undefined } | undefined;
   readonly end?: { readonly reason: string; readonly code?: string | undefined } | undefined;
   readonly warning?: { readonly code: string; readonly message: string } | undefined;
+  readonly toolChange?: ToolChange | undefined;
   /**
    * What a retention run deleted (on a `warning` event with code `retention_purge`, in the system
    * session `airlock-retention:<job>`): the cutoff, and counts from the store and the spool.

@@ -1,4 +1,4 @@
-import { RECORDING_SCHEMA_VERSION, type RecordingEvent } from '@airlock/core';
+import { READABLE_SCHEMA_VERSIONS, type RecordingEvent } from '@airlock/core';
 import { z } from 'zod';
 import { CHUNK_ENVELOPE_VERSION, type ChunkEnvelope } from '../kinesis/chunk-envelope.js';
 
@@ -12,7 +12,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 // Only what the consumer relies on is checked; every other field is kept exactly as received
 // (the hash covers all of them, so nothing may be dropped or coerced).
 const eventShape = z.looseObject({
-  schema: z.literal(RECORDING_SCHEMA_VERSION),
+  schema: z.number().refine((v) => READABLE_SCHEMA_VERSIONS.includes(v), 'an unknown schema version'),
   id: z.string().min(1),
   sessionId: z.string().min(1),
   source: z.enum(['gateway', 'agent']),

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { AirlockError, READABLE_SCHEMA_VERSIONS, type RecordingEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { RecordRequest__Output } from '../generated/airlock/tunnel/v1/RecordRequest.js';
 import type { RecordResponse } from '../generated/airlock/tunnel/v1/RecordResponse.js';
@@ -24,7 +24,7 @@ export function parseAgentEvents(agentId: string, payloads: readonly Buffer[]): 
     if (
       typeof e !== 'object' ||
       e === null ||
-      e.schema !== 1 ||
+      !READABLE_SCHEMA_VERSIONS.includes(e.schema as number) ||
       typeof e.id !== 'string' ||
       typeof e.sessionId !== 'string' ||
       !Number.isSafeInteger(e.seq) ||
@@ -32,7 +32,7 @@ export function parseAgentEvents(agentId: string, payloads: readonly Buffer[]): 
     ) {
       throw new AirlockError(
         'invalid_request',
-        `Recording event ${index} of the batch is not a schema-1 recording event.`,
+        `Recording event ${index} of the batch is not a recording event (schema 1 or 2).`,
       );
     }
     if (e.source !== 'agent' || e.agentId !== agentId) {

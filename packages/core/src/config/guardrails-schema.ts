@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { connectionGlobs, globSchema } from './glob-schema.js';
+
+/**
+ * Guardrails: rules on the parsed body of every client→server request (and, for `deny` rules
+ * with `direction: response`, on server→client responses). First match wins, in file order.
+ * CEL expressions and pack names are checked when the rules are compiled (guardrails/), which
+ * config validation runs too, so a bad rule stops startup with its path.
+ */
+export const guardrailActionSchema = z.enum(['deny', 'approve', 'allow', 'audit']);
+
+const ruleName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a rule name is 1-63 lower-case letters, digits, ".", "-" or "_"');
+
+const globs = z.union([globSchema, z.array(globSchema).min(1)]);
+
+export const guardrailRuleSchema = z.strictObject({
+  name: ruleName,
+  connections: connectionGlobs.default(['*']),
+  /** `request` (client→server, default) or `response` (server→client; `deny` only). */
+  direction: z.enum(['request', 'response']).default('request'),
+  /** JSON-RPC method glob(s), e.g. `tools/call`. */
+  method: globs.optional(),
+  /** Tool name glob(s) (tools/call); implies method tools/call when `method` is absent. */
+  tool: globs.optional(),
+  /** Prompt name glob(s) (prompts/get). */
+  prompt: globs.optional(),
+  /** Resource URI glob(s) (resources/read, subscribe). */
+  resource: globs.optional(),
+  /** CEL over { method, tool, arguments, caller: { subject, email, groups }, connection, ... }. */
+  when: z.string().min(1).max(4000).optional(),
+  action: guardrailActionSchema,
+  /** Shown to the client in the error (deny, approve) and recorded. */
+  message: z.string().min(1).max(1000).optional(),
+  /** Groups that may approve (action approve); used by approvals. */
+  approvers: z.array(z.string().min(1)).optional(),
+});
+
+/** A built-in rule pack switched on by name, at this place in the rule order. */
+export const guardrailPackRefSchema = z.strictObject({
+  pack: z.string().min(1),
+  connections: connectionGlobs.default(['*']),
+  /** Overrides the pack's action (default: the pack's own, `deny`). */
+  action: guardrailActionSchema.optional(),
+});
+
+export const guardrailsSchema = z
+  .strictObject({
+    rules: z.array(z.union([guardrailRuleSchema, guardrailPackRefSchema])).default([]),
+    /** CEL evaluation cost bound per expression and call; a rule that exceeds it fails closed. */
+    maxEvaluationCost: z.number().int().positive().default(100_000),
+  })
+  .prefault({});
+
+export type GuardrailAction = z.infer<typeof guardrailActionSchema>;
+export type GuardrailRuleConfig = z.infer<typeof guardrailRuleSchema>;
+export type GuardrailPackRefConfig = z.infer<typeof guardrailPackRefSchema>;
+export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;
