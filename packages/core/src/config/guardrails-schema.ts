@@ -18,8 +18,12 @@ const globs = z.union([globSchema, z.array(globSchema).min(1)]);
 export const guardrailRuleSchema = z.strictObject({
   name: ruleName,
   connections: connectionGlobs.default(['*']),
-  /** `request` (client→server, default) or `response` (server→client; `deny` only). */
-  direction: z.enum(['request', 'response']).default('request'),
+  /**
+   * `request` (client→server, default); `response` (server→client results and errors; `deny`
+   * only: the response is replaced by an error); `description` (each tool definition in a
+   * `tools/list` answer; `deny` only: the tool is hidden and recorded, e.g. hidden instructions).
+   */
+  direction: z.enum(['request', 'response', 'description']).default('request'),
   /** JSON-RPC method glob(s), e.g. `tools/call`. */
   method: globs.optional(),
   /** Tool name glob(s) (tools/call); implies method tools/call when `method` is absent. */
