@@ -92,6 +92,16 @@ export {
   isBuiltinDetector,
   type BuiltinDetectorName,
 } from './masking/detector-names.js';
+export type {
+  InjectedSecret,
+  MaskedValue,
+  Masker,
+  MaskingPolicy,
+  MaskOptions,
+} from './masking/masking-policy.js';
+export { compileMasker } from './masking/compile-masker.js';
+export { effectiveMaskingPolicy, maskingPolicyFromRule } from './masking/effective-policy.js';
+export { customDetectorProblem } from './masking/detectors/custom-detector.js';
 export {
   agentNameSchema,
   enrollAgentRequestSchema,

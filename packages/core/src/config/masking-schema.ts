@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { detectorNameProblem } from '../masking/detector-names.js';
+import { customDetectorProblem } from '../masking/detectors/custom-detector.js';
 import { connectionGlobs } from './glob-schema.js';
 
 /**
@@ -15,19 +16,27 @@ const detectorName = z.string().superRefine((name, ctx) => {
 });
 
 /** A custom detector: a pattern run by a linear-time engine (RE2 syntax), compiled at startup. */
-export const customDetectorSchema = z.strictObject({
-  /** Shown as `[MASKED:TYPE]` and recorded in the masking findings. */
-  type: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'a detector type is a letter then up to 39 letters, digits or "_"'),
-  /** RE2 syntax: no backreferences or lookaround, so matching is linear in the input. */
-  pattern: z.string().min(1).max(2000),
-  /** When given, a match counts only if one of these words appears within `keywordWindow` characters before it. */
-  keywords: z.array(z.string().min(1)).default([]),
-  keywordWindow: z.number().int().positive().max(10_000).default(64),
-  /** Check digits a match must pass: `luhn` (card numbers), `mod97` (IBAN). */
-  validate: z.enum(['luhn', 'mod97']).optional(),
-});
+export const customDetectorSchema = z
+  .strictObject({
+    /** Shown as `[MASKED:TYPE]` and recorded in the masking findings. */
+    type: z
+      .string()
+      .regex(
+        /^[A-Za-z][A-Za-z0-9_]{0,39}$/,
+        'a detector type is a letter then up to 39 letters, digits or "_"',
+      ),
+    /** RE2 syntax: no backreferences or lookaround, so matching is linear in the input. */
+    pattern: z.string().min(1).max(2000),
+    /** When given, a match counts only if one of these words appears within `keywordWindow` characters before it. */
+    keywords: z.array(z.string().min(1)).default([]),
+    keywordWindow: z.number().int().positive().max(10_000).default(64),
+    /** Check digits a match must pass: `luhn` (card numbers), `mod97` (IBAN). */
+    validate: z.enum(['luhn', 'mod97']).optional(),
+  })
+  .superRefine((detector, ctx) => {
+    const problem = customDetectorProblem(detector);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, path: ['pattern'] });
+  });
 
 export const maskingReplacementSchema = z
   .strictObject({

@@ -1,3 +1,4 @@
+import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { CustomDetectorConfig, MaskingReplacementConfig } from '../config/masking-schema.js';
 import type { MaskingFinding } from '../recording/recording-event.js';
 import type { BuiltinDetectorName } from './detector-names.js';
@@ -45,4 +46,13 @@ export interface Masker {
     options: { readonly sliceChars: number; readonly yieldEvery: () => Promise<void> },
     path?: string,
   ): Promise<MaskedValue<T>>;
+  /**
+   * Masks a server→client message: every string but the protocol envelope and opaque ids (see
+   * compile-masker.ts), so the result is still valid JSON-RPC and MCP.
+   */
+  maskMessage(message: JsonRpcMessage): MaskedValue<JsonRpcMessage>;
+  maskMessageAsync(
+    message: JsonRpcMessage,
+    options: { readonly sliceChars: number; readonly yieldEvery: () => Promise<void> },
+  ): Promise<MaskedValue<JsonRpcMessage>>;
 }

@@ -79,7 +79,8 @@ export interface ToolChange {
   readonly oldFingerprint?: string | undefined;
   readonly newFingerprint?: string | undefined;
   /** Which fields differ (`description`, `inputSchema`, ...), with old and new values. */
-  readonly diff?: readonly { readonly field: string; readonly old?: unknown; readonly new?: unknown }[] | undefined;
+  readonly diff?:
+    readonly { readonly field: string; readonly old?: unknown; readonly new?: unknown }[] | undefined;
   /** What the gateway did: `warn` (passed), `hide`, `block`; `hidden_by_guardrail:<rule>`. */
   readonly outcome: string;
 }
