@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   AirlockError,
@@ -12,6 +13,8 @@ import type { TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
 import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import { AgentMasker } from './masking/agent-masker.js';
+import { InjectedSecrets } from './masking/injected-secrets.js';
 import { ModernRecordingSessions } from './modern-recording-sessions.js';
 import { bridgeSession, type BridgedSession } from './session-bridge.js';
 import { HttpConnector } from './upstream/http-connector.js';
@@ -54,7 +57,10 @@ export type TunnelFactory = (options: AgentTunnelOptions, onSession: SessionHand
 export interface CreateAgentOptions {
   readonly logger: Logger;
   readonly tunnelFactory: TunnelFactory;
+  /** Default: the agent's masking (gateway policy raised to `agent.masking.floor`, injected values). */
   readonly masker?: ResponseMasker;
+  /** The keyed hash for `hash` replacements (see loadKeyedHash); default: HMAC with a random key. */
+  readonly keyedHash?: (text: string) => string;
   readonly recorder?: MessageRecorder;
   /** Closed when the agent stops, after every session has ended (and recorded its end). */
   readonly recording?: { close(): Promise<void> };
@@ -80,6 +86,11 @@ export interface Agent {
    * shared store). Rejects when none is, so the caller keeps them and retries.
    */
   recordToGateway(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
+}
+
+function randomKeyedHash(): (text: string) => string {
+  const key = randomBytes(32);
+  return (text) => createHmac('sha256', key).update(text).digest('hex');
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
@@ -114,13 +125,21 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       ? new AwsCredentialCache(logger.child({ component: 'aws-credentials' }))
       : fixedCredentials(undefined));
 
+  const injected = new InjectedSecrets(config);
+  const masker = options.masker ?? new AgentMasker(config, injected, options.keyedHash ?? randomKeyedHash());
   const connectors = new Map<string, UpstreamConnector>();
   for (const [name, connection] of Object.entries(config.connections)) {
     const connectionLogger = logger.child({ connection: name });
     connectors.set(
       name,
       connection.transport === 'stdio'
-        ? new StdioConnector({ name, config: connection, credentials, logger: connectionLogger })
+        ? new StdioConnector({
+            name,
+            config: connection,
+            credentials,
+            logger: connectionLogger,
+            onAwsInjected: (injectedCredentials) => injected.rememberAws(name, injectedCredentials),
+          })
         : new HttpConnector({ name, config: connection, logger: connectionLogger }),
     );
   }
@@ -155,6 +174,20 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       );
       return;
     }
+    if (masker instanceof AgentMasker) {
+      try {
+        masker.maskerFor(request);
+      } catch (error) {
+        // Fail closed: a session whose masking cannot run here never starts its server.
+        const failure = AirlockError.from(error);
+        logger.warn(
+          { connection: request.connection, code: failure.code, reason: failure.message },
+          'session refused',
+        );
+        stream.end(failure);
+        return;
+      }
+    }
     const exchange = request.kind === 'exchange';
     const exchangeOver = exchange ? modernSessions.begin(request) : undefined;
     const session = bridgeSession({
@@ -162,7 +195,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       stream,
       connector,
       logger,
-      ...(options.masker ? { masker: options.masker } : {}),
+      masker,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       recordEnd: !exchange,
     });

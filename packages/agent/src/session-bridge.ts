@@ -86,16 +86,17 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   const toClient = async (message: JsonRpcMessage, meta: UpstreamMessageMeta): Promise<void> => {
     if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
     try {
-      const masked = await masker.mask(request, message);
+      const { message: masked, findings } = await masker.mask(request, message);
       await recorder.record(request, {
         source: 'agent',
         direction: 'server_to_client',
         message: masked,
         at: Date.now(),
+        ...(findings.length > 0 ? { masking: findings } : {}),
       });
       requests.answered(masked);
       serverRequests.started(masked);
-      await stream.send(JSON.stringify(masked), meta);
+      await stream.send(JSON.stringify(masked), findings.length > 0 ? { ...meta, masking: findings } : meta);
     } catch (error) {
       // A masker or recorder that fails must not let the message out (strict recording fails closed).
       const failure = AirlockError.from(error);

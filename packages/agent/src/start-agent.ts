@@ -3,6 +3,7 @@ import { AirlockError, type AgentConfig, type RecordingConfig } from '@airlock/c
 import type { SpoolIo } from '@airlock/recording';
 import { TunnelClient } from '@airlock/tunnel';
 import { startAgentRecording } from './agent-recording.js';
+import { loadKeyedHash } from './masking/hash-key.js';
 import { createAgent, type Agent, type CreateAgentOptions, type TunnelFactory } from './agent.js';
 
 export interface StartAgentOptions extends Omit<CreateAgentOptions, 'tunnelFactory' | 'recording'> {
@@ -79,6 +80,8 @@ export function grpcTunnelFactory(
 /** The agent composition root with real tunnels: connectors, credentials, one tunnel per gateway. */
 export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<Agent> {
   const { version, recording: recordingConfig, spoolIo, onConnected, ...rest } = options;
+  // Before anything starts, so a bad key file stops the agent with nothing to clean up.
+  const keyedHash = rest.keyedHash ?? (await loadKeyedHash(config.masking.hashKeyFile));
   // The spool's pumps start before the agent exists: until then the gateway sink reports "not yet".
   const started: { agent?: Agent } = {};
   const recording =
@@ -96,6 +99,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       : undefined;
   const agent = createAgent(config, {
     ...rest,
+    keyedHash,
     tunnelFactory: grpcTunnelFactory(version, onConnected),
     ...(recording
       ? {

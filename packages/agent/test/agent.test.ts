@@ -1,4 +1,4 @@
-import { ENV_ACCESS_KEY_ID } from './helpers/aws-test-env.js';
+import './helpers/aws-test-env.js';
 import { configSchema, type AgentConfig } from '@airlock/core';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -71,14 +71,15 @@ describe('createAgent', () => {
     expect(refusal?.code).toBe('connection_not_found');
     expect(refusal?.message).toContain('serves no connection named "nope"');
 
-    // The default credential source (AWS provider chain → env provider here) reaches the server.
+    // The default credential source (AWS provider chain → env provider here) reaches the server,
+    // and what the server prints of it leaves the agent masked.
     const aws = memoryStreamPair('a-1');
     const awsGateway = new GatewaySide(aws.gateway);
     tunnels[0]!.onSession(openRequest('aws', { sessionId: 'a-1' }), aws.agent);
     await awsGateway.send(initialize(0));
     await awsGateway.response(0);
     await awsGateway.send(toolCall(1, 'env', {}));
-    expect(resultText((await awsGateway.response(1)).message)).toBe(ENV_ACCESS_KEY_ID);
+    expect(resultText((await awsGateway.response(1)).message)).toBe('[MASKED:AWS_ACCESS_KEY_ID]');
 
     const live = memoryStreamPair('e-1');
     const liveGateway = new GatewaySide(live.gateway);

@@ -33,8 +33,10 @@ function capturingLogger() {
 
 /** Masks the word "hunter2" in tools/call text results. */
 const masker: ResponseMasker = {
-  mask: (_context, message) =>
-    JSON.parse(JSON.stringify(message).replaceAll('hunter2', '[masked]')) as JsonRpcMessage,
+  mask: (_context, message) => ({
+    message: JSON.parse(JSON.stringify(message).replaceAll('hunter2', '[masked]')) as JsonRpcMessage,
+    findings: [],
+  }),
 };
 
 function connector(config = everythingStdioConfig()) {

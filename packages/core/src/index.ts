@@ -119,6 +119,7 @@ export {
   noMasking,
   noRecording,
   type IdentityResolver,
+  type MaskedMessage,
   type MessagePolicy,
   type PolicyMessageInfo,
   type MessageRecorder,

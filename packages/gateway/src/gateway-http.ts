@@ -16,6 +16,7 @@ import { sendApiError } from './http/api-json.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
+import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connection-masking.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
@@ -58,7 +59,8 @@ const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 
 /** The gateway's HTTP side: MCP endpoints per connection plus health. */
 export async function startGatewayHttp(options: GatewayHttpOptions): Promise<GatewayHttp> {
-  const { config, directory, logger } = options;
+  const { config, logger } = options;
+  const directory = withMaskingPolicies(options.directory, connectionMaskingPolicies(config));
   const identity =
     options.identity ??
     (config.auth.mode === 'oidc'

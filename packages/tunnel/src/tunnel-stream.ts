@@ -1,4 +1,4 @@
-import type { AirlockError } from '@airlock/core';
+import type { AirlockError, MaskingFinding } from '@airlock/core';
 
 /** What travels with one message on a session stream, besides its JSON text. */
 export interface FrameMeta {
@@ -6,6 +6,8 @@ export interface FrameMeta {
   readonly relatedRequest?: string | undefined;
   /** Upstream HTTP status when it was not 200 (first server message of an exchange only). */
   readonly httpStatus?: number | undefined;
+  /** What the agent masked in this message (server → client only): types, paths, counts. */
+  readonly masking?: readonly MaskingFinding[] | undefined;
 }
 
 /** One whole (reassembled) message received on a session stream. */

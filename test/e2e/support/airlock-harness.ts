@@ -14,6 +14,8 @@ export interface HarnessOptions {
   readonly connections: Record<string, Record<string, unknown>>;
   /** Extra `gateway` keys (merged over the harness defaults). */
   readonly gateway?: Record<string, unknown>;
+  /** Extra `agent` keys (merged over the harness defaults), e.g. `masking`. */
+  readonly agent?: Record<string, unknown>;
   /** Connections enrolled on the gateway for the agent (default: all of `connections`). */
   readonly enrolled?: readonly string[];
   /** Start the agent at once (default true). */
@@ -29,6 +31,8 @@ export interface HarnessOptions {
 
 export interface AirlockHarness {
   readonly gateway: RunningGateway;
+  /** The harness's temporary folder (spools, stores and certificates live under it). */
+  readonly dir: string;
   readonly config: AirlockConfig;
   readonly agentToken: string;
   /** Every log line written by gateway and agent, as text. */
@@ -100,6 +104,7 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
         reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
         connections: options.connections,
         ...(options.recording ? { dataDir: join(dir, 'agent') } : {}),
+        ...options.agent,
       },
       ...recordingSection,
     }),
@@ -108,6 +113,7 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
   let agent: Agent | undefined;
   const harness: AirlockHarness = {
     gateway,
+    dir,
     config,
     agentToken,
     logs: () => logText,

@@ -9,7 +9,7 @@ import {
 } from '@airlock/core';
 import type { Logger } from 'pino';
 import { awsEnvironment } from '../credentials/aws-environment.js';
-import type { CredentialSource } from '../credentials/credential-source.js';
+import type { AwsCredentials, CredentialSource } from '../credentials/credential-source.js';
 import { childEnvironment } from './child-environment.js';
 import { failedSession } from './failed-session.js';
 import { LineSplitter } from './line-splitter.js';
@@ -22,6 +22,8 @@ export interface StdioConnectorOptions {
   readonly config: StdioConnectionConfig;
   readonly credentials: CredentialSource;
   readonly logger: Logger;
+  /** Told the AWS credentials before they go into a server's environment, so masking knows them first. */
+  readonly onAwsInjected?: (credentials: AwsCredentials) => void;
   /** How long a new server waits for the first AWS credential resolution before starting without. */
   readonly credentialWaitMs?: number;
   /** Largest single message (one stdout line) accepted from a server. */
@@ -140,6 +142,7 @@ class StdioUpstreamSession implements UpstreamSession {
     let injected: Record<string, string> = {};
     if (config.aws.inject) {
       const current = await credentials.current(this.options.credentialWaitMs ?? DEFAULT_CREDENTIAL_WAIT_MS);
+      if (current) this.options.onAwsInjected?.(current);
       injected = awsEnvironment(current, config.aws.region);
     }
     if (this.closing) return undefined;

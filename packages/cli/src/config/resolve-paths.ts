@@ -22,6 +22,7 @@ export function resolveConfigPaths(
   if (agent) {
     if (agent.tokenFile) agent.tokenFile = resolvePath(agent.tokenFile);
     if (agent.dataDir) agent.dataDir = resolvePath(agent.dataDir);
+    if (agent.masking?.hashKeyFile) agent.masking.hashKeyFile = resolvePath(agent.masking.hashKeyFile);
     for (const g of agent.gateways) if (g.caFile) g.caFile = resolvePath(g.caFile);
     for (const c of Object.values(agent.connections))
       if (c.transport === 'stdio' && c.cwd) c.cwd = resolvePath(c.cwd);

@@ -38,6 +38,7 @@ export type AirlockErrorCode =
   | 'tunnel_closed'
   | 'recording_unavailable'
   | 'recording_not_found'
+  | 'masking_policy_invalid'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -108,6 +109,12 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   // A recorded session that does not exist, or is not the caller's to see (the same answer, so its
   // existence is not revealed).
   recording_not_found: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
+  /** The agent cannot run the masking asked for a session (e.g. a custom pattern its engine refuses): fail closed. */
+  masking_policy_invalid: {
+    httpStatus: 502,
+    jsonRpcCode: -32008,
+    grpcStatus: GrpcStatus.FAILED_PRECONDITION,
+  },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

@@ -1,5 +1,6 @@
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { ProtocolEra } from '../mcp/protocol-eras.js';
+import type { MaskingPolicy } from '../masking/masking-policy.js';
 import type { Caller } from './caller.js';
 
 /** Which way a message travels. */
@@ -25,6 +26,8 @@ export interface SessionOpenRequest extends RelayContext {
    * Never Authorization: the client's token stops at the gateway.
    */
   readonly forwardHeaders: Readonly<Record<string, string>>;
+  /** What the gateway asks the agent to mask (the agent adds its floor); absent = the floor alone. */
+  readonly masking?: MaskingPolicy | undefined;
 }
 
 /** A message in flight through the relay, with what the pipeline knows about it. */

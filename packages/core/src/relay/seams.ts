@@ -1,7 +1,8 @@
 import type { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { Caller } from './caller.js';
-import type { Direction, RelayContext } from './relay-context.js';
+import type { MaskingFinding } from '../recording/recording-event.js';
+import type { Direction, RelayContext, SessionOpenRequest } from './relay-context.js';
 
 /**
  * The four places later work plugs into the data path. Each has a pass-through default so the
@@ -26,6 +27,8 @@ export type PolicyDecision =
 export interface PolicyMessageInfo {
   /** For a server's response: the method of the client request it answers (e.g. `tools/list`). */
   readonly requestMethod?: string | undefined;
+  /** For a server message: what the agent masked in it (recorded with the gateway's event too). */
+  readonly masking?: readonly MaskingFinding[] | undefined;
 }
 
 /**
@@ -53,6 +56,8 @@ export interface RecordedMessage {
   readonly message: JsonRpcMessage;
   readonly decision?: PolicyDecision['action'];
   readonly at: number;
+  /** What masking changed (types, counts, paths; never the values). */
+  readonly masking?: readonly MaskingFinding[] | undefined;
 }
 
 /**
@@ -65,9 +70,15 @@ export interface MessageRecorder {
   end(context: RelayContext, reason: string): MaybePromise<void>;
 }
 
+/** A server→client message after masking, with what was masked (types, paths, counts; never values). */
+export interface MaskedMessage {
+  readonly message: JsonRpcMessage;
+  readonly findings: readonly MaskingFinding[];
+}
+
 /** Masking: rewrite a server→client message in the agent, before it leaves the subnet. */
 export interface ResponseMasker {
-  mask(context: RelayContext, message: JsonRpcMessage): MaybePromise<JsonRpcMessage>;
+  mask(context: SessionOpenRequest, message: JsonRpcMessage): MaybePromise<MaskedMessage>;
 }
 
 export const allowAllPolicy: MessagePolicy = Object.freeze({
@@ -80,5 +91,5 @@ export const noRecording: MessageRecorder = Object.freeze({
 });
 
 export const noMasking: ResponseMasker = Object.freeze({
-  mask: (_context: RelayContext, message: JsonRpcMessage) => message,
+  mask: (_context: SessionOpenRequest, message: JsonRpcMessage) => ({ message, findings: [] }),
 });

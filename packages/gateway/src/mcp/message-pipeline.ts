@@ -45,8 +45,9 @@ export class MessagePipeline {
     info?: PolicyMessageInfo,
   ): PipelineOutcome | Promise<PipelineOutcome> {
     const decision = this.policy.evaluate(context, message, direction, info);
-    if (isPromise(decision)) return decision.then((d) => this.record(context, d, message, json, direction));
-    return this.record(context, decision, message, json, direction);
+    if (isPromise(decision))
+      return decision.then((d) => this.record(context, d, message, json, direction, info));
+    return this.record(context, decision, message, json, direction, info);
   }
 
   /**
@@ -72,6 +73,7 @@ export class MessagePipeline {
     original: JsonRpcMessage,
     json: string,
     direction: Direction,
+    info: PolicyMessageInfo | undefined,
   ): PipelineOutcome | Promise<PipelineOutcome> {
     const message = decision.action === 'pass' ? decision.message : original;
     const out =
@@ -82,6 +84,7 @@ export class MessagePipeline {
       message,
       decision: decision.action,
       at: Date.now(),
+      ...(info?.masking ? { masking: info.masking } : {}),
     });
     const outcome = { decision, json: out };
     return isPromise(recorded) ? recorded.then(() => outcome) : outcome;

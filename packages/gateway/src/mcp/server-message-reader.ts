@@ -35,7 +35,10 @@ export function createServerMessageReader(
       return;
     }
     const requestMethod = 'method' in message ? undefined : options.requestMethodOf(message, frame);
-    const outcome = pipeline.process(context, message, json, 'server_to_client', { requestMethod });
+    const outcome = pipeline.process(context, message, json, 'server_to_client', {
+      requestMethod,
+      ...(frame.masking ? { masking: frame.masking } : {}),
+    });
     if (!(outcome instanceof Promise)) {
       if (outcome.decision.action === 'pass') options.deliver(message, outcome.json, frame);
       return;

@@ -165,10 +165,10 @@ export function createKitchenSinkServer(): McpServer {
   server.registerTool(
     'big',
     {
-      description: 'Returns a text of exactly `bytes` bytes (the alphabet, repeated)',
-      inputSchema: { bytes: z.number().int().min(0) },
+      description: 'Returns a text of exactly `bytes` bytes (the alphabet, repeated), then `suffix` if given',
+      inputSchema: { bytes: z.number().int().min(0), suffix: z.string().optional() },
     },
-    ({ bytes }) => text(bigText(bytes)),
+    ({ bytes, suffix }) => text(bigText(bytes) + (suffix ?? '')),
   );
 
   server.registerTool(

@@ -1,4 +1,16 @@
-import { AirlockError, eraOf, type Caller, type ConnectionEra, type SessionOpenRequest } from '@airlock/core';
+import {
+  AirlockError,
+  eraOf,
+  expandDetectorNames,
+  type Caller,
+  type ConnectionEra,
+  type MaskingPolicy,
+  type SessionOpenRequest,
+} from '@airlock/core';
+import type {
+  MaskingPolicy as WireMaskingPolicy,
+  MaskingPolicy__Output,
+} from '../generated/airlock/tunnel/v1/MaskingPolicy.js';
 import type { Caller__Output } from '../generated/airlock/tunnel/v1/Caller.js';
 import type { Failure, Failure__Output } from '../generated/airlock/tunnel/v1/Failure.js';
 import type { OpenSession, OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
@@ -60,6 +72,62 @@ export function openSessionToWire(openId: string, request: SessionOpenRequest): 
       anonymous: caller.anonymous,
     },
     forwardHeaders: { ...request.forwardHeaders },
+    ...(request.masking ? { masking: maskingPolicyToWire(request.masking) } : {}),
+  };
+}
+
+const STYLE_TO_WIRE = {
+  type: 'REPLACEMENT_STYLE_TYPE',
+  partial: 'REPLACEMENT_STYLE_PARTIAL',
+  hash: 'REPLACEMENT_STYLE_HASH',
+} as const;
+
+export function maskingPolicyToWire(policy: MaskingPolicy): WireMaskingPolicy {
+  return {
+    detectors: [...policy.detectors],
+    custom: policy.custom.map((c) => ({
+      type: c.type,
+      pattern: c.pattern,
+      keywords: [...c.keywords],
+      keywordWindow: c.keywordWindow,
+      validation:
+        c.validate === 'luhn'
+          ? 'DETECTOR_VALIDATION_LUHN'
+          : c.validate === 'mod97'
+            ? 'DETECTOR_VALIDATION_MOD97'
+            : 'DETECTOR_VALIDATION_UNSPECIFIED',
+    })),
+    replacementStyle: STYLE_TO_WIRE[policy.replacement.style],
+    keepLast: policy.replacement.keepLast,
+  };
+}
+
+/**
+ * The gateway's masking request. Detector names this agent does not know (a newer gateway) are
+ * dropped here and the agent's floor still applies; unknown styles fall back to `[MASKED:TYPE]`,
+ * the style that reveals least.
+ */
+export function maskingPolicyFromWire(policy: MaskingPolicy__Output): MaskingPolicy {
+  const style =
+    policy.replacementStyle === 'REPLACEMENT_STYLE_PARTIAL'
+      ? 'partial'
+      : policy.replacementStyle === 'REPLACEMENT_STYLE_HASH'
+        ? 'hash'
+        : 'type';
+  return {
+    detectors: expandDetectorNames(policy.detectors),
+    custom: policy.custom.map((c) => ({
+      type: c.type,
+      pattern: c.pattern,
+      keywords: [...c.keywords],
+      keywordWindow: c.keywordWindow || 64,
+      ...(c.validation === 'DETECTOR_VALIDATION_LUHN'
+        ? { validate: 'luhn' as const }
+        : c.validation === 'DETECTOR_VALIDATION_MOD97'
+          ? { validate: 'mod97' as const }
+          : {}),
+    })),
+    replacement: { style, keepLast: Math.min(8, Math.max(1, policy.keepLast || 4)) },
   };
 }
 
@@ -97,5 +165,6 @@ export function openSessionFromWire(message: OpenSession__Output): SessionOpenRe
     era: eraFromWire(message.era) ?? eraOf(message.protocolVersion),
     caller: callerFromWire(message.caller),
     forwardHeaders: { ...message.forwardHeaders },
+    ...(message.masking ? { masking: maskingPolicyFromWire(message.masking) } : {}),
   };
 }

@@ -21,6 +21,7 @@ export function* chunkMessage(
   const first: Frame = {
     ...(meta?.relatedRequest ? { relatedRequest: meta.relatedRequest } : {}),
     ...(meta?.httpStatus ? { httpStatus: meta.httpStatus } : {}),
+    ...(meta?.masking && meta.masking.length > 0 ? { masking: [...meta.masking] } : {}),
   };
   if (data.length === 0) {
     yield { ...first, data, more: false };

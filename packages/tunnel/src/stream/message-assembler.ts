@@ -46,6 +46,9 @@ export class MessageAssembler {
       data,
       ...(first.relatedRequest ? { relatedRequest: first.relatedRequest } : {}),
       ...(first.httpStatus ? { httpStatus: first.httpStatus } : {}),
+      ...(first.masking?.length
+        ? { masking: first.masking.map((f) => ({ type: f.type, path: f.path, count: f.count })) }
+        : {}),
     };
   }
 }

@@ -1,5 +1,6 @@
 // Original file: proto/airlock/tunnel/v1/tunnel.proto
 
+import type { MaskingFinding as _airlock_tunnel_v1_MaskingFinding, MaskingFinding__Output as _airlock_tunnel_v1_MaskingFinding__Output } from '../../../airlock/tunnel/v1/MaskingFinding.js';
 
 /**
  * One JSON-RPC message, or a chunk of one. A message larger than Welcome.max_chunk_bytes is split
@@ -22,6 +23,11 @@ export interface Frame {
    * when it was not 200 (0 otherwise), so the gateway can answer with the same status.
    */
   'httpStatus'?: (number);
+  /**
+   * On the first frame of a server message: what the agent masked in it, so the gateway's
+   * recording of the message carries the same masking metadata as the agent's.
+   */
+  'masking'?: (_airlock_tunnel_v1_MaskingFinding)[];
 }
 
 /**
@@ -45,4 +51,9 @@ export interface Frame__Output {
    * when it was not 200 (0 otherwise), so the gateway can answer with the same status.
    */
   'httpStatus': (number);
+  /**
+   * On the first frame of a server message: what the agent masked in it, so the gateway's
+   * recording of the message carries the same masking metadata as the agent's.
+   */
+  'masking': (_airlock_tunnel_v1_MaskingFinding__Output)[];
 }

@@ -3,6 +3,7 @@
 import type { SessionKind as _airlock_tunnel_v1_SessionKind, SessionKind__Output as _airlock_tunnel_v1_SessionKind__Output } from '../../../airlock/tunnel/v1/SessionKind.js';
 import type { Caller as _airlock_tunnel_v1_Caller, Caller__Output as _airlock_tunnel_v1_Caller__Output } from '../../../airlock/tunnel/v1/Caller.js';
 import type { ProtocolEra as _airlock_tunnel_v1_ProtocolEra, ProtocolEra__Output as _airlock_tunnel_v1_ProtocolEra__Output } from '../../../airlock/tunnel/v1/ProtocolEra.js';
+import type { MaskingPolicy as _airlock_tunnel_v1_MaskingPolicy, MaskingPolicy__Output as _airlock_tunnel_v1_MaskingPolicy__Output } from '../../../airlock/tunnel/v1/MaskingPolicy.js';
 
 /**
  * The gateway asks the agent to open a Session stream.
@@ -30,6 +31,12 @@ export interface OpenSession {
    * (an agent older than the gateway may not know a newer revision).
    */
   'era'?: (_airlock_tunnel_v1_ProtocolEra);
+  /**
+   * What the agent masks in every server→client message of this session. The agent raises it to
+   * its own floor, so a gateway can add masking but never remove what the agent requires. Absent
+   * (a gateway that predates masking): the agent applies its floor alone.
+   */
+  'masking'?: (_airlock_tunnel_v1_MaskingPolicy | null);
 }
 
 /**
@@ -58,4 +65,10 @@ export interface OpenSession__Output {
    * (an agent older than the gateway may not know a newer revision).
    */
   'era': (_airlock_tunnel_v1_ProtocolEra__Output);
+  /**
+   * What the agent masks in every server→client message of this session. The agent raises it to
+   * its own floor, so a gateway can add masking but never remove what the agent requires. Absent
+   * (a gateway that predates masking): the agent applies its floor alone.
+   */
+  'masking': (_airlock_tunnel_v1_MaskingPolicy__Output | null);
 }

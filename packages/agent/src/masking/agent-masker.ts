@@ -1,0 +1,93 @@
+import {
+  AirlockError,
+  canonicalJson,
+  compileMasker,
+  effectiveMaskingPolicy,
+  type AgentConfig,
+  type JsonRpcMessage,
+  type MaskedMessage,
+  type Masker,
+  type ResponseMasker,
+  type SessionOpenRequest,
+} from '@airlock/core';
+import type { InjectedSecrets } from './injected-secrets.js';
+
+/** Messages at least this large (counting string characters) are masked in slices, yielding between them. */
+const LARGE_MESSAGE_CHARS = 64 * 1024;
+const MAX_COMPILED = 64;
+
+const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Sums string lengths until `limit` is reached: cheap, and exits early on large messages. */
+function atLeastChars(value: unknown, limit: number): boolean {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      total += item.length;
+      if (total >= limit) return true;
+    } else if (typeof item === 'object' && item !== null) {
+      for (const child of Array.isArray(item) ? item : Object.values(item)) stack.push(child);
+    }
+  }
+  return false;
+}
+
+/**
+ * The agent's masking: each session's policy from the gateway, raised to the agent's floor for
+ * the connection, plus every value the agent injected. Compiled maskers are cached by policy.
+ */
+export class AgentMasker implements ResponseMasker {
+  private readonly compiled = new Map<string, Masker>();
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly injected: InjectedSecrets,
+    private readonly keyedHash: (text: string) => string,
+  ) {}
+
+  /**
+   * The masker for a session; throws `masking_policy_invalid` when the policy cannot run here
+   * (a custom pattern this agent's engine refuses), so the session is refused before it starts.
+   */
+  maskerFor(request: SessionOpenRequest): Masker {
+    const connection = this.config.connections[request.connection];
+    const floor = {
+      detectors: [...this.config.masking.floor.detectors, ...(connection?.masking.floor.detectors ?? [])],
+      custom: [...this.config.masking.floor.custom, ...(connection?.masking.floor.custom ?? [])],
+    };
+    const policy = effectiveMaskingPolicy(request.masking, floor);
+    const key = `${request.connection}\u0000${this.injected.generation(request.connection)}\u0000${canonicalJson(policy)}`;
+    let masker = this.compiled.get(key);
+    if (masker === undefined) {
+      try {
+        masker = compileMasker(policy, {
+          injected: this.injected.of(request.connection),
+          keyedHash: this.keyedHash,
+        });
+      } catch (error) {
+        throw new AirlockError(
+          'masking_policy_invalid',
+          `The masking policy for connection "${request.connection}" cannot run on agent ${this.config.id}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      if (this.compiled.size >= MAX_COMPILED)
+        this.compiled.delete(this.compiled.keys().next().value as string);
+      this.compiled.set(key, masker);
+    }
+    return masker;
+  }
+
+  mask(request: SessionOpenRequest, message: JsonRpcMessage): MaskedMessage | Promise<MaskedMessage> {
+    const masker = this.maskerFor(request);
+    if (!atLeastChars(message, LARGE_MESSAGE_CHARS)) {
+      const { value, findings } = masker.maskMessage(message);
+      return { message: value, findings };
+    }
+    return masker
+      .maskMessageAsync(message, { sliceChars: this.config.masking.sliceBytes, yieldEvery: yieldToOthers })
+      .then(({ value, findings }) => ({ message: value, findings }));
+  }
+}

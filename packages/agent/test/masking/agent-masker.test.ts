@@ -1,0 +1,95 @@
+import { parseConfig, type SessionOpenRequest } from '@airlock/core';
+import { describe, expect, it } from 'vitest';
+import { AgentMasker } from '../../src/masking/agent-masker.js';
+import { InjectedSecrets } from '../../src/masking/injected-secrets.js';
+
+const config = parseConfig(
+  JSON.stringify({
+    agent: {
+      id: 'a1',
+      token: 'x'.repeat(32),
+      gateways: [{ address: 'localhost:1' }],
+      masking: { floor: { detectors: ['aws_access_key_id'] } },
+      connections: {
+        db: {
+          transport: 'stdio',
+          command: 'db',
+          env: { DB_PASSWORD: 'correct-horse-battery', MODE: 'readonly-mode' },
+        },
+        api: {
+          transport: 'http',
+          url: 'http://127.0.0.1:1/mcp',
+          headers: { authorization: 'Bearer upstream-token-123456' },
+        },
+      },
+    },
+  }),
+).agent!;
+
+const request = (connection: string, masking?: SessionOpenRequest['masking']): SessionOpenRequest => ({
+  sessionId: 's1',
+  connection,
+  caller: { subject: 'alice', groups: [], anonymous: false },
+  era: 'legacy',
+  protocolVersion: '2025-06-18',
+  kind: 'session',
+  forwardHeaders: {},
+  ...(masking ? { masking } : {}),
+});
+
+const result = (text: string) => ({
+  jsonrpc: '2.0' as const,
+  id: 1,
+  result: { content: [{ type: 'text', text }] },
+});
+
+describe('AgentMasker', () => {
+  const injected = new InjectedSecrets(config);
+  injected.rememberAws('db', {
+    accessKeyId: 'ASIAROTATEDKEY000001',
+    secretAccessKey: 'rotated-secret-value-1',
+  });
+  const masker = new AgentMasker(config, injected, (t) => t.length.toString(16).padStart(12, '0'));
+
+  it('masks what the agent injected, and keeps old credentials masked after a refresh', async () => {
+    injected.rememberAws('db', {
+      accessKeyId: 'ASIAROTATEDKEY000002',
+      secretAccessKey: 'rotated-secret-value-2',
+    });
+    const text =
+      'pw correct-horse-battery old rotated-secret-value-1 new rotated-secret-value-2 mode readonly-mode';
+    const { message, findings } = await masker.mask(request('db'), result(text));
+    expect(JSON.stringify(message)).toContain(
+      'pw [MASKED:INJECTED_ENV] old [MASKED:AWS_SECRET_ACCESS_KEY] new [MASKED:AWS_SECRET_ACCESS_KEY] mode readonly-mode',
+    );
+    expect(findings.map((f) => f.type).sort()).toEqual(['AWS_SECRET_ACCESS_KEY', 'INJECTED_ENV']);
+  });
+
+  it('masks static upstream headers, whole and as their token', async () => {
+    const { message } = await masker.mask(request('api'), result('sent upstream-token-123456'));
+    expect(JSON.stringify(message)).toContain('sent [MASKED:UPSTREAM_HEADER]');
+  });
+
+  it('applies its floor under a gateway that asks for nothing', async () => {
+    const none = { detectors: [], custom: [], replacement: { style: 'type' as const, keepLast: 4 } };
+    const { message } = await masker.mask(
+      request('api', none),
+      result('AKIAIOSFODNN7EXAMPLE jane@example.com'),
+    );
+    expect(JSON.stringify(message)).toContain('[MASKED:AWS_ACCESS_KEY_ID] jane@example.com');
+  });
+
+  it('refuses a session whose policy it cannot run, naming the connection and the detector', () => {
+    const bad = {
+      detectors: [],
+      custom: [{ type: 'BACKREF', pattern: '(a)\\1', keywords: [], keywordWindow: 64 }],
+      replacement: { style: 'type' as const, keepLast: 4 },
+    };
+    expect(() => masker.maskerFor(request('db', bad))).toThrow(
+      expect.objectContaining({
+        code: 'masking_policy_invalid',
+        message: expect.stringMatching(/"db".*BACKREF/),
+      }),
+    );
+  });
+});
