@@ -43,6 +43,7 @@ describe('frames', () => {
         more: f.more ?? false,
         relatedRequest: f.relatedRequest ?? '',
         httpStatus: f.httpStatus ?? 0,
+        masking: [],
       }),
     );
     expect(out.slice(0, 2)).toEqual([undefined, undefined]);
