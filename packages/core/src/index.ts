@@ -103,6 +103,17 @@ export { compileMasker } from './masking/compile-masker.js';
 export { effectiveMaskingPolicy, maskingPolicyFromRule } from './masking/effective-policy.js';
 export { customDetectorProblem } from './masking/detectors/custom-detector.js';
 export {
+  compileGuardrails,
+  GuardrailCompileError,
+  type CompiledGuardrail,
+  type GuardrailDirection,
+  type Guardrails,
+} from './guardrails/compile-guardrails.js';
+export { evaluateGuardrails, type GuardrailVerdict } from './guardrails/evaluate-guardrails.js';
+export { composePolicies, createGuardrailPolicy } from './guardrails/guardrail-policy.js';
+export { screenToolDefinition } from './guardrails/screen-tool.js';
+export { RULE_PACKS } from './guardrails/rule-packs.js';
+export {
   agentNameSchema,
   enrollAgentRequestSchema,
   type AgentEnrollmentSource,

@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
   compileAccessRules,
+  compileGuardrails,
+  composePolicies,
   createAccessPolicy,
+  createGuardrailPolicy,
   noRecording,
   type GatewayConfig,
   type IdentityResolver,
@@ -218,7 +221,10 @@ function accessPolicyFor(config: GatewayConfig, logger: Logger): MessagePolicy {
       'gateway.access has no rules, so every MCP request is refused (403 access_denied). Add gateway.access.rules giving groups their connections.',
     );
   }
-  return createAccessPolicy(rules);
+  const guardrails = compileGuardrails(config.guardrails);
+  if (guardrails.rules.length === 0) return createAccessPolicy(rules);
+  // Access first (who may use what), then guardrails (what a permitted call may ask for).
+  return composePolicies(createAccessPolicy(rules), createGuardrailPolicy(guardrails));
 }
 
 function safeDecode(segment: string): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { compileGuardrails, GuardrailCompileError } from '../guardrails/compile-guardrails.js';
 import { connectionGlobs, globSchema } from './glob-schema.js';
 
 /**
@@ -52,8 +53,21 @@ export const guardrailPackRefSchema = z.strictObject({
 export const guardrailsSchema = z
   .strictObject({
     rules: z.array(z.union([guardrailRuleSchema, guardrailPackRefSchema])).default([]),
-    /** CEL evaluation cost bound per expression and call; a rule that exceeds it fails closed. */
-    maxEvaluationCost: z.number().int().positive().default(100_000),
+    /**
+     * The cost bound of one CEL expression: at most this many syntax-tree nodes (and depth 32).
+     * CEL has no loops, so cost is expression size times input size, and input is bounded by the
+     * gateway's body limit; an expression over the bound is a startup error.
+     */
+    maxExpressionNodes: z.number().int().positive().max(100_000).default(2000),
+  })
+  .superRefine((guardrails, ctx) => {
+    // Compile now, so a bad rule stops startup (and `airlock config check`) with its path.
+    try {
+      compileGuardrails(guardrails);
+    } catch (error) {
+      if (!(error instanceof GuardrailCompileError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message, path: [...error.path] });
+    }
   })
   .prefault({});
 

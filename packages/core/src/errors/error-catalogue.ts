@@ -39,6 +39,8 @@ export type AirlockErrorCode =
   | 'recording_unavailable'
   | 'recording_not_found'
   | 'masking_policy_invalid'
+  | 'guardrail_denied'
+  | 'approval_unavailable'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -115,6 +117,10 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
     jsonRpcCode: -32008,
     grpcStatus: GrpcStatus.FAILED_PRECONDITION,
   },
+  /** A guardrail rule refused the request (or replaced a response); the error names the rule. */
+  guardrail_denied: { httpStatus: 403, jsonRpcCode: -32009, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /** A rule holds the call for approval, and this gateway cannot hold calls yet: refused (fail closed). */
+  approval_unavailable: { httpStatus: 403, jsonRpcCode: -32010, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

@@ -18,6 +18,11 @@ function denied(decision: Extract<AccessDecision, { allowed: false }>, data: Rec
     error: new AirlockError('access_denied', decision.reason, {
       data: { ...data, ...(decision.rule ? { rule: decision.rule.number } : {}) },
     }),
+    detail: {
+      action: 'deny' as const,
+      rule: decision.rule ? `access:#${decision.rule.number}` : 'access',
+      reason: decision.reason,
+    },
   };
 }
 

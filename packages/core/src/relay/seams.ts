@@ -1,7 +1,7 @@
 import type { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { Caller } from './caller.js';
-import type { MaskingFinding } from '../recording/recording-event.js';
+import type { MaskingFinding, RecordedDecision } from '../recording/recording-event.js';
 import type { Direction, RelayContext, SessionOpenRequest } from './relay-context.js';
 
 /**
@@ -19,9 +19,14 @@ export interface IdentityResolver {
   }): MaybePromise<Caller>;
 }
 
+/** `detail` is what the recording keeps of the decision (rule, reason, guardrail matches). */
 export type PolicyDecision =
-  | { readonly action: 'pass'; readonly message: JsonRpcMessage }
-  | { readonly action: 'deny'; readonly error: AirlockError };
+  | {
+      readonly action: 'pass';
+      readonly message: JsonRpcMessage;
+      readonly detail?: RecordedDecision | undefined;
+    }
+  | { readonly action: 'deny'; readonly error: AirlockError; readonly detail?: RecordedDecision | undefined };
 
 /** What the gateway knows about a message beyond its body. */
 export interface PolicyMessageInfo {
@@ -58,6 +63,8 @@ export interface RecordedMessage {
   readonly at: number;
   /** What masking changed (types, counts, paths; never the values). */
   readonly masking?: readonly MaskingFinding[] | undefined;
+  /** The decision with its rule and reason; `decision` alone records only the action. */
+  readonly decisionDetail?: RecordedDecision | undefined;
 }
 
 /**

@@ -83,6 +83,7 @@ export class MessagePipeline {
       direction,
       message,
       decision: decision.action,
+      ...(decision.detail ? { decisionDetail: decision.detail } : {}),
       at: Date.now(),
       ...(info?.masking ? { masking: info.masking } : {}),
     });

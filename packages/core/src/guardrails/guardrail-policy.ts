@@ -1,0 +1,169 @@
+import { AirlockError } from '../errors/airlock-error.js';
+import { errorResponse, type JsonRpcMessage } from '../mcp/jsonrpc.js';
+import type { RecordedDecision } from '../recording/recording-event.js';
+import type { Caller } from '../relay/caller.js';
+import type { Direction, RelayContext } from '../relay/relay-context.js';
+import type { MessagePolicy, PolicyDecision, PolicyMessageInfo } from '../relay/seams.js';
+import type { CompiledGuardrail, Guardrails } from './compile-guardrails.js';
+import { evaluateGuardrails, type GuardrailVerdict } from './evaluate-guardrails.js';
+import { requestActivation, requestTarget, responseActivation } from './guardrail-activation.js';
+import { screenToolDefinition } from './screen-tool.js';
+
+function refusal(rule: CompiledGuardrail, verdict: GuardrailVerdict, connection: string): AirlockError {
+  const why = verdict.failure ? ` (${verdict.failure})` : '';
+  const said = rule.message ? `: ${rule.message}` : '.';
+  if (rule.action === 'approve') {
+    return new AirlockError(
+      'approval_unavailable',
+      `This call needs approval under guardrail "${rule.name}"${said} Approval of held calls is not configured on this gateway, so the call is refused${why}. Ask an operator to approve it another way or change the rule.`,
+      { data: { rule: rule.name, connection, approvers: rule.approvers } },
+    );
+  }
+  return new AirlockError(
+    'guardrail_denied',
+    `Refused by guardrail "${rule.name}" on connection "${connection}"${said}${why} Change the request, or ask an operator about the rule.`,
+    { data: { rule: rule.name, connection } },
+  );
+}
+
+function detailOf(
+  verdict: GuardrailVerdict,
+  action: RecordedDecision['action'],
+  reason?: string,
+): RecordedDecision {
+  return {
+    action,
+    ...(verdict.decidedBy ? { rule: `guardrail:${verdict.decidedBy.name}` } : {}),
+    ...(reason ? { reason } : {}),
+    guardrails: verdict.matches,
+  };
+}
+
+/**
+ * Guardrails as a message policy at the gateway, on the parsed body only. Requests: first match
+ * decides (deny, approve → refused until approvals exist, allow), audits mark. Responses: a
+ * matching deny rule replaces the answer with a JSON-RPC error for the same id. tools/list
+ * answers: tools whose definitions match a description rule are hidden, and calls to them refused.
+ */
+export function createGuardrailPolicy(guardrails: Guardrails): MessagePolicy & {
+  /** Tools hidden per connection by description rules (name → rule). */
+  readonly hidden: ReadonlyMap<string, ReadonlyMap<string, string>>;
+} {
+  const hidden = new Map<string, Map<string, string>>();
+
+  const fromClient = (context: RelayContext, message: JsonRpcMessage): PolicyDecision => {
+    if (!('method' in message)) return { action: 'pass', message };
+    const target = requestTarget(message);
+    const hiddenBy = target.tool === '' ? undefined : hidden.get(context.connection)?.get(target.tool);
+    if (hiddenBy !== undefined) {
+      const error = new AirlockError(
+        'guardrail_denied',
+        `Tool "${target.tool}" on connection "${context.connection}" is hidden by guardrail "${hiddenBy}": its description matched a rule for tool descriptions. Ask an operator to review the tool.`,
+        { data: { rule: hiddenBy, connection: context.connection, tool: target.tool } },
+      );
+      return {
+        action: 'deny',
+        error,
+        detail: {
+          action: 'deny',
+          rule: `guardrail:${hiddenBy}`,
+          reason: error.message,
+          guardrails: [{ rule: hiddenBy, action: 'deny' }],
+        },
+      };
+    }
+    const verdict = evaluateGuardrails(guardrails, context.connection, 'request', target, () =>
+      requestActivation(target, context.caller, context.connection),
+    );
+    const rule = verdict.decidedBy;
+    if (rule === undefined || rule.action === 'allow') {
+      if (verdict.matches.length === 0) return { action: 'pass', message };
+      const audited = verdict.matches.some((m) => m.action === 'audit');
+      return { action: 'pass', message, detail: detailOf(verdict, audited ? 'audit' : 'pass') };
+    }
+    const error = refusal(rule, verdict, context.connection);
+    return { action: 'deny', error, detail: detailOf(verdict, 'deny', error.message) };
+  };
+
+  const fromServer = (context: RelayContext, message: JsonRpcMessage, method: string): PolicyDecision => {
+    if ('method' in message || !('id' in message)) return { action: 'pass', message };
+    if (method === 'tools/list') return filterTools(context, message);
+    const verdict = evaluateGuardrails(
+      guardrails,
+      context.connection,
+      'response',
+      { method, tool: '', prompt: '', resource: '' },
+      () => responseActivation(message, method, context.caller, context.connection),
+    );
+    const rule = verdict.decidedBy;
+    if (rule === undefined) return { action: 'pass', message };
+    const error = refusal(rule, verdict, context.connection);
+    return {
+      action: 'pass',
+      message: errorResponse(message.id, error.toJsonRpcError()),
+      detail: detailOf(verdict, 'deny', error.message),
+    };
+  };
+
+  const filterTools = (context: RelayContext, message: JsonRpcMessage): PolicyDecision => {
+    const result = 'result' in message ? (message.result as Record<string, unknown> | undefined) : undefined;
+    const tools = result?.['tools'];
+    if (!Array.isArray(tools) || guardrails.rulesFor(context.connection, 'description').length === 0) {
+      return { action: 'pass', message };
+    }
+    const hiddenHere = new Map<string, string>();
+    const kept = tools.filter((tool: Record<string, unknown>) => {
+      const match = screenToolDefinition(guardrails, context.connection, tool, context.caller);
+      if (match !== undefined && typeof tool['name'] === 'string') hiddenHere.set(tool['name'], match.rule);
+      return match === undefined;
+    });
+    hidden.set(context.connection, hiddenHere);
+    if (hiddenHere.size === 0) return { action: 'pass', message };
+    return {
+      action: 'pass',
+      message: { ...message, result: { ...result, tools: kept } } as JsonRpcMessage,
+      detail: {
+        action: 'hide',
+        rule: `guardrail:${[...hiddenHere.values()][0]}`,
+        reason: `hidden tools: ${[...hiddenHere.keys()].join(', ')}`,
+        guardrails: [...hiddenHere.values()].map((rule) => ({ rule, action: 'deny' as const })),
+      },
+    };
+  };
+
+  return Object.freeze({
+    hidden,
+    evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction, info?: PolicyMessageInfo) {
+      return direction === 'client_to_server'
+        ? fromClient(context, message)
+        : fromServer(context, message, info?.requestMethod ?? '');
+    },
+  });
+}
+
+/** Runs `first`, then (if it passes) `second` on what `first` let through; `admit` is `first`'s. */
+export function composePolicies(first: MessagePolicy, second: MessagePolicy): MessagePolicy {
+  const chain = (
+    context: RelayContext,
+    decided: PolicyDecision,
+    direction: Direction,
+    info: PolicyMessageInfo | undefined,
+  ): PolicyDecision | Promise<PolicyDecision> => {
+    if (decided.action !== 'pass') return decided;
+    const next = second.evaluate(context, decided.message, direction, info);
+    const merge = (d: PolicyDecision): PolicyDecision =>
+      d.detail === undefined && decided.detail !== undefined ? { ...d, detail: decided.detail } : d;
+    return next instanceof Promise ? next.then(merge) : merge(next);
+  };
+  return Object.freeze({
+    ...(first.admit
+      ? { admit: (caller: Caller, connection: string) => first.admit?.(caller, connection) }
+      : {}),
+    evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction, info?: PolicyMessageInfo) {
+      const decided = first.evaluate(context, message, direction, info);
+      return decided instanceof Promise
+        ? decided.then((d) => chain(context, d, direction, info))
+        : chain(context, decided, direction, info);
+    },
+  });
+}
