@@ -12,6 +12,7 @@ import { loginCommand } from './commands/login-command.js';
 import { logoutCommand } from './commands/logout-command.js';
 import { proxyCommand } from './commands/proxy-command.js';
 import { sessionsCommand } from './commands/sessions-command.js';
+import { toolsCommand } from './commands/tools-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { whoamiCommand } from './commands/whoami-command.js';
 import { AIRLOCK_VERSION } from './version.js';
@@ -23,6 +24,7 @@ await yargs(hideBin(process.argv))
   .command(gatewayCommand)
   .command(agentCommand)
   .command(agentsCommand)
+  .command(toolsCommand)
   .command(loginCommand)
   .command(logoutCommand)
   .command(whoamiCommand)

@@ -13,6 +13,7 @@ import {
   type MessagePolicy,
   type MessageRecorder,
 } from '@airlock/core';
+import { MemoryToolPins, type ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import { sendApiError } from './http/api-json.js';
@@ -20,6 +21,7 @@ import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
 import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connection-masking.js';
+import { createPinningPolicy } from './pinning/pinning-policy.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
@@ -43,6 +45,8 @@ export interface GatewayHttpOptions {
   readonly logger: Logger;
   /** Serves `/api/...` (the admin API); without it those paths are not found. */
   readonly adminApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Where tool pins live (the recording store); default: memory. */
+  readonly toolPins?: ToolPinStore;
   /**
    * Serves `/api/v1/sessions...` (recorded sessions: search, export, verify; see createSessionsApi);
    * without it (no recording store) those paths answer `recording_unavailable`.
@@ -83,9 +87,19 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     known.add(name);
     return true;
   };
+  const recorder = options.recorder ?? noRecording;
   const pipeline = new MessagePipeline(
-    options.policy ?? accessPolicyFor(config, logger),
-    options.recorder ?? noRecording,
+    options.policy ??
+      composePolicies(
+        accessPolicyFor(config, logger),
+        createPinningPolicy({
+          config,
+          store: options.toolPins ?? new MemoryToolPins(),
+          recorder,
+          logger: logger.child({ component: 'pinning' }),
+        }),
+      ),
+    recorder,
   );
   const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
     pipeline.end(context, reason, logger),

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,11 +10,12 @@ import {
   type MessageRecorder,
   type RecordingConfig,
 } from '@airlock/core';
-import type { SpoolIo } from '@airlock/recording';
+import { MemoryToolPins, type SpoolIo } from '@airlock/recording';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
 import { createAgentsApi } from './admin/agents-api.js';
+import { createToolsApi, TOOLS_API_PATH } from './admin/tools-api.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
 import { createSessionAccess } from './api/session-access.js';
 import { createSessionsApi } from './api/sessions-api.js';
@@ -122,7 +124,13 @@ export async function startGateway(
   enrollment.onCutOff((agentId, reason) => tunnel.disconnectAgent(agentId, reason));
   // One origin policy for the admin and sessions APIs (the MCP endpoints build theirs from the same config).
   const originPolicy = originPolicyFor(config);
-  const adminApi = createAgentsApi({
+  const toolPins = recording?.store ?? new MemoryToolPins();
+  if (recording?.store === undefined) {
+    logger.warn(
+      'tool pins are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
+    );
+  }
+  const agentsApi = createAgentsApi({
     gatewayId: id,
     enrollment,
     agents: () => tunnel.agents(),
@@ -131,6 +139,17 @@ export async function startGateway(
     originPolicy,
     logger: logger.child({ component: 'admin-api' }),
   });
+  const toolsApi = createToolsApi({
+    store: toolPins,
+    access: createAdminAccess(config, logger.child({ component: 'admin-api' }), options.adminIdentity),
+    originPolicy,
+    logger: logger.child({ component: 'tools-api' }),
+  });
+  const adminApi = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?', 1)[0] as string;
+    if (path === TOOLS_API_PATH || path.startsWith(`${TOOLS_API_PATH}/`)) toolsApi(req, res);
+    else agentsApi(req, res);
+  };
   logger.info({ host: tunnel.host, port: tunnel.port }, 'gateway listening for agents (gRPC over TLS)');
   let http: GatewayHttp;
   try {
@@ -145,6 +164,7 @@ export async function startGateway(
         ? { modernSessionIdleMs: options.recording.modernSessionIdleSeconds * 1000 }
         : {}),
       adminApi,
+      toolPins,
       ...(recording?.store
         ? {
             sessionsApi: createSessionsApi({

@@ -144,3 +144,12 @@ export {
   type RetentionJobOptions,
   type RetentionRun,
 } from './retention/retention-job.js';
+export { MemoryToolPins } from './pins/memory-tool-pins.js';
+export type {
+  ToolPin,
+  ToolPinChange,
+  ToolPinStatus,
+  ToolPinStore,
+  ToolSighting,
+  ToolSightingResult,
+} from './pins/tool-pin-store.js';

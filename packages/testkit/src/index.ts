@@ -1,7 +1,12 @@
 // @airlock/testkit — real MCP servers and clients for Airlock's end-to-end tests. See README.md.
 
 // Servers: the legacy kitchen sink (v1 SDK), the modern server (v2 SDK), the conformance fixture.
-export { bigText, createKitchenSinkServer, KITCHEN_SINK_CRASH_EXIT_CODE } from './servers/kitchen-sink.js';
+export {
+  bigText,
+  createKitchenSinkServer,
+  DEFAULT_WEATHER_DESCRIPTION,
+  KITCHEN_SINK_CRASH_EXIT_CODE,
+} from './servers/kitchen-sink.js';
 export { startKitchenSinkHttp, type KitchenSinkHttpOptions } from './servers/kitchen-sink-http.js';
 export { createModernServer } from './servers/modern-server.js';
 export { startModernHttp, type ModernHttpOptions, type RunningModernServer } from './servers/modern-http.js';

@@ -54,7 +54,13 @@ describe('frames', () => {
     const assembler = new MessageAssembler(1000);
     assembler.push({ data: Buffer.alloc(600), more: true, relatedRequest: '', httpStatus: 0, masking: [] });
     expect(() =>
-      assembler.push({ data: Buffer.alloc(600), more: false, relatedRequest: '', httpStatus: 0, masking: [] }),
+      assembler.push({
+        data: Buffer.alloc(600),
+        more: false,
+        relatedRequest: '',
+        httpStatus: 0,
+        masking: [],
+      }),
     ).toThrow(expect.objectContaining({ code: 'message_too_large' }) as unknown as AirlockError);
   });
 });

@@ -6,13 +6,12 @@ import {
 } from '@airlock/core';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
-import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { withAdminOptions, type AdminCommandArgs } from '../admin/admin-options.js';
+import { resolveAdminTarget } from '../admin/admin-target.js';
 import { agentsTable, enrolledAgentText } from '../admin/agents-output.js';
 import { runApiCommand } from '../admin/run-api-command.js';
 
-interface CommonArgs extends AdminTargetArgs {
-  json: boolean;
-}
+type CommonArgs = AdminCommandArgs;
 
 interface CreateArgs extends CommonArgs {
   name: string;
@@ -25,26 +24,11 @@ interface RevokeArgs extends CommonArgs {
 
 const AGENTS_PATH = '/api/v1/agents';
 
-function common<T>(y: Argv<T>): Argv<T & CommonArgs> {
-  return y
-    .option('gateway', {
-      type: 'string',
-      describe: 'Gateway URL (default: $AIRLOCK_GATEWAY, else http://127.0.0.1:8080)',
-    })
-    .option('token', {
-      type: 'string',
-      describe: "Access token of an administrator (default: $AIRLOCK_TOKEN, else the login's cached token)",
-    })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the API answer as JSON' }) as Argv<
-    T & CommonArgs
-  >;
-}
-
 const create: CommandModule<object, CreateArgs> = {
   command: 'create <name>',
   describe: 'Enroll an agent and print its token (shown once)',
   builder: (y) =>
-    common(y)
+    withAdminOptions(y)
       .positional('name', { type: 'string', demandOption: true, describe: "The agent's id (agent.id)" })
       .option('connections', {
         type: 'string',
@@ -72,7 +56,7 @@ const create: CommandModule<object, CreateArgs> = {
 const list: CommandModule<object, CommonArgs> = {
   command: 'list',
   describe: 'List the agents: connected or not, version, connections, last seen',
-  builder: (y) => common(y),
+  builder: (y) => withAdminOptions(y),
   handler: (args) =>
     runApiCommand(async () => {
       const answer = await callAdminApi<ListAgentsResponse>(
@@ -87,7 +71,8 @@ const list: CommandModule<object, CommonArgs> = {
 const revoke: CommandModule<object, RevokeArgs> = {
   command: 'revoke <name>',
   describe: 'Revoke an agent: its token stops working and its connection is cut at once',
-  builder: (y) => common(y).positional('name', { type: 'string', demandOption: true }) as Argv<RevokeArgs>,
+  builder: (y) =>
+    withAdminOptions(y).positional('name', { type: 'string', demandOption: true }) as Argv<RevokeArgs>,
   handler: (args) =>
     runApiCommand(async () => {
       const target = await resolveAdminTarget(args);

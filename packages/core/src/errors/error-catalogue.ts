@@ -41,6 +41,7 @@ export type AirlockErrorCode =
   | 'masking_policy_invalid'
   | 'guardrail_denied'
   | 'approval_unavailable'
+  | 'tool_not_accepted'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -121,6 +122,8 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   guardrail_denied: { httpStatus: 403, jsonRpcCode: -32009, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** A rule holds the call for approval, and this gateway cannot hold calls yet: refused (fail closed). */
   approval_unavailable: { httpStatus: 403, jsonRpcCode: -32010, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** Tool pinning: the tool (or the connection, in block mode) changed and is not yet accepted. */
+  tool_not_accepted: { httpStatus: 403, jsonRpcCode: -32011, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

@@ -1,7 +1,7 @@
 import type { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { Caller } from './caller.js';
-import type { MaskingFinding, RecordedDecision } from '../recording/recording-event.js';
+import type { MaskingFinding, RecordedDecision, ToolChange } from '../recording/recording-event.js';
 import type { Direction, RelayContext, SessionOpenRequest } from './relay-context.js';
 
 /**
@@ -75,6 +75,8 @@ export interface MessageRecorder {
   record(context: RelayContext, entry: RecordedMessage): MaybePromise<void>;
   /** The session is over (DELETE, agent gone, upstream crashed). */
   end(context: RelayContext, reason: string): MaybePromise<void>;
+  /** A tool definition appeared or changed on the session's connection (tool pinning). */
+  recordToolChange?(context: RelayContext, change: ToolChange, at: number): MaybePromise<void>;
 }
 
 /** A server→client message after masking, with what was masked (types, paths, counts; never values). */

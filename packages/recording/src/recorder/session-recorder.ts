@@ -9,6 +9,7 @@ import {
   type RecordingEvent,
   type RecordingSource,
   type RelayContext,
+  type ToolChange,
 } from '@airlock/core';
 import { pino, type Logger } from 'pino';
 import { clientInfoOf, recordedIdentity, sealEvent } from './build-event.js';
@@ -44,7 +45,10 @@ export interface SessionRecorderOptions {
 
 type EventFields = Pick<RecordingEvent, 'kind' | 'at'> &
   Partial<
-    Pick<RecordingEvent, 'direction' | 'message' | 'masking' | 'decision' | 'start' | 'end' | 'warning'>
+    Pick<
+      RecordingEvent,
+      'direction' | 'message' | 'masking' | 'decision' | 'start' | 'end' | 'warning' | 'toolChange'
+    >
   >;
 
 /**
@@ -121,6 +125,20 @@ export class SessionRecorder implements MessageRecorder {
         ...(decision ? { decision } : {}),
       }),
     );
+    return this.settle(writes);
+  }
+
+  /** Records a `tool_changed` event (tool pinning) in the session's chain. */
+  recordToolChange(context: RelayContext, toolChange: ToolChange, atMs: number): Promise<void> {
+    const at = new Date(atMs).toISOString();
+    const writes: Promise<unknown>[] = [];
+    let chain = this.chains.find(context.sessionId);
+    if (!chain) {
+      chain = this.chains.create(context.sessionId);
+      writes.push(this.appendNext(context, chain, { kind: 'session_start', at, start: {} }));
+    }
+    if (chain.lost) writes.push(this.appendGapWarning(context, chain, at));
+    writes.push(this.appendNext(context, chain, { kind: 'tool_changed', at, toolChange }));
     return this.settle(writes);
   }
 

@@ -98,4 +98,25 @@ CREATE INDEX recording_events_page ON recording_events (session_id, source, seq,
 DROP INDEX recording_events_order;
 `,
   },
+  {
+    version: 4,
+    name: 'tool pins',
+    // Tool pinning: per connection and tool, the definition an administrator accepted (null for a
+    // tool never accepted) and the one last seen. Shared by every gateway on the store.
+    sql: `
+CREATE TABLE tool_pins (
+  connection            text NOT NULL,
+  tool                  text NOT NULL,
+  seen_fingerprint      text NOT NULL,
+  seen_definition       text NOT NULL,
+  accepted_fingerprint  text,
+  accepted_definition   text,
+  first_seen_at         timestamptz NOT NULL,
+  changed_at            timestamptz NOT NULL,
+  accepted_at           timestamptz,
+  accepted_by           text,
+  PRIMARY KEY (connection, tool)
+);
+`,
+  },
 ];

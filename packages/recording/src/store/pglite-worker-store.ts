@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import type {
   EventPage,
   EventPageQuery,
@@ -117,6 +118,22 @@ export class PgliteWorkerStore implements RecordingStore {
 
   getEventPage(sessionId: string, query: EventPageQuery): Promise<EventPage> {
     return this.call('getEventPage', sessionId, query);
+  }
+
+  toolPins(connection: string): Promise<ToolPin[]> {
+    return this.call('toolPins', connection);
+  }
+
+  recordToolSightings(
+    connection: string,
+    tools: readonly ToolSighting[],
+    at: Date,
+  ): Promise<ToolSightingResult> {
+    return this.call('recordToolSightings', connection, tools, at);
+  }
+
+  acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
+    return this.call('acceptTools', connection, tools, by, at);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

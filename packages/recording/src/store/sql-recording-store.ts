@@ -1,3 +1,5 @@
+import { SqlToolPins } from '../pins/sql-tool-pins.js';
+import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import { AirlockError, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
@@ -201,9 +203,11 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #db: SqlClient;
   readonly #keyRing: SessionKeyRing | undefined;
   readonly #maxSearchMessages: number;
+  readonly #pins: SqlToolPins;
 
   protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
+    this.#pins = new SqlToolPins(db);
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -237,6 +241,22 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     const deleted = await deleteSessionKeys(pgSafe(this.#db), [sessionId]);
     this.#keyRing?.forget(sessionId);
     return deleted > 0;
+  }
+
+  toolPins(connection: string): Promise<ToolPin[]> {
+    return this.#pins.toolPins(connection);
+  }
+
+  recordToolSightings(
+    connection: string,
+    tools: readonly ToolSighting[],
+    at: Date,
+  ): Promise<ToolSightingResult> {
+    return this.#pins.recordToolSightings(connection, tools, at);
+  }
+
+  acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
+    return this.#pins.acceptTools(connection, tools, by, at);
   }
 
   async migrate(): Promise<void> {

@@ -1,0 +1,169 @@
+import {
+  AirlockError,
+  compileGlob,
+  type Direction,
+  type GatewayConfig,
+  type JsonRpcMessage,
+  type MessagePolicy,
+  type MessageRecorder,
+  type PinningMode,
+  type PolicyDecision,
+  type PolicyMessageInfo,
+  type RelayContext,
+} from '@airlock/core';
+import type { ToolPin, ToolPinStore } from '@airlock/recording';
+import type { Logger } from 'pino';
+import { definitionDiff, toolSighting } from './tool-fingerprint.js';
+
+/** How long a gateway trusts its copy of a connection's pins: another gateway's accept shows within this. */
+const PIN_CACHE_MS = 2_000;
+
+export interface PinningPolicyOptions {
+  readonly config: GatewayConfig;
+  readonly store: ToolPinStore;
+  readonly recorder: MessageRecorder;
+  readonly logger: Logger;
+}
+
+interface CachedPins {
+  readonly at: number;
+  readonly pending: ReadonlyMap<string, ToolPin>;
+}
+
+/**
+ * Tool pinning (rug-pull detection) as a message policy. Every tools/list answer is fingerprinted
+ * and compared with the connection's pins in the store (trust on first use); a new or changed
+ * tool is recorded as a `tool_changed` event and, by the connection's mode, passed (`warn`),
+ * hidden with its calls refused (`hide`), or every tool call on the connection refused (`block`)
+ * until an administrator accepts it (`airlock tools accept`).
+ */
+export function createPinningPolicy(options: PinningPolicyOptions): MessagePolicy {
+  const { store, recorder, logger } = options;
+  const rules = options.config.pinning.map((rule) => ({
+    matchers: rule.connections.map(compileGlob),
+    mode: rule.mode,
+  }));
+  const modeOf = (connection: string): PinningMode =>
+    rules.find((r) => r.matchers.some((m) => m(connection)))?.mode ?? 'warn';
+  const cache = new Map<string, CachedPins>();
+
+  const freshPins = (connection: string): ReadonlyMap<string, ToolPin> | undefined => {
+    const cached = cache.get(connection);
+    return cached && Date.now() - cached.at < PIN_CACHE_MS ? cached.pending : undefined;
+  };
+
+  const pendingPins = async (connection: string): Promise<ReadonlyMap<string, ToolPin>> => {
+    const fresh = freshPins(connection);
+    if (fresh !== undefined) return fresh;
+    const pins = await store.toolPins(connection);
+    const pending = new Map(pins.filter((p) => p.status !== 'pinned').map((p) => [p.tool, p]));
+    cache.set(connection, { at: Date.now(), pending });
+    return pending;
+  };
+
+  const refuse = (message: string, tool: string, connection: string): PolicyDecision => {
+    const error = new AirlockError('tool_not_accepted', message, { data: { connection, tool } });
+    return { action: 'deny', error, detail: { action: 'deny', rule: 'pinning', reason: message } };
+  };
+
+  /** Synchronous while the pins are fresh in memory, so an ordinary call allocates no promise. */
+  const onCall = (
+    context: RelayContext,
+    message: JsonRpcMessage,
+    mode: PinningMode,
+  ): PolicyDecision | Promise<PolicyDecision> => {
+    const fresh = freshPins(context.connection);
+    if (fresh !== undefined) return decideCall(context, message, mode, fresh);
+    return pendingPins(context.connection).then((pending) => decideCall(context, message, mode, pending));
+  };
+
+  const decideCall = (
+    context: RelayContext,
+    message: JsonRpcMessage,
+    mode: PinningMode,
+    pending: ReadonlyMap<string, ToolPin>,
+  ): PolicyDecision => {
+    const params = ('params' in message ? message.params : undefined) as { name?: unknown } | undefined;
+    const tool = typeof params?.name === 'string' ? params.name : '';
+    const connection = context.connection;
+    if (mode === 'block' && pending.size > 0) {
+      const tools = [...pending.keys()].join(', ');
+      return refuse(
+        `Tool calls on connection "${connection}" are blocked: tool definitions changed or appeared (${tools}) and are not yet accepted. An administrator reviews them with \`airlock tools list ${connection}\` and accepts with \`airlock tools accept ${connection} --all\`.`,
+        tool,
+        connection,
+      );
+    }
+    const pin = pending.get(tool);
+    if (mode === 'hide' && pin !== undefined) {
+      return refuse(
+        `Tool "${tool}" on connection "${connection}" is ${pin.status === 'new' ? 'new' : 'changed'} and hidden until an administrator accepts it: \`airlock tools list ${connection}\`, then \`airlock tools accept ${connection} ${tool}\`.`,
+        tool,
+        connection,
+      );
+    }
+    return { action: 'pass', message };
+  };
+
+  const onList = async (
+    context: RelayContext,
+    message: JsonRpcMessage,
+    mode: PinningMode,
+  ): Promise<PolicyDecision> => {
+    const result = ('result' in message ? message.result : undefined) as Record<string, unknown> | undefined;
+    const tools = result?.['tools'];
+    if (!Array.isArray(tools)) return { action: 'pass', message };
+    const sightings = tools.flatMap((t: Record<string, unknown>) => toolSighting(t) ?? []);
+    const seen = await store.recordToolSightings(context.connection, sightings, new Date());
+    cache.delete(context.connection);
+    for (const change of seen.changes) {
+      logger.warn(
+        { connection: context.connection, tool: change.tool, change: change.change, mode },
+        'a tool definition changed since it was accepted',
+      );
+      await recorder.recordToolChange?.(
+        context,
+        {
+          tool: change.tool,
+          change: change.change,
+          ...(change.oldFingerprint ? { oldFingerprint: change.oldFingerprint } : {}),
+          newFingerprint: change.newFingerprint,
+          diff: definitionDiff(change.oldDefinition, change.newDefinition),
+          outcome: mode,
+        },
+        Date.now(),
+      );
+    }
+    if (mode !== 'hide') return { action: 'pass', message };
+    const pending = await pendingPins(context.connection);
+    if (pending.size === 0) return { action: 'pass', message };
+    const kept = tools.filter((t: Record<string, unknown>) => !pending.has(String(t['name'])));
+    if (kept.length === tools.length) return { action: 'pass', message };
+    return {
+      action: 'pass',
+      message: { ...message, result: { ...result, tools: kept } } as JsonRpcMessage,
+      detail: { action: 'hide', rule: 'pinning', reason: `not accepted: ${[...pending.keys()].join(', ')}` },
+    };
+  };
+
+  return Object.freeze({
+    evaluate(
+      context: RelayContext,
+      message: JsonRpcMessage,
+      direction: Direction,
+      info?: PolicyMessageInfo,
+    ): PolicyDecision | Promise<PolicyDecision> {
+      const mode = modeOf(context.connection);
+      if (mode === 'off') return { action: 'pass', message };
+      if (direction === 'client_to_server') {
+        // `warn` never refuses, so calls need no look-up.
+        return mode !== 'warn' && 'method' in message && message.method === 'tools/call' && 'id' in message
+          ? onCall(context, message, mode)
+          : { action: 'pass', message };
+      }
+      return info?.requestMethod === 'tools/list' && !('method' in message)
+        ? onList(context, message, mode)
+        : { action: 'pass', message };
+    },
+  });
+}
