@@ -209,7 +209,9 @@ describe('rule packs', () => {
     }) as PolicyDecision;
     expect(
       filtered.action === 'pass' &&
-        (filtered.message as unknown as { result: { tools: { name: string }[] } }).result.tools.map((t) => t.name),
+        (filtered.message as unknown as { result: { tools: { name: string }[] } }).result.tools.map(
+          (t) => t.name,
+        ),
     ).toEqual(['echo']);
     expect(filtered.detail?.action).toBe('hide');
     expect((policy.evaluate(context(), call('weather'), 'client_to_server') as PolicyDecision).action).toBe(
