@@ -11,6 +11,7 @@ import {
   type NodeProcess,
   type RunningServer,
 } from '@airlock/testkit';
+import { VAULT_CUSTOMER } from '@airlock/demo';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /** The `airlock` binary as an operator runs it: separate processes, a config file, the environment. */
@@ -87,6 +88,38 @@ describe('airlock dev', () => {
       );
     } finally {
       await modern.close();
+    }
+
+    // The vault demo: what the banner says to try works as it says.
+    expect(dev.stdoutLines.join('\n')).toContain('Try masking, guardrails and tool pinning on "vault"');
+    const vault = await connectV1Client(url('vault'));
+    try {
+      const customer = textOf(await vault.callTool({ name: 'get_customer', arguments: {} }));
+      for (const secret of [
+        VAULT_CUSTOMER.card,
+        VAULT_CUSTOMER.email,
+        VAULT_CUSTOMER.awsSecretAccessKey,
+        VAULT_CUSTOMER.apiToken,
+      ]) {
+        expect(customer).not.toContain(secret);
+      }
+      expect(customer).toContain('[MASKED:PAYMENT_CARD:…1111]');
+      const env = textOf(await vault.callTool({ name: 'env', arguments: {} }));
+      expect(env).toMatch(/AWS_SECRET_ACCESS_KEY=\[MASKED:AWS_SECRET_ACCESS_KEY/);
+      const dropped = await vault
+        .callTool({ name: 'drop_table', arguments: { table: 'users' } })
+        .catch((e: Error) => e);
+      expect(String(dropped)).toContain('guardrail "no-drop-table"');
+      expect(
+        textOf(await vault.callTool({ name: 'delete_bucket', arguments: { bucket: 'scratch' } })),
+      ).toContain('scratch');
+      expect((await vault.listTools()).tools.map((t) => t.name)).toContain('weather');
+      await vault.callTool({ name: 'rotate_weather_description', arguments: {} });
+      expect((await vault.listTools()).tools.map((t) => t.name)).not.toContain('weather');
+      await vault.callTool({ name: 'rotate_weather_description', arguments: {} });
+      expect((await vault.listTools()).tools.map((t) => t.name)).toContain('weather');
+    } finally {
+      await vault.close();
     }
   });
 });

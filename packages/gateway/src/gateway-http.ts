@@ -90,15 +90,10 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const recorder = options.recorder ?? noRecording;
   const pipeline = new MessagePipeline(
     options.policy ??
-      composePolicies(
-        accessPolicyFor(config, logger),
-        createPinningPolicy({
-          config,
-          store: options.toolPins ?? new MemoryToolPins(),
-          recorder,
-          logger: logger.child({ component: 'pinning' }),
-        }),
-      ),
+      messagePolicyFor(config, logger, {
+        store: options.toolPins ?? new MemoryToolPins(),
+        recorder,
+      }),
     recorder,
   );
   const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
@@ -227,18 +222,28 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   };
 }
 
-/** `gateway.access` as the message policy; with auth "oidc" and no rules it refuses everyone. */
-function accessPolicyFor(config: GatewayConfig, logger: Logger): MessagePolicy {
+/**
+ * The gateway's message policy, in order: access rules (who may use what; with auth "oidc" and no
+ * rules nobody may), tool pinning (sees every tool the caller may see, so a change is recorded
+ * even when a later stage hides it), then guardrails (what a permitted call may ask for).
+ */
+function messagePolicyFor(
+  config: GatewayConfig,
+  logger: Logger,
+  pins: { readonly store: ToolPinStore; readonly recorder: MessageRecorder },
+): MessagePolicy {
   const rules = compileAccessRules(config.access, config.auth.mode);
   if (!rules.unrestricted && rules.rules.length === 0) {
     logger.warn(
       'gateway.access has no rules, so every MCP request is refused (403 access_denied). Add gateway.access.rules giving groups their connections.',
     );
   }
+  const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
+  const withPinning = composePolicies(createAccessPolicy(rules), pinning);
   const guardrails = compileGuardrails(config.guardrails);
-  if (guardrails.rules.length === 0) return createAccessPolicy(rules);
-  // Access first (who may use what), then guardrails (what a permitted call may ask for).
-  return composePolicies(createAccessPolicy(rules), createGuardrailPolicy(guardrails));
+  return guardrails.rules.length === 0
+    ? withPinning
+    : composePolicies(withPinning, createGuardrailPolicy(guardrails));
 }
 
 function safeDecode(segment: string): string {

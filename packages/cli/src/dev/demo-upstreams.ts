@@ -1,4 +1,6 @@
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { VAULT_STDIO_BIN } from '@airlock/demo';
 import { startKitchenSinkHttp, startModernHttp, type RunningServer } from '@airlock/testkit';
 
 export interface DemoConnection {
@@ -16,7 +18,7 @@ export interface DemoUpstreams {
  * The demo's MCP servers: the reference "everything" server over stdio, a 2025-era Streamable HTTP
  * server and a 2026-07-28 server, both on loopback ports (never on a public interface).
  */
-export async function startDemoUpstreams(): Promise<DemoUpstreams> {
+export async function startDemoUpstreams(dataDir: string): Promise<DemoUpstreams> {
   const everything = createRequire(import.meta.url).resolve(
     '@modelcontextprotocol/server-everything/dist/index.js',
   );
@@ -32,6 +34,16 @@ export async function startDemoUpstreams(): Promise<DemoUpstreams> {
           name: 'everything',
           summary: 'stdio  @modelcontextprotocol/server-everything, one process per session',
           config: { transport: 'stdio', command: process.execPath, args: [everything, 'stdio'] },
+        },
+        {
+          name: 'vault',
+          summary: 'stdio  demo vault: secrets and personal data, destructive tools, a tool that changes',
+          config: {
+            transport: 'stdio',
+            command: process.execPath,
+            args: [VAULT_STDIO_BIN, join(dataDir, 'vault')],
+            aws: { inject: true, region: 'eu-west-1' },
+          },
         },
         {
           name: 'kitchen',

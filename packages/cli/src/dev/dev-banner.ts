@@ -29,7 +29,24 @@ export function devBanner(options: DevBannerOptions): string {
     ),
     '',
   ];
+  const vault = connections.some((c) => c.name === 'vault')
+    ? [
+        '  Try masking, guardrails and tool pinning on "vault":',
+        '    get_customer                 card, IBAN, email, phone, JWT, AWS keys: masked by the agent ([MASKED:TYPE:…last 4])',
+        '    env                          the AWS credentials the agent injected: masked, whatever the configuration',
+        '    drop_table                   refused by guardrail "no-drop-table"',
+        '    delete_bucket                passes, audited (marked in the recording)',
+        '    query "DROP TABLE x"         refused by rule pack destructive-sql',
+        '    rotate_weather_description   then list tools again: "weather" changed (recorded) and now hides',
+        '                                 instructions, so tool pinning and the prompt-injection pack hide it;',
+        `                                 airlock tools list vault --gateway ${url} shows the diff;`,
+        '                                 rotate again to restore it (or accept a change: airlock tools accept vault <tool>)',
+        '    airlock sessions replay <id> shows what was masked and every guardrail decision',
+        '',
+      ]
+    : [];
   const tail = [
+    ...vault,
     `  Tunnel: agent "dev-agent" dialled 127.0.0.1:${options.tunnelPort} over TLS (certificate in ${options.dataDir}).`,
     ...(options.recording
       ? [

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { startAgent, type Agent } from '@airlock/agent';
+import { fixedCredentials, startAgent, type Agent } from '@airlock/agent';
 import { parseConfig } from '@airlock/core';
 import { startLoopbackIdentityProvider, type LoopbackIdentityProvider } from '@airlock/dev-identity';
 import { startGateway, type RunningGateway } from '@airlock/gateway';
@@ -34,6 +34,52 @@ const DEV_ACCESS_RULES = [
   { groups: ['auditors'], connections: ['*'], tools: { allow: ['echo', 'add', 'get*', 'list*'] } },
   { groups: ['contractors'], connections: ['kitchen'], tools: { deny: ['env', 'crash'] } },
 ];
+
+/**
+ * What the demo shows of masking, guardrails and pinning (on the `vault` connection): every
+ * detector with the last characters kept, so people see what was masked; one destructive tool
+ * denied, one audited, SQL checked by a rule pack and a CEL rule; tool descriptions screened;
+ * changed tools hidden until accepted.
+ */
+const DEV_MASKING = [
+  { connections: ['vault'], detectors: ['all'], replacement: { style: 'partial', keepLast: 4 } },
+  { connections: ['*'], detectors: ['default'] },
+];
+const DEV_GUARDRAILS = {
+  rules: [
+    {
+      name: 'no-drop-table',
+      connections: ['vault'],
+      tool: 'drop_table',
+      action: 'deny',
+      message: 'Tables are dropped through a change request, not by an assistant.',
+    },
+    { name: 'audit-bucket-deletes', connections: ['vault'], tool: 'delete_bucket', action: 'audit' },
+    {
+      name: 'no-customers-table',
+      connections: ['vault'],
+      tool: 'query',
+      when: 'arguments.sql.matches("(?i)\\bcustomers\\b") && !caller.groups.exists(g, g == "sre")',
+      action: 'deny',
+      message: 'Only SREs may query the customers table.',
+    },
+    { pack: 'destructive-sql', connections: ['vault'] },
+    { pack: 'prompt-injection-in-descriptions' },
+  ],
+};
+const DEV_PINNING = [
+  { connections: ['vault'], mode: 'hide' },
+  { connections: ['*'], mode: 'warn' },
+];
+/**
+ * A developer's machine has no AWS credentials to hand out: the dev agent injects these made-up
+ * ones into the vault server, to show that what a server prints of them leaves the agent masked.
+ */
+const DEV_AWS_CREDENTIALS = {
+  accessKeyId: 'ASIAAIRLOCKDEVEXAMPL',
+  secretAccessKey: 'airlockDevSecretKeyNotReal/K7MDENG/EXAMPLE',
+  sessionToken: 'IQoJb3JpZ2luX2VjEAirlockDevSessionTokenNotRealAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+};
 const DEV_ACCESS_SUMMARY = [
   'sre: every connection, every tool',
   'auditors: every connection, tools echo, add, get*, list*',
@@ -67,7 +113,7 @@ export async function runDev(options: DevOptions): Promise<void> {
   let agent: Agent | undefined;
   try {
     const files = await prepareDevFiles(options.dataDir);
-    upstreams = await startDemoUpstreams();
+    upstreams = await startDemoUpstreams(files.dir);
     const token = generateAgentToken();
     const names = upstreams.connections.map((c) => c.name);
     const port = options.auth && options.port === 0 ? await freePort() : options.port;
@@ -113,6 +159,9 @@ export async function runDev(options: DevOptions): Promise<void> {
             tls: { certFile: files.certFile, keyFile: files.keyFile },
           },
           agents: [{ id: 'dev-agent', tokenSha256: hashAgentToken(token), connections: names }],
+          masking: DEV_MASKING,
+          guardrails: DEV_GUARDRAILS,
+          pinning: DEV_PINNING,
         },
       }),
       { source: 'airlock dev', env: process.env },
@@ -145,6 +194,7 @@ export async function runDev(options: DevOptions): Promise<void> {
     );
     agent = await startAgent(agentConfig.agent!, {
       logger,
+      credentials: fixedCredentials(DEV_AWS_CREDENTIALS),
       version: AIRLOCK_VERSION,
       recording: agentConfig.recording,
     });

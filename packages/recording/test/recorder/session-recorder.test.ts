@@ -98,7 +98,7 @@ describe('SessionRecorder', () => {
       expect(chain.filter((e) => e.kind === 'message')).toHaveLength(21);
       for (const event of chain) {
         expect(event).toMatchObject({
-          schema: 1,
+          schema: 2,
           source: 'gateway',
           connection: 'github',
           gatewayId: 'gw-1',
