@@ -59,9 +59,20 @@ function startRole(dir, role, configFile, env, stopList) {
  * - `identity`: optional `{ port, gateway, provider }`: the gateway listens on `port` and verifies
  *   bearer tokens with `gateway` settings; a token for alice is issued from `provider`.
  *
+ * - `gatewayExtra`, `agentExtra`: more keys for the `gateway` and `agent` sections (masking, guardrails).
+ *
  * Resolves with `{ url, headers, pids: { gateway, agent }, stop() }`.
  */
-export async function startAirlockStack({ dir, upstreamUrl, recording, logLevel, env, identity }) {
+export async function startAirlockStack({
+  dir,
+  upstreamUrl,
+  recording,
+  logLevel,
+  env,
+  identity,
+  gatewayExtra,
+  agentExtra,
+}) {
   mkdirSync(dir, { recursive: true });
   const stops = [];
   const pids = {};
@@ -85,6 +96,7 @@ export async function startAirlockStack({ dir, upstreamUrl, recording, logLevel,
           },
           agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
           ...identity?.gateway,
+          ...gatewayExtra,
         },
       }),
     );
@@ -104,6 +116,7 @@ export async function startAirlockStack({ dir, upstreamUrl, recording, logLevel,
             { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
           ],
           connections: { echo: { transport: 'http', url: upstreamUrl } },
+          ...agentExtra,
         },
       }),
     );

@@ -48,6 +48,7 @@ describe('migrations on PostgreSQL', () => {
         'recording_migrations',
         'recording_session_keys',
         'recording_sessions',
+        'tool_pins',
       ]);
       // Every instance can use the schema.
       const s = new SessionScript({
