@@ -1,5 +1,6 @@
 import { Environment } from '@marcbachmann/cel-js';
 import { RE2JS } from 're2js';
+import { PACK_FUNCTIONS } from './pack-patterns.js';
 
 /**
  * The CEL environment guardrail expressions compile in. Variables (see guardrail-activation.ts):
@@ -33,7 +34,7 @@ export function sqlWriteWithoutWhere(text: string): boolean {
 }
 
 export function guardrailEnvironment(maxAstNodes: number): Environment {
-  return new Environment({
+  let environment = new Environment({
     homogeneousAggregateLiterals: false,
     limits: { maxAstNodes, maxDepth: 32, maxListElements: 1000, maxMapEntries: 1000, maxCallArguments: 8 },
   })
@@ -51,6 +52,10 @@ export function guardrailEnvironment(maxAstNodes: number): Environment {
     .registerVariable('annotations', 'map')
     .registerFunction('string.re2(string): bool', re2)
     .registerFunction('sqlWriteWithoutWhere(string): bool', sqlWriteWithoutWhere);
+  for (const [name, test] of Object.entries(PACK_FUNCTIONS)) {
+    environment = environment.registerFunction(`${name}(string): bool`, test);
+  }
+  return environment;
 }
 
 /**

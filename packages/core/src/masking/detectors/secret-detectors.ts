@@ -8,7 +8,8 @@ import { regexDetector, type Detector } from './detector.js';
  * rewritten here rather than loaded: its rules are Go RE2 patterns meant for whole files, many
  * with lookarounds V8 runs differently, and running ~200 of them over every string of every
  * message would miss the hot-path budget. Each pattern below is anchored on a literal prefix or a
- * keyword and has no nested unbounded quantifier, so V8 runs it in linear time.
+ * keyword, has no nested unbounded quantifier, and bounds every run that could scan on from a
+ * prefix (a PEM body, white space), so even a string of many prefixes stays linear in V8.
  */
 
 const AWS_KEY_ID_PREFIXES = 'AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|AROA|APKA|ASCA';
@@ -84,7 +85,7 @@ export function secretDetectors(): Record<string, Detector> {
       mayMatch: (t) => /sk-|npm_|SG\.|SK[0-9a-f]|shp|hf_|dop_v1_|pypi-|dp\.pt\.|glc_|xkeysib-/.test(t),
     }),
     bearer_token: regexDetector('bearer_token', {
-      pattern: /\b(?:[Bb]earer|[Bb]asic|[Tt]oken)[ \t]+([A-Za-z0-9._~+/-]{16,}=*)/dg,
+      pattern: /\b(?:[Bb]earer|[Bb]asic|[Tt]oken)[ \t]{1,8}([A-Za-z0-9._~+/-]{16,}={0,2})/dg,
       group: 1,
       mayMatch: (t) => /earer|asic|oken/.test(t),
     }),
@@ -97,13 +98,13 @@ export function secretDetectors(): Record<string, Detector> {
     private_key: regexDetector('private_key', {
       // The whole block; an unterminated one (cut-off output) from its header to the end of the base64.
       pattern:
-        /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]*)/g,
+        /-----BEGIN[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40} PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s:,-]{0,16384})/g,
       mayMatch: (t) => t.includes('PRIVATE KEY'),
     }),
     url_password: regexDetector('url_password', {
       // scheme://user:PASSWORD@host, and password=... in key=value connection strings.
       pattern:
-        /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/?#]{0,256}:([^\s@/?#]{1,256})@|\b(?:password|passwd|pwd)\s*[=:]\s*["']?([^\s;"'&,}]{3,256})/dgi,
+        /\b[A-Za-z][A-Za-z0-9+.-]{1,30}:\/\/[^\s:@/?#]{0,256}:([^\s@/?#]{1,256})@|\b(?:password|passwd|pwd)\s{0,8}[=:]\s{0,8}["']?([^\s;"'&,}]{3,256})/dgi,
       group: [1, 2],
       mayMatch: (t) => t.includes('://') || /pass|pwd/i.test(t),
     }),
