@@ -7,6 +7,7 @@ import {
   composePolicies,
   createAccessPolicy,
   createGuardrailPolicy,
+  policyByDirection,
   noRecording,
   type GatewayConfig,
   type IdentityResolver,
@@ -223,9 +224,11 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
 }
 
 /**
- * The gateway's message policy, in order: access rules (who may use what; with auth "oidc" and no
- * rules nobody may), tool pinning (sees every tool the caller may see, so a change is recorded
- * even when a later stage hides it), then guardrails (what a permitted call may ask for).
+ * The gateway's message policy. Client messages: access rules (who may use what; with auth
+ * "oidc" and no rules nobody may), then tool pinning (a changed tool's calls), then guardrails
+ * (what a permitted call may ask for). Server messages: tool pinning first, so it fingerprints the
+ * whole tools/list whoever asked (what it trusts on first use must not depend on a caller's access
+ * rules), then the access filter, then guardrails (output and description rules).
  */
 function messagePolicyFor(
   config: GatewayConfig,
@@ -238,12 +241,15 @@ function messagePolicyFor(
       'gateway.access has no rules, so every MCP request is refused (403 access_denied). Add gateway.access.rules giving groups their connections.',
     );
   }
+  const access = createAccessPolicy(rules);
   const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
-  const withPinning = composePolicies(createAccessPolicy(rules), pinning);
-  const guardrails = compileGuardrails(config.guardrails);
-  return guardrails.rules.length === 0
-    ? withPinning
-    : composePolicies(withPinning, createGuardrailPolicy(guardrails));
+  const compiled = compileGuardrails(config.guardrails);
+  const guardrails = compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);
+  const chain = (...stages: MessagePolicy[]): MessagePolicy => stages.reduce((a, b) => composePolicies(a, b));
+  return policyByDirection(
+    chain(access, pinning, ...(guardrails ? [guardrails] : [])),
+    chain(pinning, access, ...(guardrails ? [guardrails] : [])),
+  );
 }
 
 function safeDecode(segment: string): string {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AirlockError,
   compileGuardrails,
+  composePolicies,
   createGuardrailPolicy,
+  policyByDirection,
   guardrailsSchema,
   parseConfig,
   screenToolDefinition,
@@ -249,5 +252,39 @@ describe('guardrail configuration errors', () => {
     ],
   ])('refuses %j with the path', (rules, message) => {
     expect(() => parseConfig(config(rules))).toThrow(message);
+  });
+});
+
+describe('composing policies', () => {
+  it('admits a caller only when every stage admits, and keeps the first stage’s refusal', () => {
+    const open = {
+      evaluate: (_c: RelayContext, message: JsonRpcMessage) => ({ action: 'pass' as const, message }),
+    };
+    const refusing = {
+      ...open,
+      admit: () => new AirlockError('access_denied', 'no access rule gives you this connection'),
+    };
+    expect(composePolicies(open, refusing).admit?.(alice, 'db')?.code).toBe('access_denied');
+    expect(composePolicies(refusing, open).admit?.(alice, 'db')?.code).toBe('access_denied');
+    expect(composePolicies(open, open).admit).toBeUndefined();
+  });
+
+  it('runs a different order per direction, admitting by the request side', () => {
+    const marking = (mark: string) => ({
+      evaluate: (_c: RelayContext, message: JsonRpcMessage) => ({
+        action: 'pass' as const,
+        message: {
+          ...message,
+          marks: [...((message as { marks?: string[] }).marks ?? []), mark],
+        } as JsonRpcMessage,
+      }),
+    });
+    const policy = policyByDirection(
+      composePolicies(marking('a'), marking('b')),
+      composePolicies(marking('b'), marking('a')),
+    );
+    const marksOf = (d: unknown) => (d as { message: { marks: string[] } }).message.marks;
+    expect(marksOf(policy.evaluate(context(), call('x'), 'client_to_server'))).toEqual(['a', 'b']);
+    expect(marksOf(policy.evaluate(context(), call('x'), 'server_to_client'))).toEqual(['b', 'a']);
   });
 });
