@@ -276,7 +276,7 @@ describe('composing policies', () => {
         message: {
           ...message,
           marks: [...((message as { marks?: string[] }).marks ?? []), mark],
-        } as JsonRpcMessage,
+        } as unknown as JsonRpcMessage,
       }),
     });
     const policy = policyByDirection(
