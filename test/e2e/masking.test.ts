@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { RecordingEvent } from '@airlock/core';
-import type { RecordingStore } from '@airlock/recording';
+import { verifySession, type RecordingStore } from '@airlock/recording';
 import { connectV1Client, startKinesalite, waitFor, type RunningKinesalite } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +139,11 @@ describe('the agent masks before anything leaves it', () => {
         { type: 'AWS_SECRET_ACCESS_KEY', path: 'result.content[0].text', count: 1 },
       ]);
     }
+
+    // Verification still holds: both chains intact, and the two sides agree on every message.
+    const report = verifySession(events);
+    expect(report.agreement.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
 
     // The client's own request carried the card (client→server is recorded as sent); every
     // server→client event is masked.

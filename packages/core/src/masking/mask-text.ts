@@ -2,6 +2,9 @@ import type { MaskingReplacementConfig } from '../config/masking-schema.js';
 import type { Detector, Span } from './detectors/detector.js';
 import type { InjectedSecret } from './masking-policy.js';
 
+/** The rank of the agent's injected values: before every detector when finds start at one place. */
+const INJECTED_RANK = -1;
+
 /** How found values are written over. */
 export interface Replacer {
   readonly replacement: MaskingReplacementConfig;
@@ -14,13 +17,16 @@ export interface MaskedText {
   readonly counts: ReadonlyMap<string, number>;
 }
 
-function replacementFor(type: string, value: string, replacer: Replacer): string {
+function replacementFor(span: Span, value: string, replacer: Replacer): string {
+  const { type } = span;
+  // What the agent injected (its own credentials) never leaves in any form, not even a tail.
+  if (span.rank === INJECTED_RANK) return `[MASKED:${type}]`;
   const { style, keepLast } = replacer.replacement;
   if (style === 'hash' && replacer.keyedHash !== undefined) {
     return `[MASKED:${type}:${replacer.keyedHash(value).slice(0, 12)}]`;
   }
   // Keep the tail only where the rest still hides most of the value.
-  if (style === 'partial' && value.length >= keepLast * 3) {
+  if (style === 'partial' && value.length >= keepLast * 4) {
     return `[MASKED:${type}:…${value.slice(value.length - keepLast)}]`;
   }
   return `[MASKED:${type}]`;
@@ -34,7 +40,7 @@ export function scanInjected(text: string, injected: readonly InjectedSecret[], 
       at !== -1;
       at = text.indexOf(secret.value, at + secret.value.length)
     ) {
-      spans.push({ start: at, end: at + secret.value.length, type: secret.type, rank: -1 });
+      spans.push({ start: at, end: at + secret.value.length, type: secret.type, rank: INJECTED_RANK });
     }
   }
 }
@@ -59,7 +65,7 @@ export function findSpans(
   for (let i = 1; i < spans.length; i++) {
     const next = spans[i] as Span;
     if (next.start < current.end) {
-      if (next.end > current.end) current = { start: current.start, end: next.end, type: current.type };
+      if (next.end > current.end) current = { ...current, end: next.end };
     } else {
       merged.push(current);
       current = next;
@@ -75,8 +81,7 @@ export function applySpans(text: string, spans: readonly Span[], replacer: Repla
   let out = '';
   let last = 0;
   for (const span of spans) {
-    out +=
-      text.slice(last, span.start) + replacementFor(span.type, text.slice(span.start, span.end), replacer);
+    out += text.slice(last, span.start) + replacementFor(span, text.slice(span.start, span.end), replacer);
     last = span.end;
     counts.set(span.type, (counts.get(span.type) ?? 0) + 1);
   }

@@ -200,3 +200,19 @@ describe('masking policy', () => {
     ).toThrow(/gateway\.masking\[0\]\.custom\[0\]\.pattern: .*linear-time engine/);
   });
 });
+
+describe('injected values', () => {
+  it('never show a tail or a hash, whatever the style', () => {
+    const masker = compileMasker(
+      {
+        detectors: expandDetectorNames(['default']),
+        custom: [],
+        replacement: { style: 'partial', keepLast: 4 },
+      },
+      { injected: [{ type: 'AWS_SECRET_ACCESS_KEY', value: 'injected-secret-value-1234' }] },
+    );
+    expect(masker.mask('k=injected-secret-value-1234 card 4111 1111 1111 1111').value).toBe(
+      'k=[MASKED:AWS_SECRET_ACCESS_KEY] card [MASKED:PAYMENT_CARD:…1111]',
+    );
+  });
+});
