@@ -46,7 +46,7 @@ export function describeKitchenSinkContract(transport: string, connect: Connect)
       const client = await open();
       const log = collectNotifications(client);
       const result = await client.callTool(
-        { name: 'progress', arguments: { steps: 3, delayMs: 5 } },
+        { name: 'progress', arguments: { steps: 3, delayMs: 25 } },
         undefined,
         {
           onprogress: log.onprogress,
