@@ -40,6 +40,8 @@ function atLeastChars(value: unknown, limit: number): boolean {
  */
 export class AgentMasker implements ResponseMasker {
   private readonly compiled = new Map<string, Masker>();
+  /** Per session: the masker and the injected-values generation it was made for (no work per message). */
+  private readonly bySession = new WeakMap<SessionOpenRequest, { generation: number; masker: Masker }>();
 
   constructor(
     private readonly config: AgentConfig,
@@ -52,13 +54,22 @@ export class AgentMasker implements ResponseMasker {
    * (a custom pattern this agent's engine refuses), so the session is refused before it starts.
    */
   maskerFor(request: SessionOpenRequest): Masker {
+    const generation = this.injected.generation(request.connection);
+    const known = this.bySession.get(request);
+    if (known !== undefined && known.generation === generation) return known.masker;
+    const masker = this.compile(request, generation);
+    this.bySession.set(request, { generation, masker });
+    return masker;
+  }
+
+  private compile(request: SessionOpenRequest, generation: number): Masker {
     const connection = this.config.connections[request.connection];
     const floor = {
       detectors: [...this.config.masking.floor.detectors, ...(connection?.masking.floor.detectors ?? [])],
       custom: [...this.config.masking.floor.custom, ...(connection?.masking.floor.custom ?? [])],
     };
     const policy = effectiveMaskingPolicy(request.masking, floor);
-    const key = `${request.connection}\u0000${this.injected.generation(request.connection)}\u0000${canonicalJson(policy)}`;
+    const key = `${request.connection}\u0000${generation}\u0000${canonicalJson(policy)}`;
     let masker = this.compiled.get(key);
     if (masker === undefined) {
       try {
