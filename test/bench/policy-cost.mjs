@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // What masking (in the agent) and guardrails (at the gateway) cost a relayed tool call with a
 // ~4 KiB result. Airlock paths run side by side to the same upstream, recording off on all so
-// only policy differs: `off` (no masking, not even the agent's floor; no guardrails), `masking`
-// (all 20 built-in detectors), `guardrails` (20 rules that do not match the call, CEL on the
+// only policy differs: `off` (no masking, not even the agent's floor; no guardrails),
+// `defaultMasking` (the `default` detectors), `masking` (all 20 built-in detectors), `guardrails` (20 rules that do not match the call, CEL on the
 // arguments among them). Calls go direct and through each path in interleaved blocks, the order
 // rotating per round, so every path is measured over the same seconds of the machine's life.
 //
@@ -61,6 +61,7 @@ const NO_MASKING = {
   agent: { masking: { floor: { detectors: [] } } },
 };
 const ALL_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['all'] }] } };
+const DEFAULT_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['default'] }] } };
 /** 20 rules, none matching `echo` with this text: every one is checked, none decides. */
 const GUARDRAILS = {
   guardrails: {
@@ -140,6 +141,7 @@ try {
   };
   const stacks = {
     off: await stack('off', NO_MASKING.gateway, NO_MASKING.agent),
+    defaultMasking: await stack('default-masking', DEFAULT_DETECTORS.gateway, NO_MASKING.agent),
     masking: await stack('masking', ALL_DETECTORS.gateway, NO_MASKING.agent),
     guardrails: await stack('guardrails', { ...NO_MASKING.gateway, ...GUARDRAILS }, NO_MASKING.agent),
   };
@@ -209,9 +211,11 @@ try {
     resultBytes: Buffer.byteLength(TEXT),
     maskingThroughput: throughput,
     latencyMs: latency,
+    defaultMaskingAddsP50: round(latency.defaultMasking.p50 - latency.off.p50),
     maskingAddsP50: round(latency.masking.p50 - latency.off.p50),
     guardrailsAddsP50: round(latency.guardrails.p50 - latency.off.p50),
     perRoundMedian: {
+      defaultMasking: sortedMedian(rounds.map((r) => r.defaultMaskingP50)),
       masking: sortedMedian(rounds.map((r) => r.maskingP50)),
       guardrails: sortedMedian(rounds.map((r) => r.guardrailsP50)),
     },
@@ -242,7 +246,7 @@ try {
     );
   }
   console.log(
-    `\nMasking adds ${result.maskingAddsP50} ms p50 (per-round median ${result.perRoundMedian.masking}; target ≤ 0.1); guardrails add ${result.guardrailsAddsP50} ms p50 (per-round median ${result.perRoundMedian.guardrails}; target ≤ 0.05).`,
+    `\nMasking adds ${result.defaultMaskingAddsP50} ms p50 with the default detectors (per-round median ${result.perRoundMedian.defaultMasking}), ${result.maskingAddsP50} ms with all 20 (per-round median ${result.perRoundMedian.masking}; target ≤ 0.1); guardrails add ${result.guardrailsAddsP50} ms p50 (per-round median ${result.perRoundMedian.guardrails}; target ≤ 0.05).`,
   );
   console.log(
     `Masking throughput (default detectors, one core, this process): ${throughput.mbPerSecond} MB/s of JSON text, ${throughput.usPerMessage} µs per ${throughput.bytesPerMessage}-byte message (target ≥ 50 MB/s).`,
