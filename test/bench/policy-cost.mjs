@@ -235,6 +235,7 @@ try {
   const label = {
     direct: 'direct',
     off: 'Airlock, policy off',
+    defaultMasking: 'Airlock, default (18)',
     masking: 'Airlock, 20 detectors',
     guardrails: 'Airlock, 20 rules',
   };
