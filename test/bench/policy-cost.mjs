@@ -179,6 +179,7 @@ try {
     }
     rounds.push({
       round: r + 1,
+      defaultMaskingP50: round(p50.defaultMasking - p50.off),
       maskingP50: round(p50.masking - p50.off),
       guardrailsP50: round(p50.guardrails - p50.off),
     });
