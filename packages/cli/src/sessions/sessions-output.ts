@@ -65,11 +65,20 @@ export function replayText(event: RecordingEvent): string {
       return `${head}  session ended${event.end ? `: ${event.end.reason}` : ''}\n`;
     case 'warning':
       return `${head}  WARNING ${event.warning?.code ?? ''} ${event.warning?.message ?? ''}\n`;
+    case 'tool_changed': {
+      const change = event.toolChange;
+      const fields = (change?.diff ?? []).map((d) => d.field).join(', ');
+      return `${head}  TOOL ${change?.change === 'new' ? 'NEW' : 'CHANGED'} ${change?.tool ?? '?'} (${change?.outcome ?? ''})${fields ? `: ${fields}` : ''}; fingerprint ${change?.oldFingerprint?.slice(0, 12) ?? '-'} -> ${change?.newFingerprint?.slice(0, 12) ?? '-'}\n`;
+    }
     default: {
       const lines = [`${head}  ${arrow(event)}  ${label(event.message)}`];
       if (event.decision) {
         lines.push(
-          `  decision: ${event.decision.action}${event.decision.rule ? ` (rule ${event.decision.rule})` : ''}`,
+          `  decision: ${event.decision.action}${event.decision.rule ? ` (rule ${event.decision.rule})` : ''}${
+            event.decision.guardrails?.length
+              ? ` [guardrails: ${event.decision.guardrails.map((g) => `${g.rule} ${g.action}`).join(', ')}]`
+              : ''
+          }`,
         );
       }
       for (const f of event.masking ?? []) lines.push(`  masked: ${f.type} at ${f.path} x${f.count}`);

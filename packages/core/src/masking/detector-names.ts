@@ -12,8 +12,9 @@ export const SECRET_DETECTORS = [
   'stripe_key',
   'google_api_key',
   'vendor_token',
-  'bearer_token',
+  // Before bearer_token: a JWT after "Bearer" is typed by what it is (the more specific wins ties).
   'jwt',
+  'bearer_token',
   'private_key',
   'url_password',
 ] as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileMasker, type BuiltinDetectorName } from '../../src/index.js';
+import { compileMasker, expandDetectorNames, type BuiltinDetectorName } from '../../src/index.js';
 
 /** For each detector: values it must mask (true positives) and look-alikes it must leave (true negatives). */
 const corpus: Record<BuiltinDetectorName, { positives: string[]; negatives: string[] }> = {
@@ -127,6 +127,21 @@ describe('built-in detectors', () => {
       });
     });
   }
+
+  it('types a JWT after "Bearer" as a JWT, and a connection string password not as an email', () => {
+    const masker = compileMasker({
+      detectors: expandDetectorNames(['default']),
+      custom: [],
+      replacement: { style: 'type', keepLast: 4 },
+    });
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(masker.mask(`Authorization: Bearer ${jwt}`).value).toBe('Authorization: Bearer [MASKED:JWT]');
+    expect(masker.mask('postgres://billing:Sup3rS3cretPw@db.internal:5432/billing').value).toBe(
+      'postgres://billing:[MASKED:URL_PASSWORD]@db.internal:5432/billing',
+    );
+    expect(masker.mask('mailto:jane@example.com').value).toBe('mailto:[MASKED:EMAIL]');
+  });
 
   it('masks only the password of a connection string, keeping the host', () => {
     const masked = maskWith('url_password', 'postgres://app:s3cr3tP4ss@db.internal:5432/app');

@@ -28,12 +28,14 @@ export interface RegexDetectorSpec {
   readonly validate?: (value: string) => boolean;
   /** When set, a candidate counts only if this matches within `window` characters before it. */
   readonly context?: { readonly before: RegExp; readonly window: number };
+  /** A candidate preceded by text this matches (within `window`) is not one (e.g. a URL's user info). */
+  readonly notAfter?: { readonly before: RegExp; readonly window: number };
 }
 
 /** A detector built from one linear-time pattern plus optional prefilter, validation and context. */
 export function regexDetector(name: string, spec: RegexDetectorSpec): Detector {
   const type = name.toUpperCase();
-  const { pattern, mayMatch, validate, context } = spec;
+  const { pattern, mayMatch, validate, context, notAfter } = spec;
   const groups =
     spec.group === undefined ? undefined : typeof spec.group === 'number' ? [spec.group] : spec.group;
   return {
@@ -60,6 +62,10 @@ export function regexDetector(name: string, spec: RegexDetectorSpec): Detector {
         if (context !== undefined) {
           const before = text.slice(Math.max(0, start - context.window), start);
           if (!context.before.test(before)) continue;
+        }
+        if (notAfter !== undefined) {
+          const before = text.slice(Math.max(0, start - notAfter.window), start);
+          if (notAfter.before.test(before)) continue;
         }
         spans.push({ start, end: start + value.length, type, rank });
       }

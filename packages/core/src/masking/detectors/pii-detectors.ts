@@ -17,6 +17,8 @@ export function piiDetectors(): Record<string, Detector> {
       pattern:
         /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![A-Za-z0-9-])/g,
       mayMatch: (t) => t.includes('@'),
+      // `scheme://user:password@host` is a connection string (url_password's), not an address.
+      notAfter: { before: /:\/\/[^\s/@]{0,256}:$/, window: 300 },
     }),
     payment_card: regexDetector('payment_card', {
       // 12-19 digits, optionally grouped by single spaces or dashes; then Luhn and an issuer prefix.
