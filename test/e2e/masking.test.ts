@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
-import type { RecordingEvent } from '@airlock/core';
 import { verifySession, type RecordingStore } from '@airlock/recording';
 import { connectV1Client, startKinesalite, waitFor, type RunningKinesalite } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirlock, type AirlockHarness } from './support/airlock-harness.js';
+import { endedSession } from './support/recorded-sessions.js';
 import { textOf } from './support/mcp-http.js';
 import {
   startUpstreams,
@@ -77,18 +77,6 @@ async function kinesisBytes(kinesis: RunningKinesalite, stream: string): Promise
   return Buffer.concat(parts);
 }
 
-async function storedSession(store: RecordingStore, connection: string): Promise<RecordingEvent[]> {
-  return waitFor(`the recorded ${connection} session`, async () => {
-    const page = await store.listSessions({ connection, limit: 50 });
-    for (const summary of page.sessions) {
-      const events = await store.getEvents(summary.id);
-      const ends = events.filter((e) => e.kind === 'session_end');
-      if (ends.some((e) => e.source === 'gateway') && ends.some((e) => e.source === 'agent')) return events;
-    }
-    return undefined;
-  });
-}
-
 describe('the agent masks before anything leaves it', () => {
   let kinesis: RunningKinesalite;
   let airlock: AirlockHarness;
@@ -125,7 +113,7 @@ describe('the agent masks before anything leaves it', () => {
     expect(echoed).toContain('[MASKED:PAYMENT_CARD]');
     expect(echoed).toContain('[MASKED:EMAIL]');
 
-    const events = await storedSession(airlock.gateway.recording?.store as RecordingStore, 'kitchen-stdio');
+    const events = await endedSession(airlock.gateway.recording?.store as RecordingStore, 'kitchen-stdio');
     const secretResults = events.filter(
       (e) =>
         e.direction === 'server_to_client' &&

@@ -1,7 +1,7 @@
 import { nodeSpoolIo, type SpoolIo } from '@airlock/recording';
 import { verifyChain, type RecordingEvent, type RecordingSource, type JsonRpcMessage } from '@airlock/core';
 import { KinesisAuditConsumer, sha256Hex, verifySession, type RecordingStore } from '@airlock/recording';
-import { connectV1Client, startKinesalite, waitFor, type RunningKinesalite } from '@airlock/testkit';
+import { connectV1Client, startKinesalite, type RunningKinesalite } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent } from '@airlock/agent';
@@ -9,6 +9,7 @@ import { parseConfig } from '@airlock/core';
 import { startGateway } from '@airlock/gateway';
 import { pino } from 'pino';
 import { startAirlock, type AirlockHarness } from './support/airlock-harness.js';
+import { endedSession } from './support/recorded-sessions.js';
 import { mcpPost, modernToolCall, textOf } from './support/mcp-http.js';
 import { startUpstreams, useTestAwsCredentials, type Upstreams } from './support/upstreams.js';
 
@@ -39,19 +40,6 @@ async function endSession(client: V1Client): Promise<void> {
 
 function bySource(events: readonly RecordingEvent[], source: RecordingSource): RecordingEvent[] {
   return events.filter((e) => e.source === source).sort((a, b) => a.seq - b.seq);
-}
-
-/** Waits until the store holds the session's end from both gateway and agent. */
-async function endedSession(store: RecordingStore, connection: string): Promise<RecordingEvent[]> {
-  return waitFor(`the recorded ${connection} session`, async () => {
-    const page = await store.listSessions({ connection, limit: 50 });
-    for (const summary of page.sessions) {
-      const events = await store.getEvents(summary.id);
-      const ends = events.filter((e) => e.kind === 'session_end');
-      if (ends.some((e) => e.source === 'gateway') && ends.some((e) => e.source === 'agent')) return events;
-    }
-    return undefined;
-  });
 }
 
 /** (direction, id, method) of each message event: what both sides must agree on. */
