@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   AirlockError,
@@ -14,6 +13,7 @@ import type { Logger } from 'pino';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
 import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
 import { AgentMasker } from './masking/agent-masker.js';
+import { randomKeyedHash } from './masking/hash-key.js';
 import { InjectedSecrets } from './masking/injected-secrets.js';
 import { ModernRecordingSessions } from './modern-recording-sessions.js';
 import { bridgeSession, type BridgedSession } from './session-bridge.js';
@@ -86,11 +86,6 @@ export interface Agent {
    * shared store). Rejects when none is, so the caller keeps them and retries.
    */
   recordToGateway(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
-}
-
-function randomKeyedHash(): (text: string) => string {
-  const key = randomBytes(32);
-  return (text) => createHmac('sha256', key).update(text).digest('hex');
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
