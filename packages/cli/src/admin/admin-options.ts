@@ -1,12 +1,16 @@
 import type { Argv } from 'yargs';
 import type { AdminTargetArgs } from './admin-target.js';
 
-export interface AdminCommandArgs extends AdminTargetArgs {
+/** What every command that calls the gateway's API takes: which gateway, whose token, raw JSON. */
+export interface GatewayArgs extends AdminTargetArgs {
   json: boolean;
 }
 
-/** The options every admin API command takes: which gateway, whose token, and raw JSON output. */
-export function withAdminOptions<T>(y: Argv<T>): Argv<T & AdminCommandArgs> {
+/**
+ * --gateway, --token, --json: where the gateway is and how to present the `airlock login` token.
+ * `tokenOf` says whose token the command needs (e.g. "of an administrator").
+ */
+export function gatewayOptions<T>(y: Argv<T>, tokenOf = 'for the gateway'): Argv<T & GatewayArgs> {
   return y
     .option('gateway', {
       type: 'string',
@@ -14,9 +18,9 @@ export function withAdminOptions<T>(y: Argv<T>): Argv<T & AdminCommandArgs> {
     })
     .option('token', {
       type: 'string',
-      describe: "Access token of an administrator (default: $AIRLOCK_TOKEN, else the login's cached token)",
+      describe: `Access token ${tokenOf} (default: $AIRLOCK_TOKEN, else the login's cached token)`,
     })
     .option('json', { type: 'boolean', default: false, describe: 'Print the API answer as JSON' }) as Argv<
-    T & AdminCommandArgs
+    T & GatewayArgs
   >;
 }

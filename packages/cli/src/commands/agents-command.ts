@@ -6,12 +6,12 @@ import {
 } from '@airlock/core';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
-import { withAdminOptions, type AdminCommandArgs } from '../admin/admin-options.js';
+import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { agentsTable, enrolledAgentText } from '../admin/agents-output.js';
 import { runApiCommand } from '../admin/run-api-command.js';
 
-type CommonArgs = AdminCommandArgs;
+type CommonArgs = GatewayArgs;
 
 interface CreateArgs extends CommonArgs {
   name: string;
@@ -23,12 +23,14 @@ interface RevokeArgs extends CommonArgs {
 }
 
 const AGENTS_PATH = '/api/v1/agents';
+/** Whose token these commands need. */
+const ADMIN_TOKEN = 'of an administrator';
 
 const create: CommandModule<object, CreateArgs> = {
   command: 'create <name>',
   describe: 'Enroll an agent and print its token (shown once)',
   builder: (y) =>
-    withAdminOptions(y)
+    gatewayOptions(y, ADMIN_TOKEN)
       .positional('name', { type: 'string', demandOption: true, describe: "The agent's id (agent.id)" })
       .option('connections', {
         type: 'string',
@@ -56,7 +58,7 @@ const create: CommandModule<object, CreateArgs> = {
 const list: CommandModule<object, CommonArgs> = {
   command: 'list',
   describe: 'List the agents: connected or not, version, connections, last seen',
-  builder: (y) => withAdminOptions(y),
+  builder: (y) => gatewayOptions(y, ADMIN_TOKEN),
   handler: (args) =>
     runApiCommand(async () => {
       const answer = await callAdminApi<ListAgentsResponse>(
@@ -72,7 +74,10 @@ const revoke: CommandModule<object, RevokeArgs> = {
   command: 'revoke <name>',
   describe: 'Revoke an agent: its token stops working and its connection is cut at once',
   builder: (y) =>
-    withAdminOptions(y).positional('name', { type: 'string', demandOption: true }) as Argv<RevokeArgs>,
+    gatewayOptions(y, ADMIN_TOKEN).positional('name', {
+      type: 'string',
+      demandOption: true,
+    }) as Argv<RevokeArgs>,
   handler: (args) =>
     runApiCommand(async () => {
       const target = await resolveAdminTarget(args);

@@ -9,16 +9,13 @@ import type { RecordingEvent, RecordingSource } from '@airlock/core';
 import { eventsByTime, MAX_EVENT_PAGE_SIZE, type SessionPage, type SessionSummary } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi, fetchAdminApi, type AdminTarget } from '../admin/admin-client.js';
-import { resolveAdminTarget, type AdminTargetArgs } from '../admin/admin-target.js';
+import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
+import { resolveAdminTarget } from '../admin/admin-target.js';
 import { runApiCommand } from '../admin/run-api-command.js';
 import { SESSIONS_PATH, sessionPath } from '../sessions/session-api-path.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
 import { parseSessionTime } from '../sessions/session-time.js';
-
-export interface GatewayArgs extends AdminTargetArgs {
-  json: boolean;
-}
 
 interface ListArgs extends GatewayArgs {
   user?: string;
@@ -46,22 +43,6 @@ interface ReplayArgs extends SessionArgs {
 interface ExportArgs extends SessionArgs {
   format: string;
   out?: string;
-}
-
-/** --gateway, --token, --json: where the gateway is and how to present the `airlock login` token. */
-export function gatewayOptions<T>(y: Argv<T>): Argv<T & GatewayArgs> {
-  return y
-    .option('gateway', {
-      type: 'string',
-      describe: 'Gateway URL (default: $AIRLOCK_GATEWAY, else http://127.0.0.1:8080)',
-    })
-    .option('token', {
-      type: 'string',
-      describe: "Access token for the gateway (default: $AIRLOCK_TOKEN, else the login's cached token)",
-    })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the API answer as JSON' }) as Argv<
-    T & GatewayArgs
-  >;
 }
 
 /** --page-size: how many events one request to the gateway fetches. */

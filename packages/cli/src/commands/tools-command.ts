@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
-import { withAdminOptions, type AdminCommandArgs } from '../admin/admin-options.js';
+import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { runApiCommand } from '../admin/run-api-command.js';
 
-interface ListArgs extends AdminCommandArgs {
+interface ListArgs extends GatewayArgs {
   connection: string;
 }
 
@@ -21,6 +21,9 @@ interface ToolView {
   readonly acceptedBy?: string;
   readonly diff?: readonly { field: string; old?: unknown; new?: unknown }[];
 }
+
+/** Whose token these commands need. */
+const ADMIN_TOKEN = 'of an administrator';
 
 const toolsPath = (connection: string): string => `/api/v1/tools/${encodeURIComponent(connection)}`;
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -51,7 +54,10 @@ const list: CommandModule<object, ListArgs> = {
   command: 'list <connection>',
   describe: "A connection's tools: pinned, changed (with what changed) and new",
   builder: (y) =>
-    withAdminOptions(y).positional('connection', { type: 'string', demandOption: true }) as Argv<ListArgs>,
+    gatewayOptions(y, ADMIN_TOKEN).positional('connection', {
+      type: 'string',
+      demandOption: true,
+    }) as Argv<ListArgs>,
   handler: (args) =>
     runApiCommand(async () => {
       const answer = await callAdminApi<{ tools: ToolView[] }>(
@@ -67,7 +73,7 @@ const accept: CommandModule<object, AcceptArgs> = {
   command: 'accept <connection> [tools..]',
   describe: 'Accept the current definitions of changed or new tools (or --all)',
   builder: (y) =>
-    withAdminOptions(y)
+    gatewayOptions(y, ADMIN_TOKEN)
       .positional('connection', { type: 'string', demandOption: true })
       .positional('tools', { type: 'string', array: true, default: [] })
       .option('all', { type: 'boolean', default: false, describe: 'Accept every changed and new tool' })

@@ -4,7 +4,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { verificationText } from '../sessions/sessions-output.js';
-import { gatewayOptions, pageSizeOption, type GatewayArgs } from './sessions-command.js';
+import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
+import { pageSizeOption } from './sessions-command.js';
 
 interface VerifyArgs extends GatewayArgs {
   session: string;
