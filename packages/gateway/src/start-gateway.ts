@@ -130,18 +130,24 @@ export async function startGateway(
       'tool pins are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
     );
   }
+  // One admin identity (and its token verification caches) for the agents and tools APIs.
+  const adminAccess = createAdminAccess(
+    config,
+    logger.child({ component: 'admin-api' }),
+    options.adminIdentity,
+  );
   const agentsApi = createAgentsApi({
     gatewayId: id,
     enrollment,
     agents: () => tunnel.agents(),
     sightings: new AgentSightings(tunnel),
-    access: createAdminAccess(config, logger.child({ component: 'admin-api' }), options.adminIdentity),
+    access: adminAccess,
     originPolicy,
     logger: logger.child({ component: 'admin-api' }),
   });
   const toolsApi = createToolsApi({
     store: toolPins,
-    access: createAdminAccess(config, logger.child({ component: 'admin-api' }), options.adminIdentity),
+    access: adminAccess,
     originPolicy,
     logger: logger.child({ component: 'tools-api' }),
   });

@@ -43,3 +43,8 @@ export function createAdminAccess(
     },
   };
 }
+
+/** How an admin action names who did it (enrollments, revocations, accepted tools). */
+export function actorOf(caller: Caller): string {
+  return caller.email ?? caller.subject;
+}

@@ -3,7 +3,6 @@ import {
   AirlockError,
   enrollAgentRequestSchema,
   formatIssuePath,
-  type Caller,
   type EnrollAgentResponse,
   type ListAgentsResponse,
 } from '@airlock/core';
@@ -14,7 +13,7 @@ import { agentViews, type AgentSightings } from '../agents/agent-views.js';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
-import type { AdminAccess } from './admin-access.js';
+import { actorOf, type AdminAccess } from './admin-access.js';
 
 export interface AgentsApiOptions {
   readonly gatewayId: string;
@@ -68,12 +67,12 @@ export function createAgentsApi(
       sendApiJson(res, 200, body);
     } else if (method === 'POST') {
       const request = await readEnrollRequest(req);
-      const token = await enrollment.enroll(request.name, request.connections, by(caller));
+      const token = await enrollment.enroll(request.name, request.connections, actorOf(caller));
       const body: EnrollAgentResponse = { name: request.name, token, connections: request.connections };
       sendApiJson(res, 201, body);
     } else {
       req.resume();
-      await enrollment.revoke(name as string, by(caller));
+      await enrollment.revoke(name as string, actorOf(caller));
       sendApiJson(res, 200, { name, revoked: true });
     }
   }
@@ -86,10 +85,6 @@ export function createAgentsApi(
       sendApiError(res, failure);
     });
   };
-}
-
-function by(caller: Caller): string {
-  return caller.email ?? caller.subject;
 }
 
 function agentNameIn(path: string): string {

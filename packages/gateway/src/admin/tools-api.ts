@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AirlockError, type Caller } from '@airlock/core';
+import { AirlockError } from '@airlock/core';
 import type { ToolPin, ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
 import { definitionDiff } from '../pinning/tool-fingerprint.js';
-import type { AdminAccess } from './admin-access.js';
+import { actorOf, type AdminAccess } from './admin-access.js';
 
 export const TOOLS_API_PATH = '/api/v1/tools';
 const MAX_BODY_BYTES = 64 * 1024;
@@ -71,8 +71,8 @@ export function createToolsApi(
       return;
     }
     const tools = await readAcceptRequest(req);
-    const accepted = await store.acceptTools(connection, tools, by(caller), new Date());
-    logger.info({ connection, accepted, by: by(caller) }, 'tool definitions accepted');
+    const accepted = await store.acceptTools(connection, tools, actorOf(caller), new Date());
+    logger.info({ connection, accepted, by: actorOf(caller) }, 'tool definitions accepted');
     sendApiJson(res, 200, { connection, accepted });
   }
 
@@ -84,10 +84,6 @@ export function createToolsApi(
       sendApiError(res, failure);
     });
   };
-}
-
-function by(caller: Caller): string {
-  return caller.email ?? caller.subject;
 }
 
 async function readAcceptRequest(req: IncomingMessage): Promise<string[] | 'all'> {
