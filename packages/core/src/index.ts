@@ -110,7 +110,8 @@ export {
   type Guardrails,
 } from './guardrails/compile-guardrails.js';
 export { evaluateGuardrails, type GuardrailVerdict } from './guardrails/evaluate-guardrails.js';
-export { composePolicies, createGuardrailPolicy, policyByDirection } from './guardrails/guardrail-policy.js';
+export { createGuardrailPolicy } from './guardrails/guardrail-policy.js';
+export { composePolicies, policyByDirection } from './policy/compose-policies.js';
 export { screenToolDefinition } from './guardrails/screen-tool.js';
 export { RULE_PACKS } from './guardrails/rule-packs.js';
 export {

@@ -1,7 +1,6 @@
 import { AirlockError } from '../errors/airlock-error.js';
 import { errorResponse, type JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { RecordedDecision } from '../recording/recording-event.js';
-import type { Caller } from '../relay/caller.js';
 import type { Direction, RelayContext } from '../relay/relay-context.js';
 import type { MessagePolicy, PolicyDecision, PolicyMessageInfo } from '../relay/seams.js';
 import type { CompiledGuardrail, Guardrails } from './compile-guardrails.js';
@@ -45,10 +44,8 @@ function detailOf(
  * matching deny rule replaces the answer with a JSON-RPC error for the same id. tools/list
  * answers: tools whose definitions match a description rule are hidden, and calls to them refused.
  */
-export function createGuardrailPolicy(guardrails: Guardrails): MessagePolicy & {
+export function createGuardrailPolicy(guardrails: Guardrails): MessagePolicy {
   /** Tools hidden per connection by description rules (name → rule). */
-  readonly hidden: ReadonlyMap<string, ReadonlyMap<string, string>>;
-} {
   const hidden = new Map<string, Map<string, string>>();
 
   const fromClient = (context: RelayContext, message: JsonRpcMessage): PolicyDecision => {
@@ -132,68 +129,10 @@ export function createGuardrailPolicy(guardrails: Guardrails): MessagePolicy & {
   };
 
   return Object.freeze({
-    hidden,
     evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction, info?: PolicyMessageInfo) {
       return direction === 'client_to_server'
         ? fromClient(context, message)
         : fromServer(context, message, info?.requestMethod ?? '');
-    },
-  });
-}
-
-/**
- * Runs `first`, then (if it passes) `second` on what `first` let through. A caller is admitted
- * to a connection only when both admit it.
- */
-export function composePolicies(first: MessagePolicy, second: MessagePolicy): MessagePolicy {
-  const chain = (
-    context: RelayContext,
-    decided: PolicyDecision,
-    direction: Direction,
-    info: PolicyMessageInfo | undefined,
-  ): PolicyDecision | Promise<PolicyDecision> => {
-    if (decided.action !== 'pass') return decided;
-    const next = second.evaluate(context, decided.message, direction, info);
-    const merge = (d: PolicyDecision): PolicyDecision =>
-      d.detail === undefined && decided.detail !== undefined ? { ...d, detail: decided.detail } : d;
-    return next instanceof Promise ? next.then(merge) : merge(next);
-  };
-  const admits = [first.admit, second.admit].filter((a) => a !== undefined);
-  return Object.freeze({
-    ...(admits.length > 0
-      ? {
-          admit: (caller: Caller, connection: string) => {
-            for (const admit of admits) {
-              const refused = admit(caller, connection);
-              if (refused !== undefined) return refused;
-            }
-            return undefined;
-          },
-        }
-      : {}),
-    evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction, info?: PolicyMessageInfo) {
-      const decided = first.evaluate(context, message, direction, info);
-      return decided instanceof Promise
-        ? decided.then((d) => chain(context, d, direction, info))
-        : chain(context, decided, direction, info);
-    },
-  });
-}
-
-/**
- * One policy for client messages and another for server messages (each usually a chain: the
- * order of stages can differ by direction). `admit` is the client side's.
- */
-export function policyByDirection(requests: MessagePolicy, responses: MessagePolicy): MessagePolicy {
-  return Object.freeze({
-    ...(requests.admit ? { admit: requests.admit } : {}),
-    evaluate(context: RelayContext, message: JsonRpcMessage, direction: Direction, info?: PolicyMessageInfo) {
-      return (direction === 'client_to_server' ? requests : responses).evaluate(
-        context,
-        message,
-        direction,
-        info,
-      );
     },
   });
 }
