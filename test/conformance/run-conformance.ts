@@ -208,6 +208,63 @@ export function conformanceRegressions(
   return regressions;
 }
 
+/** One check difference between two runs of the same scenario. */
+export interface CheckDifference {
+  scenario: string;
+  /** `id: STATUS` entries the baseline recorded and the candidate did not (or fewer times). */
+  onlyInBaseline: string[];
+  /** `id: STATUS` entries the candidate recorded and the baseline did not (or fewer times). */
+  onlyInCandidate: string[];
+}
+
+function checkTally(result: ScenarioResult | undefined): Map<string, number> {
+  const tally = new Map<string, number>();
+  for (const check of result?.checks ?? []) {
+    const key = `${check.id}: ${check.status}`;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
+  return tally;
+}
+
+function surplus(a: Map<string, number>, b: Map<string, number>): string[] {
+  return [...a].flatMap(([key, n]) => Array<string>(Math.max(0, n - (b.get(key) ?? 0))).fill(key)).sort();
+}
+
+/**
+ * Check by check, what differs between two runs: each check id with its status (SUCCESS, FAILURE,
+ * WARNING, SKIPPED, INFO), counted, so a scenario that passes both ways but runs fewer checks, or
+ * skips one, or passes one that failed, shows up. Scenarios with the same checks are left out.
+ */
+export function checkDifferences(
+  baseline: Map<string, ScenarioResult>,
+  candidate: Map<string, ScenarioResult>,
+): CheckDifference[] {
+  const scenarios = [...new Set([...baseline.keys(), ...candidate.keys()])].sort();
+  return scenarios.flatMap((scenario) => {
+    const base = checkTally(baseline.get(scenario));
+    const cand = checkTally(candidate.get(scenario));
+    const onlyInBaseline = surplus(base, cand);
+    const onlyInCandidate = surplus(cand, base);
+    return onlyInBaseline.length + onlyInCandidate.length === 0
+      ? []
+      : [{ scenario, onlyInBaseline, onlyInCandidate }];
+  });
+}
+
+/**
+ * A difference where the candidate only passes checks the baseline failed (for example the gateway
+ * enforcing the 2026-07-28 wire in front of a 2025-era server): nothing is checked less or lost.
+ */
+export function isImprovement(difference: CheckDifference): boolean {
+  const base = difference.onlyInBaseline.map((c) => c.replace(/: FAILURE$/, ''));
+  const cand = difference.onlyInCandidate.map((c) => c.replace(/: SUCCESS$/, ''));
+  return (
+    difference.onlyInBaseline.every((c) => c.endsWith(': FAILURE')) &&
+    difference.onlyInCandidate.every((c) => c.endsWith(': SUCCESS')) &&
+    cand.every((c) => base.includes(c))
+  );
+}
+
 /** One line per scenario, `✓ name 3/0` style, for test failure messages and logs. */
 export function formatConformance(results: Map<string, ScenarioResult>): string {
   return [...results]

@@ -47,6 +47,8 @@ export {
 } from './mcp/mcp-name-header.js';
 export {
   classifyInbound,
+  unsupportedProtocolVersion,
+  type ClassifyOptions,
   standardHeadersFor,
   type InboundClassification,
   type McpRequestHeaders,

@@ -26,7 +26,37 @@ function codeOf(fn: () => unknown): string | undefined {
   }
 }
 
+const claiming = (version: string) =>
+  parseJsonRpcMessage(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'server/discover',
+      params: { _meta: { 'io.modelcontextprotocol/protocolVersion': version } },
+    }),
+  );
+
 describe('classifyInbound', () => {
+  it('checks the headers against the body before judging the version (SEP-2575: -32020 first)', () => {
+    const headers = { protocolVersion: '2026-07-28', mcpMethod: 'server/discover' };
+    expect(codeOf(() => classifyInbound(claiming('v999.0.0'), headers))).toBe('header_mismatch');
+  });
+
+  it('lists the versions the connection serves, and echoes the requested one, for an unknown version', () => {
+    const headers = { protocolVersion: 'v999.0.0', mcpMethod: 'server/discover' };
+    let failure: AirlockError | undefined;
+    try {
+      classifyInbound(claiming('v999.0.0'), headers, { supportedVersions: () => ['2026-07-28'] });
+    } catch (error) {
+      failure = error as AirlockError;
+    }
+    expect(failure?.code).toBe('unsupported_protocol_version');
+    expect(failure?.toJsonRpcError()).toMatchObject({
+      code: -32022,
+      data: { supported: ['2026-07-28'], requested: 'v999.0.0' },
+    });
+  });
+
   it('treats a plain request as legacy with the header or default version', () => {
     const msg = parseJsonRpcMessage('{"jsonrpc":"2.0","id":1,"method":"tools/list"}');
     expect(classifyInbound(msg, {})).toEqual({ era: 'legacy', protocolVersion: '2025-03-26' });

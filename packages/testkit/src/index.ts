@@ -1,6 +1,7 @@
 // @airlock/testkit — real MCP servers and clients for Airlock's end-to-end tests. See README.md.
 
-// Servers: the legacy kitchen sink (v1 SDK), the modern server (v2 SDK), the conformance fixture.
+// Servers: the legacy kitchen sink (v1 SDK), the modern server (v2 SDK), the
+// conformance fixtures (2025-era on the v1 SDK, 2026-07-28 on the v2 SDK).
 export {
   bigText,
   createKitchenSinkServer,
@@ -16,6 +17,10 @@ export {
   startConformanceHttp,
   type ConformanceHttpOptions,
 } from './servers/conformance-server.js';
+export {
+  startModernConformanceHttp,
+  type ModernConformanceHttpOptions,
+} from './servers/modern-conformance-server.js';
 export { MCP_PATH, serveLegacyHttp, type LegacyHttpOptions } from './servers/serve-legacy-http.js';
 export type { RunningServer } from './http/listen.js';
 export { toNodeListener, type FetchHandler } from './http/fetch-node-adapter.js';

@@ -17,6 +17,15 @@ export interface McpRequestHeaders {
   readonly mcpName?: string | undefined;
 }
 
+export interface ClassifyOptions {
+  /**
+   * The versions the server behind this connection can be spoken to in, through Airlock (default:
+   * every version Airlock relays). An error for a version Airlock does not know lists these, not
+   * Airlock's own list, so a client retries with a version that will really work end to end.
+   */
+  readonly supportedVersions?: () => readonly string[];
+}
+
 export interface InboundClassification {
   readonly era: ProtocolEra;
   /** The protocol version this message speaks (header, envelope, or the legacy default). */
@@ -38,25 +47,37 @@ function mismatch(what: string): AirlockError {
   );
 }
 
+/** -32022: `requested` is not one of `supported`; the error data carries both (SEP-2575). */
+export function unsupportedProtocolVersion(requested: string, supported: readonly string[]): AirlockError {
+  return new AirlockError(
+    'unsupported_protocol_version',
+    supported.length === 0
+      ? `Protocol version ${requested} is not supported, and no version is served on this connection right now. Ask the operator which versions its server speaks.`
+      : `Protocol version ${requested} is not supported here; supported versions: ${supported.join(', ')}. Retry with one of them.`,
+    { data: { supported: [...supported], requested } },
+  );
+}
+
 /**
  * Decides which protocol era a POSTed message belongs to and checks the 2026-07-28 standard
  * headers against the body. The body is the truth (policy is decided from the body, never from
- * headers alone); a header that disagrees is refused with HTTP 400 / JSON-RPC -32020.
+ * headers alone); a header that disagrees is refused with HTTP 400 / JSON-RPC -32020, and that is
+ * checked first: a request whose headers and body disagree has no one version to judge.
  */
-export function classifyInbound(message: JsonRpcMessage, headers: McpRequestHeaders): InboundClassification {
+export function classifyInbound(
+  message: JsonRpcMessage,
+  headers: McpRequestHeaders,
+  options: ClassifyOptions = {},
+): InboundClassification {
   const claim = envelopeVersion(message);
   const headerVersion = headers.protocolVersion?.trim() || undefined;
 
   if (claim !== undefined && eraOf(claim) === 'modern') {
-    if (!isSupportedProtocolVersion(claim)) {
-      throw new AirlockError(
-        'unsupported_protocol_version',
-        `Protocol version ${claim} is not supported; supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}.`,
-        { data: { supported: SUPPORTED_PROTOCOL_VERSIONS, requested: claim } },
-      );
-    }
     if (headerVersion !== undefined && headerVersion !== claim) {
       throw mismatch(`MCP-Protocol-Version is ${headerVersion} but the body's _meta names ${claim}`);
+    }
+    if (!isSupportedProtocolVersion(claim)) {
+      throw unsupportedProtocolVersion(claim, options.supportedVersions?.() ?? SUPPORTED_PROTOCOL_VERSIONS);
     }
     if (isRequest(message)) {
       if (headerVersion === undefined)

@@ -15,6 +15,7 @@ import {
   type JsonRpcId,
   type JsonRpcMessage,
   type ProtocolEra,
+  unsupportedProtocolVersion,
 } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
@@ -22,6 +23,7 @@ import { readBody } from '../http/read-body.js';
 import { ResponseChannel } from '../http/response-channel.js';
 import { sendError } from '../http/send-error.js';
 import type { AgentDirectory } from './agent-directory.js';
+import { ConnectionVersions } from './connection-versions.js';
 import { LegacySession } from './legacy-session.js';
 import type { MessagePipeline } from './message-pipeline.js';
 import { relayExchange } from './modern-exchange.js';
@@ -73,7 +75,11 @@ function newSessionId(): string {
  * architecture: origin → connection → identity → body → era and header checks → session → relay.
  */
 export class McpEndpoint {
-  constructor(private readonly options: McpEndpointOptions) {}
+  private readonly versions: ConnectionVersions;
+
+  constructor(private readonly options: McpEndpointOptions) {
+    this.versions = new ConnectionVersions(options.directory);
+  }
 
   async handle(req: IncomingMessage, res: ServerResponse, connection: string): Promise<void> {
     let id: JsonRpcId | null = null;
@@ -145,14 +151,21 @@ export class McpEndpoint {
     message: JsonRpcMessage,
     json: string,
   ): Promise<void> {
-    const { era, protocolVersion } = classifyInbound(message, {
-      protocolVersion: header(req, 'mcp-protocol-version'),
-      mcpMethod: header(req, 'mcp-method'),
-      mcpName: header(req, 'mcp-name'),
-    });
+    const { era, protocolVersion } = classifyInbound(
+      message,
+      {
+        protocolVersion: header(req, 'mcp-protocol-version'),
+        mcpMethod: header(req, 'mcp-method'),
+        mcpName: header(req, 'mcp-name'),
+      },
+      { supportedVersions: () => this.versions.supported(connection) },
+    );
     const log = this.options.logger;
     if (era === 'modern') {
       this.checkEra(connection, era, protocolVersion);
+      if (this.versions.refusedByServer(connection, protocolVersion)) {
+        throw unsupportedProtocolVersion(protocolVersion, this.versions.supported(connection));
+      }
       const { context, release } = this.options.modernGroups.join(
         caller,
         connection,
@@ -169,6 +182,9 @@ export class McpEndpoint {
           json,
           forwardHeaders: paramHeaders(req),
           res,
+          ...('method' in message && message.method === 'server/discover'
+            ? { onAnswer: (reply: JsonRpcMessage) => this.versions.learn(connection, reply) }
+            : {}),
         },
         this.options.directory,
         this.options.pipeline,

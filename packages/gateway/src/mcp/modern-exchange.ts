@@ -19,6 +19,8 @@ export interface ExchangeRequest {
   readonly json: string;
   readonly forwardHeaders: Record<string, string>;
   readonly res: ServerResponse;
+  /** Sees the server's answer to the request (after policy), e.g. to learn from server/discover. */
+  readonly onAnswer?: (reply: JsonRpcMessage) => void;
 }
 
 /**
@@ -77,6 +79,7 @@ export async function relayExchange(
     const finalForNotification = responseKey === undefined && !('method' in reply);
     if (final || finalForNotification) {
       answered = true;
+      request.onAnswer?.(reply);
       logger.info(
         {
           method: 'method' in message ? message.method : undefined,

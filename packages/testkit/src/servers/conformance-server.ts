@@ -38,7 +38,7 @@ type ToolHandler = (args: Record<string, unknown>, extra: Extra) => Promise<Call
 /** A 1×1 PNG and a minimal WAV header, base64: just enough to be valid media. */
 export const CONFORMANCE_PNG_BASE64 =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-const WAV_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
+export const CONFORMANCE_WAV_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 
 const NO_ARGS = { type: 'object', properties: {} } as const satisfies Tool['inputSchema'];
 
@@ -114,7 +114,7 @@ function tools(): ToolEntry[] {
       content: [{ type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' }],
     })),
     entry('test_audio_content', 'Returns audio content', () => ({
-      content: [{ type: 'audio', data: WAV_BASE64, mimeType: 'audio/wav' }],
+      content: [{ type: 'audio', data: CONFORMANCE_WAV_BASE64, mimeType: 'audio/wav' }],
     })),
     entry('test_embedded_resource', 'Returns an embedded resource', () => ({
       content: [
