@@ -15,7 +15,10 @@ async function readAnswer(res, id) {
   if (type.startsWith('application/json')) return JSON.parse(text);
   for (const line of text.split('\n')) {
     if (!line.startsWith('data:')) continue;
-    const message = JSON.parse(line.slice(5));
+    // 2025-11-25 streams open with a priming event: an id and empty data (SEP-1699).
+    const data = line.slice(5).trim();
+    if (data.length === 0) continue;
+    const message = JSON.parse(data);
     if (message.id === id) return message;
   }
   throw new Error(`no response with id ${id} in: ${text.slice(0, 300)}`);

@@ -174,38 +174,13 @@ export async function runServerConformanceDetailed(
 /**
  * Runs the conformance server scenarios against `url` (an MCP endpoint, e.g. `http://127.0.0.1:N/mcp`)
  * and returns one result per scenario. Call it once for the upstream directly and once through
- * Airlock, then compare with `conformanceRegressions`.
+ * Airlock, then compare with `checkDifferences`.
  */
 export async function runServerConformance(
   url: string,
   options: ConformanceOptions = {},
 ): Promise<Map<string, ScenarioResult>> {
   return (await runServerConformanceDetailed(url, options)).results;
-}
-
-export interface ConformanceRegression {
-  scenario: string;
-  baseline: ScenarioResult | undefined;
-  candidate: ScenarioResult | undefined;
-}
-
-/**
- * Scenarios that pass in `baseline` (e.g. direct) but not in `candidate` (e.g. through Airlock),
- * or that lost passing checks. Scenarios failing in both are not regressions.
- */
-export function conformanceRegressions(
-  baseline: Map<string, ScenarioResult>,
-  candidate: Map<string, ScenarioResult>,
-): ConformanceRegression[] {
-  const regressions: ConformanceRegression[] = [];
-  for (const [scenario, base] of baseline) {
-    const cand = candidate.get(scenario);
-    if (base.outcome !== 'pass') continue;
-    if (!cand || cand.outcome !== 'pass' || cand.passed < base.passed) {
-      regressions.push({ scenario, baseline: base, candidate: cand });
-    }
-  }
-  return regressions;
 }
 
 /** One check difference between two runs of the same scenario. */

@@ -10,22 +10,6 @@ import {
 } from './run-conformance.js';
 
 /**
- * Scenarios that pass both ways but check less through Airlock, because the gateway does not
- * (yet) do what they probe. Each entry is a known gap, stated; an entry that stops being true fails
- * the test so the list cannot go stale.
- */
-const CHECKED_LESS_THROUGH_AIRLOCK: ReadonlyMap<string, string> = new Map([
-  [
-    'server-sse-polling',
-    'SEP-1699 polling: the gateway answers with JSON when the first server message is the response, and does not implement SSE resumability (event ids, Last-Event-ID), so the priming/retry/resume checks are not exercised.',
-  ],
-  [
-    'server-sse-multiple-streams',
-    'the gateway answers with JSON when the first server message is the response, so "streams functional" has no SSE stream to inspect (INFO, not a failure).',
-  ],
-]);
-
-/**
  * The connection declares both eras, so 2026-07-28 requests meet the gateway's own checks of that
  * wire (header/body agreement, the `_meta` envelope) before they reach this 2025-era fixture, which
  * fails them directly. Through Airlock those checks pass; nothing else changes.
@@ -72,13 +56,17 @@ describe('conformance: through Airlock equals direct', () => {
     expect(differences, `through Airlock:\n${formatConformance(through.results)}`).toEqual([]);
   });
 
-  it('ends every check the same way through Airlock as direct, but for the gaps listed', () => {
-    const differing = checkDifferences(direct.results, through.results);
-    const worse = differing.filter((d) => !isImprovement(d));
-    expect(
-      worse.map((d) => d.scenario),
-      JSON.stringify(worse, null, 2),
-    ).toEqual([...CHECKED_LESS_THROUGH_AIRLOCK.keys()].sort());
+  it('ends every check the same way through Airlock as direct (SSE resumability included)', () => {
+    const worse = checkDifferences(direct.results, through.results).filter((d) => !isImprovement(d));
+    expect(worse, `through Airlock:\n${formatConformance(through.results)}`).toEqual([]);
+  });
+
+  it('runs the SSE polling checks through Airlock: priming event, retry, resume with Last-Event-ID', () => {
+    const polling = through.results.get('server-sse-polling')?.checks ?? [];
+    const status = (id: string) => polling.find((c) => c.id === id)?.status;
+    expect(status('server-sse-priming-event')).toBe('SUCCESS');
+    expect(status('server-sse-retry-field')).toBe('SUCCESS');
+    expect(status('server-sse-disconnect-resume')).toBe('SUCCESS');
   });
 
   it('passes through Airlock only checks the 2025-era fixture fails, where the gateway checks the 2026-07-28 wire itself', () => {

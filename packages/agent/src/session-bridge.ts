@@ -107,6 +107,11 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
 
   const upstream: UpstreamSession = connector.open(request, {
     message: toClient,
+    // A signal, not a message: nothing to mask or record (the messages around it are).
+    streamPolled: async (relatedRequest, retryMs) => {
+      if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
+      await stream.send('', { relatedRequest, streamPolled: true, ...(retryMs ? { retryMs } : {}) });
+    },
     // The server went away: on its own (closed) or with an error (crashed, refused, unreachable).
     end: (failure) => finish(failure, failure ? 'upstream_crashed' : 'upstream_closed'),
   });

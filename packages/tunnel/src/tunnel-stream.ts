@@ -8,6 +8,14 @@ export interface FrameMeta {
   readonly httpStatus?: number | undefined;
   /** What the agent masked in this message (server → client only): types, paths, counts. */
   readonly masking?: readonly MaskingFinding[] | undefined;
+  /** The upstream sent this message on an event stream answering the related request. */
+  readonly eventStream?: boolean | undefined;
+  /**
+   * A signal with no message (empty data): the upstream closed the related request's event stream
+   * before answering, for its client to resume later (SEP-1699 polling); `retryMs` is its hint.
+   */
+  readonly streamPolled?: boolean | undefined;
+  readonly retryMs?: number | undefined;
 }
 
 /** One whole (reassembled) message received on a session stream. */

@@ -18,7 +18,7 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
   return Array.isArray(value) ? value[0] : value;
 }
 
-function isEventStream(headers: IncomingHttpHeaders): boolean {
+export function isEventStream(headers: IncomingHttpHeaders): boolean {
   return headerValue(headers, 'content-type')?.toLowerCase().startsWith('text/event-stream') ?? false;
 }
 
@@ -51,6 +51,10 @@ export interface RelayBodyOptions {
   readonly maxMessageBytes: number;
   /** Called per message in order; returning true stops reading (the awaited response arrived). */
   readonly deliver: (message: JsonRpcMessage, eventId: string | undefined) => Promise<boolean>;
+  /** Every SSE event id, priming events (no data) included: where a resume would start. */
+  readonly onEventId?: (eventId: string) => void;
+  /** The server's SSE `retry:` hint, milliseconds. */
+  readonly onRetry?: (ms: number) => void;
 }
 
 /**
@@ -67,7 +71,9 @@ export async function relayResponseBody(
     try {
       await readSseEvents(body, {
         maxEventChars: options.maxMessageBytes,
+        ...(options.onRetry ? { onRetry: options.onRetry } : {}),
         onEvent: async (event) => {
+          if (event.id !== undefined) options.onEventId?.(event.id);
           if (event.data.length === 0) return;
           if (await options.deliver(parseJsonRpcMessage(event.data), event.id)) throw stop;
         },

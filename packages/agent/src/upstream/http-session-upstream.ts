@@ -3,6 +3,7 @@ import {
   idKey,
   isRequest,
   parseJsonRpcMessage,
+  type JsonRpcId,
   type JsonRpcMessage,
   type SessionOpenRequest,
 } from '@airlock/core';
@@ -11,6 +12,7 @@ import type { Dispatcher } from 'undici';
 import {
   errorAnswer,
   headerValue,
+  isEventStream,
   readBodyText,
   relayResponseBody,
   upstreamFailure,
@@ -27,6 +29,28 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 const GET_RETRY_MIN_MS = 500;
 const GET_RETRY_MAX_MS = 30_000;
 const DELETE_TIMEOUT_MS = 5_000;
+/** GET + Last-Event-ID attempts for one request whose event stream the server closed early. */
+const MAX_RESUMES = 20;
+
+/** Where a request's event stream can be resumed: its last event id and the server's retry hint. */
+interface ResumePoint {
+  lastEventId: string | undefined;
+  retryMs: number | undefined;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
 
 /**
  * A legacy (2025-era) MCP session over Streamable HTTP, relayed faithfully: each client message
@@ -171,36 +195,40 @@ export class HttpSessionUpstream implements UpstreamSession {
         return false;
       }
       let answered = false;
+      const eventStream = isEventStream(response.headers);
+      const resume: ResumePoint = { lastEventId: undefined, retryMs: undefined };
+      const deliver = async (reply: JsonRpcMessage): Promise<boolean> => {
+        if (!('method' in reply) && reply.id === requestId) answered = true;
+        if (onInitializeAnswered && requestId !== undefined && 'result' in reply && reply.id === requestId) {
+          this.captureProtocolVersion(reply.result['protocolVersion']);
+          onInitializeAnswered();
+        }
+        await this.sink.deliver(reply, { relatedRequest: related, ...(eventStream ? { eventStream } : {}) });
+        return false;
+      };
       await relayResponseBody(response.headers, response.body, {
         maxMessageBytes: this.target.maxMessageBytes,
-        deliver: async (reply) => {
-          if (!('method' in reply) && reply.id === requestId) answered = true;
-          if (
-            onInitializeAnswered &&
-            requestId !== undefined &&
-            'result' in reply &&
-            reply.id === requestId
-          ) {
-            this.captureProtocolVersion(reply.result['protocolVersion']);
-            onInitializeAnswered();
-          }
-          await this.sink.deliver(reply, { relatedRequest: related });
-          return false;
-        },
+        deliver,
+        onEventId: (id) => (resume.lastEventId = id),
+        onRetry: (ms) => (resume.retryMs = ms),
       });
-      if (
+      const unanswered = () =>
         requestId !== undefined &&
         !answered &&
         status !== 202 &&
         !this.closed &&
-        !this.cancelledPosts.has(controller)
-      ) {
-        // The stream ended without the answer. 2025-11-25 servers may do this on purpose and expect
-        // a GET resume with Last-Event-ID (not implemented yet); failing beats a client that waits forever.
+        !this.cancelledPosts.has(controller);
+      if (unanswered() && related !== undefined && resume.lastEventId !== undefined) {
+        // SEP-1699: the server closed the stream on purpose and expects the client to come back
+        // with Last-Event-ID. The client's own stream is closed the same way, then resumed here.
+        await this.sink.streamPolled(related, resume.retryMs);
+        await this.resumeStream(resume, controller, deliver, () => answered);
+      }
+      if (unanswered()) {
         await this.sink.deliver(
           upstreamFailure(
-            requestId,
-            `The MCP server for connection "${this.target.name}" closed the response stream before answering; retry the request.`,
+            requestId as JsonRpcId,
+            `The MCP server for connection "${this.target.name}" closed the response stream before answering${resume.lastEventId === undefined ? '' : ', and resuming it with Last-Event-ID did not bring the answer'}; retry the request.`,
           ),
           { relatedRequest: related },
         );
@@ -227,6 +255,49 @@ export class HttpSessionUpstream implements UpstreamSession {
       }
       this.openPosts--;
       this.postSlotWaiters.shift()?.();
+    }
+  }
+
+  /**
+   * Resumes a request's event stream with GET + Last-Event-ID after the server closed it (SEP-1699),
+   * waiting its `retry` hint first, until the answer arrives, the server stops offering a resumable
+   * stream, or MAX_RESUMES attempts have passed.
+   */
+  private async resumeStream(
+    resume: ResumePoint,
+    controller: AbortController,
+    deliver: (reply: JsonRpcMessage) => Promise<boolean>,
+    answered: () => boolean,
+  ): Promise<void> {
+    for (let attempt = 0; attempt < MAX_RESUMES && !answered(); attempt++) {
+      const lastEventId = resume.lastEventId;
+      if (lastEventId === undefined || this.closed || controller.signal.aborted) return;
+      await sleep(Math.min(resume.retryMs ?? GET_RETRY_MIN_MS, GET_RETRY_MAX_MS), controller.signal);
+      if (this.closed || controller.signal.aborted) return;
+      const response = await this.target.dispatcher.request({
+        path: this.target.path,
+        method: 'GET',
+        headers: this.sessionHeaders({ accept: 'text/event-stream', 'last-event-id': lastEventId }),
+        signal: controller.signal,
+        bodyTimeout: 0,
+      });
+      if (response.statusCode !== 200 || !isEventStream(response.headers)) {
+        await response.body.dump();
+        this.logger.warn(
+          { status: response.statusCode },
+          'MCP server did not resume a response stream with Last-Event-ID',
+        );
+        return;
+      }
+      const before = resume.lastEventId;
+      await relayResponseBody(response.headers, response.body, {
+        maxMessageBytes: this.target.maxMessageBytes,
+        deliver,
+        onEventId: (id) => (resume.lastEventId = id),
+        onRetry: (ms) => (resume.retryMs = ms),
+      });
+      // A resumed stream that brought nothing new would loop forever on the same id.
+      if (!answered() && resume.lastEventId === before) attempt = Math.max(attempt, MAX_RESUMES - 2);
     }
   }
 

@@ -31,6 +31,20 @@ export class OrderedSink {
     return next;
   }
 
+  /** Tells the client side, in order with the messages, that the upstream polled a request's stream. */
+  streamPolled(relatedRequest: string, retryMs: number | undefined): Promise<void> {
+    if (this.ended)
+      return Promise.reject(this.failed ?? new AirlockError('upstream_closed', 'The session is over.'));
+    const next = this.tail.then(() => {
+      if (this.failed) throw this.failed;
+      return this.sink.streamPolled?.(relatedRequest, retryMs);
+    });
+    this.tail = next.catch((error: unknown) => {
+      this.failed ??= AirlockError.from(error, 'upstream_closed');
+    });
+    return next;
+  }
+
   /** Ends the sink after every delivery already queued. Only the first call counts. */
   end(failure?: AirlockError): void {
     if (this.ended) return;

@@ -6,6 +6,8 @@ export interface UpstreamMessageMeta {
   readonly relatedRequest?: string | undefined;
   /** Upstream HTTP status when it was not 200 (first message of an exchange, or an HTTP error body). */
   readonly httpStatus?: number | undefined;
+  /** The upstream sent it on an event stream (SSE) answering the related request. */
+  readonly eventStream?: boolean | undefined;
 }
 
 /**
@@ -16,6 +18,12 @@ export interface UpstreamMessageMeta {
 export interface UpstreamSink {
   /** Resolves when the message was accepted. Never called again before it resolves. */
   message(message: JsonRpcMessage, meta: UpstreamMessageMeta): Promise<void>;
+  /**
+   * The upstream closed the event stream of `relatedRequest` before answering, for its client to
+   * resume later (SEP-1699 polling); the connector resumes it upstream itself. Lets the client side
+   * do the same. Ordered with `message`; never called before the previous call resolved.
+   */
+  streamPolled?(relatedRequest: string, retryMs: number | undefined): Promise<void>;
   /** The upstream finished (no failure) or failed. Called at most once, after the last `message`. */
   end(failure?: AirlockError): void;
 }

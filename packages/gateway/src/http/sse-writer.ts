@@ -9,12 +9,8 @@ const KEEPALIVE_MS = 25_000;
  */
 export class SseWriter {
   private keepalive: NodeJS.Timeout | undefined;
-  private nextEventId = 0;
 
-  constructor(
-    private readonly res: ServerResponse,
-    private readonly eventIdPrefix?: string,
-  ) {}
+  constructor(private readonly res: ServerResponse) {}
 
   open(headers: Record<string, string> = {}): void {
     this.res.writeHead(200, {
@@ -31,9 +27,23 @@ export class SseWriter {
   }
 
   /** Writes one message event; the data is JSON text (never contains a raw newline). */
-  write(json: string): boolean {
-    const id = this.eventIdPrefix === undefined ? '' : `id: ${this.eventIdPrefix}${this.nextEventId++}\n`;
+  write(json: string, eventId?: string): boolean {
+    const id = eventId === undefined ? '' : `id: ${eventId}\n`;
     return this.res.write(`${id}event: message\ndata: ${json}\n\n`);
+  }
+
+  /**
+   * The 2025-11-25 priming event (SEP-1699): an id and empty data, so a client that loses the
+   * stream before any message can still resume it; `retryMs` says when to reconnect.
+   */
+  prime(eventId: string, retryMs: number): void {
+    this.res.write(`id: ${eventId}\nretry: ${retryMs}\ndata: \n\n`);
+  }
+
+  /** Tells the client when to reconnect, then closes the stream (SEP-1699 polling). */
+  closeForPolling(retryMs: number): void {
+    if (!this.closed) this.res.write(`retry: ${retryMs}\n\n`);
+    this.end();
   }
 
   onDrain(callback: () => void): void {

@@ -4,19 +4,24 @@ import {
   errorResponse,
   idKey,
   isRequest,
+  type JsonRpcId,
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
 import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
-import type { ResponseChannel } from '../http/response-channel.js';
-import { SseWriter } from '../http/sse-writer.js';
+import { ResponseChannel } from '../http/response-channel.js';
+import {
+  DEFAULT_RESUMABLE_STREAM_LIMITS,
+  ResumableStreams,
+  type ResumableStream,
+} from '../http/resumable-streams.js';
 import type { MessagePipeline } from './message-pipeline.js';
 import { createServerMessageReader } from './server-message-reader.js';
 import { endReasonOf, type SessionEndReason } from './session-end-reason.js';
 
-/** Server messages held for a GET stream that is not open yet; beyond this the oldest go. */
-const BACKLOG_LIMIT = 1000;
+/** The first revision whose clients expect the SSE priming event (SEP-1699). */
+const PRIMING_SINCE = '2025-11-25';
 
 interface PendingRequest {
   readonly channel: ResponseChannel;
@@ -41,8 +46,10 @@ export class LegacySession {
   readonly context: RelayContext;
   lastActivity = Date.now();
   private readonly pending = new Map<string, PendingRequest>();
-  private getStream: SseWriter | undefined;
-  private readonly backlog: string[] = [];
+  /** Every SSE stream of the session, resumable with Last-Event-ID (SEP-1699). */
+  private readonly streams: ResumableStreams;
+  /** The GET stream's messages (those of no request), kept while no GET is open. */
+  private standalone: ResumableStream | undefined;
   private endedWith: AirlockError | undefined | null = null;
   private readonly stream: TunnelStream;
   private readonly pipeline: MessagePipeline;
@@ -56,6 +63,10 @@ export class LegacySession {
     this.pipeline = options.pipeline;
     this.log = options.logger;
     this.onEnded = options.onEnded;
+    this.streams = new ResumableStreams({
+      ...DEFAULT_RESUMABLE_STREAM_LIMITS,
+      prime: this.context.protocolVersion >= PRIMING_SINCE,
+    });
     this.readServerMessage = createServerMessageReader({
       stream: this.stream,
       pipeline: this.pipeline,
@@ -81,6 +92,15 @@ export class LegacySession {
 
   get isEnded(): boolean {
     return this.endedWith !== null;
+  }
+
+  /** The channel that answers a client POST on this session (resumable when it streams). */
+  channelFor(
+    res: ServerResponse,
+    requestId: JsonRpcId | null,
+    headers: Record<string, string> = {},
+  ): ResponseChannel {
+    return new ResponseChannel(res, requestId, headers, this.streams);
   }
 
   /**
@@ -126,9 +146,29 @@ export class LegacySession {
     if (!isRequest(message)) channel.accept();
   }
 
-  /** The client's GET stream: server messages that belong to no request. One at a time. */
-  openGetStream(res: ServerResponse, headers: Record<string, string>): void {
-    if (this.getStream && !this.getStream.closed) {
+  /**
+   * A client GET. With `Last-Event-ID`: resumes the stream that id belongs to (a request's
+   * response or the GET stream), replaying what followed it. Without: the GET stream for server
+   * messages that belong to no request, one at a time, starting with what waited for it.
+   */
+  openGetStream(res: ServerResponse, headers: Record<string, string>, lastEventId?: string): void {
+    if (lastEventId !== undefined) {
+      const found = this.streams.find(lastEventId);
+      if (found === undefined) {
+        res.writeHead(400, { 'content-type': 'application/json' }).end(
+          JSON.stringify(
+            errorResponse(null, {
+              code: -32600,
+              message: `Cannot resume from Last-Event-ID "${lastEventId}": it is not an event of this session, or what followed it is no longer kept. Retry the request, or open the GET stream without Last-Event-ID.`,
+            }),
+          ),
+        );
+        return;
+      }
+      found.stream.attach(res, headers, found.afterSeq);
+      return;
+    }
+    if (this.standalone?.attached) {
       res.writeHead(409, { 'content-type': 'application/json' }).end(
         JSON.stringify(
           errorResponse(null, {
@@ -139,13 +179,8 @@ export class LegacySession {
       );
       return;
     }
-    const sse = new SseWriter(res);
-    sse.open(headers);
-    this.getStream = sse;
-    res.once('close', () => {
-      if (this.getStream === sse) this.getStream = undefined;
-    });
-    for (const json of this.backlog.splice(0)) sse.write(json);
+    this.standalone ??= this.streams.open();
+    this.standalone.attach(res, headers, this.standalone.lastLiveSeq);
   }
 
   /** DELETE, idle expiry or gateway shutdown; `endReason` is what the recording says. */
@@ -168,6 +203,12 @@ export class LegacySession {
 
   private readonly fromServer = (frame: TunnelMessage): void => {
     this.lastActivity = Date.now();
+    if (frame.streamPolled) {
+      // A signal in order with the messages: the server closed this request's stream to be polled.
+      if (frame.relatedRequest !== undefined)
+        this.pending.get(frame.relatedRequest)?.channel.poll(frame.retryMs);
+      return;
+    }
     this.readServerMessage(frame);
   };
 
@@ -188,7 +229,10 @@ export class LegacySession {
         },
         'mcp call',
       );
-      this.backpressure(pending.channel.deliver(json, true, frame.httpStatus), pending.channel);
+      this.backpressure(
+        pending.channel.deliver(json, true, frame.httpStatus, frame.eventStream),
+        pending.channel,
+      );
       return;
     }
     const related = frame.relatedRequest === undefined ? undefined : this.pending.get(frame.relatedRequest);
@@ -196,8 +240,8 @@ export class LegacySession {
       this.backpressure(related.channel.deliver(json, false), related.channel);
       return;
     }
-    if (this.getStream && !this.getStream.closed) {
-      this.getStream.write(json);
+    if (this.standalone?.attached) {
+      this.standalone.write(json);
       return;
     }
     // No GET stream: any open request stream reaches the same client; prefer the newest.
@@ -207,8 +251,9 @@ export class LegacySession {
       this.backpressure(newest.channel.deliver(json, false), newest.channel);
       return;
     }
-    if (this.backlog.length >= BACKLOG_LIMIT) this.backlog.shift();
-    this.backlog.push(json);
+    // Kept (within the session's budget) for the next GET stream.
+    this.standalone ??= this.streams.open();
+    this.standalone.write(json);
   }
 
   /** A slow client reading its answer stops the relay from reading further on this session. */
@@ -231,7 +276,7 @@ export class LegacySession {
     // These requests were forwarded: each gets its JSON-RPC answer, an error saying why.
     for (const [, pending] of this.pending) pending.channel.answerWithError(reason);
     this.pending.clear();
-    this.getStream?.end();
+    this.standalone?.end();
     this.log.info({ reason: reason.message, code: reason.code }, 'session ended');
     this.onEnded(this, failure);
   }

@@ -20,7 +20,6 @@ import {
 import type { Logger } from 'pino';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
-import { ResponseChannel } from '../http/response-channel.js';
 import { sendError } from '../http/send-error.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { ConnectionVersions } from './connection-versions.js';
@@ -218,7 +217,7 @@ export class McpEndpoint {
       );
     }
     const session = this.options.sessions.find(sessionId, connection, caller.subject);
-    await session.fromClient(message, json, new ResponseChannel(res, isRequest(message) ? message.id : null));
+    await session.fromClient(message, json, session.channelFor(res, isRequest(message) ? message.id : null));
   }
 
   private async initialize(
@@ -249,7 +248,7 @@ export class McpEndpoint {
     await session.fromClient(
       message,
       json,
-      new ResponseChannel(res, isRequest(message) ? message.id : null, { 'mcp-session-id': sessionId }),
+      session.channelFor(res, isRequest(message) ? message.id : null, { 'mcp-session-id': sessionId }),
     );
   }
 
@@ -267,7 +266,9 @@ export class McpEndpoint {
         'The GET stream belongs to a session: send the Mcp-Session-Id header from the initialize response.',
       );
     }
-    this.options.sessions.find(sessionId, connection, caller.subject).openGetStream(res, {});
+    this.options.sessions
+      .find(sessionId, connection, caller.subject)
+      .openGetStream(res, {}, header(req, 'last-event-id'));
   }
 
   private delete(req: IncomingMessage, res: ServerResponse, connection: string, caller: Caller): void {

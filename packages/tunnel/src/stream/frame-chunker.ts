@@ -22,6 +22,9 @@ export function* chunkMessage(
     ...(meta?.relatedRequest ? { relatedRequest: meta.relatedRequest } : {}),
     ...(meta?.httpStatus ? { httpStatus: meta.httpStatus } : {}),
     ...(meta?.masking && meta.masking.length > 0 ? { masking: [...meta.masking] } : {}),
+    ...(meta?.eventStream ? { eventStream: true } : {}),
+    ...(meta?.streamPolled ? { streamPolled: true } : {}),
+    ...(meta?.retryMs ? { retryMs: meta.retryMs } : {}),
   };
   if (data.length === 0) {
     yield { ...first, data, more: false };

@@ -49,6 +49,9 @@ export class MessageAssembler {
       ...(first.masking?.length
         ? { masking: first.masking.map((f) => ({ type: f.type, path: f.path, count: f.count })) }
         : {}),
+      ...(first.eventStream ? { eventStream: true } : {}),
+      ...(first.streamPolled ? { streamPolled: true } : {}),
+      ...(first.retryMs ? { retryMs: first.retryMs } : {}),
     };
   }
 }

@@ -28,6 +28,22 @@ export interface Frame {
    * recording of the message carries the same masking metadata as the agent's.
    */
   'masking'?: (_airlock_tunnel_v1_MaskingFinding)[];
+  /**
+   * On the first frame of a server message: the upstream sent it on an event stream (SSE) that
+   * answers the related request, so the gateway answers that request as an event stream too.
+   */
+  'eventStream'?: (boolean);
+  /**
+   * A signal, not a message (data is empty): the upstream closed the related request's event
+   * stream before answering, asking its client to reconnect later (SEP-1699 polling). The gateway
+   * closes the client's stream the same way, after a `retry` of retry_ms; what follows is kept
+   * for the client's GET with Last-Event-ID.
+   */
+  'streamPolled'?: (boolean);
+  /**
+   * With stream_polled: the upstream's `retry` hint in milliseconds (0: none given).
+   */
+  'retryMs'?: (number);
 }
 
 /**
@@ -56,4 +72,20 @@ export interface Frame__Output {
    * recording of the message carries the same masking metadata as the agent's.
    */
   'masking': (_airlock_tunnel_v1_MaskingFinding__Output)[];
+  /**
+   * On the first frame of a server message: the upstream sent it on an event stream (SSE) that
+   * answers the related request, so the gateway answers that request as an event stream too.
+   */
+  'eventStream': (boolean);
+  /**
+   * A signal, not a message (data is empty): the upstream closed the related request's event
+   * stream before answering, asking its client to reconnect later (SEP-1699 polling). The gateway
+   * closes the client's stream the same way, after a `retry` of retry_ms; what follows is kept
+   * for the client's GET with Last-Event-ID.
+   */
+  'streamPolled': (boolean);
+  /**
+   * With stream_polled: the upstream's `retry` hint in milliseconds (0: none given).
+   */
+  'retryMs': (number);
 }
