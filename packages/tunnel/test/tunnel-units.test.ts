@@ -44,15 +44,58 @@ describe('frames', () => {
         relatedRequest: f.relatedRequest ?? '',
         httpStatus: f.httpStatus ?? 0,
         masking: [],
+        eventStream: f.eventStream ?? false,
+        streamPolled: f.streamPolled ?? false,
+        retryMs: f.retryMs ?? 0,
       }),
     );
     expect(out.slice(0, 2)).toEqual([undefined, undefined]);
     expect(out[2]).toEqual({ data, relatedRequest: 'n:1', httpStatus: 404 });
   });
 
+  it('carries the event-stream flag and the polling signal (empty data, retry) on the first frame', () => {
+    const assembler = new MessageAssembler(10_000);
+    const [signal] = [
+      ...chunkMessage(Buffer.alloc(0), { relatedRequest: 'n:2', streamPolled: true, retryMs: 500 }, 1024),
+    ];
+    const [message] = [
+      ...chunkMessage(Buffer.from('{}'), { relatedRequest: 'n:2', eventStream: true }, 1024),
+    ];
+    const frame = (f: typeof signal) => ({
+      data: f!.data,
+      more: f!.more ?? false,
+      relatedRequest: f!.relatedRequest ?? '',
+      httpStatus: 0,
+      masking: [],
+      eventStream: f!.eventStream ?? false,
+      streamPolled: f!.streamPolled ?? false,
+      retryMs: f!.retryMs ?? 0,
+    });
+    expect(assembler.push(frame(signal))).toEqual({
+      data: Buffer.alloc(0),
+      relatedRequest: 'n:2',
+      streamPolled: true,
+      retryMs: 500,
+    });
+    expect(assembler.push(frame(message))).toEqual({
+      data: Buffer.from('{}'),
+      relatedRequest: 'n:2',
+      eventStream: true,
+    });
+  });
+
   it('refuses a reassembled message over the limit', () => {
     const assembler = new MessageAssembler(1000);
-    assembler.push({ data: Buffer.alloc(600), more: true, relatedRequest: '', httpStatus: 0, masking: [] });
+    assembler.push({
+      data: Buffer.alloc(600),
+      more: true,
+      relatedRequest: '',
+      httpStatus: 0,
+      masking: [],
+      eventStream: false,
+      streamPolled: false,
+      retryMs: 0,
+    });
     expect(() =>
       assembler.push({
         data: Buffer.alloc(600),
@@ -60,6 +103,9 @@ describe('frames', () => {
         relatedRequest: '',
         httpStatus: 0,
         masking: [],
+        eventStream: false,
+        streamPolled: false,
+        retryMs: 0,
       }),
     ).toThrow(expect.objectContaining({ code: 'message_too_large' }) as unknown as AirlockError);
   });
