@@ -69,7 +69,7 @@ export function findInFlightCalls(findings: AgreementFindings): {
       d.seq > lastReached[d.source] &&
       (d.shape === 'request'
         ? flows[direction].senderPending.has(d)
-        : hasId(flows[opposite(direction)].senderPending, d.jsonRpcId));
+        : flows[opposite(direction)].senderPendingIds.has(d.jsonRpcId));
     if (!excused) {
       mismatches.push(mismatch);
       continue;
@@ -81,7 +81,7 @@ export function findInFlightCalls(findings: AgreementFindings): {
     const flow = flows[direction];
     for (const d of flow.senderPending) {
       if (!findings.reached.has(d) || d.seq < flow.lastAnswered) continue;
-      if (!hasId(flow.receiverPending, d.jsonRpcId)) continue;
+      if (!flow.receiverPendingIds.has(d.jsonRpcId)) continue;
       const side = lostOne(d.source);
       inFlight.push(note(d, side, 'unanswered', unansweredText(d, side)));
     }
@@ -102,8 +102,10 @@ function opposite(direction: Direction): Direction {
 interface Flow {
   /** Requests its sender recorded and holds no answer to. */
   readonly senderPending: ReadonlySet<MessageDigest>;
-  /** Requests its receiver recorded and holds no answer to. */
-  readonly receiverPending: ReadonlySet<MessageDigest>;
+  /** The JSON-RPC ids of `senderPending` (Set keys compare like `===`, as matching does). */
+  readonly senderPendingIds: ReadonlySet<unknown>;
+  /** The ids of the requests its receiver recorded and holds no answer to. */
+  readonly receiverPendingIds: ReadonlySet<unknown>;
   /** seq of the sender's last request that its record shows answered (0 for none). */
   readonly lastAnswered: number;
 }
@@ -125,9 +127,11 @@ function flowOf(records: Record<RecordingSource, readonly MessageDigest[]>, dire
   const sent = requests(sender);
   const senderPending = unanswered(sent, answers(sender));
   const lastAnswered = sent.reduce((last, d) => (senderPending.has(d) ? last : Math.max(last, d.seq)), 0);
+  const ids = (pending: ReadonlySet<MessageDigest>) => new Set([...pending].map((d) => d.jsonRpcId));
   return {
     senderPending,
-    receiverPending: unanswered(requests(receiver), answers(receiver)),
+    senderPendingIds: ids(senderPending),
+    receiverPendingIds: ids(unanswered(requests(receiver), answers(receiver))),
     lastAnswered,
   };
 }
@@ -143,11 +147,6 @@ function unanswered(
     if (request !== undefined) pool.take(request);
   }
   return new Set(pool.untaken());
-}
-
-function hasId(requests: ReadonlySet<MessageDigest>, id: unknown): boolean {
-  for (const request of requests) if (request.jsonRpcId === id) return true;
-  return false;
 }
 
 function note(
