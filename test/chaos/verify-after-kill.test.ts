@@ -25,9 +25,10 @@ import {
  * received): verify must name it as in flight when that side was lost and still pass the session,
  * while a removed answered call in the same sessions still fails.
  *
- * Two calls are put in flight on purpose, so the test does not hang on where a kill happens to
- * land: the agent is stopped (SIGSTOP) while the gateway forwards a call to it, then killed; a
- * slow call is running at the upstream when the gateway is stopped, then killed.
+ * Three rounds. In the first two a call is put in flight on purpose, so the test does not rest on
+ * where a kill happens to land: the agent is stopped (SIGSTOP) while the gateway forwards a call
+ * to it, then killed; a slow call is running at the upstream when the gateway is stopped, then
+ * killed. The third kills both again wherever the sequential calls happen to be.
  */
 const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 let world: ChaosWorld;
@@ -69,12 +70,18 @@ const sessionOf = (events: readonly RecordingEvent[], client: string): string | 
 
 it(
   'verifies sessions cut by kill -9 with their in-flight calls named, and still fails a removed answered call',
-  { timeout: 90_000 },
+  { timeout: 240_000 },
   async () => {
     const store = PostgresStore.open({ connectionString: world.connectionString });
     try {
       const stop = new AbortController();
       const { tally, done } = startTraffic(rig.url, 1, stop.signal);
+      const began = performance.now();
+      const marks: string[] = [];
+      const mark = (name: string) =>
+        marks.push(
+          `${name}@${Math.round((performance.now() - began) / 100) / 10}s/${tally.answered.length}/${tally.failed}`,
+        );
       const answeredMore = (calls: number) => {
         const target = tally.answered.length + calls;
         return waitFor(
@@ -88,6 +95,7 @@ it(
       await answeredMore(60);
       const heldByAgent = await connectV1Client(`${rig.url}/mcp/kitchen-http`, { name: 'chaos-held-agent' });
       await heldByAgent.callTool({ name: 'echo', arguments: { text: 'answered-before-hold' } });
+      mark('agentStopped');
       rig.agent.child.kill('SIGSTOP');
       const lostCall = heldByAgent
         .callTool({ name: 'echo', arguments: { text: 'held-by-agent' } }, undefined, { timeout: 30_000 })
@@ -108,6 +116,7 @@ it(
       await heldByAgent.close().catch(() => undefined);
       await sleep(300);
       await rig.startAgent();
+      mark('agentBack');
       await answeredMore(60);
 
       // Round 2: the gateway goes while a slow call runs at the upstream; its answer is recorded
@@ -133,6 +142,7 @@ it(
             : undefined,
         15_000,
       );
+      mark('gatewayStopped');
       rig.gateway.child.kill('SIGSTOP');
       await sleep(2_500);
       await rig.kill9(rig.gateway);
@@ -140,7 +150,22 @@ it(
       await heldByGateway.close().catch(() => undefined);
       await sleep(300);
       await rig.startGateway();
+      mark('gatewayBack');
       await answeredMore(60);
+
+      mark('round3');
+      // Round 3: both again, wherever the sequential calls happen to be.
+      await rig.kill9(rig.agent);
+      await sleep(300);
+      await rig.startAgent();
+      mark('agentBack');
+      await answeredMore(60);
+      await rig.kill9(rig.gateway);
+      await sleep(300);
+      await rig.startGateway();
+      mark('gatewayBack');
+      await answeredMore(60);
+      mark('stopping');
       stop.abort();
       await done;
 
@@ -165,21 +190,32 @@ it(
       // `airlock verify --json` on every session: all verify; the two held calls are named.
       const sessionIds = [...new Set(settled.map((e) => e.sessionId))];
       const reports = new Map<string, SessionVerification>();
+      const broken: unknown[] = [];
+      // Four CLI processes at a time: each is a node start-up, the slow part here.
+      const runs = new Map<string, CliRun>();
+      for (let i = 0; i < sessionIds.length; i += 4) {
+        const batch = sessionIds.slice(i, i + 4);
+        const answers = await Promise.all(batch.map((id) => airlockVerify(id, true)));
+        batch.forEach((id, k) => runs.set(id, answers[k]!));
+      }
       for (const id of sessionIds) {
-        const run = await airlockVerify(id, true);
+        const run = runs.get(id)!;
         const report = JSON.parse(run.stdout) as SessionVerification;
         reports.set(id, report);
-        expect({
-          id,
-          code: run.code,
-          mismatches: report.agreement.mismatches,
-          chains: report.chains,
-        }).toMatchObject({
-          id,
-          code: 0,
-          mismatches: [],
-        });
+        if (run.code !== 0 || !report.ok) {
+          const ends = settled
+            .filter((e) => e.sessionId === id && e.kind === 'session_end')
+            .map((e) => `${e.source}:${e.end?.reason}`);
+          broken.push({
+            id,
+            code: run.code,
+            ends,
+            chains: report.chains,
+            mismatches: report.agreement.mismatches,
+          });
+        }
       }
+      expect(broken).toEqual([]);
       const agentSession = sessionOf(settled, 'chaos-held-agent');
       const gatewaySession = sessionOf(settled, 'chaos-held-gateway');
       expect(agentSession).toBeDefined();
@@ -218,7 +254,8 @@ it(
 
       console.info(
         `verify after kill -9: ${tally.answered.length} calls answered, ${tally.failed} failed, ${sessionIds.length} sessions verified; ` +
-          `${inFlight.length} in-flight call(s) named: ${JSON.stringify(inFlight.map((n) => [n.lost, n.state]))}`,
+          `${inFlight.length} in-flight call(s) named: ${JSON.stringify(inFlight.map((n) => [n.lost, n.state]))}; ` +
+          `marks ${marks.join(' ')}; first failures ${JSON.stringify(tally.errors.slice(0, 2).map((e) => e.slice(0, 160)))}`,
       );
     } finally {
       await store.close();
