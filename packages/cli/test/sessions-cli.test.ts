@@ -35,6 +35,18 @@ const broken = new RecordedSession({
 })
   .start()
   .call('deploy', { env: 'prod' }, { text: 'ok' }, { agentSees: false });
+// The same cut-off call, but the gateway ended the session because the agent went away (kill -9):
+// the call was in flight, which is not a disagreement.
+const agentLost = new RecordedSession({
+  id: 'sess-agent-lost',
+  subject: 'carol',
+  connection: 'ops',
+  startAt: new Date(T0 - 10_800_000),
+})
+  .start()
+  .call('echo', { text: 'before' }, { text: 'before' })
+  .call('deploy', { env: 'prod' }, { text: 'ok' }, { agentSees: false });
+agentLost.add('gateway', { kind: 'session_end', end: { reason: 'agent_lost' } });
 // Many pages long at the page sizes used here (the gateway's export reads 4 events a page).
 const long = new RecordedSession({
   id: 'sess-long',
@@ -69,7 +81,13 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-cli-'));
   store = await PgliteStore.open({ dataDir: join(dir, 'store') });
   await store.migrate();
-  await store.insertEvents([...clean.events, ...broken.events, ...long.events, ...damagedStored]);
+  await store.insertEvents([
+    ...clean.events,
+    ...broken.events,
+    ...long.events,
+    ...damagedStored,
+    ...agentLost.events,
+  ]);
   gateway = await startSessionsGateway(store, 4);
 });
 afterAll(async () => {
@@ -237,6 +255,36 @@ describe('airlock verify', () => {
     expect(result.stdout).toContain(
       `gateway seq ${forwarded?.seq} (event ${forwarded?.id}): missing_in_agent: request id 1 (tools/call deploy)`,
     );
+  });
+
+  it('exits 0 for a call in flight when the agent was lost, and names it apart from any mismatch', async () => {
+    const cut = agentLost.events
+      .filter((e) => e.source === 'gateway' && e.direction === 'client_to_server')
+      .at(-1);
+    const result = await airlock(['verify', 'sess-agent-lost']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.split('\n').slice(0, 1)).toEqual([
+      'Session sess-agent-lost: verified, recording intact; 1 call(s) in flight when the agent was lost',
+    ]);
+    expect(result.stdout).toContain('agreement: 2 matched, records agree');
+    expect(result.stdout).toContain(
+      "in flight when the agent was lost (not a disagreement: the gateway ended the session agent_lost and the agent's record stops there; these calls never completed):",
+    );
+    expect(result.stdout).toContain(
+      `gateway seq ${cut?.seq} (event ${cut?.id}): not_received: request id 2 (tools/call deploy) was passed on by the gateway but is not in the agent's record: it was in flight when the agent was lost, so it never reached the MCP server and the client got no answer`,
+    );
+    const json = await airlock(['verify', 'sess-agent-lost', '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: true,
+      agreement: {
+        ok: true,
+        mismatches: [],
+        inFlight: [
+          { source: 'gateway', seq: cut?.seq, eventId: cut?.id, lost: 'agent', state: 'not_received' },
+        ],
+      },
+    });
   });
 
   it('exits 1 when the session does not exist', async () => {

@@ -56,6 +56,7 @@ export type {
   AgreementProblem,
   AgreementReport,
   ChainReport,
+  InFlightCall,
   SessionVerification,
 } from './verify/verification-report.js';
 

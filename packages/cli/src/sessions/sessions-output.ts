@@ -110,9 +110,21 @@ function label(message: JsonRpcMessage | undefined): string {
   return `${'error' in message ? 'error response' : 'response'} to id ${JSON.stringify(message.id)}`;
 }
 
-/** `airlock verify`: the verdict, then every break and mismatch with its source, seq and event id. */
+/**
+ * `airlock verify`: the verdict, then every break and mismatch with its source, seq and event id,
+ * then the calls in flight when a side was lost (named apart: they do not fail the session).
+ */
 export function verificationText(sessionId: string, report: SessionVerification): string {
-  const lines = [`Session ${sessionId}: ${report.ok ? 'verified, recording intact' : 'verification FAILED'}`];
+  // `?? []`: a report from a gateway older than the in-flight notes has none.
+  const inFlight = report.agreement.inFlight ?? [];
+  const lostSides = [...new Set(inFlight.map((c) => c.lost))];
+  const cutOff =
+    inFlight.length === 0
+      ? ''
+      : `; ${inFlight.length} call(s) in flight when the ${lostSides.join(' and the ')} was lost`;
+  const lines = [
+    `Session ${sessionId}: ${report.ok ? 'verified, recording intact' : 'verification FAILED'}${cutOff}`,
+  ];
   for (const source of ['gateway', 'agent'] as const) {
     const chain = report.chains[source];
     lines.push(
@@ -131,6 +143,14 @@ export function verificationText(sessionId: string, report: SessionVerification)
   for (const m of agreement.mismatches) {
     const where = [m.source, m.seq === undefined ? undefined : `seq ${m.seq}`].filter(Boolean).join(' ');
     lines.push(`    ${where}${m.eventId ? ` (event ${m.eventId})` : ''}: ${m.problem}: ${m.detail}`);
+  }
+  for (const lost of lostSides) {
+    lines.push(
+      `  in flight when the ${lost} was lost (not a disagreement: the ${lost === 'agent' ? 'gateway' : 'agent'} ended the session ${lost}_lost and the ${lost}'s record stops there; these calls never completed):`,
+    );
+    for (const c of inFlight.filter((call) => call.lost === lost)) {
+      lines.push(`    ${c.source} seq ${c.seq} (event ${c.eventId}): ${c.state}: ${c.detail}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

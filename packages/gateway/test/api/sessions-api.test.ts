@@ -349,7 +349,7 @@ describe('verify', () => {
     expect(report.ok).toBe(true);
     expect(report.chains.gateway).toEqual({ events: 6, breaks: [] });
     expect(report.chains.agent).toEqual({ events: 6, breaks: [] });
-    expect(report.agreement).toEqual({ ok: true, matched: 4, mismatches: [] });
+    expect(report.agreement).toEqual({ ok: true, matched: 4, mismatches: [], inFlight: [] });
     // A request the gateway denied never reached the agent, and that is not a disagreement.
     expect((await json<SessionVerification>(await get('/sess-carol-1/verify', 'carol'))).ok).toBe(true);
   });

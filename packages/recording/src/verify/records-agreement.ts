@@ -1,5 +1,7 @@
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
 import { CandidatePool } from './candidate-pool.js';
+import { findInFlightCalls } from './in-flight-calls.js';
+import type { RecordedEnds } from './lost-sides.js';
 import { digestMessage, type MessageDigest } from './message-digest.js';
 import type { AgreementMismatch, AgreementProblem, AgreementReport } from './verification-report.js';
 
@@ -26,6 +28,9 @@ import type { AgreementMismatch, AgreementProblem, AgreementReport } from './ver
  *
  * JSON-RPC ids are not unique within a recording session (stateless modern-era requests each
  * start again at 1, and a client may reuse ids), so matching consumes candidates in record order.
+ *
+ * A session that lost a side (a process killed) leaves the calls in flight at that moment in one
+ * record only: those are reported in `inFlight`, not as mismatches (see findInFlightCalls).
  */
 export function checkAgreement(
   gatewayEvents: readonly RecordingEvent[],
@@ -43,11 +48,13 @@ export function checkAgreement(
  */
 export class AgreementCheck {
   readonly #messages: Record<RecordingSource, MessageDigest[]> = { gateway: [], agent: [] };
+  readonly #ends: Record<RecordingSource, string[]> = { gateway: [], agent: [] };
   #agentEvents = 0;
 
   /** Adds an event to one side's record (by default the side that recorded it). */
   add(event: RecordingEvent, side: RecordingSource = event.source): void {
     if (side === 'agent') this.#agentEvents += 1;
+    if (event.kind === 'session_end') this.#ends[side].push(event.end?.reason ?? '');
     const digest = digestMessage(event);
     if (digest !== undefined) this.#messages[side].push(digest);
   }
@@ -59,6 +66,7 @@ export class AgreementCheck {
       [...this.#messages.gateway].sort(bySeq),
       [...this.#messages.agent].sort(bySeq),
       this.#agentEvents,
+      this.#ends,
     );
   }
 }
@@ -67,6 +75,7 @@ function compareRecords(
   gateway: readonly MessageDigest[],
   agent: readonly MessageDigest[],
   agentEvents: number,
+  ends: RecordedEnds,
 ): AgreementReport {
   const forwarded = gateway.filter(
     (e) => e.direction === 'client_to_server' && e.shape === 'request' && e.forwarded,
@@ -77,7 +86,7 @@ function compareRecords(
       problem: 'agent_record_missing',
       detail: `the gateway forwarded ${forwarded.length} request(s) but the store holds no agent events for this session (agent recording off, or its events not delivered yet)`,
     };
-    return { ok: false, matched: 0, mismatches: [mismatch] };
+    return { ok: false, matched: 0, mismatches: [mismatch], inFlight: [] };
   }
   const of = (
     events: readonly MessageDigest[],
@@ -106,17 +115,42 @@ function compareRecords(
       'agent',
     ),
   ];
-  const mismatches = tallies.flatMap((tally) => tally.mismatches);
+  const { mismatches, inFlight } = findInFlightCalls({
+    gateway,
+    agent,
+    ends,
+    reached: new Set(tallies.flatMap((tally) => tally.reached)),
+    mismatches: tallies.flatMap((tally) =>
+      tally.mismatches.map((mismatch) => ({ mismatch, digest: tally.about.get(mismatch) })),
+    ),
+  });
   return {
     ok: mismatches.length === 0,
     matched: tallies.reduce((sum, tally) => sum + tally.matched, 0),
     mismatches,
+    inFlight,
   };
 }
 
-interface Tally {
-  matched: number;
-  readonly mismatches: AgreementMismatch[];
+class Tally {
+  matched = 0;
+  readonly mismatches: AgreementMismatch[] = [];
+  /** The message each mismatch is about. */
+  readonly about = new Map<AgreementMismatch, MessageDigest>();
+  /** Messages sent by one side that the other side recorded receiving, alike or not. */
+  readonly reached: MessageDigest[] = [];
+
+  report(event: MessageDigest, problem: AgreementProblem, detail: string): void {
+    const mismatch: AgreementMismatch = {
+      source: event.source,
+      seq: event.seq,
+      eventId: event.eventId,
+      problem,
+      detail,
+    };
+    this.mismatches.push(mismatch);
+    this.about.set(mismatch, event);
+  }
 }
 
 const missingIn = (side: RecordingSource): AgreementProblem =>
@@ -132,52 +166,46 @@ function matchRequests(
   sender: RecordingSource,
   receiver: RecordingSource,
 ): Tally {
-  const tally: Tally = { matched: 0, mismatches: [] };
+  const tally = new Tally();
   const pool = new CandidatePool(received, (e) => e.method);
   for (const request of sent) {
     const exact = pool.first(request.jsonRpcId, request.method);
     if (exact === undefined) {
       const other = pool.first(request.jsonRpcId);
       if (other === undefined) {
-        tally.mismatches.push(
-          at(
-            request,
-            missingIn(receiver),
-            `${describe(request)} was passed on by the ${sender} but is not in the ${receiver}'s record`,
-          ),
+        tally.report(
+          request,
+          missingIn(receiver),
+          `${describe(request)} was passed on by the ${sender} but is not in the ${receiver}'s record`,
         );
       } else {
         pool.take(other);
-        tally.mismatches.push(
-          at(
-            request,
-            'method_differs',
-            `${describe(request)}: the ${receiver} recorded method "${other.method}" (${receiver} seq ${other.seq}, event ${other.eventId})`,
-          ),
+        tally.reached.push(request);
+        tally.report(
+          request,
+          'method_differs',
+          `${describe(request)}: the ${receiver} recorded method "${other.method}" (${receiver} seq ${other.seq}, event ${other.eventId})`,
         );
       }
       continue;
     }
     pool.take(exact);
+    tally.reached.push(request);
     if (request.tool !== exact.tool) {
-      tally.mismatches.push(
-        at(
-          request,
-          'tool_differs',
-          `${describe(request)}: the ${receiver} recorded tool ${JSON.stringify(exact.tool ?? null)} (${receiver} seq ${exact.seq}, event ${exact.eventId})`,
-        ),
+      tally.report(
+        request,
+        'tool_differs',
+        `${describe(request)}: the ${receiver} recorded tool ${JSON.stringify(exact.tool ?? null)} (${receiver} seq ${exact.seq}, event ${exact.eventId})`,
       );
       continue;
     }
     tally.matched += 1;
   }
   for (const extra of pool.untaken()) {
-    tally.mismatches.push(
-      at(
-        extra,
-        missingIn(sender),
-        `${describe(extra)} is in the ${receiver}'s record but the ${sender} never recorded passing it on`,
-      ),
+    tally.report(
+      extra,
+      missingIn(sender),
+      `${describe(extra)} is in the ${receiver}'s record but the ${sender} never recorded passing it on`,
     );
   }
   return tally;
@@ -193,30 +221,27 @@ function matchResponses(
   relayed: readonly MessageDigest[],
   relayer: RecordingSource,
 ): Tally {
-  const tally: Tally = { matched: 0, mismatches: [] };
+  const tally = new Tally();
   const pool = new CandidatePool(relayed, (e) => e.outcome);
   for (const got of answered) {
     // Prefer a response with the same outcome: the gateway also records errors it answered itself
     // (a denied request), which may share an id with a forwarded one.
     const twin = pool.first(got.jsonRpcId, got.outcome) ?? pool.first(got.jsonRpcId);
     if (twin === undefined) {
-      tally.mismatches.push(
-        at(
-          got,
-          missingIn(relayer),
-          `the ${got.outcome} response to id ${idText(got.jsonRpcId)} in the ${got.source}'s record is not in the ${relayer}'s record`,
-        ),
+      tally.report(
+        got,
+        missingIn(relayer),
+        `the ${got.outcome} response to id ${idText(got.jsonRpcId)} in the ${got.source}'s record is not in the ${relayer}'s record`,
       );
       continue;
     }
     pool.take(twin);
+    tally.reached.push(got);
     if (twin.outcome !== got.outcome) {
-      tally.mismatches.push(
-        at(
-          got,
-          'outcome_differs',
-          `the response to id ${idText(got.jsonRpcId)} is ${got.outcome} in the ${got.source}'s record but ${twin.outcome} in the ${relayer}'s (${relayer} seq ${twin.seq}, event ${twin.eventId})`,
-        ),
+      tally.report(
+        got,
+        'outcome_differs',
+        `the response to id ${idText(got.jsonRpcId)} is ${got.outcome} in the ${got.source}'s record but ${twin.outcome} in the ${relayer}'s (${relayer} seq ${twin.seq}, event ${twin.eventId})`,
       );
       continue;
     }
@@ -232,8 +257,4 @@ function idText(id: unknown): string {
 function describe(request: MessageDigest): string {
   const tool = request.tool;
   return `request id ${idText(request.jsonRpcId)} (${request.method}${tool === undefined ? '' : ` ${tool}`})`;
-}
-
-function at(event: MessageDigest, problem: AgreementProblem, detail: string): AgreementMismatch {
-  return { source: event.source, seq: event.seq, eventId: event.eventId, problem, detail };
 }

@@ -29,11 +29,30 @@ export interface AgreementMismatch {
   readonly detail: string;
 }
 
+/**
+ * A call cut off when one side was lost (see `findInFlightCalls`): not a disagreement, so it does
+ * not fail verification, but named so an auditor sees exactly what never completed.
+ * - `not_received`: one side recorded sending it, the other never recorded receiving it.
+ * - `unanswered`: both sides recorded the request and neither holds an answer.
+ */
+export interface InFlightCall {
+  /** The record that holds it (for `not_received`, the side that sent it). */
+  readonly source: RecordingSource;
+  readonly seq: number;
+  readonly eventId: string;
+  /** The side whose loss cut the call off: the other side ended the session saying so. */
+  readonly lost: RecordingSource;
+  readonly state: 'not_received' | 'unanswered';
+  readonly detail: string;
+}
+
 export interface AgreementReport {
   readonly ok: boolean;
   /** How many message pairs were compared. */
   readonly matched: number;
   readonly mismatches: readonly AgreementMismatch[];
+  /** Calls in flight when a side was lost; empty unless a side was lost. They do not fail `ok`. */
+  readonly inFlight: readonly InFlightCall[];
 }
 
 /** What `airlock verify` prints and `GET /api/v1/sessions/<id>/verify` answers. */

@@ -171,7 +171,12 @@ describe('verifySessionPages', () => {
       s.add('gateway', { kind: 'message', direction: 'client_to_server', message: request });
       s.add('agent', { kind: 'message', direction: 'client_to_server', message: request });
     }
-    expect(verifySession(s.events).agreement).toEqual({ ok: true, matched: 5_000, mismatches: [] });
+    expect(verifySession(s.events).agreement).toEqual({
+      ok: true,
+      matched: 5_000,
+      mismatches: [],
+      inFlight: [],
+    });
   });
 
   it('refuses a chain whose pages arrive out of seq order, instead of reporting nonsense', async () => {

@@ -100,7 +100,7 @@ describe('verifySession', () => {
     });
     s.add('gateway', { kind: 'message', direction: 'client_to_server', message: result(7) });
     s.add('agent', { kind: 'message', direction: 'client_to_server', message: result(7) });
-    expect(verifySession(s.events).agreement).toEqual({ ok: true, matched: 2, mismatches: [] });
+    expect(verifySession(s.events).agreement).toEqual({ ok: true, matched: 2, mismatches: [], inFlight: [] });
 
     // A second request the gateway never passed on, and a client answer the agent never sent up.
     const unseen = s.add('agent', {

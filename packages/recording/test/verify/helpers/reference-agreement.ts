@@ -35,7 +35,7 @@ export function referenceAgreement(
       problem: 'agent_record_missing',
       detail: `the gateway forwarded ${forwarded.length} request(s) but the store holds no agent events for this session (agent recording off, or its events not delivered yet)`,
     };
-    return { ok: false, matched: 0, mismatches: [mismatch] };
+    return { ok: false, matched: 0, mismatches: [mismatch], inFlight: [] };
   }
   const requests = (events: readonly MessageEvent[], direction: Direction) =>
     events.filter((e) => e.direction === direction && isRequestMessage(e.message));
@@ -60,6 +60,8 @@ export function referenceAgreement(
     ok: mismatches.length === 0,
     matched: tallies.reduce((sum, tally) => sum + tally.matched, 0),
     mismatches,
+    // The oracle's sessions end normally or not at all, never with a side lost: no call is in flight.
+    inFlight: [],
   };
 }
 
