@@ -80,6 +80,9 @@ export function readSseEvents(body: Readable, options: SseReadOptions): Promise<
 
     body.on('data', onData);
     body.once('end', () => {
+      // A parser that refused an oversized event throws when fed again, here inside an event
+      // handler, where nothing would catch it.
+      if (failed) return;
       parser.feed(decoder.decode());
       ended = true;
       drain();

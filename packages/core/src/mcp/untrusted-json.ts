@@ -35,9 +35,11 @@ export interface UntrustedJsonLimits {
  * - nesting deeper than `maxDepth`, before any recursive code sees the value.
  * Syntax errors are `parse_error` (-32700).
  *
- * JSON.parse (native, iterative) does the parsing; one linear scan of the text then checks depth
- * and keys. The scan only has to handle valid JSON, and it skips string bodies with indexOf, so it
- * costs a fraction of the parse (see test/bench/json-parse-cost.mjs).
+ * JSON.parse (native, and not recursive: 50,000 levels parse fine) does the parsing; one linear
+ * scan of the text then checks depth and keys. The scan only has to handle valid JSON and skips
+ * string bodies with indexOf; on object-heavy text it costs about as much again as JSON.parse, on
+ * a small body about 1 µs (test/bench/json-parse-cost.mjs). JavaScript parsers that report keys
+ * (jsonc-parser's visitor) cost 3-4 times more.
  */
 export function parseUntrustedJson(text: string, limits: UntrustedJsonLimits = {}): unknown {
   let value: unknown;
