@@ -27,6 +27,13 @@ if (!Number.isInteger(total) || total <= 0) {
 const seed = args.seed === undefined ? Date.now() ^ (Math.random() * 0x100000000) : Number(args.seed);
 const weights = hostileInputProperties.reduce((sum, p) => sum + p.weight, 0);
 
+// A reader that throws from an event handler crashes the process it runs in (the agent): report it
+// as the failure it is rather than die with a bare stack.
+process.on('uncaughtException', (error) => {
+  console.error(`FAILED: uncaught exception (a reader threw outside its promise): ${error?.stack ?? error}`);
+  process.exit(1);
+});
+
 const rows = [];
 let failures = 0;
 let ran = 0;

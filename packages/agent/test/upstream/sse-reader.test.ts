@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readSseEvents } from '../../src/upstream/sse-reader.js';
 
 describe('readSseEvents', () => {
-  it('rejects an event over maxEventChars, and the end of the body after it does not throw', async () => {
+  it('rejects an event over maxEventChars as message_too_large, and the end of the body after it does not throw', async () => {
     // Found by test/bench/fuzz-inputs.mjs: the end of the body fed the parser that had already
     // refused, which threw from inside the stream's 'end' event (an uncaught exception).
     const uncaught: unknown[] = [];
@@ -13,7 +13,10 @@ describe('readSseEvents', () => {
       const body = Readable.from([Buffer.from(`data: ${'x'.repeat(200)}`), Buffer.from('\n\n')]);
       await expect(
         readSseEvents(body, { maxEventChars: 100, onEvent: async () => undefined }),
-      ).rejects.toThrow(/max buffer size/);
+      ).rejects.toMatchObject({
+        code: 'message_too_large',
+        message: expect.stringMatching(/larger than 100 characters/),
+      });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(uncaught).toEqual([]);
     } finally {
