@@ -7,6 +7,7 @@ export default defineConfig({
       'test/e2e/**/*.test.ts',
       'test/conformance/**/*.test.ts',
       'test/chaos/**/*.test.ts',
+      'test/fuzz/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

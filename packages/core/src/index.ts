@@ -26,6 +26,7 @@ export {
   type JsonRpcResultResponse,
 } from './mcp/jsonrpc.js';
 export { assertJsonRpcMessage, parseJsonRpcMessage } from './mcp/parse-message.js';
+export { MAX_JSON_DEPTH, parseUntrustedJson, type UntrustedJsonLimits } from './mcp/untrusted-json.js';
 export {
   DEFAULT_LEGACY_PROTOCOL_VERSION,
   eraOf,

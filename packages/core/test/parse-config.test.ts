@@ -50,6 +50,26 @@ gateway:
     );
   });
 
+  it('defaults and checks the public listener limits (slow and idle clients)', () => {
+    const gateway = `
+gateway:
+  tunnel: { tls: { certFile: c.pem, keyFile: k.pem } }
+`;
+    expect(parseConfig(gateway).gateway?.limits).toMatchObject({
+      headersTimeoutSeconds: 10,
+      requestTimeoutSeconds: 60,
+      idleTimeoutSeconds: 65,
+      maxConnections: 10_000,
+    });
+    const found = problems(
+      `${gateway}  limits: { headersTimeoutSeconds: 30, requestTimeoutSeconds: 20, maxConnections: 0 }\n`,
+    );
+    expect(found.join('\n')).toMatch(
+      /gateway\.limits\.headersTimeoutSeconds: .*must not exceed gateway\.limits\.requestTimeoutSeconds/,
+    );
+    expect(found.join('\n')).toMatch(/gateway\.limits\.maxConnections: /);
+  });
+
   it('refuses a bad connection and a missing token', () => {
     const found = problems(`
 agent:

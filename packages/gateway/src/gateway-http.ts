@@ -18,6 +18,7 @@ import { MemoryToolPins, type ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import { sendApiError } from './http/api-json.js';
+import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
@@ -114,7 +115,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   });
 
   const server = createServer(
-    { keepAlive: true, requestTimeout: 0 },
+    listenerServerOptions(config.limits),
     (req: IncomingMessage, res: ServerResponse) => {
       const path = req.url ?? '/';
       const match = MCP_PATH.exec(path);
@@ -194,8 +195,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       );
     },
   );
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+  enforceListenerLimits(server, config.limits, logger);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -9,6 +9,7 @@ import {
 import type { Logger } from 'pino';
 import { errorAnswer, readBodyText, relayResponseBody, upstreamFailure } from './http-response.js';
 import { describeFailure, lowerCaseHeaders, type HttpTarget } from './http-target.js';
+import { isRefusedMessage, refusedAnswerText } from './refused-message.js';
 import type { UpstreamSession, UpstreamSink } from './upstream.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
@@ -97,7 +98,9 @@ export class HttpExchangeUpstream implements UpstreamSession {
       if (requestId !== undefined) {
         const answer = upstreamFailure(
           requestId,
-          `The request to the MCP server for connection "${this.target.name}" failed (${describeFailure(error)}); retry.`,
+          isRefusedMessage(error)
+            ? refusedAnswerText(this.target.name, error)
+            : `The request to the MCP server for connection "${this.target.name}" failed (${describeFailure(error)}); retry.`,
         );
         await this.sink.message(answer, { relatedRequest: related }).catch(() => undefined);
       }

@@ -3,7 +3,9 @@ import {
   AirlockError,
   assertJsonRpcMessage,
   errorResponse,
+  MAX_JSON_DEPTH,
   parseJsonRpcMessage,
+  parseUntrustedJson,
   type JsonRpcId,
   type JsonRpcMessage,
 } from '@airlock/core';
@@ -43,7 +45,11 @@ export async function readBodyText(body: Readable, maxBytes: number): Promise<st
 /** One JSON-RPC message, or a 2025-03-26 batch of them. */
 function parsePayload(text: string): JsonRpcMessage[] {
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) return (JSON.parse(trimmed) as unknown[]).map(assertJsonRpcMessage);
+  if (trimmed.startsWith('[')) {
+    // Text starting with "[" that parses is an array; each message in it may nest as deep as one alone.
+    const batch = parseUntrustedJson(trimmed, { maxDepth: MAX_JSON_DEPTH + 1 }) as unknown[];
+    return batch.map(assertJsonRpcMessage);
+  }
   return [parseJsonRpcMessage(text)];
 }
 

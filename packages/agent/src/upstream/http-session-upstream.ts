@@ -19,6 +19,7 @@ import {
 } from './http-response.js';
 import { describeFailure, type HttpTarget } from './http-target.js';
 import { OrderedSink } from './ordered-sink.js';
+import { isRefusedMessage, refusedAnswerText } from './refused-message.js';
 import { readSseEvents } from './sse-reader.js';
 import type { UpstreamSession, UpstreamSink } from './upstream.js';
 
@@ -243,7 +244,9 @@ export class HttpSessionUpstream implements UpstreamSession {
       if (requestId !== undefined) {
         const answer = upstreamFailure(
           requestId,
-          `The request to the MCP server for connection "${this.target.name}" failed (${describeFailure(error)}); retry, or start a new session if it keeps failing.`,
+          isRefusedMessage(error)
+            ? refusedAnswerText(this.target.name, error)
+            : `The request to the MCP server for connection "${this.target.name}" failed (${describeFailure(error)}); retry, or start a new session if it keeps failing.`,
         );
         await this.sink.deliver(answer, { relatedRequest: related }).catch(() => undefined);
       }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { AirlockError } from '@airlock/core';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 
 export interface SseReadOptions {
@@ -27,7 +28,14 @@ export function readSseEvents(body: Readable, options: SseReadOptions): Promise<
       maxBufferSize: options.maxEventChars,
       onEvent: (event) => events.push(event),
       onError: (error) => {
-        if (error.type === 'max-buffer-size-exceeded') fail(error);
+        if (error.type !== 'max-buffer-size-exceeded') return;
+        fail(
+          new AirlockError(
+            'message_too_large',
+            `The MCP server sent an event larger than ${options.maxEventChars} characters, more than this connection accepts.`,
+            { cause: error },
+          ),
+        );
       },
       ...(options.onRetry ? { onRetry: options.onRetry } : {}),
     });
@@ -80,6 +88,9 @@ export function readSseEvents(body: Readable, options: SseReadOptions): Promise<
 
     body.on('data', onData);
     body.once('end', () => {
+      // A parser that refused an oversized event throws when fed again, here inside an event
+      // handler, where nothing would catch it.
+      if (failed) return;
       parser.feed(decoder.decode());
       ended = true;
       drain();

@@ -13,6 +13,8 @@ import type { AwsCredentials, CredentialSource } from '../credentials/credential
 import { childEnvironment } from './child-environment.js';
 import { failedSession } from './failed-session.js';
 import { LineSplitter } from './line-splitter.js';
+import { upstreamFailure } from './http-response.js';
+import { answeredRequestId, isRefusedMessage, refusedAnswerText } from './refused-message.js';
 import { RelatedRequestTracker } from './related-request-tracker.js';
 import { StderrTail, stdioExitError, stdioSpawnError } from './stdio-exit-error.js';
 import type { UpstreamConnector, UpstreamSession, UpstreamSink } from './upstream.js';
@@ -195,14 +197,22 @@ class StdioUpstreamSession implements UpstreamSession {
     if (lines.length === 0) return;
     const messages: JsonRpcMessage[] = [];
     for (const line of lines) {
+      const text = line.toString('utf8');
       try {
-        messages.push(parseJsonRpcMessage(line.toString('utf8')));
+        messages.push(parseJsonRpcMessage(text));
       } catch (error) {
         // Servers sometimes print logs to stdout; skip the line rather than end the session.
         this.logger.warn(
           { err: { message: (error as Error).message } },
           'MCP server wrote a non-JSON-RPC line to stdout',
         );
+        // But a refused answer (duplicate keys, too deep) fails its request rather than leave it waiting.
+        const answered = isRefusedMessage(error) ? answeredRequestId(text) : undefined;
+        if (answered !== undefined) {
+          messages.push(
+            upstreamFailure(answered, refusedAnswerText(this.options.name, error as AirlockError)),
+          );
+        }
       }
     }
     const stdout = this.child?.stdout;

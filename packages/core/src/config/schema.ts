@@ -166,6 +166,26 @@ const gatewaySection = z
         sessionIdleSeconds: z.number().int().positive().default(3600),
         /** How long a request waits for an agent's session stream before failing. */
         openTimeoutMs: z.number().int().positive().default(10_000),
+        /**
+         * The public listener against slow and idle clients (slowloris). A client must send its
+         * request headers within this long of connecting or of starting a request (else 408 and
+         * the connection closes); a connection that sends nothing is closed after it too.
+         */
+        headersTimeoutSeconds: z.number().positive().default(10),
+        /**
+         * A client must send its whole request (headers and body) within this long. The answer
+         * is not limited: long tool calls, held approvals and SSE streams run as long as they need.
+         */
+        requestTimeoutSeconds: z.number().positive().default(60),
+        /** A kept-alive connection idle between requests is closed after this long (above a load balancer's 60 s). */
+        idleTimeoutSeconds: z.number().positive().default(65),
+        /** Open connections on the public listener; past it new connections are closed at once. */
+        maxConnections: z.number().int().positive().default(10_000),
+      })
+      .refine((l) => l.headersTimeoutSeconds <= l.requestTimeoutSeconds, {
+        message:
+          'gateway.limits.headersTimeoutSeconds must not exceed gateway.limits.requestTimeoutSeconds: the headers are part of the request. Lower the first or raise the second.',
+        path: ['headersTimeoutSeconds'],
       })
       .prefault({}),
     tunnel: z.strictObject({

@@ -1,5 +1,6 @@
 import { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
+import { parseUntrustedJson } from './untrusted-json.js';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -52,16 +53,13 @@ export function assertJsonRpcMessage(value: unknown): JsonRpcMessage {
   );
 }
 
-/** Parses JSON text into one JSON-RPC message; a syntax error is `parse_error` (-32700). */
+/**
+ * Parses JSON text into one JSON-RPC message: a syntax error is `parse_error` (-32700); duplicate
+ * keys and nesting past MAX_JSON_DEPTH are `invalid_request` (-32600), see parseUntrustedJson.
+ * Every message entering Airlock (client bodies, tunnel frames, MCP servers' output) comes here.
+ */
 export function parseJsonRpcMessage(text: string): JsonRpcMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new AirlockError('parse_error', `The body is not valid JSON (${(cause as Error).message}).`, {
-      cause,
-    });
-  }
+  const value = parseUntrustedJson(text);
   if (Array.isArray(value)) {
     throw new AirlockError(
       'invalid_request',

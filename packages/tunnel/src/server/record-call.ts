@@ -1,5 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
-import { AirlockError, READABLE_SCHEMA_VERSIONS, type RecordingEvent } from '@airlock/core';
+import {
+  AirlockError,
+  MAX_JSON_DEPTH,
+  parseUntrustedJson,
+  READABLE_SCHEMA_VERSIONS,
+  type RecordingEvent,
+} from '@airlock/core';
 import type { Logger } from 'pino';
 import type { RecordRequest__Output } from '../generated/airlock/tunnel/v1/RecordRequest.js';
 import type { RecordResponse } from '../generated/airlock/tunnel/v1/RecordResponse.js';
@@ -16,9 +22,14 @@ export function parseAgentEvents(agentId: string, payloads: readonly Buffer[]): 
   return payloads.map((payload, index) => {
     let event: unknown;
     try {
-      event = JSON.parse(payload.toString('utf8'));
-    } catch {
-      throw new AirlockError('invalid_request', `Recording event ${index} of the batch is not JSON.`);
+      // Bounded like every message: the event wraps one, a few levels up.
+      event = parseUntrustedJson(payload.toString('utf8'), { maxDepth: MAX_JSON_DEPTH + 4 });
+    } catch (cause) {
+      throw new AirlockError(
+        'invalid_request',
+        `Recording event ${index} of the batch was refused: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     const e = event as Partial<RecordingEvent> | null;
     if (
