@@ -121,7 +121,13 @@ describe('airlock dev', () => {
     } finally {
       await vault.close();
     }
-  });
+
+    // Ctrl-C: a deliberate stop, and it reads as one (no warning that the agent lost its gateway).
+    dev.child.kill('SIGINT');
+    expect((await dev.exited).code).toBe(0);
+    expect(dev.stderr()).not.toContain('lost the gateway');
+    expect(dev.stderr()).not.toContain('reconnecting');
+  }, 90_000);
 });
 
 describe('airlock gateway and airlock agent as separate processes', () => {

@@ -94,7 +94,7 @@ describe('guardrails on a legacy session', () => {
 
     const held = await refusal(client.callTool({ name: 'big', arguments: { bytes: 5000 } }));
     expect(held.code).toBe(-32010);
-    expect(held.message).toMatch(/needs approval under guardrail "hold-big".*not configured/);
+    expect(held.message).toMatch(/needs approval under guardrail "hold-big".*approval is not built/);
     expect(textOf(await client.callTool({ name: 'big', arguments: { bytes: 10 } }))).toHaveLength(10);
 
     const leaked = await refusal(client.callTool({ name: 'echo', arguments: { text: 'TOP SECRET plans' } }));

@@ -10,7 +10,13 @@ import type {
   OAuthClientMetadata,
   OAuthTokens,
 } from '@modelcontextprotocol/sdk/shared/auth.js';
-import { completeBrowserLogin, connectV1Client, spawnNode, type NodeProcess } from '@airlock/testkit';
+import {
+  completeBrowserLogin,
+  connectV1Client,
+  spawnNode,
+  waitFor,
+  type NodeProcess,
+} from '@airlock/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AIRLOCK_CLI, cliLogin } from './support/cli-login.js';
 
@@ -229,6 +235,86 @@ describe('airlock login, whoami, connect, logout', () => {
       `does not cover connection "everything". Run: airlock login --gateway ${gateway} --connection everything`,
     );
   });
+});
+
+/** An SDK client on `airlock connect <connection>` over stdio, as a stdio-only MCP client runs it. */
+async function connectOverStdio(connection: string, env: Record<string, string>): Promise<Client> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [AIRLOCK_CLI, 'connect', connection, '--gateway', gateway],
+    env: { ...(process.env as Record<string, string>), ...env },
+    stderr: 'pipe',
+  });
+  const client = new Client({ name: 'stdio-only-client', version: '1.0.0' });
+  await client.connect(transport);
+  return client;
+}
+
+describe('the demo auditor, bob, does what the README says', () => {
+  it('sees the sessions of every person (gateway.audit.groups: [auditors])', async () => {
+    const alice = home('audited-alice');
+    await cliLogin({
+      gateway,
+      flow: 'device',
+      username: 'alice',
+      password: 'alice-sre',
+      connections: ['kitchen'],
+      env: alice,
+    });
+    const client = await connectOverStdio('kitchen', alice);
+    try {
+      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'for the auditor' } }))).toBe(
+        'for the auditor',
+      );
+    } finally {
+      await client.close();
+    }
+
+    const bob = home('auditor-bob');
+    await cliLogin({ gateway, flow: 'device', username: 'bob', password: 'bob-auditor', env: bob });
+    const listed = await waitFor(
+      "alice's session in bob's `airlock sessions list`",
+      async () => {
+        const list = airlock(['sessions', 'list', '--gateway', gateway, '--user', 'alice', '--json'], bob);
+        const { code } = await list.exited;
+        if (code !== 0) throw new Error(`airlock sessions list exited ${code}:\n${list.stderr()}`);
+        const page = JSON.parse(list.stdoutLines.join('\n')) as {
+          sessions: { id: string; subject: string }[];
+        };
+        return page.sessions.length > 0 ? page.sessions : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 500 },
+    );
+    expect(listed.every((session) => session.subject === 'alice')).toBe(true);
+    const show = airlock(['sessions', 'show', listed[0]!.id, '--gateway', gateway], bob);
+    expect((await show.exited).code).toBe(0);
+    expect(show.stdoutLines.join('\n')).toContain('alice');
+  }, 90_000);
+
+  it('calls the harmless tools, but not get-env, which prints the environment with the AWS credentials', async () => {
+    const bob = home('auditor-tools');
+    await cliLogin({
+      gateway,
+      flow: 'device',
+      username: 'bob',
+      password: 'bob-auditor',
+      connections: ['everything'],
+      env: bob,
+    });
+    const everything = await connectOverStdio('everything', bob);
+    try {
+      const tools = (await everything.listTools()).tools.map((t) => t.name);
+      expect(tools).toEqual(expect.arrayContaining(['echo', 'get-sum', 'get-tiny-image']));
+      expect(tools).not.toContain('get-env');
+      expect(textOf(await everything.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } }))).toContain(
+        '5',
+      );
+      const refused = await everything.callTool({ name: 'get-env', arguments: {} }).catch((e: Error) => e);
+      expect(String(refused)).toMatch(/tool "get-env" on connection "everything" is denied for bob/);
+    } finally {
+      await everything.close();
+    }
+  }, 60_000);
 });
 
 describe('airlock proxy', () => {

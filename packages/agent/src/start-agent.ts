@@ -60,11 +60,16 @@ export function grpcTunnelFactory(
       onConnected?.({ address: gateway.address, gatewayId });
     });
     client.on('disconnected', (reason, wasConnected) => {
-      if (wasConnected)
-        options.logger.warn(
-          { gateway: gateway.address, reason: reason.message },
-          'lost the gateway; reconnecting',
-        );
+      if (!wasConnected) return;
+      // A stop (Ctrl-C, shutdown) closes the tunnel on purpose: no warning, no reconnect.
+      if (client.state === 'stopped') {
+        options.logger.debug({ gateway: gateway.address }, 'left the gateway: the agent is stopping');
+        return;
+      }
+      options.logger.warn(
+        { gateway: gateway.address, reason: reason.message },
+        'lost the gateway; reconnecting',
+      );
     });
     client.start();
     return {

@@ -10,6 +10,7 @@ import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { agentsTable, enrolledAgentText } from '../admin/agents-output.js';
 import { runApiCommand } from '../admin/run-api-command.js';
+import { commandGroup } from '../command-line/command-group.js';
 
 type CommonArgs = GatewayArgs;
 
@@ -92,14 +93,8 @@ const revoke: CommandModule<object, RevokeArgs> = {
     }),
 };
 
-export const agentsCommand: CommandModule = {
-  command: 'agents <command>',
+export const agentsCommand = commandGroup({
+  name: 'agents',
   describe: 'Enroll, list and revoke agents (admin API of a gateway)',
-  builder: (y) =>
-    y
-      .command(create)
-      .command(list)
-      .command(revoke)
-      .demandCommand(1, 'Name a subcommand: create, list or revoke.'),
-  handler: () => undefined,
-};
+  subcommands: [create, list, revoke],
+});

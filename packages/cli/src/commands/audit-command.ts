@@ -1,6 +1,7 @@
 import { AirlockError } from '@airlock/core';
 import { formatAuditItem, KinesisAuditConsumer } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
+import { commandGroup } from '../command-line/command-group.js';
 
 interface TailArgs {
   stream: string;
@@ -88,9 +89,8 @@ function describeFailure(error: unknown): string {
   return /region is missing/i.test(message) ? 'No AWS region: pass --region or set AWS_REGION.' : message;
 }
 
-export const auditCommand: CommandModule = {
-  command: 'audit <command>',
+export const auditCommand = commandGroup({
+  name: 'audit',
   describe: 'Read the recording stream as a security team does',
-  builder: (y) => y.command(tail).demandCommand(1, 'Name an audit command: tail.'),
-  handler: () => undefined,
-};
+  subcommands: [tail],
+});

@@ -16,6 +16,7 @@ import { SESSIONS_PATH, sessionPath } from '../sessions/session-api-path.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
 import { parseSessionTime } from '../sessions/session-time.js';
+import { commandGroup } from '../command-line/command-group.js';
 
 interface ListArgs extends GatewayArgs {
   user?: string;
@@ -210,15 +211,8 @@ const exportSession: CommandModule<object, ExportArgs> = {
     }),
 };
 
-export const sessionsCommand: CommandModule = {
-  command: 'sessions <command>',
+export const sessionsCommand = commandGroup({
+  name: 'sessions',
   describe: 'Search, show, replay and export recorded sessions',
-  builder: (y) =>
-    y
-      .command(list)
-      .command(show)
-      .command(replay)
-      .command(exportSession)
-      .demandCommand(1, 'Name a subcommand: list, show, replay or export.'),
-  handler: () => undefined,
-};
+  subcommands: [list, show, replay, exportSession],
+});

@@ -3,6 +3,7 @@ import { callAdminApi } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { runApiCommand } from '../admin/run-api-command.js';
+import { commandGroup } from '../command-line/command-group.js';
 
 interface ListArgs extends GatewayArgs {
   connection: string;
@@ -97,9 +98,8 @@ const accept: CommandModule<object, AcceptArgs> = {
     }),
 };
 
-export const toolsCommand: CommandModule = {
-  command: 'tools <command>',
+export const toolsCommand = commandGroup({
+  name: 'tools',
   describe: 'Review and accept tool definitions that changed (tool pinning, admin API)',
-  builder: (y) => y.command(list).command(accept).demandCommand(1, 'Name a subcommand: list or accept.'),
-  handler: () => undefined,
-};
+  subcommands: [list, accept],
+});

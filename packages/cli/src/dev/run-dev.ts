@@ -27,11 +27,17 @@ const HOST = '127.0.0.1';
 /**
  * What each demo person may use, so the access rules show on one machine: the SRE everything, the
  * auditor the harmless tools of every connection, the contractor one connection without the
- * tools that reveal the environment or crash the server.
+ * tools that reveal the environment or crash the server. `get-env` (everything) prints the
+ * server's environment, the AWS credentials the agent injected included: masking hides their
+ * values, but an auditor has no business with an environment dump.
  */
 const DEV_ACCESS_RULES = [
   { groups: ['sre'], connections: ['*'] },
-  { groups: ['auditors'], connections: ['*'], tools: { allow: ['echo', 'add', 'get*', 'list*'] } },
+  {
+    groups: ['auditors'],
+    connections: ['*'],
+    tools: { allow: ['echo', 'add', 'get*', 'list*'], deny: ['get-env'] },
+  },
   { groups: ['contractors'], connections: ['kitchen'], tools: { deny: ['env', 'crash'] } },
 ];
 
@@ -82,7 +88,7 @@ const DEV_AWS_CREDENTIALS = {
 };
 const DEV_ACCESS_SUMMARY = [
   'sre: every connection, every tool',
-  'auditors: every connection, tools echo, add, get*, list*',
+  'auditors: every connection, tools echo, add, get*, list* but not get-env; every recorded session',
   'contractors: kitchen only, without env and crash',
 ];
 
@@ -152,6 +158,8 @@ export async function runDev(options: DevOptions): Promise<void> {
                 },
                 // The SRE may enroll and revoke agents (`airlock agents ...`).
                 admin: { groups: ['sre'] },
+                // The auditor sees every recorded session (`airlock sessions ...`, `airlock verify`).
+                audit: { groups: ['auditors'] },
                 access: { rules: DEV_ACCESS_RULES },
               }),
           tunnel: {

@@ -32,9 +32,15 @@ export class GatewayCredentials {
   login(): CachedLogin {
     const login = this.cache.read(this.gateway);
     if (login === undefined) {
+      const chosenBy =
+        this.cache.chosenBy === undefined ? '' : `; the folder comes from ${this.cache.chosenBy}`;
       throw new AirlockError(
         'unauthenticated',
-        `You are not logged in to ${this.gateway}. Run: airlock login --gateway ${this.gateway}`,
+        `You are not logged in to ${this.gateway}. Run: airlock login --gateway ${this.gateway}\n` +
+          `(No login in ${this.cache.fileOf(this.gateway)}${chosenBy}. If you did log in, this process ` +
+          `has another environment than the shell you logged in from, as when an MCP client starts it ` +
+          `without HOME or XDG_CONFIG_HOME: set AIRLOCK_HOME to the folder that holds the tokens/ ` +
+          `folder airlock login printed, e.g. in the client's "env" for this server.)`,
       );
     }
     return login;

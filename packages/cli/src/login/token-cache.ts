@@ -12,7 +12,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { airlockHome } from './airlock-home.js';
+import { AirlockError } from '@airlock/core';
+import { resolveAirlockHome, type AirlockHome } from './airlock-home.js';
 
 const accessTokenEntry = z.object({
   token: z.string(),
@@ -46,9 +47,12 @@ export type CachedAccessToken = z.infer<typeof accessTokenEntry>;
  */
 export class TokenCache {
   readonly dir: string;
+  /** Which setting chose the folder, when it was resolved from the environment. */
+  readonly chosenBy: AirlockHome['chosenBy'] | undefined;
 
-  constructor(home: string = airlockHome()) {
-    this.dir = join(home, 'tokens');
+  constructor(home: string | AirlockHome = resolveAirlockHome()) {
+    this.dir = join(typeof home === 'string' ? home : home.dir, 'tokens');
+    this.chosenBy = typeof home === 'string' ? undefined : home.chosenBy;
   }
 
   fileOf(gateway: string): string {
@@ -62,12 +66,18 @@ export class TokenCache {
   }
 
   read(gateway: string): CachedLogin | undefined {
+    const file = this.fileOf(gateway);
     let text: string;
     try {
-      text = readFileSync(this.fileOf(gateway), 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+      text = readFileSync(file, 'utf8');
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+      throw new AirlockError(
+        'unauthenticated',
+        `Cannot read the login cache ${file} (${code ?? String(cause)}). It should be yours and readable by you only (mode 0600): fix its owner or mode, or delete it and run airlock login --gateway ${gateway}.`,
+        { cause },
+      );
     }
     const parsed = cachedLogin.safeParse(JSON.parse(text));
     // A file this version cannot read is a login to redo, not a crash.

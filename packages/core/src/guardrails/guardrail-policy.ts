@@ -14,7 +14,7 @@ function refusal(rule: CompiledGuardrail, verdict: GuardrailVerdict, connection:
   if (rule.action === 'approve') {
     return new AirlockError(
       'approval_unavailable',
-      `This call needs approval under guardrail "${rule.name}"${said} Approval of held calls is not configured on this gateway, so the call is refused${why}. Ask an operator to approve it another way or change the rule.`,
+      `This call needs approval under guardrail "${rule.name}"${said} Holding calls for a person's approval is not built into this version of Airlock, so the call is refused${why}. Ask an operator to run it another way, or change the rule's action to deny or allow.`,
       { data: { rule: rule.name, connection, approvers: rule.approvers } },
     );
   }

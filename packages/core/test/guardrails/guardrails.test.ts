@@ -102,7 +102,7 @@ describe('guardrail rules', () => {
     expect(held.action).toBe('deny');
     if (held.action !== 'deny') return;
     expect(held.error.code).toBe('approval_unavailable');
-    expect(held.error.message).toMatch(/approval.*not configured/i);
+    expect(held.error.message).toMatch(/approval is not built/i);
     expect(held.detail?.guardrails).toEqual([
       { rule: 'watch-buckets', action: 'audit' },
       { rule: 'hold-prod', action: 'approve' },

@@ -35,7 +35,8 @@ export function digestMessage(event: RecordingEvent): MessageDigest | undefined 
     seq: event.seq,
     eventId: event.id,
     direction: event.direction,
-    forwarded: action === undefined || action === 'pass' || action === 'approve',
+    // `audit` marks a call and lets it pass; deny, hold, reject and hide stop it at the gateway.
+    forwarded: action === undefined || action === 'pass' || action === 'audit' || action === 'approve',
     shape: hasId ? (hasMethod ? 'request' : 'response') : 'other',
     jsonRpcId: hasId ? (message as { id: unknown }).id : undefined,
     method,

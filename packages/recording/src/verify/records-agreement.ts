@@ -10,8 +10,8 @@ import type { AgreementMismatch, AgreementProblem, AgreementReport } from './ver
  * both ways (the client's to the server; the server's, such as sampling or elicitation, to the
  * client), and each answer travels back the other way:
  *
- * - Every client→server request the gateway forwarded (no decision, `pass` or `approve`; a denied
- *   or held request never reaches the agent) appears in the agent's record with the same JSON-RPC
+ * - Every client→server request the gateway forwarded (no decision, `pass`, `audit` or `approve`; a
+ *   denied or held request never reaches the agent) appears in the agent's record with the same JSON-RPC
  *   id and method, and for `tools/call` the same tool name; every one the agent recorded was
  *   forwarded by the gateway.
  * - Every server→client request the agent got from the upstream appears in the gateway's record

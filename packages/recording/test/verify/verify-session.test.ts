@@ -48,6 +48,19 @@ describe('verifySession', () => {
     expect(report).toMatchObject({ ok: true, agreement: { ok: true, matched: 4, mismatches: [] } });
   });
 
+  it('counts a call a guardrail audited as forwarded: audit marks a call and lets it pass', () => {
+    const s = session()
+      .start()
+      .call(
+        'delete_bucket',
+        { bucket: 'scratch' },
+        { text: 'deleted' },
+        { decision: { action: 'audit', rule: 'guardrail:audit-bucket-deletes' } },
+      )
+      .end('client_closed');
+    expect(verifySession(s.events)).toMatchObject({ ok: true, agreement: { ok: true, mismatches: [] } });
+  });
+
   it('reports a different method, a different tool, a different outcome and an unforwarded request', () => {
     const s = session();
     s.add('gateway', { kind: 'message', direction: 'client_to_server', message: request(1, 'tools/list') });

@@ -98,7 +98,8 @@ export class RecordedSession {
       message: request,
       decision: options.decision ?? { action: 'pass' },
     });
-    const forwarded = options.decision === undefined || options.decision.action === 'pass';
+    // An audited call passes, marked; the other decisions refuse it at the gateway.
+    const forwarded = options.decision === undefined || ['pass', 'audit'].includes(options.decision.action);
     if (!forwarded) {
       this.add('gateway', {
         kind: 'message',

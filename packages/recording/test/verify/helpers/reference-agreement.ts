@@ -205,7 +205,7 @@ function messagesOf(events: readonly RecordingEvent[]): MessageEvent[] {
 
 function wasForwarded(event: RecordingEvent): boolean {
   const action = event.decision?.action;
-  return action === undefined || action === 'pass' || action === 'approve';
+  return action === undefined || action === 'pass' || action === 'audit' || action === 'approve';
 }
 
 function isRequestMessage(message: JsonRpcMessage): boolean {

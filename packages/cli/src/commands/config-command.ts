@@ -1,6 +1,7 @@
 import { agentSpoolDir } from '@airlock/agent';
 import { gatewayRecordingPlaces } from '@airlock/gateway';
 import type { CommandModule } from 'yargs';
+import { commandGroup } from '../command-line/command-group.js';
 import { loadConfig } from '../config/load-config.js';
 import { reportStartupFailure } from '../process-lifecycle.js';
 
@@ -8,8 +9,8 @@ interface CheckArgs {
   config?: string;
 }
 
-export const configCheckCommand: CommandModule<object, CheckArgs> = {
-  command: 'config check',
+const check: CommandModule<object, CheckArgs> = {
+  command: 'check',
   describe: 'Validate a configuration file (and AIRLOCK_* variables) without starting anything',
   builder: (y) =>
     y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
@@ -31,3 +32,10 @@ export const configCheckCommand: CommandModule<object, CheckArgs> = {
     }
   },
 };
+
+/** `airlock config check`; a group, so that `airlock config <anything else>` is an unknown command. */
+export const configCommand = commandGroup({
+  name: 'config',
+  describe: 'Check a configuration file without starting anything (airlock config check)',
+  subcommands: [check],
+});
