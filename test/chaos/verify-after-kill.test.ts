@@ -57,7 +57,10 @@ function airlockVerify(sessionId: string, json: boolean): Promise<CliRun> {
       process.execPath,
       [AIRLOCK, 'verify', sessionId, '--gateway', rig.url, ...(json ? ['--json'] : [])],
       { env: { ...process.env, AIRLOCK_HOME: home, AIRLOCK_TOKEN: '' } },
-      (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+      (error, stdout, stderr) => {
+        if (error && stdout === '') process.stderr.write(`airlock verify ${sessionId}: ${stderr}\n`);
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout });
+      },
     );
   });
 }

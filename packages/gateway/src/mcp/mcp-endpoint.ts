@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   AirlockError,
@@ -23,6 +22,7 @@ import { readBody } from '../http/read-body.js';
 import { sendError } from '../http/send-error.js';
 import type { AgentDirectory } from './agent-directory.js';
 import { ConnectionVersions } from './connection-versions.js';
+import { newSessionId } from './session-id.js';
 import { LegacySession } from './legacy-session.js';
 import type { MessagePipeline } from './message-pipeline.js';
 import { relayExchange } from './modern-exchange.js';
@@ -63,10 +63,6 @@ function accepts(req: IncomingMessage, ...types: string[]): boolean {
   if (accept === undefined) return false;
   if (accept.includes('*/*')) return true;
   return types.every((t) => accept.includes(t));
-}
-
-function newSessionId(): string {
-  return randomBytes(24).toString('base64url');
 }
 
 /**

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import type { Caller, JsonRpcMessage, ProtocolEra, RelayContext } from '@airlock/core';
+import { newSessionId } from './session-id.js';
 
 const CLIENT_INFO_META = 'io.modelcontextprotocol/clientInfo';
 
@@ -52,7 +52,7 @@ export class ModernSessionGroups {
       group = undefined;
     }
     if (!group) {
-      const sessionId = randomBytes(24).toString('base64url');
+      const sessionId = newSessionId();
       group = {
         context: { sessionId, connection, caller, era, protocolVersion },
         lastActivity: Date.now(),
