@@ -85,7 +85,10 @@ describe('slow and idle clients', () => {
 
   it('closes a connection that never sends a byte', async () => {
     const outcome = await misbehave(port, () => () => undefined);
-    expect(outcome).toEqual({ received: '', cutOff: true });
+    expect(outcome.cutOff).toBe(true);
+    // Closed by the listener's silence deadline (nothing written) or, when Node's own connection
+    // check runs first, with its 408: both at the header timeout, never left open.
+    expect(outcome.received).toMatch(/^(|HTTP\/1\.1 408 Request Timeout[\s\S]*)$/);
   });
 
   it('cuts off a body trickled a byte at a time at the request timeout with 408', async () => {
