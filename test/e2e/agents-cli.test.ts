@@ -122,7 +122,8 @@ describe('airlock agents', () => {
     const unknown = await run(['agents', 'revoke', 'nobody'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No agent named "nobody"/);
-  });
+    // Eight CLI processes plus a gateway and an agent: each is a Node start-up, slow on a busy machine.
+  }, 90_000);
 
   it('says how to reach the gateway when nothing answers', async () => {
     const result = await run(['agents', 'list', '--gateway', 'http://127.0.0.1:9']);
