@@ -122,7 +122,8 @@ describe('airlock agents', () => {
     const unknown = await run(['agents', 'revoke', 'nobody'], env);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/No agent named "nobody"/);
-  });
+    // Two servers and nine CLI runs: ~25 s on a quiet 2-core machine, more when it is shared.
+  }, 90_000);
 
   it('says how to reach the gateway when nothing answers', async () => {
     const result = await run(['agents', 'list', '--gateway', 'http://127.0.0.1:9']);

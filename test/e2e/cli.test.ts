@@ -201,7 +201,8 @@ agent:
     );
     await client.close();
     expect(gateway.stderr() + agent.stderr()).not.toContain(token);
-  });
+    // Two processes, each starting recording (initdb): ~22 s on a quiet 2-core machine.
+  }, 90_000);
 
   it('refuses a broken configuration with every problem and its path, and starts nothing', async () => {
     writeFileSync(
