@@ -53,7 +53,7 @@ describe('airlock dev', () => {
       '--log-level',
       'warn',
     ]);
-    await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 30_000 });
+    await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 55_000 });
     const url = (name: string) => {
       const line = dev.stdoutLines.find((l) => l.trim().startsWith(`${name} `) && l.includes('/mcp/'));
       return line!.trim().split(/\s+/)[1] as string;
