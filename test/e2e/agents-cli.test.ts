@@ -61,7 +61,7 @@ describe('airlock agents', () => {
     const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
     // Recording is on: the first start of the PGlite store runs initdb (2 s idle, more on a busy machine).
     const ready = JSON.parse(
-      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 30_000 }),
+      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 55_000 }),
     ) as {
       url: string;
       tunnelPort: number;
