@@ -53,7 +53,7 @@ describe('airlock dev', () => {
       '--log-level',
       'warn',
     ]);
-    await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 30_000 });
+    await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 55_000 });
     const url = (name: string) => {
       const line = dev.stdoutLines.find((l) => l.trim().startsWith(`${name} `) && l.includes('/mcp/'));
       return line!.trim().split(/\s+/)[1] as string;
@@ -165,7 +165,7 @@ gateway:
     const gateway = airlock(['gateway', '--config', join(dir, 'gateway.yaml')]);
     // Recording is on: the first start of the PGlite store runs initdb (2 s idle, more on a busy machine).
     const ready = JSON.parse(
-      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 30_000 }),
+      await gateway.waitForLine((l) => l.includes('"ready":"gateway"'), { timeoutMs: 55_000 }),
     ) as {
       url: string;
       tunnelPort: number;
@@ -201,7 +201,8 @@ agent:
     );
     await client.close();
     expect(gateway.stderr() + agent.stderr()).not.toContain(token);
-  });
+    // Two processes, each starting recording (initdb): ~22 s on a quiet 2-core machine.
+  }, 90_000);
 
   it('refuses a broken configuration with every problem and its path, and starts nothing', async () => {
     writeFileSync(

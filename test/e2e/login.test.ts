@@ -73,7 +73,7 @@ beforeAll(async () => {
     ],
     { env: BASE_ENV, cwd: dir },
   );
-  await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 30_000 });
+  await dev.waitForLine((l) => l === 'airlock dev: ready', { timeoutMs: 55_000 });
   const endpoint = dev.stdoutLines.find((l) => l.trim().startsWith('kitchen ') && l.includes('/mcp/'));
   gateway = (endpoint?.trim().split(/\s+/)[1] as string).replace(/\/mcp\/kitchen$/, '');
   issuer = /demo identity provider at (\S+?)\.?$/.exec(
