@@ -184,3 +184,12 @@ export {
 } from './recording/recording-event.js';
 
 export { isLoopbackHost } from './net/loopback-host.js';
+export {
+  castVote,
+  requirementMet,
+  type ApprovalBallot,
+  type ApprovalRequirement,
+  type ApprovalStatus,
+  type ApprovalTally,
+  type ApprovalVote,
+} from './approvals/approval-votes.js';

@@ -41,6 +41,8 @@ export type AirlockErrorCode =
   | 'masking_policy_invalid'
   | 'guardrail_denied'
   | 'approval_unavailable'
+  | 'approval_decided'
+  | 'approval_forbidden'
   | 'tool_not_accepted'
   | 'internal';
 
@@ -122,6 +124,10 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   guardrail_denied: { httpStatus: 403, jsonRpcCode: -32009, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** A rule holds the call for approval, and this gateway cannot hold calls yet: refused (fail closed). */
   approval_unavailable: { httpStatus: 403, jsonRpcCode: -32010, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** An approval that is already decided or expired, or a second vote by the same person. */
+  approval_decided: { httpStatus: 409, jsonRpcCode: -32600, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** A vote the voter may not cast: their own call, or not in an approver group. */
+  approval_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** Tool pinning: the tool (or the connection, in block mode) changed and is not yet accepted. */
   tool_not_accepted: { httpStatus: 403, jsonRpcCode: -32011, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
