@@ -19,25 +19,21 @@ export class OrderedSink {
 
   /** Rejects when the sink refused the message or was ended; the producer should then stop reading. */
   deliver(message: JsonRpcMessage, meta: UpstreamMessageMeta): Promise<void> {
-    if (this.ended)
-      return Promise.reject(this.failed ?? new AirlockError('upstream_closed', 'The session is over.'));
-    const next = this.tail.then(() => {
-      if (this.failed) throw this.failed;
-      return this.sink.message(message, meta);
-    });
-    this.tail = next.catch((error: unknown) => {
-      this.failed ??= AirlockError.from(error, 'upstream_closed');
-    });
-    return next;
+    return this.inTurn(() => this.sink.message(message, meta));
   }
 
   /** Tells the client side, in order with the messages, that the upstream polled a request's stream. */
   streamPolled(relatedRequest: string, retryMs: number | undefined): Promise<void> {
+    return this.inTurn(async () => this.sink.streamPolled?.(relatedRequest, retryMs));
+  }
+
+  /** Runs `call` on the sink after everything queued before it; the first failure fails the rest. */
+  private inTurn(call: () => Promise<void>): Promise<void> {
     if (this.ended)
       return Promise.reject(this.failed ?? new AirlockError('upstream_closed', 'The session is over.'));
     const next = this.tail.then(() => {
       if (this.failed) throw this.failed;
-      return this.sink.streamPolled?.(relatedRequest, retryMs);
+      return call();
     });
     this.tail = next.catch((error: unknown) => {
       this.failed ??= AirlockError.from(error, 'upstream_closed');
