@@ -12,6 +12,11 @@ const ERA_VERSIONS: Record<ProtocolEra, readonly string[]> = {
   modern: MODERN_PROTOCOL_VERSIONS,
 };
 
+/** The protocol versions of `eras`, in the order given. */
+export function versionsOfEras(eras: readonly ProtocolEra[]): string[] {
+  return eras.flatMap((era) => ERA_VERSIONS[era]);
+}
+
 /**
  * Which protocol versions a client can really use on a connection, end to end: the versions of the
  * eras its agent announces, narrowed to what the server itself said it supports in the last
@@ -28,7 +33,7 @@ export class ConnectionVersions {
   supported(connection: string): readonly string[] {
     const eras = this.directory.connection(connection)?.eras;
     if (eras === undefined) return [];
-    const servable = eras.flatMap((era) => ERA_VERSIONS[era]);
+    const servable = versionsOfEras(eras);
     const server = this.discovered.get(connection);
     const versions = server === undefined ? servable : servable.filter((v) => server.includes(v));
     return SUPPORTED_PROTOCOL_VERSIONS.filter((v) => versions.includes(v));

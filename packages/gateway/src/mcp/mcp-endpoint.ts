@@ -4,8 +4,6 @@ import {
   classifyInbound,
   DEFAULT_LEGACY_PROTOCOL_VERSION,
   isRequest,
-  LEGACY_PROTOCOL_VERSIONS,
-  MODERN_PROTOCOL_VERSIONS,
   isSupportedProtocolVersion,
   parseJsonRpcMessage,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -21,7 +19,7 @@ import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
 import { sendError } from '../http/send-error.js';
 import type { AgentDirectory } from './agent-directory.js';
-import { ConnectionVersions } from './connection-versions.js';
+import { ConnectionVersions, versionsOfEras } from './connection-versions.js';
 import { newSessionId } from './session-id.js';
 import { LegacySession } from './legacy-session.js';
 import type { MessagePipeline } from './message-pipeline.js';
@@ -46,11 +44,6 @@ export interface McpEndpointOptions {
 const ERA_LABEL: Record<ProtocolEra, string> = {
   legacy: 'MCP 2025-era sessions (initialize, Mcp-Session-Id)',
   modern: 'MCP 2026-07-28 stateless requests',
-};
-
-const ERA_VERSIONS: Record<ProtocolEra, readonly string[]> = {
-  legacy: LEGACY_PROTOCOL_VERSIONS,
-  modern: MODERN_PROTOCOL_VERSIONS,
 };
 
 function header(req: IncomingMessage, name: string): string | undefined {
@@ -287,7 +280,7 @@ export class McpEndpoint {
     if (announced === undefined || announced.eras.includes(era)) return;
     const serves = announced.eras.map((e) => ERA_LABEL[e]).join(' and ');
     // Name versions, not only eras: a client is configured with a version string, not an era.
-    const versions = announced.eras.flatMap((e) => ERA_VERSIONS[e]);
+    const versions = versionsOfEras(announced.eras);
     throw new AirlockError(
       'protocol_era_mismatch',
       `Connection "${connection}" serves ${serves} only (protocol version${versions.length === 1 ? '' : 's'} ${versions.join(', ')}), but this request speaks MCP ${protocolVersion} (${ERA_LABEL[era]}). Use a client that speaks ${versions.length === 1 ? versions[0] : `one of ${versions.join(', ')}`}, or ask the operator to add the ${era} era to the connection if its server speaks ${protocolVersion}.`,
