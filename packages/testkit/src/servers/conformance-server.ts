@@ -25,6 +25,17 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { RunningServer } from '../http/listen.js';
 import { createMemoryEventStore } from '../http/memory-event-store.js';
+import {
+  CONFORMANCE_PNG_BASE64,
+  conformancePrompts,
+  conformanceToolResults,
+  STATIC_TEXT,
+  templateResourceText,
+  textResult,
+  TOOL_ERROR_TEXT,
+} from './conformance-content.js';
+
+export { CONFORMANCE_PNG_BASE64, CONFORMANCE_WAV_BASE64 } from './conformance-content.js';
 import { serveLegacyHttp } from './serve-legacy-http.js';
 
 // The names, URIs and texts below are what the server scenarios of @modelcontextprotocol/conformance
@@ -34,11 +45,6 @@ import { serveLegacyHttp } from './serve-legacy-http.js';
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 type ToolHandler = (args: Record<string, unknown>, extra: Extra) => Promise<CallToolResult> | CallToolResult;
-
-/** A 1×1 PNG and a minimal WAV header, base64: just enough to be valid media. */
-export const CONFORMANCE_PNG_BASE64 =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
-export const CONFORMANCE_WAV_BASE64 = 'UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=';
 
 const NO_ARGS = { type: 'object', properties: {} } as const satisfies Tool['inputSchema'];
 
@@ -66,7 +72,7 @@ const JSON_SCHEMA_2020_12: Tool['inputSchema'] = {
   additionalProperties: false,
 };
 
-const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
+const text = (value: string): CallToolResult => textResult(value);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function elicit(
@@ -107,41 +113,19 @@ function tools(): ToolEntry[] {
     extra.sendNotification({ method: 'notifications/message', params: { level: 'info', data } });
 
   return [
-    entry('test_simple_text', 'Returns simple text content', () =>
-      text('This is a simple text response for testing.'),
+    entry('test_simple_text', 'Returns simple text content', conformanceToolResults.test_simple_text),
+    entry('test_image_content', 'Returns image content', conformanceToolResults.test_image_content),
+    entry('test_audio_content', 'Returns audio content', conformanceToolResults.test_audio_content),
+    entry(
+      'test_embedded_resource',
+      'Returns an embedded resource',
+      conformanceToolResults.test_embedded_resource,
     ),
-    entry('test_image_content', 'Returns image content', () => ({
-      content: [{ type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' }],
-    })),
-    entry('test_audio_content', 'Returns audio content', () => ({
-      content: [{ type: 'audio', data: CONFORMANCE_WAV_BASE64, mimeType: 'audio/wav' }],
-    })),
-    entry('test_embedded_resource', 'Returns an embedded resource', () => ({
-      content: [
-        {
-          type: 'resource',
-          resource: {
-            uri: 'test://embedded-resource',
-            mimeType: 'text/plain',
-            text: 'This is an embedded resource content.',
-          },
-        },
-      ],
-    })),
-    entry('test_multiple_content_types', 'Returns text, image and resource content', () => ({
-      content: [
-        { type: 'text', text: 'Multiple content types test:' },
-        { type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' },
-        {
-          type: 'resource',
-          resource: {
-            uri: 'test://mixed-content-resource',
-            mimeType: 'application/json',
-            text: JSON.stringify({ test: 'data', value: 123 }),
-          },
-        },
-      ],
-    })),
+    entry(
+      'test_multiple_content_types',
+      'Returns text, image and resource content',
+      conformanceToolResults.test_multiple_content_types,
+    ),
     entry(
       'test_tool_with_logging',
       'Sends three info log messages during execution',
@@ -164,7 +148,7 @@ function tools(): ToolEntry[] {
       return text(String(token ?? 'no progress token'));
     }),
     entry('test_error_handling', 'Always fails', () => {
-      throw new Error('This tool intentionally returns an error for testing');
+      throw new Error(TOOL_ERROR_TEXT);
     }),
     entry(
       'test_reconnection',
@@ -306,7 +290,7 @@ const STATIC_RESOURCES = [
     name: 'static-text',
     description: 'A static text resource',
     mimeType: 'text/plain',
-    read: { text: 'This is the content of the static text resource.' },
+    read: { text: STATIC_TEXT },
   },
   {
     uri: 'test://static-binary',
@@ -336,7 +320,7 @@ function readResource(uri: string): ReadResourceResult {
         {
           uri,
           mimeType: 'application/json',
-          text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${id}` }),
+          text: templateResourceText(id),
         },
       ],
     };
@@ -365,45 +349,15 @@ const PROMPTS = [
 function getPrompt(name: string, args: Record<string, string>): GetPromptResult {
   switch (name) {
     case 'test_simple_prompt':
-      return {
-        messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
-      };
+      return conformancePrompts.test_simple_prompt();
     case 'test_prompt_with_arguments':
-      return {
-        messages: [
-          {
-            role: 'user',
-            content: {
-              type: 'text',
-              text: `Prompt with arguments: arg1='${args['arg1']}', arg2='${args['arg2']}'`,
-            },
-          },
-        ],
-      };
+      return conformancePrompts.test_prompt_with_arguments(args['arg1'], args['arg2']);
     case 'test_prompt_with_embedded_resource':
-      return {
-        messages: [
-          {
-            role: 'user',
-            content: {
-              type: 'resource',
-              resource: {
-                uri: args['resourceUri'] ?? 'test://embedded-resource',
-                mimeType: 'text/plain',
-                text: 'Embedded resource content for testing.',
-              },
-            },
-          },
-          { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },
-        ],
-      };
+      return conformancePrompts.test_prompt_with_embedded_resource(
+        args['resourceUri'] ?? 'test://embedded-resource',
+      );
     case 'test_prompt_with_image':
-      return {
-        messages: [
-          { role: 'user', content: { type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' } },
-          { role: 'user', content: { type: 'text', text: 'Please analyze the image above.' } },
-        ],
-      };
+      return conformancePrompts.test_prompt_with_image();
     default:
       throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${name}`);
   }

@@ -12,7 +12,15 @@ import { z } from 'zod';
 import { toNodeListener } from '../http/fetch-node-adapter.js';
 import { isLoopbackRequest } from '../http/loopback-guard.js';
 import { closeServer, listen, urlHost, type RunningServer } from '../http/listen.js';
-import { CONFORMANCE_PNG_BASE64, CONFORMANCE_WAV_BASE64 } from './conformance-server.js';
+import {
+  CONFORMANCE_PNG_BASE64,
+  conformancePrompts,
+  conformanceToolResults,
+  STATIC_TEXT,
+  templateResourceText,
+  textResult,
+  TOOL_ERROR_TEXT,
+} from './conformance-content.js';
 import { MCP_PATH } from './serve-legacy-http.js';
 
 // An independent 2026-07-28 conformance fixture: built on the v2 SDK's McpServer and served
@@ -21,7 +29,7 @@ import { MCP_PATH } from './serve-legacy-http.js';
 // test_missing_capability, test_streaming_elicitation, test_logging_tool, test_trigger_tool_change
 // and test_trigger_prompt_change. The 2025-era fixture is conformance-server.ts.
 
-const text = (value: string): CallToolResult => ({ content: [{ type: 'text', text: value }] });
+const text = (value: string): CallToolResult => textResult(value);
 
 /** What the list-mutation tools change between requests (the factory runs once per request). */
 interface MutableSurface {
@@ -30,47 +38,34 @@ interface MutableSurface {
 }
 
 function registerContentTools(server: McpServer): void {
-  server.registerTool('test_simple_text', { description: 'Returns simple text content' }, () =>
-    text('This is a simple text response for testing.'),
+  const results = conformanceToolResults;
+  server.registerTool(
+    'test_simple_text',
+    { description: 'Returns simple text content' },
+    results.test_simple_text,
   );
-  server.registerTool('test_image_content', { description: 'Returns image content' }, () => ({
-    content: [{ type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' }],
-  }));
-  server.registerTool('test_audio_content', { description: 'Returns audio content' }, () => ({
-    content: [{ type: 'audio', data: CONFORMANCE_WAV_BASE64, mimeType: 'audio/wav' }],
-  }));
+  server.registerTool(
+    'test_image_content',
+    { description: 'Returns image content' },
+    results.test_image_content,
+  );
+  server.registerTool(
+    'test_audio_content',
+    { description: 'Returns audio content' },
+    results.test_audio_content,
+  );
   server.registerTool(
     'test_multiple_content_types',
     { description: 'Returns text, image and resource content' },
-    () => ({
-      content: [
-        { type: 'text', text: 'Multiple content types test:' },
-        { type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' },
-        {
-          type: 'resource',
-          resource: {
-            uri: 'test://mixed-content-resource',
-            mimeType: 'application/json',
-            text: JSON.stringify({ test: 'data', value: 123 }),
-          },
-        },
-      ],
-    }),
+    results.test_multiple_content_types,
   );
-  server.registerTool('test_embedded_resource', { description: 'Returns an embedded resource' }, () => ({
-    content: [
-      {
-        type: 'resource',
-        resource: {
-          uri: 'test://embedded-resource',
-          mimeType: 'text/plain',
-          text: 'This is an embedded resource content.',
-        },
-      },
-    ],
-  }));
+  server.registerTool(
+    'test_embedded_resource',
+    { description: 'Returns an embedded resource' },
+    results.test_embedded_resource,
+  );
   server.registerTool('test_error_handling', { description: 'Always fails' }, () => {
-    throw new Error('This tool intentionally returns an error for testing');
+    throw new Error(TOOL_ERROR_TEXT);
   });
 }
 
@@ -175,9 +170,7 @@ function registerResourcesAndPrompts(server: McpServer, surface: MutableSurface)
     'test://static-text',
     { description: 'A static text resource', mimeType: 'text/plain' },
     (uri) => ({
-      contents: [
-        { uri: uri.href, mimeType: 'text/plain', text: 'This is the content of the static text resource.' },
-      ],
+      contents: [{ uri: uri.href, mimeType: 'text/plain', text: STATIC_TEXT }],
     }),
   );
   server.registerResource(
@@ -195,55 +188,35 @@ function registerResourcesAndPrompts(server: McpServer, surface: MutableSurface)
         {
           uri: uri.href,
           mimeType: 'application/json',
-          text: JSON.stringify({ id, templateTest: true, data: `Data for ID: ${String(id)}` }),
+          text: templateResourceText(String(id)),
         },
       ],
     }),
   );
-  server.registerPrompt('test_simple_prompt', { description: 'A prompt without arguments' }, () => ({
-    messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
-  }));
+  const prompts = conformancePrompts;
+  server.registerPrompt(
+    'test_simple_prompt',
+    { description: 'A prompt without arguments' },
+    prompts.test_simple_prompt,
+  );
   server.registerPrompt(
     'test_prompt_with_arguments',
     {
       description: 'A prompt with two required arguments',
       argsSchema: z.object({ arg1: completable(z.string(), () => []), arg2: z.string() }),
     },
-    ({ arg1, arg2 }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: { type: 'text', text: `Prompt with arguments: arg1='${arg1}', arg2='${arg2}'` },
-        },
-      ],
-    }),
+    ({ arg1, arg2 }) => prompts.test_prompt_with_arguments(arg1, arg2),
   );
   server.registerPrompt(
     'test_prompt_with_embedded_resource',
     { description: 'A prompt that embeds a resource', argsSchema: z.object({ resourceUri: z.string() }) },
-    ({ resourceUri }) => ({
-      messages: [
-        {
-          role: 'user',
-          content: {
-            type: 'resource',
-            resource: {
-              uri: resourceUri,
-              mimeType: 'text/plain',
-              text: 'Embedded resource content for testing.',
-            },
-          },
-        },
-        { role: 'user', content: { type: 'text', text: 'Please process the embedded resource above.' } },
-      ],
-    }),
+    ({ resourceUri }) => prompts.test_prompt_with_embedded_resource(resourceUri),
   );
-  server.registerPrompt('test_prompt_with_image', { description: 'A prompt with image content' }, () => ({
-    messages: [
-      { role: 'user', content: { type: 'image', data: CONFORMANCE_PNG_BASE64, mimeType: 'image/png' } },
-      { role: 'user', content: { type: 'text', text: 'Please analyze the image above.' } },
-    ],
-  }));
+  server.registerPrompt(
+    'test_prompt_with_image',
+    { description: 'A prompt with image content' },
+    prompts.test_prompt_with_image,
+  );
   if (surface.extraPrompt) {
     server.registerPrompt(
       'test_added_prompt',
