@@ -7,7 +7,7 @@ import {
   hashAgentToken,
   isTraceEnabled,
 } from '../src/index.js';
-import { chunkMessage } from '../src/stream/frame-chunker.js';
+import { chunkMessage, type OutgoingFrame } from '../src/stream/frame-chunker.js';
 import { MessageAssembler } from '../src/stream/message-assembler.js';
 
 describe('reconnect backoff', () => {
@@ -27,6 +27,18 @@ describe('reconnect backoff', () => {
   });
 });
 
+/** A frame as the peer decodes it: proto3 defaults for every field the sender left out. */
+const received = (f: Pick<OutgoingFrame, 'data'> & Partial<OutgoingFrame>) => ({
+  data: f.data,
+  more: f.more ?? false,
+  relatedRequest: f.relatedRequest ?? '',
+  httpStatus: f.httpStatus ?? 0,
+  masking: [],
+  eventStream: f.eventStream ?? false,
+  streamPolled: f.streamPolled ?? false,
+  retryMs: f.retryMs ?? 0,
+});
+
 describe('frames', () => {
   it('chunks with metadata on the first frame only and reassembles', () => {
     const data = Buffer.from('x'.repeat(2500));
@@ -37,18 +49,7 @@ describe('frames', () => {
       [452, false, undefined, undefined],
     ]);
     const assembler = new MessageAssembler(10_000);
-    const out = frames.map((f) =>
-      assembler.push({
-        data: f.data,
-        more: f.more ?? false,
-        relatedRequest: f.relatedRequest ?? '',
-        httpStatus: f.httpStatus ?? 0,
-        masking: [],
-        eventStream: f.eventStream ?? false,
-        streamPolled: f.streamPolled ?? false,
-        retryMs: f.retryMs ?? 0,
-      }),
-    );
+    const out = frames.map((f) => assembler.push(received(f)));
     expect(out.slice(0, 2)).toEqual([undefined, undefined]);
     expect(out[2]).toEqual({ data, relatedRequest: 'n:1', httpStatus: 404 });
   });
@@ -61,23 +62,13 @@ describe('frames', () => {
     const [message] = [
       ...chunkMessage(Buffer.from('{}'), { relatedRequest: 'n:2', eventStream: true }, 1024),
     ];
-    const frame = (f: typeof signal) => ({
-      data: f!.data,
-      more: f!.more ?? false,
-      relatedRequest: f!.relatedRequest ?? '',
-      httpStatus: 0,
-      masking: [],
-      eventStream: f!.eventStream ?? false,
-      streamPolled: f!.streamPolled ?? false,
-      retryMs: f!.retryMs ?? 0,
-    });
-    expect(assembler.push(frame(signal))).toEqual({
+    expect(assembler.push(received(signal!))).toEqual({
       data: Buffer.alloc(0),
       relatedRequest: 'n:2',
       streamPolled: true,
       retryMs: 500,
     });
-    expect(assembler.push(frame(message))).toEqual({
+    expect(assembler.push(received(message!))).toEqual({
       data: Buffer.from('{}'),
       relatedRequest: 'n:2',
       eventStream: true,
@@ -86,28 +77,10 @@ describe('frames', () => {
 
   it('refuses a reassembled message over the limit', () => {
     const assembler = new MessageAssembler(1000);
-    assembler.push({
-      data: Buffer.alloc(600),
-      more: true,
-      relatedRequest: '',
-      httpStatus: 0,
-      masking: [],
-      eventStream: false,
-      streamPolled: false,
-      retryMs: 0,
-    });
-    expect(() =>
-      assembler.push({
-        data: Buffer.alloc(600),
-        more: false,
-        relatedRequest: '',
-        httpStatus: 0,
-        masking: [],
-        eventStream: false,
-        streamPolled: false,
-        retryMs: 0,
-      }),
-    ).toThrow(expect.objectContaining({ code: 'message_too_large' }) as unknown as AirlockError);
+    assembler.push(received({ data: Buffer.alloc(600), more: true }));
+    expect(() => assembler.push(received({ data: Buffer.alloc(600), more: false }))).toThrow(
+      expect.objectContaining({ code: 'message_too_large' }) as unknown as AirlockError,
+    );
   });
 });
 
