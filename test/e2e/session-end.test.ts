@@ -117,10 +117,14 @@ describe('cancellation', () => {
       controller.abort(new Error('user gave up'));
       await expect(call).rejects.toThrow(/user gave up/);
 
-      await waitFor('notifications/cancelled upstream', () =>
-        proxy.requests.slice(first).some((r) => r.rpcMethod === 'notifications/cancelled'),
+      // The previous test's session sent many cancellations; the last of them may still be landing
+      // upstream, so look for this session's one (and a cancel that never reaches it times out here).
+      const isOurCancel = (r: (typeof proxy.requests)[number]) =>
+        r.rpcMethod === 'notifications/cancelled' && r.sessionId === upstreamSession;
+      await waitFor('notifications/cancelled upstream, on this session', () =>
+        proxy.requests.slice(first).some(isOurCancel),
       );
-      const cancelled = proxy.requests.slice(first).find((r) => r.rpcMethod === 'notifications/cancelled');
+      const cancelled = proxy.requests.slice(first).find(isOurCancel);
       expect(cancelled?.sessionId).toBe(upstreamSession);
       expect((cancelled?.body?.['params'] as { requestId?: unknown }).requestId).toBe(
         upstreamCall?.body?.['id'],
