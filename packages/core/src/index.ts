@@ -60,6 +60,9 @@ export {
   connectionSchema,
   type AccessConfig,
   type AccessRuleConfig,
+  type JitRuleConfig,
+  type ApprovalWebhookConfig,
+  type ApprovalsConfig,
   type AgentConfig,
   type AirlockConfig,
   type ConnectionConfig,
@@ -80,7 +83,9 @@ export {
   type MaskingReplacementConfig,
 } from './config/masking-schema.js';
 export {
+  approvalSchema,
   guardrailsSchema,
+  type ApprovalConfig,
   type GuardrailAction,
   type GuardrailPackRefConfig,
   type GuardrailRuleConfig,
@@ -139,6 +144,7 @@ export {
   type PolicyMessageInfo,
   type MessageRecorder,
   type PolicyDecision,
+  type HoldRequest,
   type RecordedMessage,
   type ResponseMasker,
 } from './relay/seams.js';
@@ -177,6 +183,8 @@ export {
   type MaskingFinding,
   type ToolChange,
   type RecordedDecision,
+  type RecordedApproval,
+  type RecordedAccessGrant,
   type RecordedIdentity,
   type RecordingEvent,
   type RecordingEventKind,
@@ -193,3 +201,4 @@ export {
   type ApprovalTally,
   type ApprovalVote,
 } from './approvals/approval-votes.js';
+export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';

@@ -154,3 +154,22 @@ export type {
   ToolSighting,
   ToolSightingResult,
 } from './pins/tool-pin-store.js';
+
+// Held calls (approvals) and just-in-time access grants: in the store, shared by gateways.
+export type {
+  ApprovalFilter,
+  ApprovalPage,
+  ApprovalRecord,
+  ApprovalRequester,
+  ApprovalStore,
+  HeldCallRequest,
+  HoldResult,
+} from './approvals/approval-store.js';
+export type {
+  AccessDecision,
+  AccessGrant,
+  AccessGrantFilter,
+  AccessGrantStatus,
+  AccessGrantStore,
+  AccessRequest,
+} from './access/access-grant-store.js';

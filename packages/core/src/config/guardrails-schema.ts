@@ -14,6 +14,26 @@ const ruleName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'a rule name is 1-63 lower-case letters, digits, ".", "-" or "_"');
 
+/**
+ * How a call held by an `approve` rule is decided. Approvers come from the rule's `approvers`;
+ * the person who made the call never approves it, even as a member of an approver group.
+ */
+export const approvalSchema = z
+  .strictObject({
+    /** Approvals from distinct people needed (2 = the two-person rule). One denial decides. */
+    required: z.number().int().min(1).max(10).default(1),
+    /** Groups that must each be represented among the approvers (e.g. one of `security`). */
+    requiredGroups: z.array(z.string().min(1)).default([]),
+    /** How long the call is held before it expires (the hold budget). */
+    holdSeconds: z.number().int().min(1).max(86_400).default(600),
+    /**
+     * After a decision, how long a retry of the same call (same digest) is answered from it: the
+     * stored outcome of the one execution, or the denial. After that the call needs a new approval.
+     */
+    rememberSeconds: z.number().int().min(0).max(7 * 86_400).default(3600),
+  })
+  .prefault({});
+
 const globs = z.union([globSchema, z.array(globSchema).min(1)]);
 
 export const guardrailRuleSchema = z.strictObject({
@@ -38,8 +58,10 @@ export const guardrailRuleSchema = z.strictObject({
   action: guardrailActionSchema,
   /** Shown to the client in the error (deny, approve) and recorded. */
   message: z.string().min(1).max(1000).optional(),
-  /** Groups that may approve (action approve); used by approvals. */
-  approvers: z.array(z.string().min(1)).optional(),
+  /** Groups that may approve (action approve): a held call waits for a member of one of them. */
+  approvers: z.array(z.string().min(1)).min(1).optional(),
+  /** How a held call is decided (action approve); defaults: one approver, 10 minutes. */
+  approval: approvalSchema.optional(),
 });
 
 /** A built-in rule pack switched on by name, at this place in the rule order. */
@@ -48,6 +70,9 @@ export const guardrailPackRefSchema = z.strictObject({
   connections: connectionGlobs.default(['*']),
   /** Overrides the pack's action (default: the pack's own, `deny`). */
   action: guardrailActionSchema.optional(),
+  /** With action approve: who decides, and how (as on a rule). */
+  approvers: z.array(z.string().min(1)).min(1).optional(),
+  approval: approvalSchema.optional(),
 });
 
 export const guardrailsSchema = z
@@ -61,6 +86,16 @@ export const guardrailsSchema = z
     maxExpressionNodes: z.number().int().positive().max(100_000).default(2000),
   })
   .superRefine((guardrails, ctx) => {
+    guardrails.rules.forEach((rule, index) => {
+      if ('pack' in rule) return;
+      if (rule.approval !== undefined && rule.action !== 'approve') {
+        ctx.addIssue({
+          code: 'custom',
+          message: `guardrail "${rule.name}" has approval settings but its action is ${rule.action}; they apply only to action approve`,
+          path: ['rules', index, 'approval'],
+        });
+      }
+    });
     // Compile now, so a bad rule stops startup (and `airlock config check`) with its path.
     try {
       compileGuardrails(guardrails);
@@ -74,4 +109,5 @@ export const guardrailsSchema = z
 export type GuardrailAction = z.infer<typeof guardrailActionSchema>;
 export type GuardrailRuleConfig = z.infer<typeof guardrailRuleSchema>;
 export type GuardrailPackRefConfig = z.infer<typeof guardrailPackRefSchema>;
+export type ApprovalConfig = z.infer<typeof approvalSchema>;
 export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;

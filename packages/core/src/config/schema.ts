@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationProblem } from './duration.js';
 import { globSchema } from './glob-schema.js';
 import { guardrailsSchema } from './guardrails-schema.js';
 import { agentMaskingSchema, connectionMaskingSchema, gatewayMaskingRuleSchema } from './masking-schema.js';
@@ -142,6 +143,54 @@ const accessRule = z.strictObject({
   resources: accessItems,
 });
 
+/** A duration such as `90s`, `15m`, `1h`, `8h30m`, `2d`: see parseDuration. */
+const durationText = z
+  .string()
+  .refine((text) => durationProblem(text) === undefined, { error: (issue) => durationProblem(String(issue.input)) });
+
+/**
+ * Just-in-time access for some connections: a person asks (`airlock access request`), a member of
+ * `approvers` grants or denies, and the grant adds the connection (or only some of its tools) on top
+ * of the standing access rules until it expires. First entry naming a connection wins.
+ */
+const jitRule = z.strictObject({
+  connections: z.array(accessGlob).min(1),
+  /** Groups whose members may grant or deny; the requester never grants their own request. */
+  approvers: z.array(z.string().min(1)).min(1),
+  /** Groups whose members may ask; default everyone signed in. */
+  requesters: z.array(z.string().min(1)).min(1).default(['*']),
+  /** The longest grant a request may ask for. */
+  maxDuration: durationText.default('8h'),
+});
+
+/**
+ * Notifications of held calls: each webhook gets every new approval request, retried with
+ * backoff, never delaying the held call. `json` is signed (HMAC-SHA256 of the body with the
+ * secret, header `X-Airlock-Signature: sha256=<hex>`); `slack` is a Slack incoming-webhook message.
+ */
+const approvalWebhook = z
+  .strictObject({
+    url: z.url(),
+    format: z.enum(['json', 'slack']).default('json'),
+    /** The signing secret (json): from this environment variable, or this file. Never inline. */
+    secretEnv: z.string().min(1).optional(),
+    secretFile: z.string().min(1).optional(),
+    /** Delivery attempts before giving up (each logged). */
+    attempts: z.number().int().min(1).max(20).default(6),
+  })
+  .refine((w) => w.format !== 'json' || w.secretEnv !== undefined || w.secretFile !== undefined, {
+    message: 'a json webhook is signed: set secretEnv or secretFile (the shared secret the receiver checks)',
+    path: ['secretEnv'],
+  });
+
+const approvalsSection = z
+  .strictObject({
+    webhooks: z.array(approvalWebhook).default([]),
+    /** How often a waiting call looks for decisions made on other gateways (ms). */
+    pollMs: z.number().int().min(50).max(10_000).default(500),
+  })
+  .prefault({});
+
 const gatewaySection = z
   .strictObject({
     id: z.string().min(1).optional(),
@@ -203,7 +252,15 @@ const gatewaySection = z
      * Who may use which connection and which of its tools, prompts and resources. Absent: with
      * auth "none" everything is allowed (dev); with auth "oidc" nobody is (fail closed).
      */
-    access: z.strictObject({ rules: z.array(accessRule).default([]) }).optional(),
+    access: z
+      .strictObject({
+        rules: z.array(accessRule).default([]),
+        /** Just-in-time access: who may ask for which connections, who grants, for how long at most. */
+        jit: z.array(jitRule).default([]),
+      })
+      .optional(),
+    /** Held calls (guardrail action approve): where approvers are notified. */
+    approvals: approvalsSection,
     /**
      * Masking per connection (first entry naming it wins), sent to the agent with every session.
      * No entry: the `default` detectors with `[MASKED:TYPE]`. The agent's floor applies anyway.
@@ -399,3 +456,6 @@ export type HttpConnectionConfig = Extract<ConnectionConfig, { transport: 'http'
 export type ConnectionEra = z.infer<typeof era>;
 export type AccessConfig = NonNullable<GatewayConfig['access']>;
 export type AccessRuleConfig = z.infer<typeof accessRule>;
+export type JitRuleConfig = z.infer<typeof jitRule>;
+export type ApprovalWebhookConfig = z.infer<typeof approvalWebhook>;
+export type ApprovalsConfig = z.infer<typeof approvalsSection>;

@@ -43,6 +43,13 @@ export type AirlockErrorCode =
   | 'approval_unavailable'
   | 'approval_decided'
   | 'approval_forbidden'
+  | 'approval_not_found'
+  | 'approval_denied'
+  | 'approval_expired'
+  | 'approval_outcome_unknown'
+  | 'access_request_invalid'
+  | 'access_grant_not_found'
+  | 'access_grant_ended'
   | 'tool_not_accepted'
   | 'internal';
 
@@ -51,6 +58,7 @@ export const GrpcStatus = {
   OK: 0,
   CANCELLED: 1,
   INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
   NOT_FOUND: 5,
   PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
@@ -128,6 +136,20 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   approval_decided: { httpStatus: 409, jsonRpcCode: -32600, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   /** A vote the voter may not cast: their own call, or not in an approver group. */
   approval_forbidden: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /** An approval id that does not exist, or that the caller may not see (the same answer). */
+  approval_not_found: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
+  /** The held call was denied by an approver: the error names the approval, who denied and why. */
+  approval_denied: { httpStatus: 403, jsonRpcCode: -32012, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /** Nobody decided the held call within its hold budget. */
+  approval_expired: { httpStatus: 408, jsonRpcCode: -32013, grpcStatus: GrpcStatus.DEADLINE_EXCEEDED },
+  /** The approved call was released once, but its outcome was not stored (the gateway stopped mid-call). */
+  approval_outcome_unknown: { httpStatus: 409, jsonRpcCode: -32014, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** A just-in-time access request that cannot be accepted: bad duration, over the maximum, no JIT for the connection. */
+  access_request_invalid: { httpStatus: 400, jsonRpcCode: -32602, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
+  /** A grant or access request id that does not exist, or that the caller may not see. */
+  access_grant_not_found: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
+  /** The session existed only because of a just-in-time grant that has expired or was revoked. */
+  access_grant_ended: { httpStatus: 403, jsonRpcCode: -32015, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** Tool pinning: the tool (or the connection, in block mode) changed and is not yet accepted. */
   tool_not_accepted: { httpStatus: 403, jsonRpcCode: -32011, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },

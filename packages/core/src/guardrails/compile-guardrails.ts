@@ -1,4 +1,10 @@
-import type { GuardrailAction, GuardrailRuleConfig, GuardrailsConfig } from '../config/guardrails-schema.js';
+import {
+  approvalSchema,
+  type ApprovalConfig,
+  type GuardrailAction,
+  type GuardrailRuleConfig,
+  type GuardrailsConfig,
+} from '../config/guardrails-schema.js';
 import { compileGlob, type GlobMatcher } from '../policy/glob.js';
 import { guardrailEnvironment, useRe2ForMatches } from './cel-environment.js';
 import { RULE_PACKS, type PackRule } from './rule-packs.js';
@@ -14,6 +20,8 @@ export interface CompiledGuardrail {
   readonly action: GuardrailAction;
   readonly message: string | undefined;
   readonly approvers: readonly string[];
+  /** How a held call is decided (action approve; defaults otherwise). */
+  readonly approval: ApprovalConfig;
   readonly connections: readonly GlobMatcher[];
   readonly methods: readonly GlobMatcher[] | undefined;
   readonly tools: readonly GlobMatcher[] | undefined;
@@ -45,6 +53,7 @@ function compileRule(
   rule: PackRule & {
     readonly connections: readonly string[];
     readonly approvers?: readonly string[] | undefined;
+    readonly approval?: ApprovalConfig | undefined;
   },
   path: (string | number)[],
   maxNodes: number,
@@ -55,6 +64,12 @@ function compileRule(
     throw new GuardrailCompileError(
       [...path, 'action'],
       `a ${rule.direction} rule can only deny (got "${rule.action}"); use action: deny`,
+    );
+  }
+  if (rule.action === 'approve' && (rule.approvers ?? []).length === 0) {
+    throw new GuardrailCompileError(
+      [...path, 'approvers'],
+      `rule "${name}" holds calls for approval (action approve) but names no approvers: add approvers: [<group>, ...]`,
     );
   }
   let when: CompiledGuardrail['when'];
@@ -93,6 +108,7 @@ function compileRule(
     action: rule.action,
     message: rule.message,
     approvers: rule.approvers ?? [],
+    approval: rule.approval ?? approvalSchema.parse(undefined),
     connections: rule.connections.map(compileGlob),
     methods: globs(impliedMethods),
     tools: globs(rule.tool),
@@ -123,7 +139,13 @@ export function compileGuardrails(config: GuardrailsConfig): Guardrails {
       for (const rule of pack) {
         rules.push(
           compileRule(
-            { ...rule, connections: entry.connections, action: entry.action ?? rule.action },
+            {
+              ...rule,
+              connections: entry.connections,
+              action: entry.action ?? rule.action,
+              approvers: entry.approvers,
+              approval: entry.approval,
+            },
             path,
             config.maxExpressionNodes,
             entry.pack,

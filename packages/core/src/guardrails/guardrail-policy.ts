@@ -11,13 +11,6 @@ import { screenToolDefinition } from './screen-tool.js';
 function refusal(rule: CompiledGuardrail, verdict: GuardrailVerdict, connection: string): AirlockError {
   const why = verdict.failure ? ` (${verdict.failure})` : '';
   const said = rule.message ? `: ${rule.message}` : '.';
-  if (rule.action === 'approve') {
-    return new AirlockError(
-      'approval_unavailable',
-      `This call needs approval under guardrail "${rule.name}"${said} Holding calls for a person's approval is not built into this version of Airlock, so the call is refused${why}. Ask an operator to run it another way, or change the rule's action to deny or allow.`,
-      { data: { rule: rule.name, connection, approvers: rule.approvers } },
-    );
-  }
   return new AirlockError(
     'guardrail_denied',
     `Refused by guardrail "${rule.name}" on connection "${connection}"${said}${why} Change the request, or ask an operator about the rule.`,
@@ -40,7 +33,7 @@ function detailOf(
 
 /**
  * Guardrails as a message policy at the gateway, on the parsed body only. Requests: first match
- * decides (deny, approve → refused until approvals exist, allow), audits mark. Responses: a
+ * decides (deny, approve → held for a person's approval, allow), audits mark. Responses: a
  * matching deny rule replaces the answer with a JSON-RPC error for the same id. tools/list
  * answers: tools whose definitions match a description rule are hidden, and calls to them refused.
  */
@@ -77,6 +70,14 @@ export function createGuardrailPolicy(guardrails: Guardrails): MessagePolicy {
       if (verdict.matches.length === 0) return { action: 'pass', message };
       const audited = verdict.matches.some((m) => m.action === 'audit');
       return { action: 'pass', message, detail: detailOf(verdict, audited ? 'audit' : 'pass') };
+    }
+    if (rule.action === 'approve') {
+      return {
+        action: 'hold',
+        message,
+        hold: { rule: rule.name, message: rule.message, approvers: rule.approvers, approval: rule.approval },
+        detail: detailOf(verdict, 'hold', rule.message),
+      };
     }
     const error = refusal(rule, verdict, context.connection);
     return { action: 'deny', error, detail: detailOf(verdict, 'deny', error.message) };

@@ -4,8 +4,9 @@ import type { Direction, RelayContext } from '../relay/relay-context.js';
 import type { MessagePolicy, PolicyDecision, PolicyMessageInfo } from '../relay/seams.js';
 
 /**
- * Runs `first`, then (if it passes) `second` on what `first` let through. A caller is admitted
- * to a connection only when both admit it.
+ * Runs `first`, then (if it passes or holds) `second` on what `first` let through. A hold stays a
+ * hold unless `second` denies: a call that would be refused anyway is never held for approval.
+ * A caller is admitted to a connection only when both admit it.
  */
 export function composePolicies(first: MessagePolicy, second: MessagePolicy): MessagePolicy {
   const chain = (
@@ -14,10 +15,12 @@ export function composePolicies(first: MessagePolicy, second: MessagePolicy): Me
     direction: Direction,
     info: PolicyMessageInfo | undefined,
   ): PolicyDecision | Promise<PolicyDecision> => {
-    if (decided.action !== 'pass') return decided;
+    if (decided.action === 'deny') return decided;
     const next = second.evaluate(context, decided.message, direction, info);
-    const merge = (d: PolicyDecision): PolicyDecision =>
-      d.detail === undefined && decided.detail !== undefined ? { ...d, detail: decided.detail } : d;
+    const merge = (d: PolicyDecision): PolicyDecision => {
+      if (decided.action === 'hold' && d.action === 'pass') return { ...decided, message: d.message };
+      return d.detail === undefined && decided.detail !== undefined ? { ...d, detail: decided.detail } : d;
+    };
     return next instanceof Promise ? next.then(merge) : merge(next);
   };
   const admits = [first.admit, second.admit].filter((a) => a !== undefined);

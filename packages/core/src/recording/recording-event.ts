@@ -9,7 +9,8 @@ import type { Direction } from '../relay/relay-context.js';
  *
  * Version 2 adds masking findings on agent events, guardrail decisions (`decision.rule`,
  * `decision.guardrails`), and `tool_changed` events (`toolChange`). A version 1 event is a valid
- * version 2 event without them; readers accept both, writers write 2.
+ * version 2 event without them; readers accept both, writers write 2. Later additions (the
+ * `approval` and `access` kinds with their fields) are optional fields and kinds of version 2.
  */
 export const RECORDING_SCHEMA_VERSION = 2 as const;
 
@@ -28,7 +29,11 @@ export type RecordingEventKind =
   /** Something an auditor must know about the recording itself (best-effort spool failure, ...). */
   | 'warning'
   /** A tool definition on a connection appeared or changed (pinning); `toolChange` says how. */
-  | 'tool_changed';
+  | 'tool_changed'
+  /** A step of a held call's approval (held, a vote, decided, released, its outcome); `approval`. */
+  | 'approval'
+  /** A step of a just-in-time access grant (requested, granted, used, ended); `access`. */
+  | 'access';
 
 /** Who acted: identity only, never a token. */
 export interface RecordedIdentity {
@@ -85,6 +90,48 @@ export interface ToolChange {
   readonly outcome: string;
 }
 
+/** One step of a held call's approval, in the chain of the session that asked for it. */
+export interface RecordedApproval {
+  readonly id: string;
+  /**
+   * `held` (the call is waiting), `joined` (a retry of the same call waits on the same approval),
+   * `vote` (one person approved or denied, `decision`), `approved` / `denied` / `expired` (the
+   * decision), `released` (sent on, once), `outcome` (the answer of the one execution), `replayed`
+   * (a retry answered with the stored outcome or decision, not run again).
+   */
+  readonly step: 'held' | 'joined' | 'vote' | 'approved' | 'denied' | 'expired' | 'released' | 'outcome' | 'replayed';
+  /** SHA-256 of the canonical request (connection, caller, method, params): what was approved. */
+  readonly digest?: string | undefined;
+  readonly rule?: string | undefined;
+  /** The client's JSON-RPC id of the held request in this session. */
+  readonly requestId?: string | number | undefined;
+  /** Who voted (subject), with their groups, on a `vote`. */
+  readonly by?: string | undefined;
+  readonly groups?: readonly string[] | undefined;
+  readonly decision?: 'approve' | 'deny' | undefined;
+  readonly reason?: string | undefined;
+  /** On `outcome` / `replayed`: whether the answer was a result or an error. */
+  readonly outcome?: 'result' | 'error' | undefined;
+}
+
+/** One step of a just-in-time access grant. */
+export interface RecordedAccessGrant {
+  readonly grantId: string;
+  /**
+   * `requested`, `granted`, `denied`, `revoked` (the grant's life, each in the system session
+   * `airlock-access:<grant>:<step>`), `used` (a session admitted only by the grant, in its chain)
+   * and `ended` (that session ended because the grant expired or was revoked).
+   */
+  readonly step: 'requested' | 'granted' | 'denied' | 'revoked' | 'used' | 'ended';
+  readonly connection: string;
+  /** Tool globs the grant covers; absent: the whole connection. */
+  readonly tools?: readonly string[] | undefined;
+  /** Who decided or revoked (subject). */
+  readonly by?: string | undefined;
+  readonly reason?: string | undefined;
+  readonly expiresAt?: string | undefined;
+}
+
 export interface RecordingEvent {
   /** The version it was written with (1 or 2); see RECORDING_SCHEMA_VERSION. */
   readonly schema: 1 | typeof RECORDING_SCHEMA_VERSION;
@@ -112,6 +159,8 @@ export interface RecordingEvent {
   readonly end?: { readonly reason: string; readonly code?: string | undefined } | undefined;
   readonly warning?: { readonly code: string; readonly message: string } | undefined;
   readonly toolChange?: ToolChange | undefined;
+  readonly approval?: RecordedApproval | undefined;
+  readonly access?: RecordedAccessGrant | undefined;
   /**
    * What a retention run deleted (on a `warning` event with code `retention_purge`, in the system
    * session `airlock-retention:<job>`): the cutoff, and counts from the store and the spool.

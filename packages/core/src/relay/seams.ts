@@ -1,7 +1,14 @@
+import type { ApprovalConfig } from '../config/guardrails-schema.js';
 import type { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { Caller } from './caller.js';
-import type { MaskingFinding, RecordedDecision, ToolChange } from '../recording/recording-event.js';
+import type {
+  MaskingFinding,
+  RecordedAccessGrant,
+  RecordedApproval,
+  RecordedDecision,
+  ToolChange,
+} from '../recording/recording-event.js';
 import type { Direction, RelayContext, SessionOpenRequest } from './relay-context.js';
 
 /**
@@ -19,6 +26,20 @@ export interface IdentityResolver {
   }): MaybePromise<Caller>;
 }
 
+/**
+ * A request a guardrail holds for a person's approval (action `approve`): the gateway keeps the
+ * client's request open and forwards it only once approvers have decided for it.
+ */
+export interface HoldRequest {
+  /** The rule that held it (`<pack>/<name>` for a pack's rule). */
+  readonly rule: string;
+  /** The rule's message, shown to approvers and to the client while it waits. */
+  readonly message: string | undefined;
+  /** Groups whose members may decide. */
+  readonly approvers: readonly string[];
+  readonly approval: ApprovalConfig;
+}
+
 /** `detail` is what the recording keeps of the decision (rule, reason, guardrail matches). */
 export type PolicyDecision =
   | {
@@ -26,7 +47,14 @@ export type PolicyDecision =
       readonly message: JsonRpcMessage;
       readonly detail?: RecordedDecision | undefined;
     }
-  | { readonly action: 'deny'; readonly error: AirlockError; readonly detail?: RecordedDecision | undefined };
+  | { readonly action: 'deny'; readonly error: AirlockError; readonly detail?: RecordedDecision | undefined }
+  | {
+      readonly action: 'hold';
+      /** The request as it will be forwarded once approved. */
+      readonly message: JsonRpcMessage;
+      readonly hold: HoldRequest;
+      readonly detail?: RecordedDecision | undefined;
+    };
 
 /** What the gateway knows about a message beyond its body. */
 export interface PolicyMessageInfo {
@@ -77,6 +105,10 @@ export interface MessageRecorder {
   end(context: RelayContext, reason: string): MaybePromise<void>;
   /** A tool definition appeared or changed on the session's connection (tool pinning). */
   recordToolChange?(context: RelayContext, change: ToolChange, at: number): MaybePromise<void>;
+  /** A step of a held call's approval, in the session's chain. */
+  recordApproval?(context: RelayContext, approval: RecordedApproval, at: number): MaybePromise<void>;
+  /** A step of a just-in-time access grant, in the chain of `context.sessionId`. */
+  recordAccess?(context: RelayContext, access: RecordedAccessGrant, at: number): MaybePromise<void>;
 }
 
 /** A server→client message after masking, with what was masked (types, paths, counts; never values). */

@@ -4,6 +4,8 @@ import {
   RECORDING_SCHEMA_VERSION,
   type MaskingFinding,
   type MessageRecorder,
+  type RecordedAccessGrant,
+  type RecordedApproval,
   type RecordedDecision,
   type RecordedMessage,
   type RecordingEvent,
@@ -47,7 +49,16 @@ type EventFields = Pick<RecordingEvent, 'kind' | 'at'> &
   Partial<
     Pick<
       RecordingEvent,
-      'direction' | 'message' | 'masking' | 'decision' | 'start' | 'end' | 'warning' | 'toolChange'
+      | 'direction'
+      | 'message'
+      | 'masking'
+      | 'decision'
+      | 'start'
+      | 'end'
+      | 'warning'
+      | 'toolChange'
+      | 'approval'
+      | 'access'
     >
   >;
 
@@ -130,6 +141,25 @@ export class SessionRecorder implements MessageRecorder {
 
   /** Records a `tool_changed` event (tool pinning) in the session's chain. */
   recordToolChange(context: RelayContext, toolChange: ToolChange, atMs: number): Promise<void> {
+    return this.recordAside(context, atMs, { kind: 'tool_changed', toolChange });
+  }
+
+  /** Records an `approval` event (a step of a held call's approval) in the session's chain. */
+  recordApproval(context: RelayContext, approval: RecordedApproval, atMs: number): Promise<void> {
+    return this.recordAside(context, atMs, { kind: 'approval', approval });
+  }
+
+  /** Records an `access` event (a step of a just-in-time grant) in the session's chain. */
+  recordAccess(context: RelayContext, access: RecordedAccessGrant, atMs: number): Promise<void> {
+    return this.recordAside(context, atMs, { kind: 'access', access });
+  }
+
+  /** An event beside the messages (starting the chain when it is the session's first). */
+  private recordAside(
+    context: RelayContext,
+    atMs: number,
+    fields: Omit<EventFields, 'at'>,
+  ): Promise<void> {
     const at = new Date(atMs).toISOString();
     const writes: Promise<unknown>[] = [];
     let chain = this.chains.find(context.sessionId);
@@ -138,7 +168,7 @@ export class SessionRecorder implements MessageRecorder {
       writes.push(this.appendNext(context, chain, { kind: 'session_start', at, start: {} }));
     }
     if (chain.lost) writes.push(this.appendGapWarning(context, chain, at));
-    writes.push(this.appendNext(context, chain, { kind: 'tool_changed', at, toolChange }));
+    writes.push(this.appendNext(context, chain, { ...fields, at }));
     return this.settle(writes);
   }
 

@@ -119,4 +119,58 @@ CREATE TABLE tool_pins (
 );
 `,
   },
+  {
+    version: 5,
+    name: 'approvals and access grants',
+    // Held calls (guardrail action approve) and just-in-time access grants: shared by every
+    // gateway on the store, so any gateway can show and decide them and they survive restarts.
+    sql: `
+CREATE TABLE approvals (
+  id              text PRIMARY KEY,
+  digest          text NOT NULL,
+  session_id      text NOT NULL,
+  connection      text NOT NULL,
+  requester       jsonb NOT NULL,
+  method          text NOT NULL,
+  target          text NOT NULL,
+  params          text NOT NULL,
+  rule            text NOT NULL,
+  message         text,
+  requirement     jsonb NOT NULL,
+  status          text NOT NULL,
+  votes           jsonb NOT NULL DEFAULT '[]'::jsonb,
+  created_at      timestamptz NOT NULL,
+  expires_at      timestamptz NOT NULL,
+  remember_seconds integer NOT NULL,
+  decided_at      timestamptz,
+  remember_until  timestamptz,
+  released_at     timestamptz,
+  released_by     text,
+  outcome         text,
+  outcome_at      timestamptz
+);
+CREATE INDEX approvals_digest ON approvals (digest, created_at DESC);
+CREATE INDEX approvals_created ON approvals (created_at DESC, id DESC);
+CREATE TABLE access_grants (
+  id               text PRIMARY KEY,
+  connection       text NOT NULL,
+  requester        jsonb NOT NULL,
+  subject          text NOT NULL,
+  tools            jsonb NOT NULL,
+  duration_seconds integer NOT NULL,
+  reason           text NOT NULL,
+  status           text NOT NULL,
+  requested_at     timestamptz NOT NULL,
+  decided_at       timestamptz,
+  decided_by       text,
+  decision_reason  text,
+  expires_at       timestamptz,
+  revoked_at       timestamptz,
+  revoked_by       text,
+  revoke_reason    text
+);
+CREATE INDEX access_grants_requested ON access_grants (requested_at DESC, id DESC);
+CREATE INDEX access_grants_active ON access_grants (status, expires_at);
+`,
+  },
 ];
