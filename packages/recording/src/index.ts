@@ -173,3 +173,5 @@ export type {
   AccessGrantStore,
   AccessRequest,
 } from './access/access-grant-store.js';
+export { MemoryApprovals } from './approvals/memory-approvals.js';
+export { effectiveStatus, isJoinable } from './approvals/approval-view.js';

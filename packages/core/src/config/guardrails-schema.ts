@@ -30,7 +30,12 @@ export const approvalSchema = z
      * After a decision, how long a retry of the same call (same digest) is answered from it: the
      * stored outcome of the one execution, or the denial. After that the call needs a new approval.
      */
-    rememberSeconds: z.number().int().min(0).max(7 * 86_400).default(3600),
+    rememberSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(7 * 86_400)
+      .default(3600),
   })
   .prefault({});
 

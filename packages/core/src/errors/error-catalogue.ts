@@ -143,7 +143,11 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   /** Nobody decided the held call within its hold budget. */
   approval_expired: { httpStatus: 408, jsonRpcCode: -32013, grpcStatus: GrpcStatus.DEADLINE_EXCEEDED },
   /** The approved call was released once, but its outcome was not stored (the gateway stopped mid-call). */
-  approval_outcome_unknown: { httpStatus: 409, jsonRpcCode: -32014, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  approval_outcome_unknown: {
+    httpStatus: 409,
+    jsonRpcCode: -32014,
+    grpcStatus: GrpcStatus.FAILED_PRECONDITION,
+  },
   /** A just-in-time access request that cannot be accepted: bad duration, over the maximum, no JIT for the connection. */
   access_request_invalid: { httpStatus: 400, jsonRpcCode: -32602, grpcStatus: GrpcStatus.INVALID_ARGUMENT },
   /** A grant or access request id that does not exist, or that the caller may not see. */

@@ -99,7 +99,8 @@ export interface RecordedApproval {
    * decision), `released` (sent on, once), `outcome` (the answer of the one execution), `replayed`
    * (a retry answered with the stored outcome or decision, not run again).
    */
-  readonly step: 'held' | 'joined' | 'vote' | 'approved' | 'denied' | 'expired' | 'released' | 'outcome' | 'replayed';
+  readonly step:
+    'held' | 'joined' | 'vote' | 'approved' | 'denied' | 'expired' | 'released' | 'outcome' | 'replayed';
   /** SHA-256 of the canonical request (connection, caller, method, params): what was approved. */
   readonly digest?: string | undefined;
   readonly rule?: string | undefined;

@@ -1,0 +1,25 @@
+import type { ApprovalStatus } from '@airlock/core';
+
+/** The status an approval reads as at `now`: a pending one past its expiry is expired. */
+export function effectiveStatus(status: ApprovalStatus, expiresAt: string, now: Date): ApprovalStatus {
+  return status === 'pending' && now.getTime() >= Date.parse(expiresAt) ? 'expired' : status;
+}
+
+/**
+ * Whether a retry of the same digest joins this approval at `now`: still pending, or decided
+ * (approved or denied) within its remember window. An expired one is never joined: asking again
+ * is the retry's purpose.
+ */
+export function isJoinable(
+  row: {
+    readonly status: ApprovalStatus;
+    readonly expiresAt: string;
+    readonly rememberUntil: string | undefined;
+  },
+  now: Date,
+): boolean {
+  const status = effectiveStatus(row.status, row.expiresAt, now);
+  if (status === 'pending') return true;
+  if (status === 'expired') return false;
+  return row.rememberUntil !== undefined && now.getTime() < Date.parse(row.rememberUntil);
+}
