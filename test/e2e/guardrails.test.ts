@@ -92,9 +92,29 @@ describe('guardrails on a legacy session', () => {
 
     expect(textOf(await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } }))).toContain('5');
 
-    const held = await refusal(client.callTool({ name: 'big', arguments: { bytes: 5000 } }));
-    expect(held.code).toBe(-32010);
-    expect(held.message).toMatch(/needs approval under guardrail "hold-big".*approval is not built/);
+    // Held for approval (approvals.test.ts follows holds end to end): here an SRE lead denies it.
+    const held = refusal(client.callTool({ name: 'big', arguments: { bytes: 5000 } }));
+    const gate = airlock.gateway.http.approvalGate;
+    const approval = await waitFor('the held call', async () =>
+      (await gate.store.listApprovals({ status: 'pending', limit: 5 })).approvals.find(
+        (a) => a.target === 'big',
+      ),
+    );
+    await gate.store.voteOnApproval(
+      approval.id,
+      {
+        by: 'lead',
+        groups: ['sre-leads'],
+        decision: 'deny',
+        reason: 'too big',
+        at: new Date().toISOString(),
+      },
+      new Date(),
+    );
+    gate.wake(approval.id);
+    const denied = await held;
+    expect(denied.code).toBe(-32012);
+    expect(denied.message).toContain('lead denied approval');
     expect(textOf(await client.callTool({ name: 'big', arguments: { bytes: 10 } }))).toHaveLength(10);
 
     const leaked = await refusal(client.callTool({ name: 'echo', arguments: { text: 'TOP SECRET plans' } }));
@@ -122,7 +142,7 @@ describe('guardrails on a legacy session', () => {
       guardrails: [{ rule: 'audit-adds', action: 'audit' }],
     });
     expect(decisionFor(events, (m) => m.includes('"bytes":5000'))).toMatchObject({
-      action: 'deny',
+      action: 'hold',
       guardrails: [{ rule: 'hold-big', action: 'approve' }],
     });
     // The output rule's replacement is what the gateway recorded and the client received.

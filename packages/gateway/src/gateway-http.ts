@@ -14,7 +14,8 @@ import {
   type MessagePolicy,
   type MessageRecorder,
 } from '@airlock/core';
-import { MemoryToolPins, type ToolPinStore } from '@airlock/recording';
+import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
+import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import { sendApiError } from './http/api-json.js';
@@ -47,6 +48,12 @@ export interface GatewayHttpOptions {
   readonly logger: Logger;
   /** Serves `/api/...` (the admin API); without it those paths are not found. */
   readonly adminApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Where held calls live (the recording store); default: memory. */
+  readonly approvals?: ApprovalStore;
+  /** Where new approval requests are announced (webhooks). */
+  readonly approvalNotifications?: ApprovalNotifications;
+  /** Names this gateway in what it records and releases (default: `gateway`). */
+  readonly gatewayId?: string;
   /** Where tool pins live (the recording store); default: memory. */
   readonly toolPins?: ToolPinStore;
   /**
@@ -61,6 +68,8 @@ export interface GatewayHttp {
   readonly url: string;
   readonly port: number;
   readonly sessions: SessionRegistry;
+  /** Holds calls for approval; the approvals API wakes it when a decision is made here. */
+  readonly approvalGate: ApprovalGate;
   close(): Promise<void>;
 }
 
@@ -90,6 +99,14 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     return true;
   };
   const recorder = options.recorder ?? noRecording;
+  const approvalGate = new ApprovalGate({
+    store: options.approvals ?? new MemoryApprovals(),
+    recorder,
+    gatewayId: options.gatewayId ?? 'gateway',
+    pollMs: config.approvals.pollMs,
+    notifications: options.approvalNotifications,
+    logger,
+  });
   const pipeline = new MessagePipeline(
     options.policy ??
       messagePolicyFor(config, logger, {
@@ -97,6 +114,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
         recorder,
       }),
     recorder,
+    approvalGate,
   );
   const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
     pipeline.end(context, reason, logger),
@@ -214,6 +232,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     url,
     port,
     sessions,
+    approvalGate,
     close: async () => {
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       modernGroups.closeAll('gateway_shutdown');

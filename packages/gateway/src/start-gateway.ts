@@ -171,6 +171,7 @@ export async function startGateway(
         : {}),
       adminApi,
       toolPins,
+      gatewayId: id,
       ...(recording?.store
         ? {
             sessionsApi: createSessionsApi({

@@ -108,7 +108,7 @@ function compileRule(
     action: rule.action,
     message: rule.message,
     approvers: rule.approvers ?? [],
-    approval: rule.approval ?? approvalSchema.parse(undefined),
+    approval: rule.approval ?? approvalSchema.parse({}),
     connections: rule.connections.map(compileGlob),
     methods: globs(impliedMethods),
     tools: globs(rule.tool),

@@ -82,7 +82,7 @@ describe('guardrail rules', () => {
     expect(decide(rules, call('query', { table: 'orders', sql: 'select 1' }), bob).action).toBe('pass');
   });
 
-  it('marks audits and keeps evaluating; approve refuses until approvals exist', () => {
+  it("marks audits and keeps evaluating; approve holds the call with the rule's approval settings", () => {
     const rules = [
       { name: 'watch-buckets', tool: 'delete_bucket', action: 'audit' },
       {
@@ -99,10 +99,15 @@ describe('guardrail rules', () => {
       detail: { action: 'audit', guardrails: [{ rule: 'watch-buckets', action: 'audit' }] },
     });
     const held = decide(rules, call('delete_bucket', { bucket: 'prod-logs' }));
-    expect(held.action).toBe('deny');
-    if (held.action !== 'deny') return;
-    expect(held.error.code).toBe('approval_unavailable');
-    expect(held.error.message).toMatch(/approval is not built/i);
+    expect(held.action).toBe('hold');
+    if (held.action !== 'hold') return;
+    expect(held.hold).toEqual({
+      rule: 'hold-prod',
+      message: undefined,
+      approvers: ['sre-leads'],
+      approval: { required: 1, requiredGroups: [], holdSeconds: 600, rememberSeconds: 3600 },
+    });
+    expect(held.detail?.action).toBe('hold');
     expect(held.detail?.guardrails).toEqual([
       { rule: 'watch-buckets', action: 'audit' },
       { rule: 'hold-prod', action: 'approve' },

@@ -98,6 +98,20 @@ export class ResponseChannel {
     this.resumable?.detach(retryMs);
   }
 
+  /**
+   * Opens the answer as an event stream before any message: a held call waits on it, kept alive by
+   * the stream's comments (and progress notifications), so the client's request stays open.
+   */
+  openStream(): void {
+    if (this.done || this.streaming) return;
+    if (this.streams) {
+      this.openResumable();
+      return;
+    }
+    this.sse = new SseWriter(this.res);
+    this.sse.open(this.headers);
+  }
+
   private openResumable(): void {
     this.resumable = (this.streams as ResumableStreams).open();
     this.resumable.attach(this.res, this.headers);

@@ -1,7 +1,10 @@
 import type { ServerResponse } from 'node:http';
 
-/** Comment lines keep idle SSE streams alive through proxies and load balancers. */
-const KEEPALIVE_MS = 25_000;
+/**
+ * Comment lines keep idle SSE streams alive through proxies and load balancers (and tell a client
+ * waiting on a held call that it is still held): at least one every 15 s.
+ */
+export const KEEPALIVE_MS = 10_000;
 
 /**
  * Writes Server-Sent Events to one HTTP response. `write` reports backpressure the way Node

@@ -2,9 +2,11 @@ import type { ServerResponse } from 'node:http';
 import {
   AirlockError,
   errorResponse,
+  idFromKey,
   idKey,
   isRequest,
   type JsonRpcId,
+  type HoldRequest,
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
@@ -27,6 +29,14 @@ interface PendingRequest {
   readonly channel: ResponseChannel;
   readonly method: string;
   readonly startedAt: number;
+  /** Set when the request was held and released by this approval: its answer is the stored outcome. */
+  readonly approvalId?: string | undefined;
+}
+
+/** A request held for approval: aborted when the client cancels it or the session ends. */
+interface HeldRequest {
+  readonly channel: ResponseChannel;
+  readonly abort: AbortController;
 }
 
 export interface LegacySessionOptions {
@@ -46,6 +56,7 @@ export class LegacySession {
   readonly context: RelayContext;
   lastActivity = Date.now();
   private readonly pending = new Map<string, PendingRequest>();
+  private readonly held = new Map<string, HeldRequest>();
   /** Every SSE stream of the session, resumable with Last-Event-ID (SEP-1699). */
   private readonly streams: ResumableStreams;
   /** The GET stream's messages (those of no request), kept while no GET is open. */
@@ -130,9 +141,14 @@ export class LegacySession {
       else channel.fail(outcome.decision.error);
       return;
     }
+    let approvalId: string | undefined;
+    if (outcome.decision.action === 'hold') {
+      approvalId = await this.holdForApproval(message, outcome.decision.hold, channel);
+      if (approvalId === undefined) return;
+    }
     if (isRequest(message)) {
       const key = idKey(message.id);
-      this.pending.set(key, { channel, method: message.method, startedAt: performance.now() });
+      this.pending.set(key, { channel, method: message.method, startedAt: performance.now(), approvalId });
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       this.cancelPending(message.params?.['requestId']);
     }
@@ -140,10 +156,81 @@ export class LegacySession {
       await this.stream.send(outcome.json);
     } catch (cause) {
       if (isRequest(message)) this.pending.delete(idKey(message.id));
-      channel.fail(AirlockError.from(cause, 'tunnel_closed'));
+      const failure = AirlockError.from(cause, 'tunnel_closed');
+      if (approvalId !== undefined && isRequest(message)) {
+        const answer = JSON.stringify(errorResponse(message.id, failure.toJsonRpcError()));
+        this.pipeline.approvals?.released(this.context, approvalId, answer);
+        channel.deliver(answer, true);
+        return;
+      }
+      channel.fail(failure);
       return;
     }
     if (!isRequest(message)) channel.accept();
+  }
+
+  /**
+   * Holds a request for approval (the client's answer stays open, kept alive). Returns the
+   * approval that released it, or undefined when the client has been answered (denied, expired,
+   * the stored outcome of a retry) or is gone.
+   */
+  private async holdForApproval(
+    message: JsonRpcMessage,
+    hold: HoldRequest,
+    channel: ResponseChannel,
+  ): Promise<string | undefined> {
+    const gate = this.pipeline.approvals;
+    if (!isRequest(message) || gate === undefined) {
+      const error = new AirlockError(
+        'approval_unavailable',
+        `Guardrail "${hold.rule}" holds this message for approval, but ${isRequest(message) ? 'this gateway holds no calls' : 'only requests can be held'}; it was refused. Ask an operator about the rule.`,
+        { data: { rule: hold.rule } },
+      );
+      if (isRequest(message))
+        channel.deliver(JSON.stringify(errorResponse(message.id, error.toJsonRpcError())), true);
+      else channel.fail(error);
+      return undefined;
+    }
+    const key = idKey(message.id);
+    const abort = new AbortController();
+    this.held.set(key, { channel, abort });
+    let verdict;
+    try {
+      verdict = await gate.hold({
+        context: this.context,
+        request: message,
+        hold,
+        channel,
+        signal: abort.signal,
+      });
+    } catch (error) {
+      // The store cannot hold it (fail closed): the call does not run.
+      channel.deliver(
+        JSON.stringify(errorResponse(message.id, AirlockError.from(error).toJsonRpcError())),
+        true,
+      );
+      return undefined;
+    } finally {
+      this.held.delete(key);
+    }
+    if (verdict.kind === 'abandoned') return undefined;
+    if (verdict.kind === 'answer') {
+      channel.deliver(verdict.json, true);
+      return undefined;
+    }
+    try {
+      if (this.isEnded)
+        throw (
+          this.endedWith ?? new AirlockError('upstream_closed', 'The session ended while the call was held.')
+        );
+      await this.pipeline.recordRelease(this.context, message, verdict.approvalId);
+    } catch (error) {
+      const answer = JSON.stringify(errorResponse(message.id, AirlockError.from(error).toJsonRpcError()));
+      gate.released(this.context, verdict.approvalId, answer);
+      channel.deliver(answer, true);
+      return undefined;
+    }
+    return verdict.approvalId;
   }
 
   /**
@@ -195,6 +282,13 @@ export class LegacySession {
   private cancelPending(requestId: unknown): void {
     if (typeof requestId !== 'string' && typeof requestId !== 'number') return;
     const key = idKey(requestId);
+    const held = this.held.get(key);
+    if (held) {
+      // Cancelled while held: it stops waiting (the approval stays; a retry finds it).
+      held.abort.abort();
+      held.channel.abandon();
+      return;
+    }
     const pending = this.pending.get(key);
     if (!pending) return;
     this.pending.delete(key);
@@ -220,6 +314,8 @@ export class LegacySession {
       const pending = this.pending.get(key);
       if (!pending) return;
       this.pending.delete(key);
+      if (pending.approvalId !== undefined)
+        this.pipeline.approvals?.released(this.context, pending.approvalId, json);
       this.log.info(
         {
           method: pending.method,
@@ -274,8 +370,19 @@ export class LegacySession {
         `The MCP server for connection "${this.context.connection}" closed the session. Start a new session (initialize) to continue.`,
       );
     // These requests were forwarded: each gets its JSON-RPC answer, an error saying why.
-    for (const [, pending] of this.pending) pending.channel.answerWithError(reason);
+    for (const [key, pending] of this.pending) {
+      if (pending.approvalId !== undefined) {
+        const answer = JSON.stringify(errorResponse(idFromKey(key), reason.toJsonRpcError()));
+        this.pipeline.approvals?.released(this.context, pending.approvalId, answer);
+      }
+      pending.channel.answerWithError(reason);
+    }
     this.pending.clear();
+    for (const [, held] of this.held) {
+      held.abort.abort();
+      held.channel.answerWithError(reason);
+    }
+    this.held.clear();
     this.standalone?.end();
     this.log.info({ reason: reason.message, code: reason.code }, 'session ended');
     this.onEnded(this, failure);

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type {
   AirlockError,
   Caller,
@@ -30,7 +31,25 @@ export class MessagePipeline {
   constructor(
     private readonly policy: MessagePolicy,
     private readonly recorder: MessageRecorder,
+    /** Holds calls that guardrails send for approval; without it such calls are refused. */
+    readonly approvals?: ApprovalGate,
   ) {}
+
+  /**
+   * Records a held request again as it is released after approval (decision `approve`): the
+   * gateway's record of what it forwarded, matched by the agent's. Throws (strict mode) when the
+   * recording cannot take it: the call is then not forwarded.
+   */
+  recordRelease(context: RelayContext, message: JsonRpcMessage, approvalId: string): void | Promise<void> {
+    return this.recorder.record(context, {
+      source: 'gateway',
+      direction: 'client_to_server',
+      message,
+      decision: 'pass',
+      decisionDetail: { action: 'approve', reason: `released by approval ${approvalId}` },
+      at: Date.now(),
+    });
+  }
 
   /** May this caller use this connection at all (before any session or exchange is opened). */
   admit(caller: Caller, connection: string): AirlockError | undefined {

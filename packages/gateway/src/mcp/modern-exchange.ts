@@ -4,6 +4,7 @@ import {
   errorResponse,
   idKey,
   isRequest,
+  type HoldRequest,
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
@@ -57,6 +58,16 @@ export async function relayExchange(
     else channel.fail(inbound.decision.error);
     return;
   }
+  let approvalId: string | undefined;
+  if (inbound.decision.action === 'hold') {
+    approvalId = await holdForApproval(request, inbound.decision.hold, channel, pipeline);
+    if (approvalId === undefined) return;
+  }
+  const released = (json: string) => {
+    if (approvalId === undefined) return;
+    pipeline.approvals?.released(context, approvalId, json);
+    approvalId = undefined;
+  };
   const stream = await directory.openSession({
     ...context,
     kind: 'exchange',
@@ -67,7 +78,8 @@ export async function relayExchange(
   let answered = false;
 
   res.once('close', () => {
-    if (!answered) stream.end();
+    // An approved call runs to its answer even without its client: the outcome is stored for a retry.
+    if (!answered && approvalId === undefined) stream.end();
   });
 
   const deliver = (reply: JsonRpcMessage, json: string, httpStatus: number | undefined) => {
@@ -79,6 +91,7 @@ export async function relayExchange(
     const finalForNotification = responseKey === undefined && !('method' in reply);
     if (final || finalForNotification) {
       answered = true;
+      released(json);
       request.onAnswer?.(reply);
       logger.info(
         {
@@ -116,6 +129,15 @@ export async function relayExchange(
       },
     }),
     onEnd: (failure) => {
+      if (approvalId !== undefined && requestId !== null) {
+        const error =
+          failure ??
+          new AirlockError(
+            'upstream_closed',
+            'The MCP server ended the approved request without answering it.',
+          );
+        released(JSON.stringify(errorResponse(requestId, error.toJsonRpcError())));
+      }
       if (channel.done) return;
       if (failure) channel.fail(failure);
       else if (requestId === null) channel.accept();
@@ -132,7 +154,65 @@ export async function relayExchange(
   try {
     await stream.send(inbound.json);
   } catch (cause) {
-    channel.fail(AirlockError.from(cause, 'tunnel_closed'));
+    const failure = AirlockError.from(cause, 'tunnel_closed');
+    if (requestId !== null) released(JSON.stringify(errorResponse(requestId, failure.toJsonRpcError())));
+    channel.fail(failure);
     stream.end();
   }
+}
+
+/**
+ * Holds the exchange's request for approval on its own POST (an event stream kept alive while it
+ * waits). Returns the approval that released it, or undefined once the client has its answer
+ * (denied, expired, a stored outcome) or has gone.
+ */
+async function holdForApproval(
+  request: ExchangeRequest,
+  hold: HoldRequest,
+  channel: ResponseChannel,
+  pipeline: MessagePipeline,
+): Promise<string | undefined> {
+  const { context, message, res } = request;
+  const gate = pipeline.approvals;
+  if (!isRequest(message) || gate === undefined) {
+    const error = new AirlockError(
+      'approval_unavailable',
+      `Guardrail "${hold.rule}" holds this message for approval, but ${isRequest(message) ? 'this gateway holds no calls' : 'only requests can be held'}; it was refused. Ask an operator about the rule.`,
+      { data: { rule: hold.rule } },
+    );
+    if (isRequest(message))
+      channel.deliver(JSON.stringify(errorResponse(message.id, error.toJsonRpcError())), true);
+    else channel.fail(error);
+    return undefined;
+  }
+  // The client leaving stops the wait; the approval stays in the store for its retry.
+  const abort = new AbortController();
+  const leave = () => abort.abort();
+  res.once('close', leave);
+  let verdict;
+  try {
+    verdict = await gate.hold({ context, request: message, hold, channel, signal: abort.signal });
+  } catch (error) {
+    channel.deliver(
+      JSON.stringify(errorResponse(message.id, AirlockError.from(error).toJsonRpcError())),
+      true,
+    );
+    return undefined;
+  } finally {
+    res.off('close', leave);
+  }
+  if (verdict.kind === 'abandoned') return undefined;
+  if (verdict.kind === 'answer') {
+    channel.deliver(verdict.json, true);
+    return undefined;
+  }
+  try {
+    await pipeline.recordRelease(context, message, verdict.approvalId);
+  } catch (error) {
+    const answer = JSON.stringify(errorResponse(message.id, AirlockError.from(error).toJsonRpcError()));
+    gate.released(context, verdict.approvalId, answer);
+    channel.deliver(answer, true);
+    return undefined;
+  }
+  return verdict.approvalId;
 }

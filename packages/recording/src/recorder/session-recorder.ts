@@ -155,11 +155,7 @@ export class SessionRecorder implements MessageRecorder {
   }
 
   /** An event beside the messages (starting the chain when it is the session's first). */
-  private recordAside(
-    context: RelayContext,
-    atMs: number,
-    fields: Omit<EventFields, 'at'>,
-  ): Promise<void> {
+  private recordAside(context: RelayContext, atMs: number, fields: Omit<EventFields, 'at'>): Promise<void> {
     const at = new Date(atMs).toISOString();
     const writes: Promise<unknown>[] = [];
     let chain = this.chains.find(context.sessionId);
