@@ -1,6 +1,7 @@
 import type { RecordingEvent } from '@airlock/core';
 import type { ApprovalRecord, RecordingStore } from '@airlock/recording';
 import { verifySession } from '@airlock/recording';
+import { markdownTranscript } from '@airlock/gateway';
 import {
   connectV1Client,
   connectV2Client,
@@ -256,6 +257,12 @@ describe('a held call on a legacy session', () => {
     });
     const report = verifySession(events);
     expect(report.ok, JSON.stringify(report, null, 2)).toBe(true);
+    // The transcript shows the approval inline, between the held request and its release.
+    const summary = await store().getSession(sessionId);
+    const transcript = markdownTranscript(summary!, events);
+    expect(transcript).toContain(`APPROVAL held ${approval.id} (rule hold-deploys)`);
+    expect(transcript).toContain(`APPROVAL vote ${approval.id}: bob approve — "change ticket 42"`);
+    expect(transcript.indexOf('APPROVAL held')).toBeLessThan(transcript.indexOf('APPROVAL released'));
   });
 
   it('tells alice who denied her call and why; the session continues', async () => {

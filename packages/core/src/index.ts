@@ -202,3 +202,4 @@ export {
   type ApprovalVote,
 } from './approvals/approval-votes.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
+export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';

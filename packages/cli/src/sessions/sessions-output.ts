@@ -1,3 +1,4 @@
+import { describeAccessStep, describeApprovalStep } from '@airlock/core';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary, SessionVerification } from '@airlock/recording';
 
@@ -70,6 +71,10 @@ export function replayText(event: RecordingEvent): string {
       const fields = (change?.diff ?? []).map((d) => d.field).join(', ');
       return `${head}  TOOL ${change?.change === 'new' ? 'NEW' : 'CHANGED'} ${change?.tool ?? '?'} (${change?.outcome ?? ''})${fields ? `: ${fields}` : ''}; fingerprint ${change?.oldFingerprint?.slice(0, 12) ?? '-'} -> ${change?.newFingerprint?.slice(0, 12) ?? '-'}\n`;
     }
+    case 'approval':
+      return `${head}  ${event.approval ? describeApprovalStep(event.approval) : 'APPROVAL'}\n`;
+    case 'access':
+      return `${head}  ${event.access ? describeAccessStep(event.access) : 'ACCESS'}\n`;
     default: {
       const lines = [`${head}  ${arrow(event)}  ${label(event.message)}`];
       if (event.decision) {

@@ -1,3 +1,4 @@
+import { describeAccessStep, describeApprovalStep } from '@airlock/core';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary } from '@airlock/recording';
 
@@ -86,6 +87,10 @@ function eventLines(event: RecordingEvent): string[] {
       if (event.message !== undefined) lines.push('', ...codeBlock(JSON.stringify(event.message, null, 2)));
       return lines;
     }
+    case 'approval':
+      return [`### ${where} · ${event.approval ? describeApprovalStep(event.approval) : 'approval'}`];
+    case 'access':
+      return [`### ${where} · ${event.access ? describeAccessStep(event.access) : 'access'}`];
     default:
       return [`### ${where} · ${String(event.kind)}`];
   }

@@ -1,3 +1,4 @@
+import { describeAccessStep, describeApprovalStep } from '@airlock/core';
 import type { RecordingEvent } from '@airlock/core';
 import type { AuditItem } from './audit-item.js';
 
@@ -54,6 +55,10 @@ function what(event: RecordingEvent): string {
       return `WARNING ${event.warning?.code ?? ''}: ${event.warning?.message ?? ''}`;
     case 'message':
       return describeMessage(event);
+    case 'approval':
+      return event.approval ? describeApprovalStep(event.approval) : 'APPROVAL';
+    case 'access':
+      return event.access ? describeAccessStep(event.access) : 'ACCESS';
     default:
       return String(event.kind);
   }
