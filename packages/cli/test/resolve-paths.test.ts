@@ -21,4 +21,20 @@ agent:
     expect(resolved.recording.spool.dir).toBe('/etc/airlock/spool');
     expect(resolved.recording.store.dataDir).toBe('/etc/airlock/store');
   });
+
+  it('resolves an approval webhook secretFile against the config folder', () => {
+    const config = parseConfig(`
+gateway:
+  tunnel: { tls: { certFile: tls/gw.crt, keyFile: tls/gw.key } }
+  approvals:
+    webhooks:
+      - { url: "https://hooks.example.com/airlock", secretFile: secrets/approvals }
+      - { url: "https://hooks.slack.com/services/T/B/x", format: slack }
+`);
+    const resolved = resolveConfigPaths(config, (path) => resolve('/etc/airlock', path));
+    expect(resolved.gateway?.approvals.webhooks.map((w) => w.secretFile)).toEqual([
+      '/etc/airlock/secrets/approvals',
+      undefined,
+    ]);
+  });
 });

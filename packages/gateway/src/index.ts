@@ -9,3 +9,18 @@ export { createSessionAccess, type SessionAccess, type SessionVisibility } from 
 export { createSessionsApi, SESSIONS_API_PATH, type SessionsApiOptions } from './api/sessions-api.js';
 export { markdownTranscript } from './api/markdown-transcript.js';
 export { createOriginPolicy, type RequestOriginPolicy } from './http/origin-policy.js';
+export {
+  createApprovalNotifier,
+  type ApprovalNotifier,
+  type ApprovalNotifierOptions,
+} from './approvals/approval-notifier.js';
+export type { ApprovalEvent, ApprovalLinks, ApprovalWebhookPayload } from './approvals/approval-payloads.js';
+export type { SlackApprovalPayload } from './approvals/slack-approval-payload.js';
+export {
+  DELIVERY_HEADER,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhookSignature,
+  type WebhookSignatureCheck,
+} from './approvals/webhook-signature.js';
+export type { WebhookBackoff } from './approvals/webhook-backoff.js';

@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
 import { createAgentsApi } from './admin/agents-api.js';
 import { createToolsApi, TOOLS_API_PATH } from './admin/tools-api.js';
+import { createApprovalNotifier, type ApprovalNotifier } from './approvals/approval-notifier.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
 import { createSessionAccess } from './api/session-access.js';
 import { createSessionsApi } from './api/sessions-api.js';
@@ -54,6 +55,8 @@ export interface RunningGateway {
   readonly enrollment: AgentEnrollment;
   /** The recording (spool, pumps, store), when the gateway records. */
   readonly recording: GatewayRecording | undefined;
+  /** Notifies `gateway.approvals.webhooks` of held calls and decisions (no webhooks: does nothing). */
+  readonly approvalNotifier: ApprovalNotifier;
   /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -77,6 +80,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const id = config.id ?? hostname();
   const logger = options.logger.child({ gatewayId: id });
+  // First: a webhook whose secret is missing stops startup before anything listens.
+  const approvalNotifier = createApprovalNotifier({
+    webhooks: config.approvals.webhooks,
+    publicUrl: config.publicUrl,
+    gatewayId: id,
+    logger,
+  });
   const tlsConfig = config.tunnel.tls;
   const tls = options.tls ?? {
     cert: await readTlsFile(tlsConfig.certFile, 'gateway.tunnel.tls.certFile'),
@@ -201,9 +211,11 @@ export async function startGateway(
     tunnel,
     enrollment,
     recording,
+    approvalNotifier,
     close: async () => {
       await http.close();
       await tunnel.close();
+      await approvalNotifier.close();
       await recording?.close();
       enrollment.close();
     },

@@ -17,6 +17,7 @@ export function resolveConfigPaths(
     if (tls.clientCaFile) tls.clientCaFile = resolvePath(tls.clientCaFile);
     if (gateway.dataDir) gateway.dataDir = resolvePath(gateway.dataDir);
     if (gateway.enrollment.file) gateway.enrollment.file = resolvePath(gateway.enrollment.file);
+    for (const w of gateway.approvals.webhooks) if (w.secretFile) w.secretFile = resolvePath(w.secretFile);
   }
   const agent = copy.agent;
   if (agent) {
