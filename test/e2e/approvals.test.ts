@@ -85,7 +85,7 @@ async function legacyClient(person: Person, name = `approvals-${person}`): Promi
   });
 }
 
-async function modernClient(person: Person): Promise<Client> {
+async function modernClient(person: Person): ReturnType<typeof connectV2Client> {
   return connectV2Client(urlOf('modern'), {
     era: 'modern',
     name: `approvals-modern-${person}`,

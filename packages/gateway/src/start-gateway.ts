@@ -182,6 +182,7 @@ export async function startGateway(
       adminApi,
       toolPins,
       gatewayId: id,
+      approvalNotifications: approvalNotifier,
       ...(recording?.store
         ? {
             sessionsApi: createSessionsApi({
