@@ -1,7 +1,13 @@
 import type { RecordingEvent } from '@airlock/core';
 import type { ApprovalRecord, RecordingStore } from '@airlock/recording';
 import { verifySession } from '@airlock/recording';
-import { markdownTranscript } from '@airlock/gateway';
+import {
+  markdownTranscript,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhookSignature,
+} from '@airlock/gateway';
+import { WebhookReceiver } from '../../packages/gateway/test/approvals/helpers/webhook-receiver.js';
 import {
   connectV1Client,
   connectV2Client,
@@ -69,6 +75,8 @@ let modern: RunningServer;
 let kitchenProxy: RecordingProxy;
 let modernProxy: RecordingProxy;
 let airlock: AirlockHarness;
+let webhook: WebhookReceiver;
+const WEBHOOK_SECRET = 'e2e-webhook-secret-5f0c';
 
 const urlOf = (connection: string) => `http://127.0.0.1:${airlock.gateway.http.port}/mcp/${connection}`;
 const store = () => airlock.gateway.recording?.store as RecordingStore;
@@ -165,6 +173,8 @@ beforeAll(async () => {
   modern = await startModernHttp({ host: '127.0.0.1', port: 0, legacy: 'reject' });
   kitchenProxy = await startRecordingProxy(kitchen.url);
   modernProxy = await startRecordingProxy(modern.url);
+  webhook = await WebhookReceiver.start();
+  process.env['AIRLOCK_E2E_WEBHOOK_SECRET'] = WEBHOOK_SECRET;
   airlock = await startAirlock({
     connections: {
       kitchen: { transport: 'http', url: kitchenProxy.url },
@@ -175,7 +185,10 @@ beforeAll(async () => {
       auth: { mode: 'oidc', issuers: [{ issuer: idp.issuer }] },
       access: { rules: [{ groups: ['*'], connections: ['*'] }] },
       guardrails: { rules: RULES },
-      approvals: { pollMs: 200 },
+      approvals: {
+        pollMs: 200,
+        webhooks: [{ url: webhook.url(), format: 'json', secretEnv: 'AIRLOCK_E2E_WEBHOOK_SECRET' }],
+      },
     },
     recording: { spool: { fsync: 'never' }, modernSessionIdleSeconds: 1 },
   });
@@ -185,6 +198,7 @@ afterAll(async () => {
   await airlock?.close();
   await kitchenProxy?.close();
   await modernProxy?.close();
+  await webhook?.close();
   await kitchen?.close();
   await modern?.close();
   await idp?.close();
@@ -257,6 +271,23 @@ describe('a held call on a legacy session', () => {
     });
     const report = verifySession(events);
     expect(report.ok, JSON.stringify(report, null, 2)).toBe(true);
+    // The webhook told approvers, signed so the receiver can check it came from the gateway.
+    const delivery = await waitFor('the webhook delivery', () =>
+      webhook.received.find((d) => d.body.toString('utf8').includes(approval.id)),
+    );
+    const payload = JSON.parse(delivery.body.toString('utf8')) as Record<string, unknown>;
+    expect(payload).toMatchObject({
+      type: 'approval.requested',
+      approval: { id: approval.id, connection: 'kitchen', tool: 'echo', requester: { subject: 'alice' } },
+    });
+    const signed = {
+      body: delivery.body,
+      timestamp: String(delivery.headers[TIMESTAMP_HEADER]),
+      signature: String(delivery.headers[SIGNATURE_HEADER]),
+    };
+    expect(verifyWebhookSignature({ secret: WEBHOOK_SECRET, ...signed })).toBe(true);
+    expect(verifyWebhookSignature({ secret: 'not-the-secret', ...signed })).toBe(false);
+
     // The transcript shows the approval inline, between the held request and its release.
     const summary = await store().getSession(sessionId);
     const transcript = markdownTranscript(summary!, events);
