@@ -107,6 +107,19 @@ export function createVaultServer(stateDir: string): McpServer {
     ({ bucket }) => text(`Would have deleted bucket ${bucket}.`),
   );
 
+  let restarts = 0;
+  server.registerTool(
+    'restart_service',
+    {
+      description: 'Restarts a production service (pretend); counts how often it really ran',
+      inputSchema: { service: z.string() },
+    },
+    ({ service }) => {
+      restarts += 1;
+      return text(`Restarted ${service} (restart number ${restarts} since this server started).`);
+    },
+  );
+
   const weather = server.registerTool(
     'weather',
     { description: currentDescription(stateDir), inputSchema: { city: z.string() } },

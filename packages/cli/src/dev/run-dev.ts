@@ -62,6 +62,14 @@ const DEV_GUARDRAILS = {
     },
     { name: 'audit-bucket-deletes', connections: ['vault'], tool: 'delete_bucket', action: 'audit' },
     {
+      name: 'approve-restarts',
+      connections: ['vault'],
+      tool: 'restart_service',
+      action: 'approve',
+      message: 'Restarting a production service needs an auditor to approve it.',
+      approvers: ['auditors'],
+    },
+    {
       name: 'no-customers-table',
       connections: ['vault'],
       tool: 'query',
