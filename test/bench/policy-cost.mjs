@@ -3,7 +3,7 @@
 // ~4 KiB result. Airlock paths run side by side to the same upstream, recording off on all so
 // only policy differs: `off` (no masking, not even the agent's floor; no guardrails),
 // `defaultMasking` (the `default` detectors), `masking` (all 20 built-in detectors), `guardrails` (20 rules that do not match the call, CEL on the
-// arguments among them). Calls go direct and through each path in interleaved blocks, the order
+// arguments among them), `approvalRules` (10 approve rules that do not match: a held call costs only when held). Calls go direct and through each path in interleaved blocks, the order
 // rotating per round, so every path is measured over the same seconds of the machine's life.
 //
 //   node test/bench/policy-cost.mjs [--rounds 12] [--block 400] [--warmup 2000] [--out file.json]
@@ -92,6 +92,38 @@ const GUARDRAILS = {
   },
 };
 
+/**
+ * 10 approval rules (action approve), none matching `echo` with this text: tool globs and CEL on
+ * the arguments, as a team holding its dangerous calls for approval would write them.
+ */
+const APPROVAL_RULES = {
+  guardrails: {
+    rules: [
+      ...Array.from({ length: 8 }, (_, i) => ({
+        name: `hold-tool-${i}`,
+        tool: `deploy_${i}_*`,
+        action: 'approve',
+        approvers: ['sre-leads'],
+      })),
+      {
+        name: 'hold-prod-writes',
+        tool: '*',
+        when: 'has(arguments.env) && arguments.env == "prod"',
+        action: 'approve',
+        approvers: ['sre-leads', 'security'],
+        approval: { required: 2, requiredGroups: ['security'] },
+      },
+      {
+        name: 'hold-big-deletes',
+        tool: 'delete_*',
+        when: 'has(arguments.count) && arguments.count > 100',
+        action: 'approve',
+        approvers: ['sre-leads'],
+      },
+    ],
+  },
+};
+
 /** Masking throughput in this process: MB/s of JSON text with the default detectors. */
 function maskingThroughput() {
   const masker = compileMasker({
@@ -144,6 +176,7 @@ try {
     defaultMasking: await stack('default-masking', DEFAULT_DETECTORS.gateway, NO_MASKING.agent),
     masking: await stack('masking', ALL_DETECTORS.gateway, NO_MASKING.agent),
     guardrails: await stack('guardrails', { ...NO_MASKING.gateway, ...GUARDRAILS }, NO_MASKING.agent),
+    approvalRules: await stack('approval-rules', { ...NO_MASKING.gateway, ...APPROVAL_RULES }, NO_MASKING.agent),
   };
   const paths = { direct: await openSession(upstream.url) };
   for (const [name, s] of Object.entries(stacks)) paths[name] = await openSession(s.url);
@@ -182,6 +215,7 @@ try {
       defaultMaskingP50: round(p50.defaultMasking - p50.off),
       maskingP50: round(p50.masking - p50.off),
       guardrailsP50: round(p50.guardrails - p50.off),
+      approvalRulesP50: round(p50.approvalRules - p50.off),
     });
   }
   for (const session of Object.values(paths)) await session.close();
@@ -215,14 +249,16 @@ try {
     defaultMaskingAddsP50: round(latency.defaultMasking.p50 - latency.off.p50),
     maskingAddsP50: round(latency.masking.p50 - latency.off.p50),
     guardrailsAddsP50: round(latency.guardrails.p50 - latency.off.p50),
+    approvalRulesAddsP50: round(latency.approvalRules.p50 - latency.off.p50),
     perRoundMedian: {
       defaultMasking: sortedMedian(rounds.map((r) => r.defaultMaskingP50)),
       masking: sortedMedian(rounds.map((r) => r.maskingP50)),
       guardrails: sortedMedian(rounds.map((r) => r.guardrailsP50)),
+      approvalRules: sortedMedian(rounds.map((r) => r.approvalRulesP50)),
     },
     cpuUsPerCall,
     rounds,
-    target: { maskingP50Ms: 0.1, guardrailsP50Ms: 0.05, maskingMbPerSecond: 50 },
+    target: { maskingP50Ms: 0.1, guardrailsP50Ms: 0.05, approvalRulesP50Ms: 0.05, maskingMbPerSecond: 50 },
   };
   console.log(
     `\nPolicy cost: echo with a ${result.resultBytes}-byte text, ${plan.rounds} rounds × ${plan.block} calls per path, interleaved, recording off\n`,
@@ -239,6 +275,7 @@ try {
     defaultMasking: 'Airlock, default (18)',
     masking: 'Airlock, 20 detectors',
     guardrails: 'Airlock, 20 rules',
+    approvalRules: 'Airlock, 10 approve rules',
   };
   for (const name of names) {
     const l = latency[name];
@@ -249,6 +286,9 @@ try {
   }
   console.log(
     `\nMasking adds ${result.defaultMaskingAddsP50} ms p50 with the default detectors (per-round median ${result.perRoundMedian.defaultMasking}), ${result.maskingAddsP50} ms with all 20 (per-round median ${result.perRoundMedian.masking}; target ≤ 0.1); guardrails add ${result.guardrailsAddsP50} ms p50 (per-round median ${result.perRoundMedian.guardrails}; target ≤ 0.05).`,
+  );
+  console.log(
+    `Approval rules that do not match add ${result.approvalRulesAddsP50} ms p50 (per-round median ${result.perRoundMedian.approvalRules}; target ≤ 0.05).`,
   );
   console.log(
     `Masking throughput (default detectors, one core, this process): ${throughput.mbPerSecond} MB/s of JSON text, ${throughput.usPerMessage} µs per ${throughput.bytesPerMessage}-byte message (target ≥ 50 MB/s).`,
