@@ -275,7 +275,7 @@ try {
     defaultMasking: 'Airlock, default (18)',
     masking: 'Airlock, 20 detectors',
     guardrails: 'Airlock, 20 rules',
-    approvalRules: 'Airlock, 10 approve rules',
+    approvalRules: 'Airlock, 10 approvals',
   };
   for (const name of names) {
     const l = latency[name];

@@ -101,6 +101,11 @@ export class LegacySession {
     return this.context.sessionId;
   }
 
+  /** A call of this session is held for approval. */
+  get isHolding(): boolean {
+    return this.held.size > 0;
+  }
+
   get isEnded(): boolean {
     return this.endedWith !== null;
   }

@@ -63,7 +63,8 @@ export class SessionRegistry {
   private sweep(): void {
     const cutoff = Date.now() - this.idleMs;
     for (const session of this.sessions.values()) {
-      if (session.lastActivity < cutoff) {
+      // A session waiting on a held call is not idle: its client is waiting for a person.
+      if (session.lastActivity < cutoff && !session.isHolding) {
         session.terminate(
           new AirlockError(
             'session_not_found',
