@@ -116,7 +116,9 @@ function behaves(name: string, open: () => Promise<{ grants: AccessGrantStore; c
       const { grants } = opened;
       const dave = { subject: 'dave', groups: [] };
       const a = await grants.requestAccess(request({ connection: 'list-a', at: later(100) }));
-      const b = await grants.requestAccess(request({ connection: 'list-a', requester: dave, at: later(200) }));
+      const b = await grants.requestAccess(
+        request({ connection: 'list-a', requester: dave, at: later(200) }),
+      );
       await grants.requestAccess(request({ connection: 'list-b', at: later(300) }));
       expect((await grants.listGrants({ connection: 'list-a', limit: 10 })).map((g) => g.id)).toEqual([
         b.id,
