@@ -272,7 +272,10 @@ function messagePolicyFor(
     );
   }
   // Grants in force add to the standing rules; where JIT is configured, refusals say how to ask.
-  const access = createAccessPolicy(rules, { lookup: grantBook?.lookup, jit: compileJitRules(config.access) });
+  const access = createAccessPolicy(rules, {
+    lookup: grantBook?.lookup,
+    jit: compileJitRules(config.access),
+  });
   const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
   const compiled = compileGuardrails(config.guardrails);
   const guardrails = compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);

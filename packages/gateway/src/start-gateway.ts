@@ -175,7 +175,10 @@ export async function startGateway(
           'just-in-time access grants are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
         );
       }
-      grantBook = new GrantBook({ store: accessGrants, logger: logger.child({ component: 'access-grants' }) });
+      grantBook = new GrantBook({
+        store: accessGrants,
+        logger: logger.child({ component: 'access-grants' }),
+      });
       await grantBook.start();
     }
     const accessLogger = logger.child({ component: 'access-api' });

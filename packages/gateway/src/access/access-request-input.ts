@@ -12,7 +12,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 function reasonProblem(text: string): string | undefined {
   if (text.trim().length === 0) return 'the reason is empty: say why (e.g. the incident or ticket)';
   if (text.length > MAX_REASON_LENGTH) return `the reason is longer than ${MAX_REASON_LENGTH} characters`;
-  if (CONTROL.test(text)) return 'the reason contains control characters or line breaks: write one line of text';
+  if (CONTROL.test(text))
+    return 'the reason contains control characters or line breaks: write one line of text';
   return undefined;
 }
 
@@ -58,13 +59,20 @@ function parsed<T>(schema: z.ZodType<T>, text: string, what: string, example: st
   }
   const result = schema.safeParse(json);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`);
-  throw new AirlockError('access_request_invalid', `${what} is not valid: ${problems.join('; ')}. Send ${example}.`, {
-    data: { problems },
-  });
+  const problems = result.error.issues.map(
+    (i) => `${i.path.length > 0 ? `${i.path.join('.')}: ` : ''}${i.message}`,
+  );
+  throw new AirlockError(
+    'access_request_invalid',
+    `${what} is not valid: ${problems.join('; ')}. Send ${example}.`,
+    {
+      data: { problems },
+    },
+  );
 }
 
-const CREATE_EXAMPLE = '{"connection": "<name>", "tools": ["read_*"] (optional), "duration": "1h", "reason": "…"}';
+const CREATE_EXAMPLE =
+  '{"connection": "<name>", "tools": ["read_*"] (optional), "duration": "1h", "reason": "…"}';
 
 /** The body of `POST /api/v1/access/requests`. */
 export function parseAccessRequest(text: string): AccessRequestInput {
@@ -79,6 +87,7 @@ export function parseAccessRequest(text: string): AccessRequestInput {
 
 /** The body of a grant or revoke (`{reason?}`) or a deny (`{reason}`, required). */
 export function parseDecisionReason(text: string, step: 'grant' | 'deny' | 'revoke'): string | undefined {
-  if (step === 'deny') return parsed(denyBody, text, 'The denial', '{"reason": "…"} (a denial says why)').reason.trim();
+  if (step === 'deny')
+    return parsed(denyBody, text, 'The denial', '{"reason": "…"} (a denial says why)').reason.trim();
   return parsed(decisionBody, text, `The ${step}`, '{"reason": "…"} (optional)').reason?.trim();
 }

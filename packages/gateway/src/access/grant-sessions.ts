@@ -111,10 +111,16 @@ export class GrantSessions implements SessionGrants {
       const written = this.options.recorder.recordAccess?.(context, access, Date.now());
       if (written instanceof Promise)
         written.catch((error: unknown) =>
-          this.options.logger.warn({ err: error, sessionId: context.sessionId }, 'Recording an access event failed'),
+          this.options.logger.warn(
+            { err: error, sessionId: context.sessionId },
+            'Recording an access event failed',
+          ),
         );
     } catch (error) {
-      this.options.logger.warn({ err: error, sessionId: context.sessionId }, 'Recording an access event failed');
+      this.options.logger.warn(
+        { err: error, sessionId: context.sessionId },
+        'Recording an access event failed',
+      );
     }
   }
 }

@@ -42,7 +42,9 @@ export interface AccessApiOptions {
  * - `GET  /api/v1/access/requests/<id>`
  * - `POST /api/v1/access/requests/<id>/grant` `{reason?}`, `/deny` `{reason}`, `/revoke` `{reason?}`
  */
-export function createAccessApi(options: AccessApiOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createAccessApi(
+  options: AccessApiOptions,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { store, logger } = options;
   const authority = new GrantAuthority(options.jit);
 
@@ -171,7 +173,8 @@ export function createAccessApi(options: AccessApiOptions): (req: IncomingMessag
     }
     handle(req, res, url).catch((error: unknown) => {
       const failure = AirlockError.from(error);
-      if (failure.code === 'internal') logger.error({ err: error, path: url.pathname }, 'access API request failed');
+      if (failure.code === 'internal')
+        logger.error({ err: error, path: url.pathname }, 'access API request failed');
       req.resume();
       sendApiError(res, failure);
     });
