@@ -144,11 +144,9 @@ const accessRule = z.strictObject({
 });
 
 /** A duration such as `90s`, `15m`, `1h`, `8h30m`, `2d`: see parseDuration. */
-const durationText = z
-  .string()
-  .refine((text) => durationProblem(text) === undefined, {
-    error: (issue) => durationProblem(String(issue.input)),
-  });
+const durationText = z.string().refine((text) => durationProblem(text) === undefined, {
+  error: (issue) => durationProblem(String(issue.input)),
+});
 
 /**
  * Just-in-time access for some connections: a person asks (`airlock access request`), a member of

@@ -118,9 +118,9 @@ describe('the access policy with just-in-time grants', () => {
       requestMethod: 'tools/list',
     }) as PolicyDecision;
     expect(
-      (filtered as { message: { result: { tools: { name: string }[] } } }).message.result.tools.map(
-        (t) => t.name,
-      ),
+      (
+        filtered as unknown as { message: { result: { tools: { name: string }[] } } }
+      ).message.result.tools.map((t) => t.name),
     ).toEqual(['get_user', 'get_secret']);
   });
 

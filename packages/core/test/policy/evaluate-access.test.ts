@@ -87,7 +87,7 @@ describe('evaluateAccess', () => {
   });
 
   it('with auth "oidc" and no rules refuses everyone, saying why', () => {
-    for (const access of [undefined, { rules: [] }]) {
+    for (const access of [undefined, { rules: [], jit: [] }]) {
       const none = compileAccessRules(access, 'oidc');
       const decision = evaluateAccess(none, alice, 'kitchen', 'tool', 'echo');
       expect(decision.allowed).toBe(false);

@@ -7,12 +7,18 @@ const MAX_TOOLS = 50;
 
 // Control characters (C0, DEL, C1) and line/paragraph separators: a reason is one line of text
 // shown in terminals, logs and the console, so nothing in it may move a cursor or fake a line.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
 
 function reasonProblem(text: string): string | undefined {
   if (text.trim().length === 0) return 'the reason is empty: say why (e.g. the incident or ticket)';
   if (text.length > MAX_REASON_LENGTH) return `the reason is longer than ${MAX_REASON_LENGTH} characters`;
-  if (CONTROL.test(text))
+  if (hasControl(text))
     return 'the reason contains control characters or line breaks: write one line of text';
   return undefined;
 }
