@@ -176,7 +176,11 @@ try {
     defaultMasking: await stack('default-masking', DEFAULT_DETECTORS.gateway, NO_MASKING.agent),
     masking: await stack('masking', ALL_DETECTORS.gateway, NO_MASKING.agent),
     guardrails: await stack('guardrails', { ...NO_MASKING.gateway, ...GUARDRAILS }, NO_MASKING.agent),
-    approvalRules: await stack('approval-rules', { ...NO_MASKING.gateway, ...APPROVAL_RULES }, NO_MASKING.agent),
+    approvalRules: await stack(
+      'approval-rules',
+      { ...NO_MASKING.gateway, ...APPROVAL_RULES },
+      NO_MASKING.agent,
+    ),
   };
   const paths = { direct: await openSession(upstream.url) };
   for (const [name, s] of Object.entries(stacks)) paths[name] = await openSession(s.url);

@@ -272,7 +272,7 @@ describe('a held call on a legacy session', () => {
     const report = verifySession(events);
     expect(report.ok, JSON.stringify(report, null, 2)).toBe(true);
     // The webhook told approvers, signed so the receiver can check it came from the gateway.
-    const delivery = await waitFor('the webhook delivery', () =>
+    const delivery = await waitFor('the webhook delivery', async () =>
       webhook.received.find((d) => d.body.toString('utf8').includes(approval.id)),
     );
     const payload = JSON.parse(delivery.body.toString('utf8')) as Record<string, unknown>;

@@ -3,6 +3,7 @@ import yargs, { type CommandModule } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Subcommand } from './command-line/command-group.js';
 import { findUnknownCommand } from './command-line/unknown-command.js';
+import { accessCommand } from './commands/access-command.js';
 import { agentCommand } from './commands/agent-command.js';
 import { agentsCommand } from './commands/agents-command.js';
 import { auditCommand } from './commands/audit-command.js';
@@ -32,6 +33,7 @@ const commands = [
   connectCommand,
   proxyCommand,
   sessionsCommand,
+  accessCommand,
   verifyCommand,
   auditCommand,
   configCommand,

@@ -166,7 +166,16 @@ export {
   type AccessDecision,
 } from './policy/evaluate-access.js';
 export { accessTargetOf, listShapeOf, type AccessTarget, type ListShape } from './policy/access-targets.js';
-export { createAccessPolicy } from './policy/access-policy.js';
+export { createAccessPolicy, type AccessPolicyGrants } from './policy/access-policy.js';
+export { grantCovering, type ActiveGrant, type GrantLookup } from './policy/active-grant.js';
+export {
+  accessRequestCommand,
+  compileJitRules,
+  mayDecide,
+  mayRequest,
+  type CompiledJitRule,
+  type JitRules,
+} from './policy/jit-rules.js';
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 

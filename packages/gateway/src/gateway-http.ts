@@ -4,10 +4,12 @@ import {
   AirlockError,
   compileAccessRules,
   compileGuardrails,
+  compileJitRules,
   composePolicies,
   createAccessPolicy,
   createGuardrailPolicy,
   policyByDirection,
+  type AccessRules,
   noRecording,
   type GatewayConfig,
   type IdentityResolver,
@@ -17,7 +19,10 @@ import {
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
 import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
+import { ACCESS_API_PATH } from './api/access-api.js';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
+import type { GrantBook } from './access/grant-book.js';
+import { GrantSessions } from './access/grant-sessions.js';
 import { sendApiError } from './http/api-json.js';
 import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
 import { originPolicyFor } from './http/origin-policy.js';
@@ -61,6 +66,10 @@ export interface GatewayHttpOptions {
    * without it (no recording store) those paths answer `recording_unavailable`.
    */
   readonly sessionsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Just-in-time grants in force (see GrantBook); without it nobody holds a grant. */
+  readonly grantBook?: GrantBook;
+  /** Serves `/api/v1/access...` (just-in-time access requests; see createAccessApi). */
+  readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface GatewayHttp {
@@ -107,15 +116,26 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     notifications: options.approvalNotifications,
     logger,
   });
+  const rules = compileAccessRules(config.access, config.auth.mode);
   const pipeline = new MessagePipeline(
     options.policy ??
-      messagePolicyFor(config, logger, {
+      messagePolicyFor(config, rules, logger, {
         store: options.toolPins ?? new MemoryToolPins(),
         recorder,
+        grantBook: options.grantBook,
       }),
     recorder,
     approvalGate,
   );
+  const grants =
+    options.grantBook === undefined
+      ? undefined
+      : new GrantSessions({
+          book: options.grantBook,
+          rules,
+          recorder,
+          logger: logger.child({ component: 'access-grants' }),
+        });
   const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
     pipeline.end(context, reason, logger),
   );
@@ -129,6 +149,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     maxBodyBytes: config.limits.maxBodyBytes,
     originPolicy,
     isKnownConnection,
+    grants,
     logger,
   });
 
@@ -196,6 +217,10 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
         }
         return;
       }
+      if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
+        options.accessApi(req, res);
+        return;
+      }
       if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
         options.adminApi(req, res);
         return;
@@ -251,16 +276,25 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
  */
 function messagePolicyFor(
   config: GatewayConfig,
+  rules: AccessRules,
   logger: Logger,
-  pins: { readonly store: ToolPinStore; readonly recorder: MessageRecorder },
+  seams: {
+    readonly store: ToolPinStore;
+    readonly recorder: MessageRecorder;
+    readonly grantBook: GrantBook | undefined;
+  },
 ): MessagePolicy {
-  const rules = compileAccessRules(config.access, config.auth.mode);
+  const { grantBook, ...pins } = seams;
   if (!rules.unrestricted && rules.rules.length === 0) {
     logger.warn(
       'gateway.access has no rules, so every MCP request is refused (403 access_denied). Add gateway.access.rules giving groups their connections.',
     );
   }
-  const access = createAccessPolicy(rules);
+  // Grants in force add to the standing rules; where JIT is configured, refusals say how to ask.
+  const access = createAccessPolicy(rules, {
+    lookup: grantBook?.lookup,
+    jit: compileJitRules(config.access),
+  });
   const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
   const compiled = compileGuardrails(config.guardrails);
   const guardrails = compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);

@@ -4,13 +4,15 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import {
   AirlockError,
+  compileJitRules,
+  noRecording,
   type GatewayConfig,
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
   type RecordingConfig,
 } from '@airlock/core';
-import { MemoryToolPins, type SpoolIo } from '@airlock/recording';
+import { MemoryAccessGrants, MemoryToolPins, type SpoolIo } from '@airlock/recording';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
@@ -18,6 +20,8 @@ import { createAgentsApi } from './admin/agents-api.js';
 import { createToolsApi, TOOLS_API_PATH } from './admin/tools-api.js';
 import { createApprovalNotifier, type ApprovalNotifier } from './approvals/approval-notifier.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
+import { GrantBook } from './access/grant-book.js';
+import { createAccessApi } from './api/access-api.js';
 import { createSessionAccess } from './api/session-access.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
@@ -57,6 +61,8 @@ export interface RunningGateway {
   readonly recording: GatewayRecording | undefined;
   /** Notifies `gateway.approvals.webhooks` of held calls and decisions (no webhooks: does nothing). */
   readonly approvalNotifier: ApprovalNotifier;
+  /** Just-in-time grants in force (when gateway.access.jit is configured). */
+  readonly grants: GrantBook | undefined;
   /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -167,8 +173,34 @@ export async function startGateway(
     else agentsApi(req, res);
   };
   logger.info({ host: tunnel.host, port: tunnel.port }, 'gateway listening for agents (gRPC over TLS)');
+  // Just-in-time access: requests and grants in the store (shared, durable) or, without one, memory.
+  const jit = compileJitRules(config.access);
+  const accessGrants = recording?.store ?? new MemoryAccessGrants();
+  let grantBook: GrantBook | undefined;
   let http: GatewayHttp;
   try {
+    if (jit.rules.length > 0) {
+      if (recording?.store === undefined) {
+        logger.warn(
+          'just-in-time access grants are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
+        );
+      }
+      grantBook = new GrantBook({
+        store: accessGrants,
+        logger: logger.child({ component: 'access-grants' }),
+      });
+      await grantBook.start();
+    }
+    const accessLogger = logger.child({ component: 'access-api' });
+    const accessApi = createAccessApi({
+      store: accessGrants,
+      jit,
+      access: createSessionAccess(config, accessLogger, options.adminIdentity),
+      book: grantBook,
+      recorder: recorder ?? noRecording,
+      originPolicy,
+      logger: accessLogger,
+    });
     http = await startGatewayHttp({
       config,
       directory: tunnel,
@@ -183,6 +215,8 @@ export async function startGateway(
       toolPins,
       gatewayId: id,
       approvalNotifications: approvalNotifier,
+      accessApi,
+      ...(grantBook ? { grantBook } : {}),
       ...(recording?.store
         ? {
             sessionsApi: createSessionsApi({
@@ -200,6 +234,7 @@ export async function startGateway(
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
     });
   } catch (error) {
+    grantBook?.close();
     await tunnel.close({ graceMs: 0 });
     await recording?.close(0);
     enrollment.close();
@@ -213,7 +248,9 @@ export async function startGateway(
     enrollment,
     recording,
     approvalNotifier,
+    grants: grantBook,
     close: async () => {
+      grantBook?.close();
       await http.close();
       await tunnel.close();
       await approvalNotifier.close();

@@ -175,3 +175,5 @@ export type {
 } from './access/access-grant-store.js';
 export { MemoryApprovals } from './approvals/memory-approvals.js';
 export { effectiveStatus, isJoinable } from './approvals/approval-view.js';
+export { MemoryAccessGrants } from './access/memory-access-grants.js';
+export { SqlAccessGrants } from './access/sql-access-grants.js';

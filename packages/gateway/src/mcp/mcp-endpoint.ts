@@ -15,6 +15,7 @@ import {
   unsupportedProtocolVersion,
 } from '@airlock/core';
 import type { Logger } from 'pino';
+import type { SessionGrants } from '../access/grant-sessions.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import { readBody } from '../http/read-body.js';
 import { sendError } from '../http/send-error.js';
@@ -38,6 +39,8 @@ export interface McpEndpointOptions {
   readonly originPolicy: RequestOriginPolicy;
   /** Whether a connection name is one this gateway knows (configured or announced by an agent). */
   readonly isKnownConnection: (name: string) => boolean;
+  /** Just-in-time grants: legacy sessions that exist only because of one end with it. */
+  readonly grants?: SessionGrants | undefined;
   readonly logger: Logger;
 }
 
@@ -85,7 +88,11 @@ export class McpEndpoint {
       });
       // Access rules: a person without this connection is refused here (403), before any session.
       const refused = this.options.pipeline.admit(caller, connection);
-      if (refused !== undefined) throw refused;
+      if (refused !== undefined) {
+        // A session that ended with its grant: its client hears which grant ended, and how to ask again.
+        const sessionId = header(req, 'mcp-session-id');
+        throw (sessionId && this.options.sessions.endedByGrant(sessionId, caller.subject)) || refused;
+      }
       switch (req.method) {
         case 'POST': {
           const body = await this.readMessage(req);
@@ -231,14 +238,20 @@ export class McpEndpoint {
       stream,
       pipeline: this.options.pipeline,
       logger: this.options.logger.child({ sessionId, connection, subject: caller.subject }),
-      onEnded: (s, reason) => this.options.sessions.remove(s, reason?.message ?? 'closed'),
+      onEnded: (s, reason) => {
+        this.options.grants?.detach(s);
+        this.options.sessions.remove(s, reason?.message ?? 'closed', reason);
+      },
     });
     this.options.sessions.add(session);
+    const grant = this.options.grants?.admittingGrant(caller, connection);
     await session.fromClient(
       message,
       json,
       session.channelFor(res, isRequest(message) ? message.id : null, { 'mcp-session-id': sessionId }),
     );
+    // After initialize is recorded, so the grant's `used` event follows the session's start.
+    if (grant !== undefined && !session.isEnded) this.options.grants?.attach(session, grant);
   }
 
   private get(req: IncomingMessage, res: ServerResponse, connection: string, caller: Caller): void {

@@ -11,7 +11,10 @@ const TOMBSTONE_LIMIT = 10_000;
 export class SessionRegistry {
   private readonly sessions = new Map<string, LegacySession>();
   /** Why an ended session ended, and whose it was (only its owner may hear the reason). */
-  private readonly tombstones = new Map<string, { readonly reason: string; readonly subject: string }>();
+  private readonly tombstones = new Map<
+    string,
+    { readonly reason: string; readonly subject: string; readonly grantEnded?: AirlockError | undefined }
+  >();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly idleMs: number) {
@@ -41,6 +44,8 @@ export class SessionRegistry {
       session.context.caller.subject === subject
     )
       return session;
+    const grantEnded = this.endedByGrant(id, subject);
+    if (grantEnded !== undefined) throw grantEnded;
     const tombstone = this.tombstones.get(id);
     const reason = tombstone?.subject === subject ? tombstone.reason : undefined;
     throw new AirlockError(
@@ -51,13 +56,27 @@ export class SessionRegistry {
     );
   }
 
-  remove(session: LegacySession, reason: string): void {
+  /**
+   * Why this subject's session ended, when it ended with its just-in-time grant: a later request
+   * on it hears the grant's end (access_grant_ended), not a bare refusal.
+   */
+  endedByGrant(id: string, subject: string): AirlockError | undefined {
+    const tombstone = this.tombstones.get(id);
+    return tombstone?.subject === subject ? tombstone.grantEnded : undefined;
+  }
+
+  /** `ended` is the error the session ended with, if any. */
+  remove(session: LegacySession, reason: string, ended?: AirlockError): void {
     if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
     if (this.tombstones.size >= TOMBSTONE_LIMIT) {
       const oldest = this.tombstones.keys().next().value;
       if (oldest !== undefined) this.tombstones.delete(oldest);
     }
-    this.tombstones.set(session.id, { reason, subject: session.context.caller.subject });
+    this.tombstones.set(session.id, {
+      reason,
+      subject: session.context.caller.subject,
+      ...(ended?.code === 'access_grant_ended' ? { grantEnded: ended } : {}),
+    });
   }
 
   private sweep(): void {

@@ -2,6 +2,12 @@ import { Worker } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import type {
+  AccessDecision,
+  AccessGrant,
+  AccessGrantFilter,
+  AccessRequest,
+} from '../access/access-grant-store.js';
+import type {
   EventPage,
   EventPageQuery,
   EventQuery,
@@ -134,6 +140,30 @@ export class PgliteWorkerStore implements RecordingStore {
 
   acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
     return this.call('acceptTools', connection, tools, by, at);
+  }
+
+  requestAccess(request: AccessRequest): Promise<AccessGrant> {
+    return this.call('requestAccess', request);
+  }
+
+  getGrant(id: string): Promise<AccessGrant | undefined> {
+    return this.call('getGrant', id);
+  }
+
+  listGrants(filter: AccessGrantFilter): Promise<AccessGrant[]> {
+    return this.call('listGrants', filter);
+  }
+
+  decideGrant(id: string, decision: AccessDecision, now: Date): Promise<AccessGrant> {
+    return this.call('decideGrant', id, decision, now);
+  }
+
+  revokeGrant(id: string, by: string, reason: string | undefined, now: Date): Promise<AccessGrant> {
+    return this.call('revokeGrant', id, by, reason, now);
+  }
+
+  activeGrants(now: Date): Promise<AccessGrant[]> {
+    return this.call('activeGrants', now);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

@@ -1,4 +1,11 @@
 import { SqlToolPins } from '../pins/sql-tool-pins.js';
+import { SqlAccessGrants } from '../access/sql-access-grants.js';
+import type {
+  AccessDecision,
+  AccessGrant,
+  AccessGrantFilter,
+  AccessRequest,
+} from '../access/access-grant-store.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import { AirlockError, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
@@ -204,10 +211,12 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #keyRing: SessionKeyRing | undefined;
   readonly #maxSearchMessages: number;
   readonly #pins: SqlToolPins;
+  readonly #grants: SqlAccessGrants;
 
   protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
     this.#pins = new SqlToolPins(db);
+    this.#grants = new SqlAccessGrants(db);
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -257,6 +266,30 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
 
   acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
     return this.#pins.acceptTools(connection, tools, by, at);
+  }
+
+  requestAccess(request: AccessRequest): Promise<AccessGrant> {
+    return this.#grants.requestAccess(request);
+  }
+
+  getGrant(id: string): Promise<AccessGrant | undefined> {
+    return this.#grants.getGrant(id);
+  }
+
+  listGrants(filter: AccessGrantFilter): Promise<AccessGrant[]> {
+    return this.#grants.listGrants(filter);
+  }
+
+  decideGrant(id: string, decision: AccessDecision, now: Date): Promise<AccessGrant> {
+    return this.#grants.decideGrant(id, decision, now);
+  }
+
+  revokeGrant(id: string, by: string, reason: string | undefined, now: Date): Promise<AccessGrant> {
+    return this.#grants.revokeGrant(id, by, reason, now);
+  }
+
+  activeGrants(now: Date): Promise<AccessGrant[]> {
+    return this.#grants.activeGrants(now);
   }
 
   async migrate(): Promise<void> {

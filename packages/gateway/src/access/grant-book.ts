@@ -1,0 +1,169 @@
+import type { ActiveGrant, Caller, GrantLookup } from '@airlock/core';
+import type { AccessGrant, AccessGrantStore } from '@airlock/recording';
+import type { Logger } from 'pino';
+
+/** Why a grant stopped being in force. */
+export interface GrantEnd {
+  readonly grant: ActiveGrant;
+  readonly requester: string;
+  readonly why: 'expired' | 'revoked';
+  /** When it ended (ISO-8601). */
+  readonly at: string;
+  readonly by?: string | undefined;
+  readonly reason?: string | undefined;
+}
+
+export interface GrantBookOptions {
+  readonly store: AccessGrantStore;
+  /** How often grants decided or revoked on other gateways are looked for (default 1 s). */
+  readonly pollMs?: number;
+  readonly logger: Logger;
+}
+
+interface Entry {
+  readonly grant: ActiveGrant;
+  readonly requester: string;
+  readonly timer: NodeJS.Timeout;
+}
+
+const keyOf = (subject: string, connection: string): string => `${subject}\u0000${connection}`;
+
+/**
+ * The just-in-time grants in force, in memory, because policy asks on every message and must
+ * answer synchronously. The store is the truth: the book reloads it every `pollMs` (so a grant or
+ * revocation made on another gateway is seen within that) and at once after a change made here.
+ * Each grant ends at its exact `expiresAt` (a timer), and a revocation ends it when seen.
+ */
+export class GrantBook {
+  private readonly entries = new Map<string, Entry>();
+  private readonly byHolder = new Map<string, ActiveGrant[]>();
+  private readonly listeners: ((end: GrantEnd) => void)[] = [];
+  private readonly pollMs: number;
+  private poller: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+
+  constructor(private readonly options: GrantBookOptions) {
+    this.pollMs = options.pollMs ?? 1000;
+  }
+
+  /** Loads the grants in force, then keeps polling. */
+  async start(): Promise<void> {
+    await this.refresh();
+    this.poller = setInterval(() => {
+      this.refresh().catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'Reading access grants failed; retrying at the next poll'),
+      );
+    }, this.pollMs);
+    this.poller.unref();
+  }
+
+  /** The policy's synchronous question: this caller's grants in force on this connection. */
+  readonly lookup: GrantLookup = (caller: Caller, connection: string) =>
+    this.byHolder.get(keyOf(caller.subject, connection)) ?? [];
+
+  /** Called with every grant that ends while this gateway knows it. */
+  onEnded(listener: (end: GrantEnd) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Reloads from the store; concurrent calls share one reload and ask for one more after it. */
+  refresh(): Promise<void> {
+    if (this.refreshing !== undefined) {
+      this.again = true;
+      return this.refreshing;
+    }
+    this.refreshing = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.reload();
+        } while (this.again && !this.closed);
+      } finally {
+        this.refreshing = undefined;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.poller);
+    for (const entry of this.entries.values()) clearTimeout(entry.timer);
+    this.entries.clear();
+    this.byHolder.clear();
+  }
+
+  private async reload(): Promise<void> {
+    const active = await this.options.store.activeGrants(new Date());
+    if (this.closed) return;
+    const seen = new Set<string>();
+    for (const grant of active) {
+      seen.add(grant.id);
+      if (!this.entries.has(grant.id)) this.add(grant);
+    }
+    for (const [id, entry] of [...this.entries]) {
+      if (seen.has(id)) continue;
+      // Gone from the store's grants in force before its timer fired: revoked (or expired there).
+      const stored = await this.options.store.getGrant(id);
+      if (this.closed) return;
+      if (!this.entries.has(id)) continue;
+      this.remove(id);
+      this.emit({
+        grant: entry.grant,
+        requester: entry.requester,
+        why: stored?.status === 'revoked' ? 'revoked' : 'expired',
+        at: stored?.revokedAt ?? entry.grant.expiresAt,
+        by: stored?.revokedBy,
+        reason: stored?.revokeReason,
+      });
+    }
+  }
+
+  private add(stored: AccessGrant): void {
+    if (stored.expiresAt === undefined) return;
+    const grant: ActiveGrant = Object.freeze({
+      id: stored.id,
+      connection: stored.connection,
+      tools: Object.freeze([...stored.tools]),
+      expiresAt: stored.expiresAt,
+    });
+    const requester = stored.requester.subject;
+    // setTimeout holds at most ~24.8 days; a longer grant is re-armed by a later reload.
+    const delay = Math.min(Math.max(0, Date.parse(stored.expiresAt) - Date.now()), 2 ** 31 - 1);
+    const timer = setTimeout(() => {
+      if (Date.parse(grant.expiresAt) > Date.now()) {
+        this.remove(grant.id);
+        return;
+      }
+      this.remove(grant.id);
+      this.emit({ grant, requester, why: 'expired', at: grant.expiresAt });
+    }, delay);
+    timer.unref();
+    this.entries.set(grant.id, { grant, requester, timer });
+    const key = keyOf(requester, grant.connection);
+    this.byHolder.set(key, [...(this.byHolder.get(key) ?? []), grant]);
+  }
+
+  private remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
+    this.entries.delete(id);
+    const key = keyOf(entry.requester, entry.grant.connection);
+    const rest = (this.byHolder.get(key) ?? []).filter((g) => g.id !== id);
+    if (rest.length === 0) this.byHolder.delete(key);
+    else this.byHolder.set(key, rest);
+  }
+
+  private emit(end: GrantEnd): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(end);
+      } catch (error) {
+        this.options.logger.error({ err: error, grantId: end.grant.id }, 'Ending a grant failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Caller } from '@airlock/core';
+import { MemoryAccessGrants, PgliteStore, type AccessGrantStore } from '@airlock/recording';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { GrantBook, type GrantEnd } from '../../src/access/grant-book.js';
+
+const carol: Caller = { subject: 'carol', groups: ['contractors'], anonymous: false };
+const logger = pino({ enabled: false });
+const books: GrantBook[] = [];
+
+afterEach(() => {
+  for (const book of books.splice(0)) book.close();
+});
+
+async function granted(store: AccessGrantStore, id: string, seconds: number, tools: string[] = []) {
+  await store.requestAccess({
+    id,
+    connection: 'kitchen',
+    requester: { subject: 'carol', groups: ['contractors'] },
+    tools,
+    durationSeconds: seconds,
+    reason: 'incident',
+    at: new Date(),
+  });
+  return store.decideGrant(id, { decision: 'grant', by: 'bob' }, new Date());
+}
+
+async function bookOn(store: AccessGrantStore, pollMs = 60_000) {
+  const book = new GrantBook({ store, pollMs, logger });
+  books.push(book);
+  const ended: GrantEnd[] = [];
+  book.onEnded((end) => ended.push(end));
+  await book.start();
+  return { book, ended };
+}
+
+describe('GrantBook', () => {
+  it('answers lookups from memory and ends a grant at its exact expiry', async () => {
+    const store = new MemoryAccessGrants();
+    const grant = await granted(store, 'g1', 1, ['echo']);
+    const { book, ended } = await bookOn(store);
+    expect(book.lookup(carol, 'kitchen')).toEqual([
+      { id: 'g1', connection: 'kitchen', tools: ['echo'], expiresAt: grant.expiresAt },
+    ]);
+    expect(book.lookup(carol, 'other')).toEqual([]);
+    expect(book.lookup({ ...carol, subject: 'dana' }, 'kitchen')).toEqual([]);
+    await new Promise((r) => setTimeout(r, Date.parse(grant.expiresAt as string) - Date.now() + 50));
+    // No poll happened (60 s): the timer ended it.
+    expect(ended.map((e) => [e.grant.id, e.why, e.at])).toEqual([['g1', 'expired', grant.expiresAt]]);
+    expect(book.lookup(carol, 'kitchen')).toEqual([]);
+  });
+
+  it('sees a grant and a revocation made elsewhere at the next poll, or at once when told', async () => {
+    const store = new MemoryAccessGrants();
+    const { book, ended } = await bookOn(store, 50);
+    await granted(store, 'g2', 600);
+    await expect.poll(() => book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g2']);
+    await store.revokeGrant('g2', 'bob', 'incident closed', new Date());
+    await book.refresh();
+    expect(book.lookup(carol, 'kitchen')).toEqual([]);
+    expect(ended).toMatchObject([
+      { why: 'revoked', by: 'bob', reason: 'incident closed', requester: 'carol' },
+    ]);
+  });
+
+  it('finds grants again after a restart: they live in the store (PGlite)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'airlock-grants-'));
+    try {
+      const first = await PgliteStore.open({ dataDir: join(dir, 'store') });
+      await first.migrate();
+      await granted(first, 'g3', 600);
+      await first.close();
+      const second = await PgliteStore.open({ dataDir: join(dir, 'store') });
+      try {
+        await second.migrate();
+        const { book } = await bookOn(second);
+        expect(book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g3']);
+        book.close();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
