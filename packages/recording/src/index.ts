@@ -174,4 +174,6 @@ export type {
   AccessRequest,
 } from './access/access-grant-store.js';
 export { MemoryApprovals } from './approvals/memory-approvals.js';
+export { MAX_APPROVAL_PAGE_SIZE, SqlApprovals } from './approvals/sql-approvals.js';
+export { approvalNotFound } from './approvals/approval-not-found.js';
 export { effectiveStatus, isJoinable } from './approvals/approval-view.js';

@@ -1,5 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type ApprovalVote, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import type {
+  ApprovalFilter,
+  ApprovalPage,
+  ApprovalRecord,
+  HeldCallRequest,
+  HoldResult,
+} from '../approvals/approval-store.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import type {
   EventPage,
@@ -134,6 +141,34 @@ export class PgliteWorkerStore implements RecordingStore {
 
   acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
     return this.call('acceptTools', connection, tools, by, at);
+  }
+
+  holdCall(request: HeldCallRequest): Promise<HoldResult> {
+    return this.call('holdCall', request);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.call('getApproval', id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
+    return this.call('listApprovals', filter);
+  }
+
+  voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
+    return this.call('voteOnApproval', id, vote, now);
+  }
+
+  expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
+    return this.call('expireApproval', id, now);
+  }
+
+  claimRelease(id: string, by: string, now: Date): Promise<boolean> {
+    return this.call('claimRelease', id, by, now);
+  }
+
+  storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
+    return this.call('storeOutcome', id, outcome, now);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

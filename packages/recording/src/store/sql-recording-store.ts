@@ -1,6 +1,14 @@
+import type {
+  ApprovalFilter,
+  ApprovalPage,
+  ApprovalRecord,
+  HeldCallRequest,
+  HoldResult,
+} from '../approvals/approval-store.js';
+import { SqlApprovals } from '../approvals/sql-approvals.js';
 import { SqlToolPins } from '../pins/sql-tool-pins.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
-import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type ApprovalVote, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import { DEFAULT_MAX_SEARCH_MESSAGES, searchEncryptedMessages } from './encrypted-message-search.js';
@@ -204,10 +212,12 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #keyRing: SessionKeyRing | undefined;
   readonly #maxSearchMessages: number;
   readonly #pins: SqlToolPins;
+  readonly #approvals: SqlApprovals;
 
   protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
     this.#pins = new SqlToolPins(db);
+    this.#approvals = new SqlApprovals(db);
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -257,6 +267,34 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
 
   acceptTools(connection: string, tools: readonly string[] | 'all', by: string, at: Date): Promise<string[]> {
     return this.#pins.acceptTools(connection, tools, by, at);
+  }
+
+  holdCall(request: HeldCallRequest): Promise<HoldResult> {
+    return this.#approvals.holdCall(request);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.#approvals.getApproval(id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
+    return this.#approvals.listApprovals(filter);
+  }
+
+  voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
+    return this.#approvals.voteOnApproval(id, vote, now);
+  }
+
+  expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
+    return this.#approvals.expireApproval(id, now);
+  }
+
+  claimRelease(id: string, by: string, now: Date): Promise<boolean> {
+    return this.#approvals.claimRelease(id, by, now);
+  }
+
+  storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
+    return this.#approvals.storeOutcome(id, outcome, now);
   }
 
   async migrate(): Promise<void> {
