@@ -162,6 +162,7 @@ export type {
   ApprovalRecord,
   ApprovalRequester,
   ApprovalStore,
+  ApprovalViewer,
   HeldCallRequest,
   HoldResult,
 } from './approvals/approval-store.js';
@@ -176,4 +177,4 @@ export type {
 export { MemoryApprovals } from './approvals/memory-approvals.js';
 export { MAX_APPROVAL_PAGE_SIZE, SqlApprovals } from './approvals/sql-approvals.js';
 export { approvalNotFound } from './approvals/approval-not-found.js';
-export { effectiveStatus, isJoinable } from './approvals/approval-view.js';
+export { effectiveStatus, isJoinable, isVisibleTo } from './approvals/approval-view.js';

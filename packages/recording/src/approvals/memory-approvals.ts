@@ -9,7 +9,7 @@ import type {
   HeldCallRequest,
   HoldResult,
 } from './approval-store.js';
-import { effectiveStatus, isJoinable } from './approval-view.js';
+import { effectiveStatus, isJoinable, isVisibleTo } from './approval-view.js';
 
 type Row = { -readonly [K in keyof ApprovalRecord]: ApprovalRecord[K] } & { rememberSeconds: number };
 
@@ -76,6 +76,7 @@ export class MemoryApprovals implements ApprovalStore {
           (filter.status === undefined || a.status === filter.status) &&
           (filter.connection === undefined || a.connection === filter.connection) &&
           (filter.requester === undefined || a.requester.subject === filter.requester) &&
+          (filter.viewer === undefined || isVisibleTo(a, filter.viewer)) &&
           (filter.createdAfter === undefined || Date.parse(a.createdAt) > filter.createdAfter.getTime()) &&
           (after === undefined ||
             a.createdAt < after.createdAt ||

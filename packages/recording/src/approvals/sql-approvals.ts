@@ -114,6 +114,11 @@ export class SqlApprovals implements ApprovalStore {
       where.push(statusCondition(filter.status, () => `${param(now.toISOString())}::timestamptz`));
     if (filter.connection !== undefined) where.push(`connection = ${param(filter.connection)}`);
     if (filter.requester !== undefined) where.push(`requester->>'subject' = ${param(filter.requester)}`);
+    if (filter.viewer !== undefined) {
+      where.push(
+        `(requester->>'subject' = ${param(filter.viewer.subject)} OR requirement->'approverGroups' ?| ${param([...filter.viewer.groups])}::text[])`,
+      );
+    }
     if (filter.createdAfter !== undefined)
       where.push(`created_at > ${param(filter.createdAfter.toISOString())}::timestamptz`);
     if (filter.cursor !== undefined) {

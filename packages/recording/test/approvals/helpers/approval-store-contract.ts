@@ -314,6 +314,30 @@ export function approvalStoreContract(name: string, open: () => Promise<OpenedAp
         const exact = await store().listApprovals({ connection, limit: 6 });
         expect(exact.nextCursor).toBeUndefined();
 
+        // A viewer sees their own calls and those their groups decide; nobody else's.
+        const ops = heldCall({
+          connection,
+          at: at(8),
+          id: id(8),
+          requirement: { approverGroups: ['ops', 'dba'], required: 1, requiredGroups: [] },
+        });
+        await store().holdCall(ops);
+        expect(await ids({ connection, viewer: { subject: 'carol', groups: ['dev'] }, limit: 50 })).toEqual([
+          id(5),
+        ]);
+        expect(
+          await ids({ connection, viewer: { subject: 'zed', groups: ['x', 'dba'] }, limit: 50 }),
+        ).toEqual([id(8)]);
+        expect(await ids({ connection, viewer: { subject: 'zed', groups: [] }, limit: 50 })).toEqual([]);
+        expect(
+          await ids({
+            connection,
+            viewer: { subject: 'sam', groups: ['sre'] },
+            status: 'pending',
+            limit: 50,
+          }),
+        ).toEqual([5, 4, 3].map(id));
+
         const bad = await refusal(store().listApprovals({ connection, limit: 4, cursor: 'not-a-cursor' }));
         expect(bad.code).toBe('invalid_params');
       });
