@@ -16,6 +16,7 @@ import {
 } from '@airlock/core';
 import { MemoryToolPins, type ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
+import { APPROVALS_API_PATH } from './api/approvals-api.js';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import { sendApiError } from './http/api-json.js';
 import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
@@ -54,6 +55,8 @@ export interface GatewayHttpOptions {
    * without it (no recording store) those paths answer `recording_unavailable`.
    */
   readonly sessionsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
+  readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface GatewayHttp {
@@ -176,6 +179,13 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
             ),
           );
         }
+        return;
+      }
+      if (
+        options.approvalsApi &&
+        (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))
+      ) {
+        options.approvalsApi(req, res);
         return;
       }
       if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {

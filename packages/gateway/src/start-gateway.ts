@@ -10,14 +10,16 @@ import {
   type MessageRecorder,
   type RecordingConfig,
 } from '@airlock/core';
-import { MemoryToolPins, type SpoolIo } from '@airlock/recording';
+import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type SpoolIo } from '@airlock/recording';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
 import { createAgentsApi } from './admin/agents-api.js';
 import { createToolsApi, TOOLS_API_PATH } from './admin/tools-api.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
+import { createApprovalsApi } from './api/approvals-api.js';
 import { createSessionAccess } from './api/session-access.js';
+import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
@@ -54,6 +56,13 @@ export interface RunningGateway {
   readonly enrollment: AgentEnrollment;
   /** The recording (spool, pumps, store), when the gateway records. */
   readonly recording: GatewayRecording | undefined;
+  /**
+   * Where held calls live: the recording store when there is one (shared by gateways), else
+   * memory. The approvals API votes on this store; the relay holds, releases and answers from it.
+   */
+  readonly approvals: ApprovalStore;
+  /** Decisions made through this gateway's approvals API, as they happen (to wake a held call). */
+  readonly approvalDecisions: ApprovalDecisions;
   /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -130,6 +139,19 @@ export async function startGateway(
       'tool pins are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
     );
   }
+  const approvals: ApprovalStore = recording?.store ?? new MemoryApprovals();
+  if (recording?.store === undefined) {
+    logger.warn(
+      'held calls (approvals) are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
+    );
+  }
+  const approvalDecisions = new ApprovalDecisions(logger.child({ component: 'approvals' }));
+  // One caller identity (and its token verification caches) for the sessions and approvals APIs.
+  const sessionAccess = createSessionAccess(
+    config,
+    logger.child({ component: 'sessions-api' }),
+    options.adminIdentity,
+  );
   // One admin identity (and its token verification caches) for the agents and tools APIs.
   const adminAccess = createAdminAccess(
     config,
@@ -175,16 +197,20 @@ export async function startGateway(
         ? {
             sessionsApi: createSessionsApi({
               store: recording.store,
-              access: createSessionAccess(
-                config,
-                logger.child({ component: 'sessions-api' }),
-                options.adminIdentity,
-              ),
+              access: sessionAccess,
               originPolicy,
               logger: logger.child({ component: 'sessions-api' }),
             }),
           }
         : {}),
+      approvalsApi: createApprovalsApi({
+        store: approvals,
+        access: sessionAccess,
+        originPolicy,
+        logger: logger.child({ component: 'approvals-api' }),
+        publicUrl: config.publicUrl,
+        onDecided: (approval) => approvalDecisions.publish(approval),
+      }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
     });
   } catch (error) {
@@ -200,6 +226,8 @@ export async function startGateway(
     tunnel,
     enrollment,
     recording,
+    approvals,
+    approvalDecisions,
     close: async () => {
       await http.close();
       await tunnel.close();
