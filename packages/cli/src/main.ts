@@ -5,6 +5,7 @@ import type { Subcommand } from './command-line/command-group.js';
 import { findUnknownCommand } from './command-line/unknown-command.js';
 import { agentCommand } from './commands/agent-command.js';
 import { agentsCommand } from './commands/agents-command.js';
+import { approvalsCommand } from './commands/approvals-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { configCommand } from './commands/config-command.js';
 import { connectCommand } from './commands/connect-command.js';
@@ -32,6 +33,7 @@ const commands = [
   connectCommand,
   proxyCommand,
   sessionsCommand,
+  approvalsCommand,
   verifyCommand,
   auditCommand,
   configCommand,
