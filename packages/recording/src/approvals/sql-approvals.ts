@@ -1,4 +1,5 @@
 import { AirlockError, castVote, type ApprovalStatus, type ApprovalVote } from '@airlock/core';
+import { pgJson, pgParams } from '../store/pg-text.js';
 import type { SqlClient, SqlQueryable } from '../store/sql-client.js';
 import { decodeApprovalCursor, encodeApprovalCursor } from './approval-cursor.js';
 import { approvalNotFound } from './approval-not-found.js';
@@ -36,8 +37,14 @@ function statusCondition(status: ApprovalStatus, now: () => string): string {
   }
 }
 
+/** Every query's parameters through pgParams: PostgreSQL text cannot hold U+0000 (see pg-text.ts). */
+function run<Row>(db: SqlQueryable, sql: string, params: readonly unknown[]): Promise<Row[]> {
+  return db.query<Row>(sql, pgParams(params));
+}
+
 async function rowById(db: SqlQueryable, id: string, lock = false): Promise<ApprovalRow | undefined> {
-  const rows = await db.query<ApprovalRow>(
+  const rows = await run<ApprovalRow>(
+    db,
     `SELECT * FROM approvals WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
     [id],
   );
@@ -57,14 +64,16 @@ export class SqlApprovals implements ApprovalStore {
     return this.db.transaction(async (tx) => {
       // Two gateways holding retries of one call at once must find each other's approval rather
       // than both insert one: serialise holds of a digest (a transaction-scoped advisory lock).
-      await tx.query("SELECT pg_advisory_xact_lock(hashtext('airlock-approval:' || $1))", [request.digest]);
-      const live = await tx.query<ApprovalRow>(
+      await run(tx, "SELECT pg_advisory_xact_lock(hashtext('airlock-approval:' || $1))", [request.digest]);
+      const live = await run<ApprovalRow>(
+        tx,
         `SELECT * FROM approvals WHERE ${JOINABLE} ORDER BY created_at DESC, id DESC LIMIT 1`,
         [request.digest, now.toISOString()],
       );
       const found = live[0];
       if (found !== undefined) return { approval: approvalOfRow(found, now), created: false };
-      const inserted = await tx.query<ApprovalRow>(
+      const inserted = await run<ApprovalRow>(
+        tx,
         `INSERT INTO approvals (id, digest, session_id, connection, requester, method, target, params, rule,
            message, requirement, status, votes, created_at, expires_at, remember_seconds)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9, $10, $11::jsonb, 'pending', '[]'::jsonb,
@@ -75,13 +84,13 @@ export class SqlApprovals implements ApprovalStore {
           request.digest,
           request.sessionId,
           request.connection,
-          JSON.stringify(request.requester),
+          pgJson(request.requester),
           request.method,
           request.target,
           request.params,
           request.rule,
           request.message ?? null,
-          JSON.stringify(request.requirement),
+          pgJson(request.requirement),
           now.toISOString(),
           new Date(now.getTime() + request.holdSeconds * 1000).toISOString(),
           request.rememberSeconds,
@@ -125,7 +134,8 @@ export class SqlApprovals implements ApprovalStore {
       const cursor = decodeApprovalCursor(filter.cursor);
       where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)})`);
     }
-    const rows = await this.db.query<ApprovalRow>(
+    const rows = await run<ApprovalRow>(
+      this.db,
       `SELECT * FROM approvals ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`,
       params,
@@ -158,14 +168,15 @@ export class SqlApprovals implements ApprovalStore {
         now,
       );
       const decided = tally.status !== 'pending';
-      const updated = await tx.query<ApprovalRow>(
+      const updated = await run<ApprovalRow>(
+        tx,
         `UPDATE approvals SET votes = $2::jsonb, status = $3,
            decided_at = CASE WHEN $4::boolean THEN $5::timestamptz ELSE decided_at END,
            remember_until = CASE WHEN $4::boolean
              THEN $5::timestamptz + make_interval(secs => remember_seconds) ELSE remember_until END
          WHERE id = $1
          RETURNING *`,
-        [id, JSON.stringify(tally.votes), tally.status, decided, now.toISOString()],
+        [id, pgJson(tally.votes), tally.status, decided, now.toISOString()],
       );
       return approvalOfRow(updated[0] as ApprovalRow, now);
     });
@@ -173,7 +184,8 @@ export class SqlApprovals implements ApprovalStore {
 
   async expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
     const at = now.toISOString();
-    await this.db.query(
+    await run(
+      this.db,
       `UPDATE approvals SET status = 'expired', decided_at = $2::timestamptz
        WHERE id = $1 AND status = 'pending' AND expires_at <= $2::timestamptz`,
       [id, at],
@@ -185,7 +197,8 @@ export class SqlApprovals implements ApprovalStore {
   async claimRelease(id: string, by: string, now: Date): Promise<boolean> {
     // One statement: whichever gateway's UPDATE runs first sets released_at; every other one then
     // matches no row (PostgreSQL re-checks the WHERE after waiting for the first one's row lock).
-    const claimed = await this.db.query<{ id: string }>(
+    const claimed = await run<{ id: string }>(
+      this.db,
       `UPDATE approvals SET released_at = $3::timestamptz, released_by = $2
        WHERE id = $1 AND status = 'approved' AND released_at IS NULL
        RETURNING id`,
@@ -195,7 +208,8 @@ export class SqlApprovals implements ApprovalStore {
   }
 
   async storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
-    await this.db.query(
+    await run(
+      this.db,
       `UPDATE approvals SET outcome = $2, outcome_at = $3::timestamptz WHERE id = $1 AND outcome IS NULL`,
       [id, outcome, now.toISOString()],
     );

@@ -35,6 +35,7 @@ import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { sessionDeltas, type SessionDelta } from './session-delta.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { deleteSessionKeys, loadSessionKey, saveSessionKeyIfAbsent } from './session-key-table.js';
+import { pgParams, pgText } from './pg-text.js';
 import { messageTextPattern } from './text-pattern.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
@@ -79,20 +80,6 @@ const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_v
   gateway_message_count, agent_message_count, warning_count`;
 
 /**
- * PostgreSQL text cannot hold U+0000, which a client can put in a tool name or a token claim can
- * put in a group. Indexed columns get U+FFFD instead; the exact value stays in the JSON text
- * columns, where JSON.stringify has already escaped it.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function pgText(value: string): string {
-  // A lone surrogate is what a parameter's UTF-8 encoding would turn into U+FFFD anyway; inside a
-  // JSON parameter PostgreSQL would refuse its escape instead, and one bad event would stop the batch.
-  const text = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
-  return text.replace(LONE_SURROGATE, '\uFFFD');
-}
-
-/**
  * One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters.
  * `envelope` and `message` are JSON.stringify output (or base64 ciphertext): a NUL or a lone
  * surrogate in them is already a `\u` escape, so they go in as they are, unscanned.
@@ -112,16 +99,6 @@ function jsonRow(row: EventRow): Record<string, string | number | null> {
     envelope: row.envelope,
     message: row.message,
   };
-}
-
-function pgParams(params: readonly unknown[]): unknown[] {
-  return params.map((p) =>
-    typeof p === 'string'
-      ? pgText(p)
-      : Array.isArray(p)
-        ? p.map((v) => (typeof v === 'string' ? pgText(v) : v))
-        : p,
-  );
 }
 
 function toSummary(row: SessionRow): SessionSummary {

@@ -116,6 +116,22 @@ export function approvalStoreContract(name: string, open: () => Promise<OpenedAp
         }
       });
 
+      it('holds a call whose tool name and identity carry characters PostgreSQL text refuses', async () => {
+        const call = heldCall({
+          target: 'run\u0000sql',
+          requester: { subject: 'alice\u0000', email: undefined, groups: ['dev\uD800'] },
+          params: JSON.stringify({ name: 'run\u0000sql', arguments: { q: '\u0000' } }),
+        });
+        const held = await store().holdCall(call);
+        expect(held.created).toBe(true);
+        expect(held.approval.params).toBe(call.params);
+        // Stored as U+FFFD where the engine cannot keep them; the votes still count.
+        expect(['run\u0000sql', 'run\uFFFDsql']).toContain(held.approval.target);
+        const at = seconds(call.at, 1);
+        const voted = await store().voteOnApproval(call.id, vote('bob\u0000', ['sre'], 'approve', at), at);
+        expect(voted.status).toBe('approved');
+      });
+
       it('never joins an expired approval: the retry asks again', async () => {
         const call = heldCall({ holdSeconds: 5, at: new Date(Date.now() - 60_000) });
         await store().holdCall(call);
