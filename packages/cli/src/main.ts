@@ -6,6 +6,7 @@ import { findUnknownCommand } from './command-line/unknown-command.js';
 import { accessCommand } from './commands/access-command.js';
 import { agentCommand } from './commands/agent-command.js';
 import { agentsCommand } from './commands/agents-command.js';
+import { approvalsCommand } from './commands/approvals-command.js';
 import { auditCommand } from './commands/audit-command.js';
 import { configCommand } from './commands/config-command.js';
 import { connectCommand } from './commands/connect-command.js';
@@ -34,6 +35,7 @@ const commands = [
   proxyCommand,
   sessionsCommand,
   accessCommand,
+  approvalsCommand,
   verifyCommand,
   auditCommand,
   configCommand,

@@ -210,5 +210,7 @@ export {
   type ApprovalTally,
   type ApprovalVote,
 } from './approvals/approval-votes.js';
+export { approvalNeeds, type ApprovalNeeds } from './approvals/approval-needs.js';
+export type { ApprovalListView, ApprovalView } from './approvals/approval-view.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
 export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';

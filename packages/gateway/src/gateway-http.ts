@@ -20,6 +20,7 @@ import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore 
 import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
 import { ACCESS_API_PATH } from './api/access-api.js';
+import { APPROVALS_API_PATH } from './api/approvals-api.js';
 import { SESSIONS_API_PATH } from './api/sessions-api.js';
 import type { GrantBook } from './access/grant-book.js';
 import { GrantSessions } from './access/grant-sessions.js';
@@ -70,6 +71,8 @@ export interface GatewayHttpOptions {
   readonly grantBook?: GrantBook;
   /** Serves `/api/v1/access...` (just-in-time access requests; see createAccessApi). */
   readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
+  readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
 export interface GatewayHttp {
@@ -219,6 +222,13 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       }
       if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
         options.accessApi(req, res);
+        return;
+      }
+      if (
+        options.approvalsApi &&
+        (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))
+      ) {
+        options.approvalsApi(req, res);
         return;
       }
       if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {

@@ -8,6 +8,9 @@ export { gatewayRecordingPlaces, type GatewayRecordingPlaces } from './recording
 export { createSessionAccess, type SessionAccess, type SessionVisibility } from './api/session-access.js';
 export { createSessionsApi, SESSIONS_API_PATH, type SessionsApiOptions } from './api/sessions-api.js';
 export { markdownTranscript } from './api/markdown-transcript.js';
+export { APPROVALS_API_PATH, createApprovalsApi, type ApprovalsApiOptions } from './api/approvals-api.js';
+export { approvalView } from './api/approval-view.js';
+export { ApprovalDecisions, type ApprovalDecisionListener } from './approvals/approval-decisions.js';
 export { createOriginPolicy, type RequestOriginPolicy } from './http/origin-policy.js';
 export {
   createApprovalNotifier,

@@ -12,7 +12,13 @@ import {
   type MessageRecorder,
   type RecordingConfig,
 } from '@airlock/core';
-import { MemoryAccessGrants, MemoryToolPins, type SpoolIo } from '@airlock/recording';
+import {
+  MemoryAccessGrants,
+  MemoryApprovals,
+  MemoryToolPins,
+  type ApprovalStore,
+  type SpoolIo,
+} from '@airlock/recording';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
@@ -22,7 +28,9 @@ import { createApprovalNotifier, type ApprovalNotifier } from './approvals/appro
 import { AgentEnrollment } from './agents/agent-enrollment.js';
 import { GrantBook } from './access/grant-book.js';
 import { createAccessApi } from './api/access-api.js';
+import { createApprovalsApi } from './api/approvals-api.js';
 import { createSessionAccess } from './api/session-access.js';
+import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
@@ -63,6 +71,13 @@ export interface RunningGateway {
   readonly approvalNotifier: ApprovalNotifier;
   /** Just-in-time grants in force (when gateway.access.jit is configured). */
   readonly grants: GrantBook | undefined;
+  /**
+   * Where held calls live: the recording store when there is one (shared by gateways), else
+   * memory. The approvals API votes on this store; the relay holds, releases and answers from it.
+   */
+  readonly approvals: ApprovalStore;
+  /** Decisions made through this gateway's approvals API, as they happen (to wake a held call). */
+  readonly approvalDecisions: ApprovalDecisions;
   /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -146,6 +161,19 @@ export async function startGateway(
       'tool pins are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
     );
   }
+  const approvals: ApprovalStore = recording?.store ?? new MemoryApprovals();
+  if (recording?.store === undefined) {
+    logger.warn(
+      'held calls (approvals) are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
+    );
+  }
+  const approvalDecisions = new ApprovalDecisions(logger.child({ component: 'approvals' }));
+  // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.
+  const sessionAccess = createSessionAccess(
+    config,
+    logger.child({ component: 'sessions-api' }),
+    options.adminIdentity,
+  );
   // One admin identity (and its token verification caches) for the agents and tools APIs.
   const adminAccess = createAdminAccess(
     config,
@@ -195,7 +223,7 @@ export async function startGateway(
     const accessApi = createAccessApi({
       store: accessGrants,
       jit,
-      access: createSessionAccess(config, accessLogger, options.adminIdentity),
+      access: sessionAccess,
       book: grantBook,
       recorder: recorder ?? noRecording,
       originPolicy,
@@ -214,6 +242,7 @@ export async function startGateway(
       adminApi,
       toolPins,
       gatewayId: id,
+      approvals,
       approvalNotifications: approvalNotifier,
       accessApi,
       ...(grantBook ? { grantBook } : {}),
@@ -221,25 +250,32 @@ export async function startGateway(
         ? {
             sessionsApi: createSessionsApi({
               store: recording.store,
-              access: createSessionAccess(
-                config,
-                logger.child({ component: 'sessions-api' }),
-                options.adminIdentity,
-              ),
+              access: sessionAccess,
               originPolicy,
               logger: logger.child({ component: 'sessions-api' }),
             }),
           }
         : {}),
+      approvalsApi: createApprovalsApi({
+        store: approvals,
+        access: sessionAccess,
+        originPolicy,
+        logger: logger.child({ component: 'approvals-api' }),
+        publicUrl: config.publicUrl,
+        onDecided: (approval) => approvalDecisions.publish(approval),
+      }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
     });
   } catch (error) {
     grantBook?.close();
+    await approvalNotifier.close();
     await tunnel.close({ graceMs: 0 });
     await recording?.close(0);
     enrollment.close();
     throw error;
   }
+  // A decision made here wakes the calls held on it at once (others see it at their next poll).
+  approvalDecisions.subscribe((approval) => http.approvalGate.wake(approval.id));
   return {
     id,
     url: http.url,
@@ -249,6 +285,8 @@ export async function startGateway(
     recording,
     approvalNotifier,
     grants: grantBook,
+    approvals,
+    approvalDecisions,
     close: async () => {
       grantBook?.close();
       await http.close();

@@ -162,6 +162,7 @@ export type {
   ApprovalRecord,
   ApprovalRequester,
   ApprovalStore,
+  ApprovalViewer,
   HeldCallRequest,
   HoldResult,
 } from './approvals/approval-store.js';
@@ -174,6 +175,8 @@ export type {
   AccessRequest,
 } from './access/access-grant-store.js';
 export { MemoryApprovals } from './approvals/memory-approvals.js';
-export { effectiveStatus, isJoinable } from './approvals/approval-view.js';
 export { MemoryAccessGrants } from './access/memory-access-grants.js';
 export { SqlAccessGrants } from './access/sql-access-grants.js';
+export { MAX_APPROVAL_PAGE_SIZE, SqlApprovals } from './approvals/sql-approvals.js';
+export { approvalNotFound } from './approvals/approval-not-found.js';
+export { effectiveStatus, isJoinable, isVisibleTo } from './approvals/approval-view.js';

@@ -1,10 +1,5 @@
-import {
-  approvalSchema,
-  type ApprovalConfig,
-  type GuardrailAction,
-  type GuardrailRuleConfig,
-  type GuardrailsConfig,
-} from '../config/guardrails-schema.js';
+import { approvalSchema, type ApprovalConfig } from '../config/approval-schema.js';
+import type { GuardrailAction, GuardrailRuleConfig, GuardrailsConfig } from '../config/guardrails-schema.js';
 import { compileGlob, type GlobMatcher } from '../policy/glob.js';
 import { guardrailEnvironment, useRe2ForMatches } from './cel-environment.js';
 import { RULE_PACKS, type PackRule } from './rule-packs.js';

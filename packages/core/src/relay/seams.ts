@@ -1,4 +1,4 @@
-import type { ApprovalConfig } from '../config/guardrails-schema.js';
+import type { ApprovalConfig } from '../config/approval-schema.js';
 import type { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { Caller } from './caller.js';

@@ -250,6 +250,13 @@ describe('export backpressure', () => {
         return store.getEventPage(id, query);
       },
       purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
+      holdCall: (request) => store.holdCall(request),
+      getApproval: (id) => store.getApproval(id),
+      listApprovals: (filter) => store.listApprovals(filter),
+      voteOnApproval: (id, vote, now) => store.voteOnApproval(id, vote, now),
+      expireApproval: (id, now) => store.expireApproval(id, now),
+      claimRelease: (id, by, now) => store.claimRelease(id, by, now),
+      storeOutcome: (id, outcome, now) => store.storeOutcome(id, outcome, now),
       close: () => store.close(),
     };
     const slow = await startSessionsGateway(counting, PAGE);

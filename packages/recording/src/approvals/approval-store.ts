@@ -60,11 +60,23 @@ export interface ApprovalRecord {
   readonly outcomeAt: string | undefined;
 }
 
+/** Who is looking at approvals: a subject and their groups. */
+export interface ApprovalViewer {
+  readonly subject: string;
+  readonly groups: readonly string[];
+}
+
 export interface ApprovalFilter {
   /** `pending` means pending and not expired; `expired` includes pending ones past their expiry. */
   readonly status?: ApprovalStatus | undefined;
   readonly connection?: string | undefined;
   readonly requester?: string | undefined;
+  /**
+   * Only approvals this person may see: their own held calls and those their groups decide (an
+   * approver group of the requirement). Filtered in the store so that pages stay full and paging
+   * stays correct. Auditors pass none.
+   */
+  readonly viewer?: ApprovalViewer | undefined;
   /** Only approvals created after this time (for `watch`). */
   readonly createdAfter?: Date | undefined;
   /** `nextCursor` of the previous page. */

@@ -23,3 +23,17 @@ export function isJoinable(
   if (status === 'expired') return false;
   return row.rememberUntil !== undefined && now.getTime() < Date.parse(row.rememberUntil);
 }
+
+/** Whether `viewer` may see the approval: they asked for the call, or one of their groups decides it. */
+export function isVisibleTo(
+  approval: {
+    readonly requester: { readonly subject: string };
+    readonly requirement: { readonly approverGroups: readonly string[] };
+  },
+  viewer: { readonly subject: string; readonly groups: readonly string[] },
+): boolean {
+  return (
+    approval.requester.subject === viewer.subject ||
+    approval.requirement.approverGroups.some((group) => viewer.groups.includes(group))
+  );
+}

@@ -1,4 +1,6 @@
-import { AirlockError, castVote, type ApprovalVote } from '@airlock/core';
+import { castVote, type ApprovalVote } from '@airlock/core';
+import { decodeApprovalCursor, encodeApprovalCursor } from './approval-cursor.js';
+import { approvalNotFound } from './approval-not-found.js';
 import type {
   ApprovalFilter,
   ApprovalPage,
@@ -7,17 +9,9 @@ import type {
   HeldCallRequest,
   HoldResult,
 } from './approval-store.js';
-import { effectiveStatus, isJoinable } from './approval-view.js';
+import { effectiveStatus, isJoinable, isVisibleTo } from './approval-view.js';
 
 type Row = { -readonly [K in keyof ApprovalRecord]: ApprovalRecord[K] } & { rememberSeconds: number };
-
-function notFound(id: string): AirlockError {
-  return new AirlockError(
-    'approval_not_found',
-    `No approval ${id} exists (or it is not yours to see); list them with airlock approvals list.`,
-    { data: { approvalId: id } },
-  );
-}
 
 /**
  * Held calls in this process only: for a gateway without a recording store. They do not survive a
@@ -69,7 +63,12 @@ export class MemoryApprovals implements ApprovalStore {
 
   listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
     const now = new Date();
-    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    let after: { createdAt: string; id: string } | undefined;
+    try {
+      after = filter.cursor === undefined ? undefined : decodeApprovalCursor(filter.cursor);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
     const all = [...this.rows.values()]
       .map((row) => this.view(row, now))
       .filter(
@@ -77,6 +76,7 @@ export class MemoryApprovals implements ApprovalStore {
           (filter.status === undefined || a.status === filter.status) &&
           (filter.connection === undefined || a.connection === filter.connection) &&
           (filter.requester === undefined || a.requester.subject === filter.requester) &&
+          (filter.viewer === undefined || isVisibleTo(a, filter.viewer)) &&
           (filter.createdAfter === undefined || Date.parse(a.createdAt) > filter.createdAfter.getTime()) &&
           (after === undefined ||
             a.createdAt < after.createdAt ||
@@ -89,13 +89,13 @@ export class MemoryApprovals implements ApprovalStore {
     const last = page.at(-1);
     return Promise.resolve({
       approvals: page,
-      nextCursor: all.length > filter.limit && last ? encodeCursor(last) : undefined,
+      nextCursor: all.length > filter.limit && last ? encodeApprovalCursor(last) : undefined,
     });
   }
 
   voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
     const row = this.rows.get(id);
-    if (row === undefined) return Promise.reject(notFound(id));
+    if (row === undefined) return Promise.reject(approvalNotFound(id));
     try {
       const tally = castVote({ ...row, requester: row.requester.subject }, vote, now);
       row.votes = tally.votes;
@@ -142,21 +142,4 @@ export class MemoryApprovals implements ApprovalStore {
     const { rememberSeconds: _rememberSeconds, ...record } = row;
     return { ...record, votes: [...row.votes], status: effectiveStatus(row.status, row.expiresAt, now) };
   }
-}
-
-function encodeCursor(a: ApprovalRecord): string {
-  return Buffer.from(JSON.stringify([a.createdAt, a.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    if (typeof createdAt === 'string' && typeof id === 'string') return { createdAt, id };
-  } catch {
-    // falls through to the error below
-  }
-  throw new AirlockError(
-    'invalid_params',
-    'The cursor is not one this gateway gave out; start from the first page.',
-  );
 }

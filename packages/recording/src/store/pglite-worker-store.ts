@@ -1,5 +1,12 @@
 import { Worker } from 'node:worker_threads';
-import { AirlockError, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type ApprovalVote, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import type {
+  ApprovalFilter,
+  ApprovalPage,
+  ApprovalRecord,
+  HeldCallRequest,
+  HoldResult,
+} from '../approvals/approval-store.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import type {
   AccessDecision,
@@ -164,6 +171,34 @@ export class PgliteWorkerStore implements RecordingStore {
 
   activeGrants(now: Date): Promise<AccessGrant[]> {
     return this.call('activeGrants', now);
+  }
+
+  holdCall(request: HeldCallRequest): Promise<HoldResult> {
+    return this.call('holdCall', request);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.call('getApproval', id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
+    return this.call('listApprovals', filter);
+  }
+
+  voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
+    return this.call('voteOnApproval', id, vote, now);
+  }
+
+  expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
+    return this.call('expireApproval', id, now);
+  }
+
+  claimRelease(id: string, by: string, now: Date): Promise<boolean> {
+    return this.call('claimRelease', id, by, now);
+  }
+
+  storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
+    return this.call('storeOutcome', id, outcome, now);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

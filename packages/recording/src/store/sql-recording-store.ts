@@ -1,3 +1,11 @@
+import type {
+  ApprovalFilter,
+  ApprovalPage,
+  ApprovalRecord,
+  HeldCallRequest,
+  HoldResult,
+} from '../approvals/approval-store.js';
+import { SqlApprovals } from '../approvals/sql-approvals.js';
 import { SqlToolPins } from '../pins/sql-tool-pins.js';
 import { SqlAccessGrants } from '../access/sql-access-grants.js';
 import type {
@@ -7,7 +15,7 @@ import type {
   AccessRequest,
 } from '../access/access-grant-store.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
-import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type ApprovalVote, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import { DEFAULT_MAX_SEARCH_MESSAGES, searchEncryptedMessages } from './encrypted-message-search.js';
@@ -34,6 +42,7 @@ import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
 import { sessionDeltas, type SessionDelta } from './session-delta.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { deleteSessionKeys, loadSessionKey, saveSessionKeyIfAbsent } from './session-key-table.js';
+import { pgParams, pgText } from './pg-text.js';
 import { messageTextPattern } from './text-pattern.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
@@ -78,20 +87,6 @@ const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_v
   gateway_message_count, agent_message_count, warning_count`;
 
 /**
- * PostgreSQL text cannot hold U+0000, which a client can put in a tool name or a token claim can
- * put in a group. Indexed columns get U+FFFD instead; the exact value stays in the JSON text
- * columns, where JSON.stringify has already escaped it.
- */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function pgText(value: string): string {
-  // A lone surrogate is what a parameter's UTF-8 encoding would turn into U+FFFD anyway; inside a
-  // JSON parameter PostgreSQL would refuse its escape instead, and one bad event would stop the batch.
-  const text = value.includes('\u0000') ? value.replaceAll('\u0000', '\uFFFD') : value;
-  return text.replace(LONE_SURROGATE, '\uFFFD');
-}
-
-/**
  * One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters.
  * `envelope` and `message` are JSON.stringify output (or base64 ciphertext): a NUL or a lone
  * surrogate in them is already a `\u` escape, so they go in as they are, unscanned.
@@ -111,16 +106,6 @@ function jsonRow(row: EventRow): Record<string, string | number | null> {
     envelope: row.envelope,
     message: row.message,
   };
-}
-
-function pgParams(params: readonly unknown[]): unknown[] {
-  return params.map((p) =>
-    typeof p === 'string'
-      ? pgText(p)
-      : Array.isArray(p)
-        ? p.map((v) => (typeof v === 'string' ? pgText(v) : v))
-        : p,
-  );
 }
 
 function toSummary(row: SessionRow): SessionSummary {
@@ -212,11 +197,13 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #maxSearchMessages: number;
   readonly #pins: SqlToolPins;
   readonly #grants: SqlAccessGrants;
+  readonly #approvals: SqlApprovals;
 
   protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
     this.#pins = new SqlToolPins(db);
     this.#grants = new SqlAccessGrants(db);
+    this.#approvals = new SqlApprovals(db);
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -290,6 +277,34 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
 
   activeGrants(now: Date): Promise<AccessGrant[]> {
     return this.#grants.activeGrants(now);
+  }
+
+  holdCall(request: HeldCallRequest): Promise<HoldResult> {
+    return this.#approvals.holdCall(request);
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.#approvals.getApproval(id);
+  }
+
+  listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
+    return this.#approvals.listApprovals(filter);
+  }
+
+  voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
+    return this.#approvals.voteOnApproval(id, vote, now);
+  }
+
+  expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
+    return this.#approvals.expireApproval(id, now);
+  }
+
+  claimRelease(id: string, by: string, now: Date): Promise<boolean> {
+    return this.#approvals.claimRelease(id, by, now);
+  }
+
+  storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
+    return this.#approvals.storeOutcome(id, outcome, now);
   }
 
   async migrate(): Promise<void> {
