@@ -1,4 +1,4 @@
-import type { RecordingEvent } from '@airlock/core';
+import type { ApprovalView, RecordingEvent } from '@airlock/core';
 import type { ApprovalRecord, RecordingStore } from '@airlock/recording';
 import { verifySession } from '@airlock/recording';
 import {
@@ -11,6 +11,7 @@ import { WebhookReceiver } from '../../packages/gateway/test/approvals/helpers/w
 import {
   connectV1Client,
   connectV2Client,
+  spawnNode,
   startKitchenSinkHttp,
   startModernHttp,
   startTestIdentityProvider,
@@ -21,6 +22,7 @@ import {
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAirlock, type AirlockHarness } from './support/airlock-harness.js';
 import { LEGACY_VERSION, initializeRequest, parseSse, textOf, toolCall } from './support/mcp-http.js';
@@ -80,7 +82,8 @@ const WEBHOOK_SECRET = 'e2e-webhook-secret-5f0c';
 
 const urlOf = (connection: string) => `http://127.0.0.1:${airlock.gateway.http.port}/mcp/${connection}`;
 const store = () => airlock.gateway.recording?.store as RecordingStore;
-const gate = () => airlock.gateway.http.approvalGate;
+const approvals = () => airlock.gateway.approvals;
+const AIRLOCK_CLI = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 
 async function tokenFor(person: Person, connection: string): Promise<string> {
   return idp.issueAccessToken({ user: person, resource: `${PUBLIC_URL}/mcp/${connection}` });
@@ -101,32 +104,51 @@ async function modernClient(person: Person): ReturnType<typeof connectV2Client> 
   });
 }
 
-/** A person decides, as the approvals API does it: the store judges the vote, then waiting calls wake. */
+/** A person decides through the approvals API (`POST /api/v1/approvals/<id>/approve|deny`), with their own token. */
 async function vote(
   approval: ApprovalRecord,
   person: Person,
   decision: 'approve' | 'deny',
   reason?: string,
-): Promise<ApprovalRecord> {
-  const decided = await gate().store.voteOnApproval(
-    approval.id,
+): Promise<ApprovalView> {
+  const token = await idp.issueAccessToken({ user: person, resource: PUBLIC_URL });
+  const response = await fetch(
+    `http://127.0.0.1:${airlock.gateway.http.port}/api/v1/approvals/${approval.id}/${decision}`,
     {
-      by: person,
-      groups: PEOPLE[person].groups,
-      decision,
-      at: new Date().toISOString(),
-      ...(reason === undefined ? {} : { reason }),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(reason === undefined ? {} : { reason }),
     },
-    new Date(),
   );
-  gate().wake(approval.id);
-  return decided;
+  const body = (await response.json()) as Record<string, unknown>;
+  if (!response.ok) {
+    const error = body['error'] as { code?: string; message?: string } | undefined;
+    throw Object.assign(new Error(error?.message ?? `HTTP ${response.status}`), {
+      code: error?.code,
+      status: response.status,
+    });
+  }
+  return body as unknown as ApprovalView;
+}
+
+/** `airlock approvals approve <id>` as `person` would run it. */
+async function cliApprove(approval: ApprovalRecord, person: Person, reason: string): Promise<string> {
+  const child = spawnNode(AIRLOCK_CLI, ['approvals', 'approve', approval.id, '--reason', reason], {
+    env: {
+      AIRLOCK_GATEWAY: `http://127.0.0.1:${airlock.gateway.http.port}`,
+      AIRLOCK_HOME: join(airlock.dir, `home-${person}`),
+      AIRLOCK_TOKEN: await idp.issueAccessToken({ user: person, resource: PUBLIC_URL }),
+    },
+  });
+  const { code } = await child.exited;
+  expect(code, child.stderr()).toBe(0);
+  return child.stdoutLines.join('\n');
 }
 
 /** The one pending approval whose arguments contain `text`. */
 async function pendingWith(text: string): Promise<ApprovalRecord> {
   return waitFor(`a pending approval for "${text}"`, async () => {
-    const page = await gate().store.listApprovals({ status: 'pending', limit: 50 });
+    const page = await approvals().listApprovals({ status: 'pending', limit: 50 });
     const found = page.approvals.filter((a) => a.params.includes(text));
     expect(found.length).toBeLessThanOrEqual(1);
     return found[0];
@@ -228,11 +250,18 @@ describe('a held call on a legacy session', () => {
     await waitFor('the retry to join', async () =>
       (await approvalSteps(approval.id)).some((e) => e.approval?.step === 'joined') ? true : undefined,
     );
-    expect((await gate().store.listApprovals({ status: 'pending', limit: 50 })).approvals).toHaveLength(1);
+    expect((await approvals().listApprovals({ status: 'pending', limit: 50 })).approvals).toHaveLength(1);
 
     // Nobody may decide their own call, even in an approver group; carol is no approver.
-    await expect(vote(approval, 'alice', 'approve')).rejects.toMatchObject({ code: 'approval_forbidden' });
-    await expect(vote(approval, 'carol', 'approve')).rejects.toMatchObject({ code: 'approval_forbidden' });
+    await expect(vote(approval, 'alice', 'approve')).rejects.toMatchObject({
+      code: 'approval_forbidden',
+      status: 403,
+    });
+    // Carol is no approver and not the requester: to her the approval does not exist.
+    await expect(vote(approval, 'carol', 'approve')).rejects.toMatchObject({
+      code: 'approval_not_found',
+      status: 404,
+    });
     expect(executions(kitchenProxy, isDeploy)).toBe(0);
 
     await vote(approval, 'bob', 'approve', 'change ticket 42');
@@ -254,7 +283,10 @@ describe('a held call on a legacy session', () => {
     await close(alice);
     await close(aliceAgain);
 
-    const steps = (await approvalSteps(approval.id)).map((e) => e.approval?.step);
+    const steps = await waitFor('every step in the store', async () => {
+      const found = (await approvalSteps(approval.id)).map((e) => e.approval?.step);
+      return found.includes('replayed') && found.includes('outcome') ? found : undefined;
+    });
     expect(steps).toEqual(
       expect.arrayContaining(['held', 'joined', 'vote', 'approved', 'released', 'outcome', 'replayed']),
     );
@@ -344,7 +376,8 @@ describe('a held call on a legacy session', () => {
     await expect(vote(approval, 'bob', 'approve')).rejects.toMatchObject({ code: 'approval_decided' });
     expect((await vote(approval, 'dave', 'approve')).status).toBe('pending');
     expect(executions(kitchenProxy, (a) => a['a'] === 20)).toBe(0);
-    expect((await vote(approval, 'erin', 'approve')).status).toBe('approved');
+    // The last approval comes from the CLI, as a security engineer would give it.
+    expect(await cliApprove(approval, 'erin', 'checked with the on-call')).toMatch(/approved/i);
     expect(textOf(await call)).toContain('42');
     expect(executions(kitchenProxy, (a) => a['a'] === 20)).toBe(1);
     await close(alice);
@@ -443,4 +476,44 @@ describe('a long hold', () => {
     await close(sdk);
     await modernSdk.close();
   }, 90_000);
+});
+
+describe('a gateway restart during a hold', () => {
+  it('keeps the approval: the client retries, waits on the same one, gets the one outcome', async () => {
+    const isCall = (args: Record<string, unknown>) => args['text'] === 'deploy across restarts';
+    const first = await legacyClient('alice', 'approvals-before-restart');
+    // The first attempt is lost with the gateway; what it asked for is not.
+    first.callTool({ name: 'echo', arguments: { text: 'deploy across restarts' } }).catch(() => undefined);
+    const approval = await pendingWith('deploy across restarts');
+
+    await airlock.restartGateway();
+    await first.close().catch(() => undefined);
+    expect((await approvals().getApproval(approval.id))?.status).toBe('pending');
+
+    // After the restart, the same call from a new session joins the same approval.
+    const retry = await legacyClient('alice', 'approvals-after-restart');
+    const waiting = retry.callTool({ name: 'echo', arguments: { text: 'deploy across restarts' } });
+    await waitFor('the retry to join', async () =>
+      (await approvalSteps(approval.id)).some((e) => e.approval?.step === 'joined') ? true : undefined,
+    );
+    expect(executions(kitchenProxy, isCall)).toBe(0);
+    await vote(approval, 'bob', 'approve', 'after the restart');
+    expect(textOf(await waiting)).toBe('deploy across restarts');
+    await close(retry);
+
+    // Once more across a restart: the stored outcome, not a second execution.
+    await airlock.restartGateway();
+    const later = await legacyClient('alice', 'approvals-after-second-restart');
+    expect(
+      textOf(await later.callTool({ name: 'echo', arguments: { text: 'deploy across restarts' } })),
+    ).toBe('deploy across restarts');
+    await close(later);
+    expect(executions(kitchenProxy, isCall)).toBe(1);
+    // The last session's events reach the store a moment after its end.
+    const steps = await waitFor('the replayed step in the store', async () => {
+      const found = (await approvalSteps(approval.id)).map((e) => e.approval?.step);
+      return found.includes('replayed') ? found : undefined;
+    });
+    expect(steps).toEqual(expect.arrayContaining(['held', 'joined', 'released', 'outcome', 'replayed']));
+  });
 });

@@ -39,6 +39,11 @@ export interface AirlockHarness {
   readonly logs: () => string;
   mcpUrl(connection: string): string;
   startAgent(): Promise<Agent>;
+  /**
+   * Stops the gateway and starts it again on the same ports with the same data (store, spool,
+   * enrollments); resolves once the agent is back.
+   */
+  restartGateway(): Promise<RunningGateway>;
   stopAgent(): Promise<void>;
   /** Resolves once a connected agent announces `connection`. */
   waitForConnection(connection: string, timeoutMs?: number): Promise<void>;
@@ -81,11 +86,13 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     },
     sink,
   );
-  const gateway = await startGateway(gatewayConfig.gateway!, {
-    logger,
-    ...(options.recording ? { recording: gatewayConfig.recording } : {}),
-    ...(options.spoolIo?.gateway ? { spoolIo: options.spoolIo.gateway } : {}),
-  });
+  const launchGateway = (section: NonNullable<typeof gatewayConfig.gateway>) =>
+    startGateway(section, {
+      logger,
+      ...(options.recording ? { recording: gatewayConfig.recording } : {}),
+      ...(options.spoolIo?.gateway ? { spoolIo: options.spoolIo.gateway } : {}),
+    });
+  let gateway = await launchGateway(gatewayConfig.gateway!);
 
   const config = parseConfig(
     JSON.stringify({
@@ -112,7 +119,9 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
 
   let agent: Agent | undefined;
   const harness: AirlockHarness = {
-    gateway,
+    get gateway() {
+      return gateway;
+    },
     dir,
     config,
     agentToken,
@@ -127,6 +136,22 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
       });
       await Promise.all(names.map((name) => harness.waitForConnection(name)));
       return agent;
+    },
+    async restartGateway() {
+      const http = gateway.http.port;
+      const tunnel = gateway.tunnel.port;
+      await gateway.close();
+      // The same ports and data: the agent dials the tunnel again, clients use the same URL.
+      gateway = await launchGateway({
+        ...gatewayConfig.gateway!,
+        listen: { ...gatewayConfig.gateway!.listen, port: http },
+        tunnel: {
+          ...gatewayConfig.gateway!.tunnel,
+          listen: { ...gatewayConfig.gateway!.tunnel.listen, port: tunnel },
+        },
+      });
+      await Promise.all(names.map((name) => harness.waitForConnection(name, 20_000)));
+      return gateway;
     },
     async stopAgent() {
       await agent?.stop();
