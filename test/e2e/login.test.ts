@@ -317,6 +317,91 @@ describe('the demo auditor, bob, does what the README says', () => {
   }, 60_000);
 });
 
+describe('the demo two-person flows do what the README says', () => {
+  /** `airlock <args> --gateway <dev> --json` as the person of `env`; the parsed answer. */
+  async function json<T>(args: string[], env: Record<string, string>): Promise<T> {
+    const run = airlock([...args, '--gateway', gateway, '--json'], env);
+    const { code } = await run.exited;
+    if (code !== 0) throw new Error(`airlock ${args.join(' ')} exited ${code}:\n${run.stderr()}`);
+    return JSON.parse(run.stdoutLines.join('\n')) as T;
+  }
+
+  it("holds alice's restart_service until bob approves it with airlock approvals", async () => {
+    const alice = home('restarting-alice');
+    await cliLogin({
+      gateway,
+      flow: 'device',
+      username: 'alice',
+      password: 'alice-sre',
+      connections: ['vault'],
+      env: alice,
+    });
+    const bob = home('approving-bob');
+    await cliLogin({ gateway, flow: 'device', username: 'bob', password: 'bob-auditor', env: bob });
+    const vault = await connectOverStdio('vault', alice);
+    try {
+      const held = vault.callTool({ name: 'restart_service', arguments: { service: 'billing' } });
+      const pending = await waitFor(
+        "alice's call in bob's airlock approvals list",
+        async () => {
+          const page = await json<{
+            approvals: { id: string; tool: string; requester: { subject: string } }[];
+          }>(['approvals', 'list'], bob);
+          return page.approvals.find((a) => a.tool === 'restart_service');
+        },
+        { timeoutMs: 15_000, intervalMs: 500 },
+      );
+      expect(pending.requester.subject).toBe('alice');
+      // Alice is no auditor: she cannot approve it, and her own call she could not approve anyway.
+      await expect(json(['approvals', 'approve', pending.id], alice)).rejects.toThrow(/exited 1/);
+      const approved = await json<{ status: string }>(
+        ['approvals', 'approve', pending.id, '--reason', 'ticket OPS-7'],
+        bob,
+      );
+      expect(approved.status).toBe('approved');
+      expect(textOf(await held)).toBe('Restarted billing (restart number 1 since this server started).');
+    } finally {
+      await vault.close();
+    }
+  }, 90_000);
+
+  it('lets carol into everything only after bob grants her request with airlock access', async () => {
+    const carol = home('jit-carol');
+    await cliLogin({
+      gateway,
+      flow: 'device',
+      username: 'carol',
+      password: 'carol-contractor',
+      connections: ['everything'],
+      env: carol,
+    });
+    const refused = await connectOverStdio('everything', carol).then(
+      async (client) => {
+        await client.close();
+        return undefined;
+      },
+      (error: unknown) => String(error),
+    );
+    expect(refused).toMatch(/airlock access request everything/);
+    const asked = await json<{ id: string; status: string }>(
+      ['access', 'request', 'everything', '--duration', '15m', '--reason', 'debugging a ticket'],
+      carol,
+    );
+    expect(asked.status).toBe('requested');
+    const bob = home('granting-bob');
+    await cliLogin({ gateway, flow: 'device', username: 'bob', password: 'bob-auditor', env: bob });
+    expect((await json<{ status: string }>(['access', 'grant', asked.id], bob)).status).toBe('granted');
+    const everything = await connectOverStdio('everything', carol);
+    try {
+      expect(textOf(await everything.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } }))).toContain(
+        '5',
+      );
+    } finally {
+      await everything.close();
+    }
+  }, 90_000);
+});
+
 describe('airlock proxy', () => {
   it('relays an SDK client through loopback with the login token added, replacing any Authorization', async () => {
     const env = home('proxy');

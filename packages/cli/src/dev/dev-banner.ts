@@ -110,6 +110,12 @@ export function devBanner(options: DevBannerOptions): string {
     `    any HTTP client:          airlock proxy --gateway ${url}   then use http://127.0.0.1:8081/mcp/${first}`,
     `    OAuth-capable clients:    ${url}/mcp/${first}   (they find the provider from the 401)`,
     '',
+    '  Try just-in-time access: carol may not use "everything" until someone grants it:',
+    `    as carol:  airlock login --gateway ${url} -c everything`,
+    '               airlock access request everything --duration 15m --reason "debugging a ticket"',
+    '    as bob:    airlock access list   then   airlock access grant <id>',
+    '    carol can use "everything" until the grant expires (or bob runs airlock access revoke <id>)',
+    '',
     ...tail,
   ].join('\n');
 }

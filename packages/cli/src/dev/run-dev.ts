@@ -94,10 +94,13 @@ const DEV_AWS_CREDENTIALS = {
   secretAccessKey: 'airlockDevSecretKeyNotReal/K7MDENG/EXAMPLE',
   sessionToken: 'IQoJb3JpZ2luX2VjEAirlockDevSessionTokenNotRealAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
+/** Just-in-time access in the demo: anyone may ask for `everything`; auditors decide. */
+const DEV_JIT = [{ connections: ['everything'], approvers: ['auditors'], maxDuration: '1h' }];
 const DEV_ACCESS_SUMMARY = [
   'sre: every connection, every tool',
   'auditors: every connection, tools echo, add, get*, list* but not get-env; every recorded session',
   'contractors: kitchen only, without env and crash',
+  'just in time: anyone may ask for everything (up to 1h); auditors grant',
 ];
 
 /** A port free right now. The gateway's public URL (the token audience) must be known before it listens. */
@@ -168,7 +171,8 @@ export async function runDev(options: DevOptions): Promise<void> {
                 admin: { groups: ['sre'] },
                 // The auditor sees every recorded session (`airlock sessions ...`, `airlock verify`).
                 audit: { groups: ['auditors'] },
-                access: { rules: DEV_ACCESS_RULES },
+                // Carol may ask for `everything` for up to an hour; an auditor (bob) grants it.
+                access: { rules: DEV_ACCESS_RULES, jit: DEV_JIT },
               }),
           tunnel: {
             listen: { host: HOST, port: 0 },
