@@ -106,13 +106,15 @@ describe('cancellation', () => {
     try {
       const first = proxy.requests.length;
       const controller = new AbortController();
-      const call = client.callTool({ name: 'slow', arguments: { ms: 30_000 } }, undefined, {
+      // A duration no other test uses: the previous test's calls may still be landing upstream.
+      const isOurCall = (r: (typeof proxy.requests)[number]) =>
+        r.rpcMethod === 'tools/call' &&
+        (r.body?.['params'] as { arguments?: { ms?: unknown } } | undefined)?.arguments?.ms === 29_871;
+      const call = client.callTool({ name: 'slow', arguments: { ms: 29_871 } }, undefined, {
         signal: controller.signal,
       });
-      await waitFor('the slow call to reach the upstream', () =>
-        proxy.requests.slice(first).some((r) => r.rpcMethod === 'tools/call'),
-      );
-      const upstreamCall = proxy.requests.slice(first).find((r) => r.rpcMethod === 'tools/call');
+      await waitFor('the slow call to reach the upstream', () => proxy.requests.slice(first).some(isOurCall));
+      const upstreamCall = proxy.requests.slice(first).find(isOurCall);
       const upstreamSession = upstreamCall?.sessionId;
       controller.abort(new Error('user gave up'));
       await expect(call).rejects.toThrow(/user gave up/);

@@ -4,6 +4,8 @@ import type { SqlClient, SqlQueryable } from '../store/sql-client.js';
 import { decodeApprovalCursor, encodeApprovalCursor } from './approval-cursor.js';
 import { approvalNotFound } from './approval-not-found.js';
 import { approvalOfRow, type ApprovalRow } from './approval-row.js';
+import { ApprovalSealing } from './approval-sealing.js';
+import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import type {
   ApprovalFilter,
   ApprovalPage,
@@ -57,11 +59,26 @@ async function rowById(db: SqlQueryable, id: string, lock = false): Promise<Appr
  * never hold one digest twice, never both count a vote, and never both release a call.
  */
 export class SqlApprovals implements ApprovalStore {
-  constructor(private readonly db: SqlClient) {}
+  private readonly sealing: ApprovalSealing;
 
-  holdCall(request: HeldCallRequest): Promise<HoldResult> {
+  /** `ring`: the store's encryption at rest, for the arguments and outcomes (see ApprovalSealing). */
+  constructor(
+    private readonly db: SqlClient,
+    ring?: SessionKeyRing,
+  ) {
+    this.sealing = new ApprovalSealing(ring);
+  }
+
+  /** A row as a record: decrypted outside any transaction (opening may read the session's key). */
+  private async record(row: ApprovalRow, now: Date): Promise<ApprovalRecord> {
+    return approvalOfRow(await this.sealing.open(row), now);
+  }
+
+  async holdCall(request: HeldCallRequest): Promise<HoldResult> {
     const now = request.at;
-    return this.db.transaction(async (tx) => {
+    // Sealed before the transaction: sealing may create and store the session's data key.
+    const params = await this.sealing.seal(request.sessionId, request.id, 'params', request.params);
+    const held = await this.db.transaction(async (tx) => {
       // Two gateways holding retries of one call at once must find each other's approval rather
       // than both insert one: serialise holds of a digest (a transaction-scoped advisory lock).
       await run(tx, "SELECT pg_advisory_xact_lock(hashtext('airlock-approval:' || $1))", [request.digest]);
@@ -71,7 +88,7 @@ export class SqlApprovals implements ApprovalStore {
         [request.digest, now.toISOString()],
       );
       const found = live[0];
-      if (found !== undefined) return { approval: approvalOfRow(found, now), created: false };
+      if (found !== undefined) return { row: found, created: false };
       const inserted = await run<ApprovalRow>(
         tx,
         `INSERT INTO approvals (id, digest, session_id, connection, requester, method, target, params, rule,
@@ -87,7 +104,7 @@ export class SqlApprovals implements ApprovalStore {
           pgJson(request.requester),
           request.method,
           request.target,
-          request.params,
+          params,
           request.rule,
           request.message ?? null,
           pgJson(request.requirement),
@@ -96,13 +113,14 @@ export class SqlApprovals implements ApprovalStore {
           request.rememberSeconds,
         ],
       );
-      return { approval: approvalOfRow(inserted[0] as ApprovalRow, now), created: true };
+      return { row: inserted[0] as ApprovalRow, created: true };
     });
+    return { approval: await this.record(held.row, now), created: held.created };
   }
 
   async getApproval(id: string): Promise<ApprovalRecord | undefined> {
     const row = await rowById(this.db, id);
-    return row === undefined ? undefined : approvalOfRow(row, new Date());
+    return row === undefined ? undefined : this.record(row, new Date());
   }
 
   async listApprovals(filter: ApprovalFilter): Promise<ApprovalPage> {
@@ -140,7 +158,7 @@ export class SqlApprovals implements ApprovalStore {
        ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit + 1)}`,
       params,
     );
-    const approvals = rows.slice(0, filter.limit).map((row) => approvalOfRow(row, now));
+    const approvals = await Promise.all(rows.slice(0, filter.limit).map((row) => this.record(row, now)));
     const last = approvals.at(-1);
     return {
       approvals,
@@ -148,8 +166,8 @@ export class SqlApprovals implements ApprovalStore {
     };
   }
 
-  voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
-    return this.db.transaction(async (tx) => {
+  async voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {
+    const voted = await this.db.transaction(async (tx) => {
       // The row stays locked until the vote is stored: a concurrent vote on another gateway waits
       // and is then judged against this one (a second vote by the same person, an already decided call).
       const row = await rowById(tx, id, true);
@@ -178,8 +196,9 @@ export class SqlApprovals implements ApprovalStore {
          RETURNING *`,
         [id, pgJson(tally.votes), tally.status, decided, now.toISOString()],
       );
-      return approvalOfRow(updated[0] as ApprovalRow, now);
+      return updated[0] as ApprovalRow;
     });
+    return this.record(voted, now);
   }
 
   async expireApproval(id: string, now: Date): Promise<ApprovalRecord | undefined> {
@@ -191,7 +210,7 @@ export class SqlApprovals implements ApprovalStore {
       [id, at],
     );
     const row = await rowById(this.db, id);
-    return row === undefined ? undefined : approvalOfRow(row, now);
+    return row === undefined ? undefined : this.record(row, now);
   }
 
   async claimRelease(id: string, by: string, now: Date): Promise<boolean> {
@@ -208,10 +227,17 @@ export class SqlApprovals implements ApprovalStore {
   }
 
   async storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
+    const [row] = await run<{ session_id: string }>(
+      this.db,
+      'SELECT session_id FROM approvals WHERE id = $1',
+      [id],
+    );
+    if (row === undefined) return;
+    const sealed = await this.sealing.seal(row.session_id, id, 'outcome', outcome);
     await run(
       this.db,
       `UPDATE approvals SET outcome = $2, outcome_at = $3::timestamptz WHERE id = $1 AND outcome IS NULL`,
-      [id, outcome, now.toISOString()],
+      [id, sealed, now.toISOString()],
     );
   }
 }

@@ -203,7 +203,6 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     this.#db = db;
     this.#pins = new SqlToolPins(db);
     this.#grants = new SqlAccessGrants(db);
-    this.#approvals = new SqlApprovals(db);
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -212,6 +211,8 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
           maxCachedKeys: encryption.maxCachedKeys,
         })
       : undefined;
+    // A held call's arguments and outcome are encrypted with the session's key, like its messages.
+    this.#approvals = new SqlApprovals(db, this.#keyRing);
     this.#maxSearchMessages = encryption?.maxSearchMessages ?? DEFAULT_MAX_SEARCH_MESSAGES;
   }
 
@@ -460,6 +461,8 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
          SELECT count(*)::integer AS count FROM gone`,
         [doomed.map((r) => r.id)],
       );
+      // A held call goes with its session: its arguments and outcome are sealed with the session's key.
+      await query(tx, 'DELETE FROM approvals WHERE session_id = ANY($1::text[])', [doomed.map((r) => r.id)]);
       await deleteSessionKeys(
         pgSafe(tx),
         doomed.map((r) => r.id),

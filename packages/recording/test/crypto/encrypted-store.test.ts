@@ -132,6 +132,51 @@ describe.each([
     });
   });
 
+  it("keeps a held call's arguments and outcome encrypted at rest under its session's key", async () => {
+    const params = JSON.stringify({ name: 'rotate_key', arguments: { key: `key ${MARKER}` } });
+    const outcome = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 4,
+      result: { content: [{ type: 'text', text: MARKER }] },
+    });
+    const requirement = { approverGroups: ['sre-leads'], required: 1, requiredGroups: [] };
+    await store.holdCall({
+      id: 'enc-approval',
+      digest: 'd'.repeat(64),
+      sessionId: 'enc-one',
+      connection: 'github',
+      requester: { subject: 'alice', groups: [] },
+      method: 'tools/call',
+      target: 'rotate_key',
+      params,
+      rule: 'hold-rotations',
+      message: undefined,
+      requirement,
+      holdSeconds: 600,
+      rememberSeconds: 60,
+      at: new Date(),
+    });
+    await store.voteOnApproval(
+      'enc-approval',
+      { by: 'bob', groups: ['sre-leads'], decision: 'approve', at: new Date().toISOString() },
+      new Date(),
+    );
+    expect(await store.claimRelease('enc-approval', 'gw', new Date())).toBe(true);
+    await store.storeOutcome('enc-approval', outcome, new Date());
+    await reopen(async () => {
+      const [row] = await backend.raw<{ params: string; outcome: string }>(
+        "SELECT params, outcome FROM approvals WHERE id = 'enc-approval'",
+      );
+      for (const stored of [row!.params, row!.outcome]) {
+        expect(stored).not.toContain(MARKER);
+        expect(stored.startsWith('{')).toBe(false);
+      }
+    });
+    const read = await store.getApproval('enc-approval');
+    expect(read?.params).toBe(params);
+    expect(read?.outcome).toBe(outcome);
+  });
+
   it('decrypts on read, and both hash chains still verify', async () => {
     const events = await store.getEvents('enc-one');
     expect(events).toEqual([...one.events].sort((a, b) => a.source.localeCompare(b.source) || a.seq - b.seq));

@@ -44,6 +44,8 @@ describe('migrations on PostgreSQL', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       );
       expect(tables.map((t) => t.table_name)).toEqual([
+        'access_grants',
+        'approvals',
         'recording_events',
         'recording_migrations',
         'recording_session_keys',

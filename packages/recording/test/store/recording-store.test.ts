@@ -296,8 +296,30 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
     const longRunning = script(t, 'long', new Date('2001-12-31T23:59:58.000Z')).start().call('c');
     const recent = script(t, 'recent', T0).start().end('client_closed');
     for (const s of [ancient, oldOpen, longRunning, recent]) await store.insertEvents(s.events);
+    // A call held in the ancient session goes with it; one in the recent session stays.
+    const hold = (id: string, sessionId: string) =>
+      store.holdCall({
+        id,
+        digest: `${id}-digest`,
+        sessionId,
+        connection: 'c',
+        requester: { subject: 'alice', groups: [] },
+        method: 'tools/call',
+        target: 'a',
+        params: '{"name":"a"}',
+        rule: 'r',
+        message: undefined,
+        requirement: { approverGroups: ['g'], required: 1, requiredGroups: [] },
+        holdSeconds: 60,
+        rememberSeconds: 60,
+        at: old,
+      });
+    await hold(`${t}-held-ancient`, ancient.sessionId);
+    await hold(`${t}-held-recent`, recent.sessionId);
 
     const result = await store.purgeOlderThan(new Date('2002-01-01T00:00:00.000Z'));
+    expect(await store.getApproval(`${t}-held-ancient`)).toBeUndefined();
+    expect(await store.getApproval(`${t}-held-recent`)).toBeDefined();
     expect(result).toEqual({ sessions: 2, events: ancient.events.length + oldOpen.events.length });
     expect(await store.getSession(ancient.sessionId)).toBeUndefined();
     expect(await store.getEvents(oldOpen.sessionId)).toEqual([]);
