@@ -3,6 +3,7 @@
 export { DEMO_PEOPLE, type DemoPerson } from './demo-people.js';
 export {
   AIRLOCK_CLI_CLIENT_ID,
+  AIRLOCK_CONSOLE_CLIENT_ID,
   startLoopbackIdentityProvider,
   type LoopbackIdentityProvider,
   type LoopbackIdentityProviderOptions,

@@ -15,6 +15,8 @@ import { closeServer, listen } from './loopback-server.js';
 
 /** The public client `airlock login` uses unless told otherwise (`--client-id`). */
 export const AIRLOCK_CLI_CLIENT_ID = 'airlock-cli';
+/** The public client (PKCE) the gateway signs people in to its console with (gateway.console.clientId). */
+export const AIRLOCK_CONSOLE_CLIENT_ID = 'airlock-console';
 
 /** What the provider issues for one resource indicator (RFC 8707); undefined = unknown resource. */
 export interface ResourceServerInfo {
@@ -33,6 +35,11 @@ export interface LoopbackIdentityProviderOptions {
   readonly resources?: (resourceUrl: string) => ResourceServerInfo | undefined;
   /** Access token lifetime; a function is asked at each issue. Default 600 s. */
   readonly accessTokenTtlSeconds?: number | (() => number | undefined);
+  /**
+   * Gateways (their public URLs) whose console may sign people in: registers `airlock-console`
+   * with `<url>/console/auth/callback` as its redirect URI.
+   */
+  readonly consoleUrls?: readonly string[];
   /** Pre-registered clients besides `airlock-cli`. */
   readonly extraClients?: readonly ClientMetadata[];
   /** Clients allowed to introspect anyone's tokens (a gateway's); others only their own. */
@@ -129,6 +136,7 @@ export async function startLoopbackIdentityProvider(
         // RFC 8252 §7.3: for a native client any port of a loopback redirect URI matches.
         redirect_uris: ['http://127.0.0.1/callback'],
       },
+      ...consoleClients(options.consoleUrls ?? []),
       ...(options.extraClients ?? []),
     ],
     findAccount: (_ctx, id) => {
@@ -234,4 +242,21 @@ export async function startLoopbackIdentityProvider(
     },
     close: () => closeServer(server),
   };
+}
+
+/** The console's client: public (the gateway proves itself with PKCE), code flow with refresh tokens. */
+function consoleClients(urls: readonly string[]): ClientMetadata[] {
+  if (urls.length === 0) return [];
+  const bases = urls.map((u) => u.replace(/\/+$/, ''));
+  return [
+    {
+      client_id: AIRLOCK_CONSOLE_CLIENT_ID,
+      application_type: 'web',
+      token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      redirect_uris: bases.map((b) => `${b}/console/auth/callback`),
+      post_logout_redirect_uris: bases.map((b) => `${b}/console/signed-out`),
+    },
+  ];
 }

@@ -38,6 +38,7 @@ import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
 import { createOidcIdentity } from './identity/oidc-identity.js';
+import { CONSOLE_PATH, type ConsoleEndpoint } from './console/console-endpoint.js';
 import { protectedResourceMetadataFor } from './identity/protected-resource-metadata.js';
 import { resourceMetadataUrl } from './identity/resource-url.js';
 
@@ -73,6 +74,8 @@ export interface GatewayHttpOptions {
   readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
   readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Serves `/console` and turns its session cookie into a bearer token on `/api/...` requests. */
+  readonly console?: ConsoleEndpoint;
 }
 
 export interface GatewayHttp {
@@ -156,95 +159,112 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     logger,
   });
 
-  const server = createServer(
-    listenerServerOptions(config.limits),
-    (req: IncomingMessage, res: ServerResponse) => {
-      const path = req.url ?? '/';
-      const match = MCP_PATH.exec(path);
-      if (match) {
-        let connection: string;
-        try {
-          connection = decodeURIComponent(match[1] as string);
-        } catch {
-          sendError(
-            res,
-            new AirlockError(
-              'connection_not_found',
-              'The connection name in the URL is not valid percent-encoding.',
-            ),
-          );
-          return;
-        }
-        void endpoint.handle(req, res, connection);
-        return;
-      }
-      const bare = path.split('?', 1)[0] as string;
-      const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
-      if (withQuery) {
-        // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
-        const message =
-          'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
-        const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
+  const consoleEndpoint = options.console;
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.url ?? '/';
+    const match = MCP_PATH.exec(path);
+    if (match) {
+      let connection: string;
+      try {
+        connection = decodeURIComponent(match[1] as string);
+      } catch {
         sendError(
           res,
-          hasToken && challenges
-            ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
-            : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
+          new AirlockError(
+            'connection_not_found',
+            'The connection name in the URL is not valid percent-encoding.',
+          ),
         );
         return;
       }
-      if (bare.startsWith('/.well-known/oauth-protected-resource')) {
-        const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
-        if (metadata === undefined) {
-          sendError(
-            res,
-            new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
-          );
-          return;
-        }
-        // A public document; browser-based MCP clients read it cross-origin.
-        sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
-        return;
-      }
-      if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
-        if (options.sessionsApi) options.sessionsApi(req, res);
-        else {
-          req.resume();
-          sendApiError(
-            res,
-            new AirlockError(
-              'recording_unavailable',
-              'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
-            ),
-          );
-        }
-        return;
-      }
-      if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
-        options.accessApi(req, res);
-        return;
-      }
-      if (
-        options.approvalsApi &&
-        (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))
-      ) {
-        options.approvalsApi(req, res);
-        return;
-      }
-      if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
-        options.adminApi(req, res);
-        return;
-      }
-      if (path === '/healthz') {
-        sendJson(res, 200, { status: 'ok', sessions: sessions.size });
-        return;
-      }
+      void endpoint.handle(req, res, connection);
+      return;
+    }
+    const bare = path.split('?', 1)[0] as string;
+    const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
+    if (withQuery) {
+      // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
+      const message =
+        'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
+      const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
       sendError(
         res,
-        new AirlockError(
-          'connection_not_found',
-          `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
-        ),
+        hasToken && challenges
+          ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
+          : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
+      );
+      return;
+    }
+    if (bare.startsWith('/.well-known/oauth-protected-resource')) {
+      const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
+      if (metadata === undefined) {
+        sendError(
+          res,
+          new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
+        );
+        return;
+      }
+      // A public document; browser-based MCP clients read it cross-origin.
+      sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+      return;
+    }
+    if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
+      if (options.sessionsApi) options.sessionsApi(req, res);
+      else {
+        req.resume();
+        sendApiError(
+          res,
+          new AirlockError(
+            'recording_unavailable',
+            'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
+          ),
+        );
+      }
+      return;
+    }
+    if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
+      options.accessApi(req, res);
+      return;
+    }
+    if (options.approvalsApi && (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))) {
+      options.approvalsApi(req, res);
+      return;
+    }
+    if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
+      options.adminApi(req, res);
+      return;
+    }
+    if (path === '/healthz') {
+      sendJson(res, 200, { status: 'ok', sessions: sessions.size });
+      return;
+    }
+    if (consoleEndpoint && (bare === CONSOLE_PATH || bare.startsWith(`${CONSOLE_PATH}/`))) {
+      consoleEndpoint.handle(req, res, bare);
+      return;
+    }
+    sendError(
+      res,
+      new AirlockError(
+        'connection_not_found',
+        `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
+      ),
+    );
+  };
+  const server = createServer(
+    listenerServerOptions(config.limits),
+    (req: IncomingMessage, res: ServerResponse) => {
+      const bare = (req.url ?? '/').split('?', 1)[0] as string;
+      if (consoleEndpoint === undefined || !(bare === '/api' || bare.startsWith('/api/'))) {
+        route(req, res);
+        return;
+      }
+      // A console request to the API: its session cookie becomes the person's bearer token first.
+      consoleEndpoint.authorizeApiRequest(req).then(
+        () => route(req, res),
+        (error: unknown) => {
+          req.resume();
+          sendApiError(res, AirlockError.from(error));
+        },
       );
     },
   );

@@ -37,6 +37,9 @@ import { EnrollmentFile } from './agents/enrollment-file.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
+import { consoleAssetsDir } from '@airlock/console';
+import { ConsoleAssets } from './console/console-assets.js';
+import { ConsoleEndpoint } from './console/console-endpoint.js';
 
 export interface StartGatewayOptions {
   readonly logger: Logger;
@@ -56,6 +59,8 @@ export interface StartGatewayOptions {
   readonly spoolIo?: SpoolIo;
   /** Who may use the admin API; default: from `auth` and `admin.groups` (see createAdminAccess). */
   readonly adminIdentity?: IdentityResolver;
+  /** Where the built console is (default: the @airlock/console package's dist folder). */
+  readonly consoleAssetsDir?: string;
 }
 
 export interface RunningGateway {
@@ -229,8 +234,17 @@ export async function startGateway(
       originPolicy,
       logger: accessLogger,
     });
+    const consoleEndpoint = config.console.enabled
+      ? new ConsoleEndpoint({
+          config,
+          assets: await loadConsoleAssets(options.consoleAssetsDir ?? consoleAssetsDir, logger),
+          originPolicy,
+          logger: logger.child({ component: 'console' }),
+        })
+      : undefined;
     http = await startGatewayHttp({
       config,
+      ...(consoleEndpoint ? { console: consoleEndpoint } : {}),
       directory: tunnel,
       logger,
       ...(options.identity ? { identity: options.identity } : {}),
@@ -296,4 +310,15 @@ export async function startGateway(
       enrollment.close();
     },
   };
+}
+
+async function loadConsoleAssets(dir: string, logger: Logger): Promise<ConsoleAssets | undefined> {
+  const assets = await ConsoleAssets.load(dir);
+  if (assets === undefined) {
+    logger.warn(
+      { dir },
+      'the console is not built, so /console answers console_unavailable; run node scripts/pnpm.mjs run build',
+    );
+  }
+  return assets;
 }

@@ -191,6 +191,28 @@ const approvalsSection = z
   })
   .prefault({});
 
+/**
+ * The web console at `/console`. The gateway is its backend-for-frontend: it signs people in with
+ * the first `auth.issuers` entry (authorization code + PKCE) and keeps their tokens server-side.
+ */
+const consoleSection = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** The console's OAuth client at the identity provider; its redirect URI is `<publicUrl>/console/auth/callback`. */
+    clientId: z.string().min(1).default('airlock-console'),
+    /** Environment variable holding the client secret (a confidential client); unset: a public client (PKCE only). */
+    clientSecretEnv: z.string().min(1).optional(),
+    /** Scopes asked for besides the gateway resource (refresh tokens need offline_access). */
+    scopes: z.string().min(1).default('openid email profile groups offline_access'),
+    /** A console session ends this long after sign-in, whatever the refresh token allows. */
+    sessionHours: z
+      .number()
+      .positive()
+      .max(24 * 7)
+      .default(8),
+  })
+  .prefault({});
+
 const gatewaySection = z
   .strictObject({
     id: z.string().min(1).optional(),
@@ -285,6 +307,7 @@ const gatewaySection = z
         groups: z.array(z.string().min(1)).default([]),
       })
       .prefault({}),
+    console: consoleSection,
     audit: z
       .strictObject({
         /**

@@ -51,6 +51,9 @@ export type AirlockErrorCode =
   | 'access_grant_not_found'
   | 'access_grant_ended'
   | 'tool_not_accepted'
+  | 'csrf_refused'
+  | 'console_sign_in_failed'
+  | 'console_unavailable'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -156,6 +159,12 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   access_grant_ended: { httpStatus: 403, jsonRpcCode: -32015, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** Tool pinning: the tool (or the connection, in block mode) changed and is not yet accepted. */
   tool_not_accepted: { httpStatus: 403, jsonRpcCode: -32011, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** A console (cookie) request that changes state without the session's CSRF token, or from another origin. */
+  csrf_refused: { httpStatus: 403, jsonRpcCode: -32600, grpcStatus: GrpcStatus.PERMISSION_DENIED },
+  /** The console's sign-in with the identity provider did not complete (bad state, refused code). */
+  console_sign_in_failed: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  /** The console is switched off, or its files were not built. */
+  console_unavailable: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

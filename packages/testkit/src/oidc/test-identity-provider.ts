@@ -19,6 +19,8 @@ export interface TestIdentityProviderOptions {
   readonly users?: Readonly<Record<string, TestUser>>;
   /** Access token lifetime when a request names none. Default 600 s. */
   readonly accessTokenTtlSeconds?: number;
+  /** Gateways whose console may sign people in (registers the `airlock-console` client for them). */
+  readonly consoleUrls?: readonly string[];
 }
 
 export interface IssueAccessTokenInput {
@@ -91,6 +93,7 @@ export async function startTestIdentityProvider(
     trustLoginHint: true,
     autoConsent: true,
     introspectionClients: [TEST_CLIENTS.gateway.clientId],
+    ...(options.consoleUrls === undefined ? {} : { consoleUrls: options.consoleUrls }),
     extraClients: [
       {
         client_id: TEST_CLIENTS.gateway.clientId,
