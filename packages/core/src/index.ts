@@ -214,3 +214,5 @@ export { approvalNeeds, type ApprovalNeeds } from './approvals/approval-needs.js
 export type { ApprovalListView, ApprovalView } from './approvals/approval-view.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
 export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';
+export type { AccessRequestView } from './access/access-request-view.js';
+export type { ToolPinListView, ToolPinView } from './pinning/tool-pin-view.js';

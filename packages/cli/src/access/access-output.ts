@@ -1,23 +1,4 @@
-import { formatDuration } from '@airlock/core';
-
-/** An access request as the gateway's access API returns it. */
-export interface AccessRequestView {
-  readonly id: string;
-  readonly connection: string;
-  readonly requester: { readonly subject: string; readonly email?: string };
-  readonly tools: readonly string[];
-  readonly durationSeconds: number;
-  readonly reason: string;
-  readonly status: string;
-  readonly requestedAt: string;
-  readonly decidedAt?: string;
-  readonly decidedBy?: string;
-  readonly decisionReason?: string;
-  readonly expiresAt?: string;
-  readonly revokedAt?: string;
-  readonly revokedBy?: string;
-  readonly revokeReason?: string;
-}
+import { formatDuration, type AccessRequestView } from '@airlock/core';
 
 /** `in 59m`, `2m ago` */
 export function relativeTo(at: string, now: number): string {

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { accessListText, accessRequestText, type AccessRequestView } from '../access/access-output.js';
+import type { AccessRequestView } from '@airlock/core';
+import { accessListText, accessRequestText } from '../access/access-output.js';
 import { callAdminApi } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
 import { resolveAdminTarget } from '../admin/admin-target.js';

@@ -1,3 +1,4 @@
+import type { ToolPinListView, ToolPinView } from '@airlock/core';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
@@ -14,22 +15,13 @@ interface AcceptArgs extends ListArgs {
   all: boolean;
 }
 
-interface ToolView {
-  readonly tool: string;
-  readonly status: 'pinned' | 'new' | 'changed';
-  readonly fingerprint: string;
-  readonly changedAt: string;
-  readonly acceptedBy?: string;
-  readonly diff?: readonly { field: string; old?: unknown; new?: unknown }[];
-}
-
 /** Whose token these commands need. */
 const ADMIN_TOKEN = 'of an administrator';
 
 const toolsPath = (connection: string): string => `/api/v1/tools/${encodeURIComponent(connection)}`;
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function toolsText(connection: string, tools: readonly ToolView[]): string {
+function toolsText(connection: string, tools: readonly ToolPinView[]): string {
   if (tools.length === 0)
     return `No tools of connection "${connection}" have been seen yet (a client must list them first).\n`;
   const lines = tools.map(
@@ -61,7 +53,7 @@ const list: CommandModule<object, ListArgs> = {
     }) as Argv<ListArgs>,
   handler: (args) =>
     runApiCommand(async () => {
-      const answer = await callAdminApi<{ tools: ToolView[] }>(
+      const answer = await callAdminApi<ToolPinListView>(
         await resolveAdminTarget(args),
         'GET',
         toolsPath(args.connection),

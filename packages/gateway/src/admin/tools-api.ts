@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, type ToolPinView } from '@airlock/core';
 import type { ToolPin, ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
@@ -19,7 +19,7 @@ export interface ToolsApiOptions {
   readonly logger: Logger;
 }
 
-function view(pin: ToolPin) {
+function view(pin: ToolPin): ToolPinView {
   return {
     tool: pin.tool,
     status: pin.status,

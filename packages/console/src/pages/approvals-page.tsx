@@ -1,0 +1,174 @@
+import type { ApprovalView } from '@airlock/core';
+import { useEffect, useState } from 'preact/hooks';
+import { decide, listApprovals } from '../api/approvals.js';
+import { ErrorNotice } from '../parts/error-notice.js';
+import { MaskedText } from '../parts/masked-text.js';
+import { timeText } from '../parts/time-text.js';
+import { Link } from '../router.js';
+
+const POLL_MS = 2000;
+
+function needsText(approval: ApprovalView): string {
+  const { approvals, groups } = approval.needs;
+  const parts = [];
+  if (approvals > 0) parts.push(`${approvals} more approval${approvals === 1 ? '' : 's'}`);
+  if (groups.length > 0) parts.push(`one from ${groups.join(', ')}`);
+  return parts.length === 0 ? 'nothing more' : parts.join(', ');
+}
+
+/**
+ * Held calls: the pending queue with everything an approver needs to decide (who, what, the exact
+ * arguments, the rule, what is still needed), approve or deny with a reason; it updates by itself.
+ * Below: decided calls, with who decided and when.
+ */
+export function ApprovalsPage() {
+  const [pending, setPending] = useState<readonly ApprovalView[] | undefined>();
+  const [decided, setDecided] = useState<readonly ApprovalView[]>([]);
+  const [error, setError] = useState<unknown>();
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let stopped = false;
+    const load = async () => {
+      try {
+        const [open, all] = await Promise.all([listApprovals('pending'), listApprovals('all', 20)]);
+        if (stopped) return;
+        setPending(open.approvals);
+        setDecided(all.approvals.filter((a) => a.status !== 'pending'));
+        setError(undefined);
+      } catch (failure) {
+        if (!stopped) setError(failure);
+      }
+    };
+    void load();
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [tick]);
+
+  return (
+    <section aria-labelledby="approvals-heading">
+      <h1 id="approvals-heading">Approvals</h1>
+      {error !== undefined ? <ErrorNotice error={error} /> : null}
+      <h2>Waiting for a decision</h2>
+      {pending === undefined ? (
+        <p class="muted">Loading…</p>
+      ) : pending.length === 0 ? (
+        <p class="notice">No held calls wait for you.</p>
+      ) : (
+        pending.map((a) => (
+          <PendingApproval key={a.id} approval={a} onDecided={() => setTick((n) => n + 1)} />
+        ))
+      )}
+      <h2>Decided</h2>
+      {decided.length === 0 ? (
+        <p class="muted">None yet.</p>
+      ) : (
+        <table data-testid="decided-approvals">
+          <thead>
+            <tr>
+              <th scope="col">Call</th>
+              <th scope="col">Requester</th>
+              <th scope="col">Status</th>
+              <th scope="col">Decided by</th>
+              <th scope="col">When</th>
+            </tr>
+          </thead>
+          <tbody>
+            {decided.map((a) => (
+              <tr key={a.id} data-approval={a.id}>
+                <td>
+                  {a.tool} on {a.connection}
+                </td>
+                <td>{a.requester.email ?? a.requester.subject}</td>
+                <td>
+                  <span class={`tag ${a.status === 'approved' ? 'ok' : 'denied'}`}>{a.status}</span>
+                </td>
+                <td>
+                  {a.votes.map((v) => `${v.by} (${v.decision}${v.reason ? `: ${v.reason}` : ''})`).join('; ')}
+                </td>
+                <td>{timeText(a.decidedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function PendingApproval(props: { approval: ApprovalView; onDecided(): void }) {
+  const { approval: a } = props;
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const vote = (decision: 'approve' | 'deny') => {
+    setBusy(true);
+    decide(a.id, decision, reason).then(
+      () => props.onDecided(),
+      (failure: unknown) => {
+        setError(failure);
+        setBusy(false);
+      },
+    );
+  };
+  const reasonId = `reason-${a.id}`;
+  return (
+    <article
+      class="approval"
+      data-approval={a.id}
+      aria-label={`Held call ${a.tool} by ${a.requester.subject}`}
+    >
+      <h3>
+        {a.method} <strong>{a.tool}</strong> on {a.connection}
+      </h3>
+      <dl class="facts">
+        <dt>Requested by</dt>
+        <dd>
+          {a.requester.email ?? a.requester.subject} ({a.requester.groups.join(', ')}) at{' '}
+          {timeText(a.requestedAt)}
+        </dd>
+        <dt>Rule</dt>
+        <dd>
+          {a.rule}
+          {a.message ? `: ${a.message}` : ''}
+        </dd>
+        <dt>Expires</dt>
+        <dd>{timeText(a.expiresAt)}</dd>
+        <dt>Still needs</dt>
+        <dd>{needsText(a)}</dd>
+        <dt>Session</dt>
+        <dd>
+          <Link href={`/console/sessions/${encodeURIComponent(a.sessionId)}`}>{a.sessionId}</Link>
+        </dd>
+      </dl>
+      <p>Arguments (exactly what runs if approved):</p>
+      <pre>
+        <MaskedText text={JSON.stringify(a.arguments, null, 2)} />
+      </pre>
+      {a.votes.length > 0 ? (
+        <p>
+          Votes: {a.votes.map((v) => `${v.by} ${v.decision}${v.reason ? ` (${v.reason})` : ''}`).join('; ')}
+        </p>
+      ) : null}
+      <label for={reasonId}>Reason (required to deny)</label>
+      <input id={reasonId} type="text" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+      <div class="actions">
+        <button type="button" class="primary" disabled={busy} onClick={() => vote('approve')}>
+          Approve
+        </button>
+        <button
+          type="button"
+          class="danger"
+          disabled={busy || reason.trim() === ''}
+          onClick={() => vote('deny')}
+        >
+          Deny
+        </button>
+      </div>
+      {error !== undefined ? <ErrorNotice error={error} /> : null}
+    </article>
+  );
+}

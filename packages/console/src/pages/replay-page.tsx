@@ -1,0 +1,190 @@
+import type { RecordingEvent } from '@airlock/core';
+import type { SessionSummary, SessionVerification } from '@airlock/recording';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { exportUrl, getSession, verifySession } from '../api/sessions.js';
+import { ErrorNotice } from '../parts/error-notice.js';
+import { EventDetail } from '../parts/event-detail.js';
+import { EventList } from '../parts/event-list.js';
+import { timeText } from '../parts/time-text.js';
+import { VerificationBanner } from '../parts/verification-banner.js';
+import { byTime, loadEvents, type EventCursors } from '../replay/load-events.js';
+import { usePlayback, type Speed } from '../replay/use-playback.js';
+import { Link } from '../router.js';
+
+const LIVE_POLL_MS = 2000;
+type Records = 'both' | 'gateway' | 'agent';
+
+/**
+ * A recorded session step by step: the timeline (both records by time, or one), the selected
+ * event in detail, verification at the top, export, playback, and live updates while it runs.
+ */
+export function ReplayPage(props: { id: string }) {
+  const { id } = props;
+  const [session, setSession] = useState<SessionSummary | undefined>();
+  const [events, setEvents] = useState<RecordingEvent[]>([]);
+  const [report, setReport] = useState<SessionVerification | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [selected, setSelected] = useState(0);
+  const [records, setRecords] = useState<Records>('both');
+  const cursors = useRef<EventCursors>({});
+  const seen = useRef(new Set<string>());
+
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const read = async (): Promise<void> => {
+      const summary = await getSession(id);
+      const page = await loadEvents(id, cursors.current, seen.current);
+      if (stopped) return;
+      cursors.current = page.cursors;
+      for (const event of page.events) seen.current.add(event.id);
+      setSession(summary);
+      if (page.events.length > 0) setEvents((old) => byTime([...old, ...page.events]));
+      // A session still running is watched live; a finished one is verified once.
+      if (summary.status === 'open') timer = setTimeout(() => void read().catch(setError), LIVE_POLL_MS);
+      else setReport(await verifySession(id));
+    };
+    read().catch((failure: unknown) => !stopped && setError(failure));
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [id]);
+
+  const shown = useMemo(
+    () => (records === 'both' ? events : events.filter((e) => e.source === records)),
+    [events, records],
+  );
+  const index = Math.min(selected, Math.max(0, shown.length - 1));
+  const playback = usePlayback(shown, index, setSelected);
+  const mismatches = useMemo(() => {
+    const map = new Map<string, string>();
+    for (const m of report?.agreement.mismatches ?? [])
+      if (m.eventId) map.set(m.eventId, `${m.problem}: ${m.detail}`);
+    return map;
+  }, [report]);
+  const flagged = useMemo(() => new Set(mismatches.keys()), [mismatches]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && ['INPUT', 'SELECT', 'TEXTAREA', 'BUTTON', 'SUMMARY'].includes(target.tagName)) return;
+      const moves: Record<string, number> = {
+        ArrowDown: 1,
+        j: 1,
+        ArrowUp: -1,
+        k: -1,
+        PageDown: 20,
+        PageUp: -20,
+      };
+      const last = shown.length - 1;
+      let next: ((current: number) => number) | undefined;
+      if (e.key in moves) next = (current) => Math.min(current, last) + (moves[e.key] as number);
+      else if (e.key === 'Home') next = () => 0;
+      else if (e.key === 'End') next = () => last;
+      if (next === undefined) return;
+      e.preventDefault();
+      playback.stop();
+      // From the state itself, not this render's copy: key repeat may outrun rendering.
+      const move = next;
+      setSelected((current) => Math.max(0, Math.min(last, move(current))));
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [shown.length]);
+
+  if (error !== undefined) {
+    return (
+      <section>
+        <p>
+          <Link href="/console/sessions">← Sessions</Link>
+        </p>
+        <ErrorNotice error={error} />
+      </section>
+    );
+  }
+  if (session === undefined) return <p class="muted">Loading the session…</p>;
+  const startMs = Date.parse(events[0]?.at ?? session.startedAt);
+  const current = shown[index];
+  const speeds: Speed[] = [1, 4, 'instant'];
+  return (
+    <section aria-labelledby="replay-heading" class="replay">
+      <p>
+        <Link href="/console/sessions">← Sessions</Link>
+      </p>
+      <h1 id="replay-heading">
+        Session {session.id}{' '}
+        <span class={`tag ${session.status === 'open' ? 'held' : 'ok'}`}>{session.status}</span>
+      </h1>
+      <p class="muted">
+        {session.email ?? session.subject} on {session.connection} · {session.era} ({session.protocolVersion})
+        · started {timeText(session.startedAt)}
+        {session.status === 'open' ? ' · live: new events appear as they are recorded' : ''}
+      </p>
+      {session.status === 'open' ? null : (
+        <VerificationBanner
+          report={report}
+          onShow={(eventId) => {
+            setRecords('both');
+            const at = events.findIndex((e) => e.id === eventId);
+            if (at >= 0) setSelected(at);
+          }}
+        />
+      )}
+      <div class="toolbar" role="toolbar" aria-label="Replay">
+        <label>
+          Records
+          <select value={records} onChange={(e) => setRecords(e.currentTarget.value as Records)}>
+            <option value="both">gateway and agent, by time</option>
+            <option value="gateway">gateway only</option>
+            <option value="agent">agent only</option>
+          </select>
+        </label>
+        <button type="button" onClick={() => setSelected(Math.max(0, index - 1))} aria-label="Previous event">
+          ◀ Back
+        </button>
+        <button
+          type="button"
+          onClick={() => setSelected(Math.min(shown.length - 1, index + 1))}
+          aria-label="Next event"
+        >
+          Forward ▶
+        </button>
+        {speeds.map((speed) => (
+          <button
+            key={String(speed)}
+            type="button"
+            aria-pressed={playback.playing === speed}
+            onClick={() => (playback.playing === speed ? playback.stop() : playback.play(speed))}
+          >
+            {speed === 'instant' ? 'Instant' : `Play ${speed}×`}
+          </button>
+        ))}
+        <span class="position" aria-live="polite" data-testid="position">
+          {shown.length === 0 ? 0 : index + 1} / {shown.length}
+        </span>
+        <a href={exportUrl(id, 'jsonl')} download>
+          Export JSONL
+        </a>
+        <a href={exportUrl(id, 'markdown')} download>
+          Export Markdown
+        </a>
+      </div>
+      <p class="muted keys">Keys: ↓/j next, ↑/k previous, PageDown/PageUp by 20, Home/End.</p>
+      <div class="replay-panes">
+        <EventList
+          events={shown}
+          startMs={startMs}
+          selected={index}
+          flagged={flagged}
+          onSelect={setSelected}
+        />
+        {current ? (
+          <EventDetail event={current} startMs={startMs} mismatch={mismatches.get(current.id)} />
+        ) : (
+          <p class="muted">No events recorded yet.</p>
+        )}
+      </div>
+    </section>
+  );
+}
