@@ -92,5 +92,5 @@ describe.skipIf(chromiumInstall.path === undefined)('approvals page', () => {
     expect(executions('deploy v7')).toBe(1);
     await alice.close();
     await page.context().close();
-  });
+  }, 90_000);
 });

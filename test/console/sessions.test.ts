@@ -50,7 +50,11 @@ async function rows(page: Page): Promise<string[]> {
   await page.getByTestId('sessions-table').waitFor();
   return page
     .locator('[data-testid=sessions-table] tbody tr')
-    .evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset['session'] ?? ''));
+    .evaluateAll((trs) =>
+      trs.map(
+        (tr) => (tr as unknown as { dataset: Record<string, string | undefined> }).dataset['session'] ?? '',
+      ),
+    );
 }
 
 beforeAll(async () => {
@@ -92,7 +96,7 @@ describe.skipIf(chromiumInstall.path === undefined)('sessions page', () => {
       (await rows(page)).join() === sessions.alice ? true : undefined,
     );
     await page.context().close();
-  });
+  }, 90_000);
 
   it('shows carol only her own sessions, and not alice’s even by URL', async () => {
     const page = await harness.signIn('carol');
@@ -104,7 +108,7 @@ describe.skipIf(chromiumInstall.path === undefined)('sessions page', () => {
     expect(await page.getByTestId('timeline').count()).toBe(0);
     expect(await page.content()).not.toContain('hello from alice');
     await page.context().close();
-  });
+  }, 90_000);
 });
 
 describe.skipIf(chromiumInstall.path === undefined)('session replay', () => {
@@ -122,8 +126,7 @@ describe.skipIf(chromiumInstall.path === undefined)('session replay', () => {
 
     const at = (n: number) =>
       page.waitForFunction(
-        (want) => document.querySelector('[data-testid=position]')?.textContent === want,
-        `${n} / ${total}`,
+        `document.querySelector('[data-testid=position]')?.textContent === ${JSON.stringify(`${n} / ${total}`)}`,
       );
     await page.getByTestId('timeline').focus();
     await page.keyboard.press('ArrowDown');
@@ -152,11 +155,11 @@ describe.skipIf(chromiumInstall.path === undefined)('session replay', () => {
     await page.locator('.event-row', { hasText: 'result: <script>' }).first().click();
     expect(await detail.getByTestId('result-text').textContent()).toBe(SCRIPT);
     expect(await page.locator('.event-detail script, .event-detail img, .event-row script').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
 
     // Raw JSON is one click away.
     await detail.getByText('Raw JSON').click();
     expect(await detail.getByTestId('raw-json').textContent()).toContain('"kind": "message"');
     await page.context().close();
-  });
+  }, 90_000);
 });

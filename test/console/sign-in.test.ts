@@ -13,9 +13,7 @@ let attacker: Server;
 let attackerUrl: string;
 
 beforeAll(async () => {
-  console_ = await startConsoleHarness({
-    recording: { spool: { fsync: 'never' } },
-  });
+  console_ = await startConsoleHarness({ recording: { spool: { fsync: 'never' } } });
   // Another origin on the same machine (same *site*, so SameSite=Strict alone would not stop it).
   attacker = createServer((req, res) => {
     const target = new URL(req.url ?? '/', 'http://x').searchParams.get('target') ?? '';
@@ -42,8 +40,8 @@ describe.skipIf(chromiumInstall.path === undefined)('console sign-in', () => {
     const session = cookies.find((c) => c.name === 'airlock-console');
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     // The page's script cannot read it, and no token ever reaches the browser.
-    expect(await page.evaluate(() => document.cookie)).toBe('');
-    const storage = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+    expect(await page.evaluate('document.cookie')).toBe('');
+    const storage = await page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage })');
     expect(storage).toBe('{}');
     const cookieHeader = `airlock-console=${session?.value ?? ''}`;
     // The cookie is the person's session at the gateway: the API answers it like alice's token.
@@ -61,7 +59,7 @@ describe.skipIf(chromiumInstall.path === undefined)('console sign-in', () => {
     });
     expect(sessionAfter.status).toBe(401);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('serves the console with a strict CSP, X-Frame-Options DENY and nosniff, every asset from the gateway', async () => {
     const page = await console_.signIn('carol');
@@ -87,7 +85,7 @@ describe.skipIf(chromiumInstall.path === undefined)('console sign-in', () => {
     );
     expect(new Set(origins)).toEqual(new Set([console_.url]));
     await page.context().close();
-  });
+  }, 90_000);
 
   it('refuses a cross-site POST carrying the session cookie, and one without the CSRF token', async () => {
     const page = await console_.signIn('alice');
@@ -114,5 +112,5 @@ describe.skipIf(chromiumInstall.path === undefined)('console sign-in', () => {
     const still = await fetch(`${console_.url}/console/auth/session`, { headers: { cookie: cookieHeader } });
     expect(still.status).toBe(200);
     await page.context().close();
-  });
+  }, 90_000);
 });

@@ -139,6 +139,8 @@ export async function runDev(options: DevOptions): Promise<void> {
       identity = await startLoopbackIdentityProvider({
         host: HOST,
         accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        // The console at <publicUrl>/console signs people in with the airlock-console client.
+        consoleUrls: [publicUrl],
         // Tokens only for this gateway: itself (its admin API) and its connections.
         resources: (resource) =>
           resource === publicUrl || resource.startsWith(`${publicUrl}/mcp/`)
