@@ -141,7 +141,7 @@ export async function startGateway(
       tls,
       gatewayId: id,
       authenticator: enrollment,
-      logger: logger.child({ component: 'tunnel' }),
+      logger,
       heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
