@@ -17,6 +17,7 @@ import {
   type MessageRecorder,
 } from '@airlock/core';
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
+import { Readiness, serveHealth } from '@airlock/operations';
 import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
 import { ACCESS_API_PATH } from './api/access-api.js';
@@ -32,7 +33,7 @@ import type { AgentDirectory } from './mcp/agent-directory.js';
 import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connection-masking.js';
 import { createPinningPolicy } from './pinning/pinning-policy.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
-import { MessagePipeline } from './mcp/message-pipeline.js';
+import { MessagePipeline, type RelayObservers } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
@@ -73,6 +74,10 @@ export interface GatewayHttpOptions {
   readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
   readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Metrics and tracing of the relay. */
+  readonly observers?: RelayObservers;
+  /** What `/readyz` checks; when it is stopping, new sessions are refused (the gateway drains). */
+  readonly readiness?: Readiness;
 }
 
 export interface GatewayHttp {
@@ -82,6 +87,8 @@ export interface GatewayHttp {
   readonly sessions: SessionRegistry;
   /** Holds calls for approval; the approvals API wakes it when a decision is made here. */
   readonly approvalGate: ApprovalGate;
+  /** The relay's messages (calls in flight, for draining). */
+  readonly pipeline: MessagePipeline;
   close(): Promise<void>;
 }
 
@@ -129,7 +136,9 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       }),
     recorder,
     approvalGate,
+    options.observers,
   );
+  const readiness = options.readiness ?? new Readiness();
   const grants =
     options.grantBook === undefined
       ? undefined
@@ -144,6 +153,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   );
   const originPolicy = originPolicyFor(config);
   const endpoint = new McpEndpoint({
+    draining: () => readiness.isStopping,
     directory,
     identity,
     pipeline,
@@ -235,10 +245,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
         options.adminApi(req, res);
         return;
       }
-      if (path === '/healthz') {
-        sendJson(res, 200, { status: 'ok', sessions: sessions.size });
-        return;
-      }
+      if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }))) return;
       sendError(
         res,
         new AirlockError(
@@ -268,6 +275,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     port,
     sessions,
     approvalGate,
+    pipeline,
     close: async () => {
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       modernGroups.closeAll('gateway_shutdown');
