@@ -105,9 +105,10 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
         at: Date.now(),
         ...(findings.length > 0 ? { masking: findings } : {}),
       });
-      requests.answered(masked);
       serverRequests.started(masked);
       await stream.send(JSON.stringify(masked), findings.length > 0 ? { ...meta, masking: findings } : meta);
+      // Answered once the answer is on its way: a draining agent waits for this before it closes.
+      requests.answered(masked);
     } catch (error) {
       // A masker or recorder that fails must not let the message out (strict recording fails closed).
       const failure = AirlockError.from(error);

@@ -310,6 +310,7 @@ export async function startGateway(
     recording: () => recording?.running,
   });
   let operations: OperationsListener | undefined;
+  let closing: Promise<void> | undefined;
   if (config.operations && metrics) {
     try {
       operations = await startOperationsListener({
@@ -343,26 +344,28 @@ export async function startGateway(
     approvalDecisions,
     readiness,
     operations,
-    close: async (graceMs = 0) => {
-      readiness.stopping();
-      if (graceMs > 0 && http.pipeline.callsInFlight > 0) {
-        logger.info(
-          { calls: http.pipeline.callsInFlight, graceMs },
-          'stopping: no new sessions; waiting for calls in flight',
-        );
-        if (!(await http.pipeline.drained(graceMs)))
-          logger.warn({ calls: http.pipeline.callsInFlight }, 'grace period over: ending calls still in flight');
-      }
-      grantBook?.close();
-      await http.close();
-      await tunnel.close();
-      await approvalNotifier.close();
-      await recording?.close();
-      enrollment.close();
-      await operations?.close();
-      await tracer?.shutdown().catch(() => undefined);
-    },
+    close: (graceMs = 0) => (closing ??= stop(graceMs)),
   };
+
+  async function stop(graceMs: number): Promise<void> {
+    readiness.stopping();
+    if (graceMs > 0 && http.pipeline.callsInFlight > 0) {
+      logger.info(
+        { calls: http.pipeline.callsInFlight, graceMs },
+        'stopping: no new sessions; waiting for calls in flight',
+      );
+      if (!(await http.pipeline.drained(graceMs)))
+        logger.warn({ calls: http.pipeline.callsInFlight }, 'grace period over: ending calls still in flight');
+    }
+    grantBook?.close();
+    await http.close();
+    await tunnel.close();
+    await approvalNotifier.close();
+    await recording?.close();
+    enrollment.close();
+    await operations?.close();
+    await tracer?.shutdown().catch(() => undefined);
+  }
 }
 
 /** `/readyz`: the tunnel listener is up, the spool takes writes, the store answers. */
