@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
@@ -27,6 +28,7 @@ import type { GrantBook } from './access/grant-book.js';
 import { GrantSessions } from './access/grant-sessions.js';
 import { sendApiError } from './http/api-json.js';
 import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
+import { readListenerCertificate, reloadCertificateOnChange } from './http/listener-tls.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
@@ -166,9 +168,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     logger,
   });
 
-  const server = createServer(
-    listenerServerOptions(config.limits),
-    (req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
       const path = req.url ?? '/';
       const match = MCP_PATH.exec(path);
       if (match) {
@@ -253,8 +253,14 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
           `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
         ),
       );
-    },
-  );
+  };
+  // TLS here only without a TLS-terminating load balancer in front (gateway.tls).
+  const tls = config.tls;
+  const https = tls
+    ? createHttpsServer({ ...listenerServerOptions(config.limits), ...readListenerCertificate(tls) }, handler)
+    : undefined;
+  const server: Server = https ?? createServer(listenerServerOptions(config.limits), handler);
+  const stopWatching = https && tls ? reloadCertificateOnChange(https, tls, logger) : undefined;
   enforceListenerLimits(server, config.limits, logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -266,7 +272,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = config.publicUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
+  const url = config.publicUrl?.replace(/\/$/, '') ?? `${https ? 'https' : 'http'}://${host}:${port}`;
   logger.info({ url }, 'gateway listening for MCP clients');
 
   return {
@@ -277,6 +283,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     approvalGate,
     pipeline,
     close: async () => {
+      stopWatching?.();
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       modernGroups.closeAll('gateway_shutdown');
       server.closeAllConnections();
