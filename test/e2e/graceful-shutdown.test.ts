@@ -2,7 +2,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
-import { connectV1Client, spawnNode, startKitchenSinkHttp, type NodeProcess, type RunningServer } from '@airlock/testkit';
+import {
+  connectV1Client,
+  spawnNode,
+  startKitchenSinkHttp,
+  type NodeProcess,
+  type RunningServer,
+} from '@airlock/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpPost, initializeRequest } from './support/mcp-http.js';
 
@@ -85,7 +91,13 @@ agent:
     await agent.waitForLine((l) => l.includes('"ready":"agent"'), { timeoutMs: 20_000 }),
   ) as { operationsUrl: string };
   await agent.waitForLine((l) => l.includes('"connected":"agent"'), { timeoutMs: 20_000 });
-  return { gateway, agent, url: `${ready.url}/mcp/kitchen`, gatewayOps: ready.operationsUrl, agentOps: agentReady.operationsUrl };
+  return {
+    gateway,
+    agent,
+    url: `${ready.url}/mcp/kitchen`,
+    gatewayOps: ready.operationsUrl,
+    agentOps: agentReady.operationsUrl,
+  };
 }
 
 function textOf(result: unknown): string {
@@ -113,7 +125,9 @@ describe('SIGTERM', () => {
     await pair.gateway.waitForLine(() => false, { timeoutMs: 300 }).catch(() => undefined);
     const ready = await fetch(`${pair.gatewayOps}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { checks: Record<string, string> }).checks['shutdown']).toMatch(/stopping/);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks['shutdown']).toMatch(
+      /stopping/,
+    );
     const refused = await mcpPost(pair.url, initializeRequest());
     expect(refused.status).toBe(503);
     expect(refused.text).toMatch(/shutting down and takes no new sessions/);
@@ -130,7 +144,9 @@ describe('SIGTERM', () => {
     await new Promise((r) => setTimeout(r, 300));
     const ready = await fetch(`${pair.agentOps}/readyz`);
     expect(ready.status).toBe(503);
-    expect(((await ready.json()) as { checks: Record<string, string> }).checks['shutdown']).toMatch(/stopping/);
+    expect(((await ready.json()) as { checks: Record<string, string> }).checks['shutdown']).toMatch(
+      /stopping/,
+    );
 
     expect(textOf(await call.result)).toBe('completed 8 steps');
     await call.close().catch(() => undefined);

@@ -42,11 +42,7 @@ function files(): { certFile: string; keyFile: string } {
   return airlock.config.gateway!.tls!;
 }
 
-function post(
-  url: string,
-  body: unknown,
-  ca: string,
-): Promise<{ status: number; text: string }> {
+function post(url: string, body: unknown, ca: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', ca, headers: { ...MCP_POST_HEADERS } }, (res) => {
       let text = '';
@@ -61,10 +57,13 @@ function post(
 /** The fingerprint of the certificate a new TLS connection to the listener is served. */
 function servedFingerprint(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false }, () => {
-      resolve(socket.getPeerX509Certificate()!.fingerprint256);
-      socket.end();
-    });
+    const socket = connect(
+      { host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false },
+      () => {
+        resolve(socket.getPeerX509Certificate()!.fingerprint256);
+        socket.end();
+      },
+    );
     socket.on('error', reject);
   });
 }
@@ -75,7 +74,9 @@ describe('TLS on the MCP listener', () => {
     const answer = await post(`${airlock.gateway.url}/mcp/kitchen-http`, initializeRequest(), first.cert);
     expect(answer.status).toBe(200);
     expect(answer.text).toContain('"protocolVersion"');
-    expect(await servedFingerprint(airlock.gateway.http.port)).toBe(new X509Certificate(first.cert).fingerprint256);
+    expect(await servedFingerprint(airlock.gateway.http.port)).toBe(
+      new X509Certificate(first.cert).fingerprint256,
+    );
   });
 
   it('takes a renewed certificate without a restart, and keeps it when the files are broken', async () => {

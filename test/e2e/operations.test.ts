@@ -94,7 +94,9 @@ describe('metrics after real traffic', () => {
     expect(sample(gateway, 'airlock_gateway_connection_agents', { connection: 'kitchen-stdio' })).toBe(1);
     expect(sample(gateway, 'airlock_gateway_approvals_pending')).toBe(0);
     expect(sample(gateway, 'airlock_spool_backlog_bytes', { sink: 'store' })).toBeGreaterThanOrEqual(0);
-    expect(sample(gateway, 'airlock_spool_oldest_undelivered_seconds', { sink: 'store' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(gateway, 'airlock_spool_oldest_undelivered_seconds', { sink: 'store' }),
+    ).toBeGreaterThanOrEqual(0);
     expect(sample(gateway, 'airlock_recording_delivery_failures_total', { sink: 'store' })).toBe(0);
     expect(sample(gateway, 'process_cpu_seconds_total')).toBeGreaterThan(0);
 
@@ -104,7 +106,10 @@ describe('metrics after real traffic', () => {
     expect(sample(agent, 'airlock_agent_calls_total', { ...calls, outcome: 'denied' }) ?? 0).toBe(0);
     expect(sample(agent, 'airlock_agent_call_duration_seconds_count', calls)).toBe(4);
     expect(
-      sample(agent, 'airlock_agent_masked_values_total', { connection: 'kitchen-http', type: 'aws_access_key_id' }),
+      sample(agent, 'airlock_agent_masked_values_total', {
+        connection: 'kitchen-http',
+        type: 'AWS_ACCESS_KEY_ID',
+      }),
     ).toBe(1);
     expect(sample(agent, 'airlock_agent_gateways_connected')).toBe(1);
     expect(sample(agent, 'airlock_spool_backlog_bytes', { sink: 'gateway' })).toBeGreaterThanOrEqual(0);
@@ -119,15 +124,26 @@ describe('metrics after real traffic', () => {
 
 describe('health and readiness', () => {
   it('are served on the public listener and the operations listeners', async () => {
-    for (const url of [airlock.gateway.url, airlock.gateway.operations!.url, airlock.agent!.operations!.url]) {
+    for (const url of [
+      airlock.gateway.url,
+      airlock.gateway.operations!.url,
+      airlock.agent!.operations!.url,
+    ]) {
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok' });
       const ready = await readiness(url);
       expect(ready.status, JSON.stringify(ready.body)).toBe(200);
     }
-    expect((await readiness(airlock.gateway.url)).body.checks).toEqual({ tunnel: 'ok', spool: 'ok', store: 'ok' });
-    expect((await readiness(airlock.agent!.operations!.url)).body.checks).toEqual({ tunnel: 'ok', spool: 'ok' });
+    expect((await readiness(airlock.gateway.url)).body.checks).toEqual({
+      tunnel: 'ok',
+      spool: 'ok',
+      store: 'ok',
+    });
+    expect((await readiness(airlock.agent!.operations!.url)).body.checks).toEqual({
+      tunnel: 'ok',
+      spool: 'ok',
+    });
   });
 
   it('turn unready, naming the spool, when the spool cannot be written, and ready again after', async () => {
@@ -169,7 +185,8 @@ describe('health and readiness', () => {
     await airlock.restartGateway();
     expect((await readiness(airlock.gateway.url)).status).toBe(200);
     const back = Date.now() + 10_000;
-    while ((await readiness(agentOps)).status !== 200 && Date.now() < back) await new Promise((r) => setTimeout(r, 50));
+    while ((await readiness(agentOps)).status !== 200 && Date.now() < back)
+      await new Promise((r) => setTimeout(r, 50));
     expect((await readiness(agentOps)).status).toBe(200);
   });
 

@@ -42,7 +42,12 @@ export class AgentCalls {
 
   finished(call: AgentCall, outcome: CallOutcome): void {
     this.active--;
-    this.metrics?.calls.finished(call.connection, call.method, outcome, (performance.now() - call.startedAt) / 1000);
+    this.metrics?.calls.finished(
+      call.connection,
+      call.method,
+      outcome,
+      (performance.now() - call.startedAt) / 1000,
+    );
     if (call.span) {
       if (outcome !== 'ok') call.span.fail('answered with an error');
       call.span.end();

@@ -14,8 +14,10 @@ import { agentSpoolDir, startAgentRecording } from './agent-recording.js';
 import { loadKeyedHash } from './masking/hash-key.js';
 import { createAgent, type Agent, type CreateAgentOptions, type TunnelFactory } from './agent.js';
 
-export interface StartAgentOptions
-  extends Omit<CreateAgentOptions, 'tunnelFactory' | 'recording' | 'metrics' | 'tracer'> {
+export interface StartAgentOptions extends Omit<
+  CreateAgentOptions,
+  'tunnelFactory' | 'recording' | 'metrics' | 'tracer'
+> {
   /** Reported to gateways in the hello (`airlock agents list`). */
   readonly version: string;
   /**
@@ -150,7 +152,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? undefined
       : 'no tunnel to a gateway is up: check agent.gateways, the token and the network path to the gateway',
   );
-  if (recording && recordingConfig) readiness.add('spool', spoolWritable(agentSpoolDir(config, recordingConfig)));
+  if (recording && recordingConfig)
+    readiness.add('spool', spoolWritable(agentSpoolDir(config, recordingConfig)));
   metrics?.observe({
     activeSessions: () => agent.activeSessions,
     gatewaysConnected: () => agent.gatewaysConnected,

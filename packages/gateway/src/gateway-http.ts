@@ -169,90 +169,87 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   });
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
-      const path = req.url ?? '/';
-      const match = MCP_PATH.exec(path);
-      if (match) {
-        let connection: string;
-        try {
-          connection = decodeURIComponent(match[1] as string);
-        } catch {
-          sendError(
-            res,
-            new AirlockError(
-              'connection_not_found',
-              'The connection name in the URL is not valid percent-encoding.',
-            ),
-          );
-          return;
-        }
-        void endpoint.handle(req, res, connection);
-        return;
-      }
-      const bare = path.split('?', 1)[0] as string;
-      const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
-      if (withQuery) {
-        // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
-        const message =
-          'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
-        const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
+    const path = req.url ?? '/';
+    const match = MCP_PATH.exec(path);
+    if (match) {
+      let connection: string;
+      try {
+        connection = decodeURIComponent(match[1] as string);
+      } catch {
         sendError(
           res,
-          hasToken && challenges
-            ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
-            : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
+          new AirlockError(
+            'connection_not_found',
+            'The connection name in the URL is not valid percent-encoding.',
+          ),
         );
         return;
       }
-      if (bare.startsWith('/.well-known/oauth-protected-resource')) {
-        const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
-        if (metadata === undefined) {
-          sendError(
-            res,
-            new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
-          );
-          return;
-        }
-        // A public document; browser-based MCP clients read it cross-origin.
-        sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
-        return;
-      }
-      if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
-        if (options.sessionsApi) options.sessionsApi(req, res);
-        else {
-          req.resume();
-          sendApiError(
-            res,
-            new AirlockError(
-              'recording_unavailable',
-              'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
-            ),
-          );
-        }
-        return;
-      }
-      if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
-        options.accessApi(req, res);
-        return;
-      }
-      if (
-        options.approvalsApi &&
-        (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))
-      ) {
-        options.approvalsApi(req, res);
-        return;
-      }
-      if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
-        options.adminApi(req, res);
-        return;
-      }
-      if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }))) return;
+      void endpoint.handle(req, res, connection);
+      return;
+    }
+    const bare = path.split('?', 1)[0] as string;
+    const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
+    if (withQuery) {
+      // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
+      const message =
+        'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
+      const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
       sendError(
         res,
-        new AirlockError(
-          'connection_not_found',
-          `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
-        ),
+        hasToken && challenges
+          ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
+          : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
       );
+      return;
+    }
+    if (bare.startsWith('/.well-known/oauth-protected-resource')) {
+      const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
+      if (metadata === undefined) {
+        sendError(
+          res,
+          new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
+        );
+        return;
+      }
+      // A public document; browser-based MCP clients read it cross-origin.
+      sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+      return;
+    }
+    if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
+      if (options.sessionsApi) options.sessionsApi(req, res);
+      else {
+        req.resume();
+        sendApiError(
+          res,
+          new AirlockError(
+            'recording_unavailable',
+            'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
+          ),
+        );
+      }
+      return;
+    }
+    if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
+      options.accessApi(req, res);
+      return;
+    }
+    if (options.approvalsApi && (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))) {
+      options.approvalsApi(req, res);
+      return;
+    }
+    if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
+      options.adminApi(req, res);
+      return;
+    }
+    if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }))) return;
+    sendError(
+      res,
+      new AirlockError(
+        'connection_not_found',
+        `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
+      ),
+    );
   };
   // TLS here only without a TLS-terminating load balancer in front (gateway.tls).
   const tls = config.tls;

@@ -121,7 +121,11 @@ export async function startGateway(
   const logger = options.logger.child({ gatewayId: id });
   // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
   const metrics = config.operations ? new GatewayMetrics() : undefined;
-  const tracer: RelayTracer | undefined = await startTracing(config.telemetry.tracing, 'airlock-gateway', logger);
+  const tracer: RelayTracer | undefined = await startTracing(
+    config.telemetry.tracing,
+    'airlock-gateway',
+    logger,
+  );
   // First: a webhook whose secret is missing stops startup before anything listens.
   const approvalNotifier = createApprovalNotifier({
     webhooks: config.approvals.webhooks,
@@ -355,7 +359,10 @@ export async function startGateway(
         'stopping: no new sessions; waiting for calls in flight',
       );
       if (!(await http.pipeline.drained(graceMs)))
-        logger.warn({ calls: http.pipeline.callsInFlight }, 'grace period over: ending calls still in flight');
+        logger.warn(
+          { calls: http.pipeline.callsInFlight },
+          'grace period over: ending calls still in flight',
+        );
     }
     grantBook?.close();
     await http.close();
@@ -371,7 +378,7 @@ export async function startGateway(
 /** `/readyz`: the tunnel listener is up, the spool takes writes, the store answers. */
 function readinessOf(tunnel: TunnelServer, recording: GatewayRecording | undefined): Readiness {
   const readiness = new Readiness().add('tunnel', () =>
-    tunnel.listening ? undefined : 'the agents\' tunnel listener is not up',
+    tunnel.listening ? undefined : "the agents' tunnel listener is not up",
   );
   if (recording) {
     readiness.add('spool', spoolWritable(recording.spoolDir));

@@ -24,7 +24,9 @@ export interface OperationsListener {
  * The operations listener: `/metrics` (Prometheus text format), `/healthz`, `/readyz`. Separate
  * from the public MCP port so a scraper needs no MCP access and the metrics are not public.
  */
-export async function startOperationsListener(options: OperationsListenerOptions): Promise<OperationsListener> {
+export async function startOperationsListener(
+  options: OperationsListenerOptions,
+): Promise<OperationsListener> {
   const { registry, readiness } = options;
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;

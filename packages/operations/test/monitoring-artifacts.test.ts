@@ -11,7 +11,9 @@ import { AgentMetrics, GatewayMetrics } from '../src/index.js';
  */
 const root = new URL('../../../', import.meta.url);
 const rulesText = readFileSync(new URL('deploy/alerts/airlock-rules.yaml', root), 'utf8');
-const dashboard = JSON.parse(readFileSync(new URL('deploy/grafana/airlock-dashboard.json', root), 'utf8')) as {
+const dashboard = JSON.parse(
+  readFileSync(new URL('deploy/grafana/airlock-dashboard.json', root), 'utf8'),
+) as {
   uid: string;
   panels: { type: string; title: string; gridPos: { x: number; w: number }; targets?: { expr: string }[] }[];
   templating: { list: { name: string; query: unknown }[] };
@@ -36,7 +38,8 @@ function promqlProblems(expr: string): string[] {
   const problems: string[] = [];
   parser.parse(expr).iterate({
     enter(node) {
-      if (node.type.isError) problems.push(`syntax error at ${node.from}: "${expr.slice(node.from, node.from + 20)}"`);
+      if (node.type.isError)
+        problems.push(`syntax error at ${node.from}: "${expr.slice(node.from, node.from + 20)}"`);
     },
   });
   return problems;
@@ -86,7 +89,8 @@ describe('the Prometheus alert rules', () => {
   it('name only metrics that Airlock exports', async () => {
     const exported = await exportedNames();
     for (const rule of rules)
-      for (const name of metricsIn(rule.expr ?? '')) expect(exported, `${rule.alert} uses ${name}`).toContain(name);
+      for (const name of metricsIn(rule.expr ?? ''))
+        expect(exported, `${rule.alert} uses ${name}`).toContain(name);
   });
 
   it('fail the check on a broken expression (the check itself can fail)', () => {
@@ -95,7 +99,9 @@ describe('the Prometheus alert rules', () => {
 });
 
 describe('the Grafana dashboard', () => {
-  const targets = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
+  const targets = dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })),
+  );
 
   it('is a dashboard with a stable uid, panels inside the 24-column grid, and a data source variable', () => {
     expect(dashboard.uid).toBe('airlock-overview');

@@ -14,7 +14,11 @@ describe('traceparent', () => {
   it('parses a W3C version-00 context and formats it back', () => {
     const value = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const parsed = parseTraceparent(value);
-    expect(parsed).toEqual({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', flags: 1 });
+    expect(parsed).toEqual({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      flags: 1,
+    });
     expect(formatTraceparent(parsed!)).toBe(value);
   });
 
@@ -68,5 +72,26 @@ describe('call metrics', () => {
     expect(text).toContain('airlock_gateway_calls_total{connection="db",method="tools/call",outcome="ok"} 1');
     expect(text).toContain('airlock_gateway_calls_total{connection="db",method="other",outcome="error"} 2');
     expect(text).not.toContain('made/up');
+  });
+
+  it('export latency as a Prometheus histogram: cumulative buckets, +Inf equal to the count, the sum', async () => {
+    const metrics = new GatewayMetrics();
+    for (const seconds of [0.003, 0.2, 400]) metrics.calls.finished('db', 'tools/call', 'ok', seconds);
+    const text = await metrics.registry.metrics();
+    const bucket = (le: string) =>
+      Number(
+        new RegExp(
+          `airlock_gateway_call_duration_seconds_bucket\\{connection="db",method="tools/call",le="${le.replace('+', '\\+')}"\\} (\\S+)`,
+        ).exec(text)?.[1],
+      );
+    expect([bucket('0.005'), bucket('0.1'), bucket('0.25'), bucket('300'), bucket('+Inf')]).toEqual([
+      1, 1, 2, 2, 3,
+    ]);
+    expect(text).toContain(
+      'airlock_gateway_call_duration_seconds_count{connection="db",method="tools/call"} 3',
+    );
+    expect(text).toContain(
+      'airlock_gateway_call_duration_seconds_sum{connection="db",method="tools/call"} 400.203',
+    );
   });
 });

@@ -69,7 +69,8 @@ export class HttpExchangeUpstream implements UpstreamSession {
       const response = await this.target.dispatcher.request({
         path: this.target.path,
         method: 'POST',
-        headers: traceparent === undefined ? this.headersFor(message) : { ...this.headersFor(message), traceparent },
+        headers:
+          traceparent === undefined ? this.headersFor(message) : { ...this.headersFor(message), traceparent },
         body: JSON.stringify(message),
         signal: this.controller.signal,
       });

@@ -61,7 +61,10 @@ export class AgentMetrics {
     this.reconnects.labels(gateway).inc();
   }
 
-  maskedValues(connection: string, findings: ReadonlyArray<{ readonly type: string; readonly count: number }>): void {
+  maskedValues(
+    connection: string,
+    findings: ReadonlyArray<{ readonly type: string; readonly count: number }>,
+  ): void {
     for (const finding of findings) this.masked.labels(connection, finding.type).inc(finding.count);
   }
 }

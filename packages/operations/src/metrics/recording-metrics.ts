@@ -39,7 +39,8 @@ export function registerRecordingMetrics(
     collect() {
       const running = recording();
       if (!running) return;
-      for (const [sink, bytes] of Object.entries(running.spool.backlog().bytesBehind)) this.set({ sink }, bytes);
+      for (const [sink, bytes] of Object.entries(running.spool.backlog().bytesBehind))
+        this.set({ sink }, bytes);
     },
   });
   new Gauge({

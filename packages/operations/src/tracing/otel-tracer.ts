@@ -38,7 +38,11 @@ export function createOtelTracer(options: OtelTracerOptions): RelayTracer {
             isRemote: true,
           })
         : context.active();
-      const span = tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: { ...attributes } }, parentContext);
+      const span = tracer.startSpan(
+        name,
+        { kind: SpanKind.SERVER, attributes: { ...attributes } },
+        parentContext,
+      );
       const own = span.spanContext();
       return {
         traceparent: formatTraceparent({ traceId: own.traceId, spanId: own.spanId, flags: own.traceFlags }),
