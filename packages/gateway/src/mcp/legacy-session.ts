@@ -307,6 +307,7 @@ export class LegacySession {
     const pending = this.pending.get(key);
     if (!pending) return;
     this.pending.delete(key);
+    this.pipeline.finishCall(this.context, pending.method, 'cancelled', pending.startedAt, pending.span);
     pending.channel.abandon();
   }
 

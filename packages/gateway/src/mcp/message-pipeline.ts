@@ -108,7 +108,7 @@ export class MessagePipeline {
       (performance.now() - startedAt) / 1000,
     );
     if (span === undefined) return;
-    if (outcome !== 'ok') span.fail('answered with an error');
+    if (outcome === 'error') span.fail('answered with an error');
     span.end();
   }
 

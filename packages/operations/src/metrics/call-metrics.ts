@@ -1,11 +1,14 @@
 import type { Registry } from 'prom-client';
 import { methodLabel } from './method-label.js';
 
-/** How a call ended: answered with a result, with a JSON-RPC error, or refused by policy. */
-export type CallOutcome = 'ok' | 'error' | 'denied';
+/**
+ * How a call ended: answered with a result, with a JSON-RPC error (or its session ended first),
+ * refused by policy, or cancelled by its client (notifications/cancelled).
+ */
+export type CallOutcome = 'ok' | 'error' | 'denied' | 'cancelled';
 
-const OUTCOMES: readonly CallOutcome[] = ['ok', 'error', 'denied'];
-const OUTCOME_INDEX: Readonly<Record<CallOutcome, number>> = { ok: 0, error: 1, denied: 2 };
+const OUTCOMES: readonly CallOutcome[] = ['ok', 'error', 'denied', 'cancelled'];
+const OUTCOME_INDEX: Readonly<Record<CallOutcome, number>> = { ok: 0, error: 1, denied: 2, cancelled: 3 };
 
 /** Seconds; from a fast tools/list to a long tool call (the relay allows 300 s upstream). */
 export const CALL_DURATION_BUCKETS: readonly number[] = [
@@ -46,7 +49,7 @@ export class CallMetrics {
   constructor(registry: Registry, role: 'gateway' | 'agent') {
     this.callsName = `airlock_${role}_calls_total`;
     this.durationName = `airlock_${role}_call_duration_seconds`;
-    const callsHelp = `MCP requests relayed by the ${role}, by connection, method and outcome (ok, error, denied).`;
+    const callsHelp = `MCP requests relayed by the ${role}, by connection, method and outcome (ok, error, denied, cancelled).`;
     const durationHelp = `Time from an MCP request at the ${role} to its answer, by connection and method.`;
     registry.registerMetric(this.collector(this.callsName, callsHelp, 'counter', () => this.callSamples()));
     registry.registerMetric(
