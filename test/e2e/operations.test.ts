@@ -188,6 +188,11 @@ describe('health and readiness', () => {
     while ((await readiness(agentOps)).status !== 200 && Date.now() < back)
       await new Promise((r) => setTimeout(r, 50));
     expect((await readiness(agentOps)).status).toBe(200);
+    // The agent came back to the restarted gateway: one reconnect, counted.
+    const metrics = await scrape(agentOps);
+    expect(sample(metrics, 'airlock_agent_tunnel_reconnects_total', { gateway: `127.0.0.1:${port}` })).toBe(
+      1,
+    );
   });
 
   it('turn unready, naming the store, when the store does not answer', async () => {
