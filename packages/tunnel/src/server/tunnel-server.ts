@@ -161,6 +161,11 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     this.#openTimeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
   }
 
+  /** The listener is up and taking agents (false once close() began). */
+  get listening(): boolean {
+    return this.#closing === undefined;
+  }
+
   /** The agents connected now. */
   agents(): AgentStatus[] {
     return this.#registry.statuses();
