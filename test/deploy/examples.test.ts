@@ -20,7 +20,9 @@ describe('production configuration examples', () => {
       const text = readFileSync(join(examples, file), 'utf8');
       const check = checkConfigText(text, file);
       if (check.strippedContractKeys.length > 0)
-        process.stdout.write(`${file}: checked without ${check.strippedContractKeys.join(', ')} (not in this build's schema yet)\n`);
+        process.stdout.write(
+          `${file}: checked without ${check.strippedContractKeys.join(', ')} (not in this build's schema yet)\n`,
+        );
       expect(check.stderr).toBe('');
       expect(check.status).toBe(0);
     });
@@ -89,7 +91,11 @@ describe('IAM policy documents', () => {
   }
 
   it('give each role what its code calls, and nothing of another role', () => {
-    expect(actionsOf('gateway-policy.json').sort()).toEqual(['kinesis:PutRecords', 'kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(actionsOf('gateway-policy.json').sort()).toEqual([
+      'kinesis:PutRecords',
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    ]);
     expect(actionsOf('agent-policy.json').sort()).toEqual([
       'kinesis:PutRecords',
       'kms:Decrypt',

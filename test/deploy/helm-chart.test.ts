@@ -29,7 +29,9 @@ interface PodSpec {
 function find(objects: K8sObject[], kind: string, nameSuffix: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name.endsWith(nameSuffix));
   if (!found)
-    throw new Error(`no ${kind} *${nameSuffix} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+    throw new Error(
+      `no ${kind} *${nameSuffix} in ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
+    );
   return found;
 }
 
@@ -55,7 +57,11 @@ function expectHardened(spec: PodSpec) {
 
 describe('the Helm chart', () => {
   it('lints clean with each values file', () => {
-    for (const values of ['ci/minimal-values.yaml', 'ci/production-values.yaml', 'ci/agent-only-values.yaml']) {
+    for (const values of [
+      'ci/minimal-values.yaml',
+      'ci/production-values.yaml',
+      'ci/agent-only-values.yaml',
+    ]) {
       const lint = helm(['lint', '.', '--strict', '-f', values]);
       expect(lint.stderr + lint.stdout, values).toContain('0 chart(s) failed');
       expect(lint.status, `${values}\n${lint.stdout}${lint.stderr}`).toBe(0);
@@ -63,7 +69,13 @@ describe('the Helm chart', () => {
   });
 
   it('refuses to render a gateway without its public URL or an identity provider', () => {
-    const noUrl = helm(['template', 'airlock', '.', '--set', 'gateway.auth.issuers[0].issuer=https://i.example.com']);
+    const noUrl = helm([
+      'template',
+      'airlock',
+      '.',
+      '--set',
+      'gateway.auth.issuers[0].issuer=https://i.example.com',
+    ]);
     expect(noUrl.status).not.toBe(0);
     expect(noUrl.stderr).toContain('gateway.publicUrl is required');
     const noIssuer = helm(['template', 'airlock', '.', '--set', 'gateway.publicUrl=https://a.example.com']);
@@ -86,7 +98,9 @@ describe('the Helm chart', () => {
 
     it('spreads replicas across zones, with a disruption budget', () => {
       expect((deployment.spec as { replicas: number }).replicas).toBe(3);
-      const zone = spec.topologySpreadConstraints?.find((c) => c.topologyKey === 'topology.kubernetes.io/zone');
+      const zone = spec.topologySpreadConstraints?.find(
+        (c) => c.topologyKey === 'topology.kubernetes.io/zone',
+      );
       expect(zone).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' });
       const pdb = find(objects, 'PodDisruptionBudget', '-gateway');
       expect(pdb.spec).toMatchObject({ maxUnavailable: 1 });
@@ -185,7 +199,11 @@ describe('the Helm chart', () => {
       const spec = podSpec(deployment);
       expectHardened(spec);
       expect(spec.containers[0]!.readinessProbe?.httpGet).toEqual({ path: '/readyz', port: 'operations' });
-      expect(spec.containers[0]!.ports).toContainEqual({ name: 'operations', containerPort: 9465, protocol: 'TCP' });
+      expect(spec.containers[0]!.ports).toContainEqual({
+        name: 'operations',
+        containerPort: 9465,
+        protocol: 'TCP',
+      });
     });
 
     it('reads its token from the Secret, never from the configuration', () => {

