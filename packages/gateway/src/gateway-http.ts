@@ -73,6 +73,10 @@ export interface GatewayHttpOptions {
   readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
   readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** In a cluster: this gateway's tag, the prefix of the session ids it issues (docs/multi-gateway.md). */
+  readonly sessionTag?: string;
+  /** In a cluster: takes a request for another gateway's session (forwards it); false = serve it here. */
+  readonly sessionRouter?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface GatewayHttp {
@@ -154,11 +158,13 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     isKnownConnection,
     grants,
     logger,
+    ...(options.sessionTag === undefined ? {} : { sessionTag: options.sessionTag }),
   });
 
   const server = createServer(
     listenerServerOptions(config.limits),
     (req: IncomingMessage, res: ServerResponse) => {
+      if (options.sessionRouter?.(req, res)) return;
       const path = req.url ?? '/';
       const match = MCP_PATH.exec(path);
       if (match) {

@@ -16,6 +16,7 @@ import {
   MemoryAccessGrants,
   MemoryApprovals,
   MemoryToolPins,
+  PostgresStore,
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
@@ -35,6 +36,8 @@ import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
+import { newSessionTag } from './cluster/session-tag.js';
+import { startCluster, type RunningCluster } from './cluster/start-cluster.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 
@@ -78,6 +81,8 @@ export interface RunningGateway {
   readonly approvals: ApprovalStore;
   /** Decisions made through this gateway's approvals API, as they happen (to wake a held call). */
   readonly approvalDecisions: ApprovalDecisions;
+  /** With gateway.cluster: this gateway's session tag and internal listener (docs/multi-gateway.md). */
+  readonly cluster: RunningCluster | undefined;
   /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
   close(): Promise<void>;
 }
@@ -206,7 +211,10 @@ export async function startGateway(
   const accessGrants = recording?.store ?? new MemoryAccessGrants();
   let grantBook: GrantBook | undefined;
   let http: GatewayHttp;
+  const sessionTag = config.cluster ? newSessionTag() : undefined;
+  let cluster: RunningCluster | undefined;
   try {
+    const clusterStore = config.cluster ? clusterStoreOf(recording?.store) : undefined;
     if (jit.rules.length > 0) {
       if (recording?.store === undefined) {
         logger.warn(
@@ -265,7 +273,25 @@ export async function startGateway(
         onDecided: (approval) => approvalDecisions.publish(approval),
       }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
+      ...(sessionTag === undefined
+        ? {}
+        : { sessionTag, sessionRouter: (req, res) => cluster?.route(req, res) ?? false }),
     });
+    if (config.cluster && clusterStore && sessionTag) {
+      const server = http.server;
+      const started = http;
+      cluster = await startCluster({
+        config: config.cluster,
+        gatewayId: id,
+        tag: sessionTag,
+        store: clusterStore,
+        serve: (req, res) => server.emit('request', req, res),
+        logger,
+      }).catch(async (error: unknown) => {
+        await started.close();
+        throw error;
+      });
+    }
   } catch (error) {
     grantBook?.close();
     await approvalNotifier.close();
@@ -287,7 +313,9 @@ export async function startGateway(
     grants: grantBook,
     approvals,
     approvalDecisions,
+    cluster,
     close: async () => {
+      await cluster?.close();
       grantBook?.close();
       await http.close();
       await tunnel.close();
@@ -296,4 +324,13 @@ export async function startGateway(
       enrollment.close();
     },
   };
+}
+
+/** Several gateways share sessions only through a shared store: PostgreSQL. */
+function clusterStoreOf(store: unknown): PostgresStore['peers'] {
+  if (store instanceof PostgresStore) return store.peers;
+  throw new AirlockError(
+    'config_invalid',
+    'gateway.cluster needs the shared store: set recording.enabled true and recording.store.kind "postgres" (every gateway of the cluster on the same database), or remove gateway.cluster for a single gateway.',
+  );
 }
