@@ -1,4 +1,10 @@
-import { Agent, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
 import { sendError } from '../http/send-error.js';

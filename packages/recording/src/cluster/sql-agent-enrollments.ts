@@ -53,7 +53,15 @@ export class SqlAgentEnrollments implements AgentEnrollmentStore {
            ON CONFLICT (id) DO UPDATE SET token_sha256 = EXCLUDED.token_sha256, connections = EXCLUDED.connections,
              created_at = EXCLUDED.created_at, created_by = EXCLUDED.created_by,
              revoked_at = EXCLUDED.revoked_at, revoked_by = EXCLUDED.revoked_by`,
-          [r.id, r.tokenSha256, r.connections, r.createdAt, r.createdBy, r.revokedAt ?? null, r.revokedBy ?? null],
+          [
+            r.id,
+            r.tokenSha256,
+            r.connections,
+            r.createdAt,
+            r.createdBy,
+            r.revokedAt ?? null,
+            r.revokedBy ?? null,
+          ],
         );
       }
       await tx.query('DELETE FROM agent_enrollments WHERE NOT (id = ANY($1::text[]))', [[...kept]]);
