@@ -35,6 +35,7 @@ import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
+import { StoreEnrollments } from './agents/store-enrollments.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
 import { newSessionTag } from './cluster/session-tag.js';
 import { startCluster, type RunningCluster } from './cluster/start-cluster.js';
@@ -121,20 +122,22 @@ export async function startGateway(
       ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') }
       : {}),
   };
-  const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
-  const enrollment = new AgentEnrollment(
-    config.agents,
-    enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger),
-    logger,
-  );
-  let recording: GatewayRecording | undefined;
+  const recording =
+    options.recording?.enabled && options.recorder === undefined
+      ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
+      : undefined;
+  let enrollment: AgentEnrollment;
   try {
-    recording =
-      options.recording?.enabled && options.recorder === undefined
-        ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
-        : undefined;
+    const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
+    const file = enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger);
+    // With the shared store, enrollments live there (every gateway sees a revocation); else the file.
+    const source =
+      recording?.store instanceof PostgresStore
+        ? await StoreEnrollments.open(recording.store.enrollments, file?.records ?? [], logger)
+        : file;
+    enrollment = new AgentEnrollment(config.agents, source, logger);
   } catch (error) {
-    enrollment.close();
+    await recording?.close(0);
     throw error;
   }
   const recorder = options.recorder ?? recording?.running.recorder;

@@ -16,6 +16,8 @@ export interface GatewayClusterOptions {
   readonly connections: Record<string, Record<string, unknown>>;
   /** Extra `gateway` keys for every gateway. */
   readonly gateway?: Record<string, unknown>;
+  /** The agent is enrolled through the admin API (`enrollAgent`, revocable), not in the configuration. */
+  readonly enrolled?: boolean;
 }
 
 export interface GatewayCluster {
@@ -23,11 +25,14 @@ export interface GatewayCluster {
   readonly databaseUrl: string;
   /** Index i: gateway "gw-i", or undefined once stopped. */
   readonly gateways: (RunningGateway | undefined)[];
-  readonly agentToken: string;
   readonly logs: () => string;
   /** Starts gateway "gw-<index>" (a new one, or one stopped before, on fresh ports). */
   startGateway(index: number): Promise<RunningGateway>;
   stopGateway(index: number): Promise<void>;
+  /** `POST /api/v1/agents` on gateway `index`: enrolls the agent; its token is used by `startAgent`. */
+  enrollAgent(index: number): Promise<void>;
+  /** `DELETE /api/v1/agents/cluster-agent` on gateway `index`. */
+  revokeAgent(index: number): Promise<void>;
   /** Starts the agent dialling every gateway running now. */
   startAgent(): Promise<Agent>;
   /** Resolves once the agent serves `connection` on every running gateway. */
@@ -47,7 +52,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   writeFileSync(join(dir, 'tunnel.crt'), cert);
   writeFileSync(join(dir, 'tunnel.key'), key);
   writeFileSync(join(dir, 'cluster.secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
-  const agentToken = generateAgentToken();
+  let agentToken = generateAgentToken();
   const names = Object.keys(options.connections);
   const recording = { store: { kind: 'postgres', connectionString: databaseUrl }, spool: { fsync: 'never' } };
 
@@ -70,7 +75,6 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
     postgres,
     databaseUrl,
     gateways,
-    agentToken,
     logs: () => logText,
     async startGateway(index) {
       const config = parseConfig(
@@ -83,7 +87,9 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
               tls: { certFile: join(dir, 'tunnel.crt'), keyFile: join(dir, 'tunnel.key') },
               heartbeatSeconds: 5,
             },
-            agents: [{ id: 'cluster-agent', tokenSha256: hashAgentToken(agentToken), connections: names }],
+            agents: options.enrolled
+              ? []
+              : [{ id: 'cluster-agent', tokenSha256: hashAgentToken(agentToken), connections: names }],
             dataDir: join(dir, `gw-${index}`),
             cluster: {
               listen: { host: '127.0.0.1', port: 0 },
@@ -104,6 +110,21 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
       const gateway = gateways[index];
       gateways[index] = undefined;
       await gateway?.close();
+    },
+    async enrollAgent(index) {
+      const response = await fetch(`${gateways[index]!.url}/api/v1/agents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'cluster-agent', connections: names }),
+      });
+      if (response.status !== 201) throw new Error(`enrollment: ${response.status} ${await response.text()}`);
+      agentToken = ((await response.json()) as { token: string }).token;
+    },
+    async revokeAgent(index) {
+      const response = await fetch(`${gateways[index]!.url}/api/v1/agents/cluster-agent`, {
+        method: 'DELETE',
+      });
+      if (response.status !== 200) throw new Error(`revocation: ${response.status} ${await response.text()}`);
     },
     async startAgent() {
       const running = gateways.filter((g): g is RunningGateway => g !== undefined);
