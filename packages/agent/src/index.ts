@@ -29,3 +29,5 @@ export type {
 } from './upstream/upstream.js';
 export { grpcTunnelFactory, startAgent, type StartAgentOptions } from './start-agent.js';
 export { agentSpoolDir } from './agent-recording.js';
+export { DnsGatewayFleet, type DnsGatewayFleetOptions } from './discovery/dns-gateway-fleet.js';
+export { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';

@@ -18,6 +18,15 @@ export interface GatewayClusterOptions {
   readonly gateway?: Record<string, unknown>;
   /** The agent is enrolled through the admin API (`enrollAgent`, revocable), not in the configuration. */
   readonly enrolled?: boolean;
+  /**
+   * Gateway i's tunnel listens on 127.0.0.<i+1> at this one port (a fleet behind one DNS name
+   * shares a port); default: 127.0.0.1, a free port each.
+   */
+  readonly tunnelPort?: number;
+  /** `agent.gateways` for `startAgent` (default: every running gateway's tunnel address). */
+  readonly agentGateways?: (caFile: string) => Record<string, unknown>[];
+  /** Passed to the agent: resolves a fleet's DNS name. */
+  readonly resolveGateways?: (host: string) => Promise<string[]>;
 }
 
 export interface GatewayCluster {
@@ -83,7 +92,10 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
             id: `gw-${index}`,
             listen: { host: '127.0.0.1', port: 0 },
             tunnel: {
-              listen: { host: '127.0.0.1', port: 0 },
+              listen:
+                options.tunnelPort === undefined
+                  ? { host: '127.0.0.1', port: 0 }
+                  : { host: `127.0.0.${index + 1}`, port: options.tunnelPort },
               tls: { certFile: join(dir, 'tunnel.crt'), keyFile: join(dir, 'tunnel.key') },
               heartbeatSeconds: 5,
             },
@@ -133,11 +145,13 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
           agent: {
             id: 'cluster-agent',
             token: agentToken,
-            gateways: running.map((g) => ({
-              address: `127.0.0.1:${g.tunnel.port}`,
-              caFile: join(dir, 'tunnel.crt'),
-              serverName: 'localhost',
-            })),
+            gateways:
+              options.agentGateways?.(join(dir, 'tunnel.crt')) ??
+              running.map((g) => ({
+                address: `127.0.0.1:${g.tunnel.port}`,
+                caFile: join(dir, 'tunnel.crt'),
+                serverName: 'localhost',
+              })),
             heartbeatSeconds: 5,
             reconnect: { initialDelayMs: 50, maxDelayMs: 500 },
             connections: options.connections,
@@ -146,7 +160,12 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
           recording,
         }),
       );
-      agent = await startAgent(config.agent!, { logger, version: 'e2e', recording: config.recording });
+      agent = await startAgent(config.agent!, {
+        logger,
+        version: 'e2e',
+        recording: config.recording,
+        ...(options.resolveGateways ? { resolveGateways: options.resolveGateways } : {}),
+      });
       await Promise.all(names.map((name) => cluster.waitForAgent(name)));
       return agent;
     },

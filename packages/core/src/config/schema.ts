@@ -418,6 +418,12 @@ const agentSection = z.strictObject({
         caFile: z.string().min(1).optional(),
         /** TLS server name, when it differs from the host in `address`. */
         serverName: z.string().min(1).optional(),
+        /**
+         * The host in `address` names a fleet of gateways (one DNS name, several addresses): dial
+         * every address it resolves to, and resolve it again every `refreshSeconds`, so a gateway
+         * joining or leaving needs no agent restart. TLS verifies the name (or `serverName`).
+         */
+        dns: z.strictObject({ refreshSeconds: z.number().positive().default(30) }).optional(),
       }),
     )
     .min(1),
