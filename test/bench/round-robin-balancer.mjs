@@ -3,12 +3,30 @@
 // generator's CPU is not the balancer's): each request goes to the next backend, streamed both
 // ways over kept-alive connections. Loopback only.
 //
-//   node test/bench/round-robin-balancer.mjs http://127.0.0.1:8081 http://127.0.0.1:8082 ...
+//   node test/bench/round-robin-balancer.mjs [--listen host:port] [--retry-refused] <backend url>...
 //
+// --retry-refused: a backend that refuses the connection, or resets it before answering (its
+// gateway is down), is skipped and the
+// request goes to the next one, as a balancer's health check would arrange; request bodies are
+// then buffered (MCP bodies are small) so they can be sent again.
 // Prints {"ready":"balancer","url":...} on stdout once listening.
 import { Agent, createServer, request } from 'node:http';
 
-const backends = process.argv.slice(2).map((url) => new URL(url));
+const argv = process.argv.slice(2);
+let listen = { host: '127.0.0.1', port: 0 };
+let retryRefused = false;
+while (argv[0]?.startsWith('--')) {
+  const flag = argv.shift();
+  if (flag === '--retry-refused') retryRefused = true;
+  else if (flag === '--listen') {
+    const [host, port] = argv.shift().split(':');
+    listen = { host, port: Number(port) };
+  } else {
+    console.error(`unknown option ${flag}`);
+    process.exit(2);
+  }
+}
+const backends = argv.map((url) => new URL(url));
 if (backends.length === 0) {
   console.error('usage: round-robin-balancer.mjs <backend url>...');
   process.exit(2);
@@ -16,31 +34,46 @@ if (backends.length === 0) {
 const agent = new Agent({ keepAlive: true, maxFreeSockets: 256 });
 let next = 0;
 const server = createServer((req, res) => {
-  const backend = backends[next++ % backends.length];
-  const out = request(
-    {
-      host: backend.hostname,
-      port: backend.port,
-      path: req.url,
-      method: req.method,
-      headers: req.headers,
-      agent,
-    },
-    (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    },
-  );
-  out.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()));
-  res.on('close', () => {
-    if (!res.writableFinished) out.destroy();
-  });
-  req.pipe(out);
+  const send = (body, tries) => {
+    const backend = backends[next++ % backends.length];
+    const out = request(
+      {
+        host: backend.hostname,
+        port: backend.port,
+        path: req.url,
+        method: req.method,
+        headers: req.headers,
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    out.on('error', (error) => {
+      // Refused, or reset on a kept-alive connection before any answer: the backend is gone.
+      const gone = error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !res.headersSent);
+      if (body !== undefined && gone && tries < backends.length) send(body, tries + 1);
+      else if (res.headersSent) res.destroy();
+      else res.writeHead(502).end();
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) out.destroy();
+    });
+    if (body === undefined) req.pipe(out);
+    else out.end(body);
+  };
+  if (!retryRefused) {
+    send(undefined, 1);
+    return;
+  }
+  const chunks = [];
+  req.on('data', (chunk) => chunks.push(chunk));
+  req.on('end', () => send(Buffer.concat(chunks), 1));
 });
 server.keepAliveTimeout = 65_000;
-server.listen(0, '127.0.0.1', () => {
-  process.stdout.write(
-    `${JSON.stringify({ ready: 'balancer', url: `http://127.0.0.1:${server.address().port}` })}\n`,
-  );
+server.listen(listen.port, listen.host, () => {
+  const url = `http://${listen.host}:${server.address().port}`;
+  process.stdout.write(`${JSON.stringify({ ready: 'balancer', url })}\n`);
 });
 process.on('SIGTERM', () => process.exit(0));
