@@ -440,8 +440,9 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     } finally {
       // Never leave the callers running into the next test.
       stop = true;
-      for (const outcome of await workers) if (outcome.status === 'rejected') throw outcome.reason;
+      await workers;
     }
+    for (const outcome of await workers) if (outcome.status === 'rejected') throw outcome.reason;
     console.log(
       `kill: ${answered.length} calls answered, ${errors.length} failed (sessions of the killed gateway); a new session worked ${newSessionMs} ms after the kill`,
     );
