@@ -34,8 +34,17 @@ if (backends.length === 0) {
 const agent = new Agent({ keepAlive: true, maxFreeSockets: 256 });
 let next = 0;
 const server = createServer((req, res) => {
-  const send = (body, tries) => {
-    const backend = backends[next++ % backends.length];
+  // Backends this request found gone; a retry takes the next one not among them.
+  const gone = new Set();
+  const send = (body, first) => {
+    let index = first ? next++ % backends.length : -1;
+    if (!first) {
+      for (let step = 0; step < backends.length && index < 0; step++) {
+        const candidate = next++ % backends.length;
+        if (!gone.has(candidate)) index = candidate;
+      }
+    }
+    const backend = backends[index];
     const out = request(
       {
         host: backend.hostname,
@@ -52,8 +61,9 @@ const server = createServer((req, res) => {
     );
     out.on('error', (error) => {
       // Refused, or reset on a kept-alive connection before any answer: the backend is gone.
-      const gone = error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !res.headersSent);
-      if (body !== undefined && gone && tries < backends.length) send(body, tries + 1);
+      const down = error.code === 'ECONNREFUSED' || (error.code === 'ECONNRESET' && !res.headersSent);
+      if (down) gone.add(index);
+      if (body !== undefined && down && gone.size < backends.length) send(body, false);
       else if (res.headersSent) res.destroy();
       else res.writeHead(502).end();
     });
@@ -64,12 +74,12 @@ const server = createServer((req, res) => {
     else out.end(body);
   };
   if (!retryRefused) {
-    send(undefined, 1);
+    send(undefined, true);
     return;
   }
   const chunks = [];
   req.on('data', (chunk) => chunks.push(chunk));
-  req.on('end', () => send(Buffer.concat(chunks), 1));
+  req.on('end', () => send(Buffer.concat(chunks), true));
 });
 server.keepAliveTimeout = 65_000;
 server.listen(listen.port, listen.host, () => {
