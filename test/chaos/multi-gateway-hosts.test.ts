@@ -115,10 +115,11 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
       const pg = net.host('pg');
       const binaries = await findPostgresBinaries();
       // Its own folder: the postgres OS user cannot enter the test's (mode 0700, root).
-      pgDir = mkdtempSync(join(tmpdir(), 'airlock-hosts-pg-'));
+      const pgFolder = mkdtempSync(join(tmpdir(), 'airlock-hosts-pg-'));
+      pgDir = pgFolder;
       const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }));
       const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }));
-      chownSync(pgDir, uid, gid);
+      chownSync(pgFolder, uid, gid);
       execFileSync(
         'runuser',
         [
@@ -127,7 +128,7 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
           '--',
           binaries.initdb,
           '-D',
-          join(pgDir, 'data'),
+          join(pgFolder, 'data'),
           '-U',
           'postgres',
           '-A',
@@ -136,7 +137,7 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
         ],
         { stdio: 'ignore' },
       );
-      appendFileSync(join(pgDir, 'data', 'pg_hba.conf'), `\nhost all all ${net.clientAddress}/24 trust\n`);
+      appendFileSync(join(pgFolder, 'data', 'pg_hba.conf'), `\nhost all all ${net.clientAddress}/24 trust\n`);
       execFileSync(
         'ip',
         [
@@ -150,12 +151,12 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
           binaries.pgCtl,
           'start',
           '-D',
-          join(pgDir, 'data'),
+          join(pgFolder, 'data'),
           '-l',
-          join(pgDir, 'log'),
+          join(pgFolder, 'log'),
           '-w',
           '-o',
-          `-p 5432 -c listen_addresses=${pg.address} -c unix_socket_directories=${pgDir} -c fsync=off`,
+          `-p 5432 -c listen_addresses=${pg.address} -c unix_socket_directories=${pgFolder} -c fsync=off`,
         ],
         { stdio: 'ignore', timeout: 60_000 },
       );
@@ -173,7 +174,7 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
             binaries.pgCtl,
             'stop',
             '-D',
-            join(pgDir, 'data'),
+            join(pgFolder, 'data'),
             '-m',
             'immediate',
           ],
