@@ -151,10 +151,14 @@ describe('health and readiness', () => {
     // Root ignores permissions, so the spool is taken away instead: a disk that went away.
     rmSync(spool, { recursive: true, force: true });
     try {
-      const unready = await readiness(airlock.gateway.url);
+      const unready = await readiness(airlock.gateway.operations!.url);
       expect(unready.status).toBe(503);
       expect(unready.body.checks['spool']).toMatch(/cannot write to the recording spool/);
       expect(unready.body.checks['store']).toBe('ok');
+      // The public listener names the failing check, not its message (a path, a cause).
+      const outside = await readiness(airlock.gateway.url);
+      expect(outside.status).toBe(503);
+      expect(outside.body.checks).toEqual({ tunnel: 'ok', spool: 'failing', store: 'ok' });
       // Liveness is not readiness: the process still answers.
       expect((await fetch(`${airlock.gateway.url}/healthz`)).status).toBe(200);
     } finally {
@@ -178,7 +182,7 @@ describe('health and readiness', () => {
     expect(report.status).toBe(503);
     expect(report.body.checks['tunnel']).toMatch(/no tunnel to a gateway is up/);
     // The gateway's own tunnel listener is down too.
-    const gatewayReport = await readiness(gateway.url);
+    const gatewayReport = await readiness(gateway.operations!.url);
     expect(gatewayReport.status).toBe(503);
     expect(gatewayReport.body.checks['tunnel']).toMatch(/not up/);
     expect(port).toBeGreaterThan(0);
@@ -197,7 +201,7 @@ describe('health and readiness', () => {
 
   it('turn unready, naming the store, when the store does not answer', async () => {
     await airlock.gateway.recording!.store!.close();
-    const report = await readiness(airlock.gateway.url);
+    const report = await readiness(airlock.gateway.operations!.url);
     expect(report.status).toBe(503);
     expect(report.body.checks['store']).toMatch(/the recording store does not answer/);
     expect(report.body.checks['spool']).toBe('ok');

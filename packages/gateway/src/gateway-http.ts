@@ -249,7 +249,8 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       options.adminApi(req, res);
       return;
     }
-    if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }))) return;
+    // Public: which checks fail, not why (their messages name paths); the operations listener says why.
+    if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }), false)) return;
     sendError(
       res,
       new AirlockError(

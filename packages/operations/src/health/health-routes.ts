@@ -3,7 +3,8 @@ import type { Readiness } from './readiness.js';
 
 /**
  * `/healthz` (alive: the process answers) and `/readyz` (ready: 200, or 503 naming each check that
- * fails). Answers the request and returns true when the path is one of them.
+ * fails). Answers the request and returns true when the path is one of them. `detail: false` (the
+ * public listener) names the failing checks without their messages, which hold paths and causes.
  */
 export function serveHealth(
   req: IncomingMessage,
@@ -11,6 +12,7 @@ export function serveHealth(
   path: string,
   readiness: Readiness,
   extra: () => Record<string, unknown> = () => ({}),
+  detail = true,
 ): boolean {
   if (path === '/healthz') {
     req.resume();
@@ -23,7 +25,14 @@ export function serveHealth(
       (report) =>
         sendJson(res, report.ready ? 200 : 503, {
           status: report.ready ? 'ready' : 'not_ready',
-          checks: report.checks,
+          checks: detail
+            ? report.checks
+            : Object.fromEntries(
+                Object.entries(report.checks).map(([name, state]) => [
+                  name,
+                  state === 'ok' ? 'ok' : 'failing',
+                ]),
+              ),
         }),
       (error: unknown) => sendJson(res, 503, { status: 'not_ready', checks: { readiness: String(error) } }),
     );
