@@ -74,6 +74,12 @@ export {
 } from './config/schema.js';
 export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
 export {
+  MAX_SESSION_POLICY_CHARS,
+  type AwsRoleConfig,
+  type HttpAwsConfig,
+  type StdioAwsConfig,
+} from './config/aws-schema.js';
+export {
   agentMaskingSchema,
   customDetectorSchema,
   gatewayMaskingRuleSchema,
@@ -194,6 +200,7 @@ export {
   type RecordedDecision,
   type RecordedApproval,
   type RecordedAccessGrant,
+  type RecordedAwsCredentials,
   type RecordedIdentity,
   type RecordingEvent,
   type RecordingEventKind,
@@ -213,4 +220,8 @@ export {
 export { approvalNeeds, type ApprovalNeeds } from './approvals/approval-needs.js';
 export type { ApprovalListView, ApprovalView } from './approvals/approval-view.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
-export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';
+export {
+  describeAccessStep,
+  describeApprovalStep,
+  describeAwsCredentials,
+} from './recording/recorded-steps.js';
