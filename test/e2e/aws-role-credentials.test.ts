@@ -36,7 +36,10 @@ const ROLES = {
   shortlived: `${account}/mcp-short`,
   signed: `${account}/mcp-signed`,
 } as const;
-const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] };
+const POLICY = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }],
+};
 
 let idp: TestIdentityProvider;
 let sts: RunningFakeSts;
@@ -142,7 +145,9 @@ async function recordedSession(sessionId: string): Promise<RecordingEvent[]> {
   return waitFor(`the recording of ${sessionId}`, async () => {
     const events = await store().getEvents(sessionId);
     const ends = events.filter((e) => e.kind === 'session_end');
-    return ends.some((e) => e.source === 'agent') && ends.some((e) => e.source === 'gateway') ? events : undefined;
+    return ends.some((e) => e.source === 'agent') && ends.some((e) => e.source === 'gateway')
+      ? events
+      : undefined;
   });
 }
 
@@ -210,7 +215,8 @@ describe('per-person role credentials for stdio servers', () => {
 
   it('masks the temporary credentials a server prints, for the client and in every recorded byte; records the role', async () => {
     const alice = await connectAs('alice', 'vault');
-    const printed = async (name: string) => textOf(await alice.callTool({ name: 'env', arguments: { name } }));
+    const printed = async (name: string) =>
+      textOf(await alice.callTool({ name: 'env', arguments: { name } }));
     const keyId = await printed('AWS_ACCESS_KEY_ID');
     const secret = await printed('AWS_SECRET_ACCESS_KEY');
     const token = await printed('AWS_SESSION_TOKEN');
@@ -309,9 +315,9 @@ describe('SigV4-signed HTTP upstreams', () => {
 
     for (const user of ['alice', 'bob']) {
       const client = await connectAs(user, 'signed');
-      expect(textOf(await client.callTool({ name: 'echo', arguments: { text: `hi from ${user}` } }))).toContain(
-        `hi from ${user}`,
-      );
+      expect(
+        textOf(await client.callTool({ name: 'echo', arguments: { text: `hi from ${user}` } })),
+      ).toContain(`hi from ${user}`);
       await endSession(client);
     }
     const signed = signedUpstream.requests.slice(1); // after the unsigned probe

@@ -27,7 +27,12 @@ export {
   type RoleSessionRequest,
 } from './credentials/role-credentials.js';
 export { assumeRoleError, refusalOf, type AssumeRoleRefusal } from './credentials/assume-role-error.js';
-export { roleSessionName, sessionTags, sourceIdentity, SESSION_TAG_KEYS } from './credentials/sts-identity.js';
+export {
+  roleSessionName,
+  sessionTags,
+  sourceIdentity,
+  SESSION_TAG_KEYS,
+} from './credentials/sts-identity.js';
 export { NodeSha256 } from './credentials/node-sha256.js';
 
 export { HttpConnector, type HttpConnectorOptions } from './upstream/http-connector.js';

@@ -40,15 +40,21 @@ function verify(
   region: string,
   known: (accessKeyId: string) => KnownCredential | undefined,
 ): { verdict: string; owner?: string; accessKeyId?: string } {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
-    req.headers.authorization ?? '',
-  );
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(
+      req.headers.authorization ?? '',
+    );
   if (!auth) return { verdict: 'no SigV4 Authorization header' };
-  const [, accessKeyId, day, scopeRegion, scopeService, signedHeaders, signature] = auth as unknown as string[];
+  const [, accessKeyId, day, scopeRegion, scopeService, signedHeaders, signature] =
+    auth as unknown as string[];
   const credential = known(accessKeyId!);
   if (!credential) return { verdict: `unknown access key id`, accessKeyId: accessKeyId! };
-  if (scopeRegion !== region || scopeService !== service) return { verdict: `wrong scope ${scopeRegion}/${scopeService}` };
-  if (credential.sessionToken !== undefined && req.headers['x-amz-security-token'] !== credential.sessionToken) {
+  if (scopeRegion !== region || scopeService !== service)
+    return { verdict: `wrong scope ${scopeRegion}/${scopeService}` };
+  if (
+    credential.sessionToken !== undefined &&
+    req.headers['x-amz-security-token'] !== credential.sessionToken
+  ) {
     return { verdict: 'wrong or missing session token' };
   }
   const amzDate = String(req.headers['x-amz-date'] ?? '');
@@ -60,10 +66,20 @@ function verify(
   const names = signedHeaders!.split(';');
   if (!names.includes('host')) return { verdict: 'host is not signed' };
   const canonicalHeaders = names
-    .map((name) => `${name}:${String(req.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`)
+    .map(
+      (name) =>
+        `${name}:${String(req.headers[name] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
     .join('');
-  const path = url.pathname.split('/').map((segment) => uriEncode(uriEncode(decodeURIComponent(segment)))).join('/');
-  const canonicalRequest = [req.method, path, query, canonicalHeaders, signedHeaders, sha256Hex(body)].join('\n');
+  const path = url.pathname
+    .split('/')
+    .map((segment) => uriEncode(uriEncode(decodeURIComponent(segment))))
+    .join('/');
+  const canonicalRequest = [req.method, path, query, canonicalHeaders, signedHeaders, sha256Hex(body)].join(
+    '\n',
+  );
   const scope = `${day}/${region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
   let key = hmac(`AWS4${credential.secretAccessKey}`, day!);
@@ -94,7 +110,12 @@ export async function startSigv4Upstream(options: {
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       const checked = verify(req, body, options.service, options.region, options.known);
-      requests.push({ method: req.method ?? '?', verdict: checked.verdict, owner: checked.owner, accessKeyId: checked.accessKeyId });
+      requests.push({
+        method: req.method ?? '?',
+        verdict: checked.verdict,
+        owner: checked.owner,
+        accessKeyId: checked.accessKeyId,
+      });
       if (checked.verdict !== 'ok') {
         res.writeHead(403, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ message: `The request signature is not valid: ${checked.verdict}` }));

@@ -113,7 +113,9 @@ export class RoleCredentials {
     const client = this.clientFor(role);
     const send = (withTags: boolean) =>
       client.send(
-        new AssumeRoleCommand(withTags ? { ...input, Tags: sessionTags(caller, connection, sessionId) } : input),
+        new AssumeRoleCommand(
+          withTags ? { ...input, Tags: sessionTags(caller, connection, sessionId) } : input,
+        ),
       );
     let tagged = tags;
     let output;

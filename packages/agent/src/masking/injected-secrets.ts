@@ -52,8 +52,7 @@ export class InjectedSecrets {
     sets.unshift(credentials);
     const now = Date.now();
     const kept = sets.filter(
-      (c, index) =>
-        index < REMEMBERED_SETS || (c.expiration !== undefined && c.expiration.getTime() > now),
+      (c, index) => index < REMEMBERED_SETS || (c.expiration !== undefined && c.expiration.getTime() > now),
     );
     this.aws.set(connection, kept.slice(0, MAX_UNEXPIRED_SETS));
     this.generations.set(connection, (this.generations.get(connection) ?? 0) + 1);

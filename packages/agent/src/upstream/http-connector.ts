@@ -107,11 +107,13 @@ export class HttpConnector implements UpstreamConnector {
 
   /** What each request of the session signs with: the person's role credentials (refreshed as they near expiry) or the agent's own. */
   private credentialsFor(request: SessionOpenRequest): () => Promise<AwsCredentials> {
-    const { config, roles, credentials: own, name } = this.options;
+    const { roles, credentials: own, name } = this.options;
+    const role = this.role();
     return async () => {
       let current: AwsCredentials | undefined;
-      const role = this.role();
-      if (role && roles) {
+      if (role) {
+        // Never fall back to the agent's own credentials for a connection that names a role.
+        if (!roles) throw upstreamCredentialsError(name);
         current = (
           await roles.forSession({
             connection: name,

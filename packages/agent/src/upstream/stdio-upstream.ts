@@ -195,7 +195,11 @@ class StdioUpstreamSession implements UpstreamSession {
       return this.options.credentials.current(this.options.credentialWaitMs ?? DEFAULT_CREDENTIAL_WAIT_MS);
     }
     try {
-      if (!roles) throw new AirlockError('internal', `Connection "${name}" has a role but the agent no role credentials.`);
+      if (!roles)
+        throw new AirlockError(
+          'internal',
+          `Connection "${name}" has a role but the agent no role credentials.`,
+        );
       const assumed = await roles.forSession({
         connection: name,
         role: config.aws as AssumableRole,

@@ -21,7 +21,11 @@ describe('STS errors, as a session failure', () => {
     ['AccessDenied', 'not authorized to perform: sts:AssumeRole', 'trust policy'],
     ['AccessDenied', 'not authorized to perform: sts:SetSourceIdentity', 'aws.sourceIdentity: false'],
     ['RegionDisabledException', 'STS is not activated in this region', 'activate it'],
-    ['ExpiredTokenException', 'The security token included in the request is expired', "agent's own AWS credentials"],
+    [
+      'ExpiredTokenException',
+      'The security token included in the request is expired',
+      "agent's own AWS credentials",
+    ],
     ['Throttling', 'Rate exceeded', 'retry in a moment'],
     ['MalformedPolicyDocumentException', 'bad policy', 'aws.policy'],
     ['PackedPolicyTooLargeException', 'too large', 'aws.sessionTags: false'],

@@ -96,5 +96,12 @@ export type HttpAwsConfig = NonNullable<z.infer<typeof httpAwsSchema>>;
 /** The role part of either: what the agent needs to assume a connection's role. */
 export type AwsRoleConfig = Pick<
   StdioAwsConfig,
-  'roleArn' | 'externalId' | 'durationSeconds' | 'policy' | 'sourceIdentity' | 'sessionTags' | 'stsEndpoint' | 'region'
+  | 'roleArn'
+  | 'externalId'
+  | 'durationSeconds'
+  | 'policy'
+  | 'sourceIdentity'
+  | 'sessionTags'
+  | 'stsEndpoint'
+  | 'region'
 >;

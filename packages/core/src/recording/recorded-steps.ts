@@ -29,9 +29,7 @@ export function describeAccessStep(step: RecordedAccessGrant): string {
 export function describeAwsCredentials(credentials: RecordedAwsCredentials): string {
   const parts = [`AWS ROLE ${credentials.roleArn} as ${credentials.roleSessionName}`];
   if (credentials.sourceIdentity !== undefined) parts.push(`(source identity ${credentials.sourceIdentity})`);
-  parts.push(
-    credentials.sessionTags.length > 0 ? `tags ${credentials.sessionTags.join(', ')}` : 'untagged',
-  );
+  parts.push(credentials.sessionTags.length > 0 ? `tags ${credentials.sessionTags.join(', ')}` : 'untagged');
   parts.push(`via ${credentials.use}`);
   if (credentials.expiresAt !== undefined) parts.push(`until ${credentials.expiresAt}`);
   return parts.join(' ');

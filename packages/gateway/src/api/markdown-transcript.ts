@@ -1,5 +1,4 @@
-import { describeAccessStep,
-  describeAwsCredentials, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary } from '@airlock/recording';
 

@@ -1,5 +1,4 @@
-import { describeAccessStep,
-  describeAwsCredentials, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
 import type { RecordingEvent } from '@airlock/core';
 import type { AuditItem } from './audit-item.js';
 

@@ -157,7 +157,11 @@ export class SessionRecorder implements MessageRecorder {
   }
 
   /** Records an `aws_credentials` event (the role the agent assumed for the person) in the session's chain. */
-  recordAwsCredentials(context: RelayContext, awsCredentials: RecordedAwsCredentials, atMs: number): Promise<void> {
+  recordAwsCredentials(
+    context: RelayContext,
+    awsCredentials: RecordedAwsCredentials,
+    atMs: number,
+  ): Promise<void> {
     return this.recordAside(context, atMs, { kind: 'aws_credentials', awsCredentials });
   }
 

@@ -127,7 +127,8 @@ export async function startFakeSts(): Promise<RunningFakeSts> {
       };
       if (denied.has(roleArn)) return refuse('sts:AssumeRole');
       if (untaggable.has(roleArn) && Object.keys(tags).length > 0) return refuse('sts:TagSession');
-      if (noSourceIdentity.has(roleArn) && sourceIdentity !== undefined) return refuse('sts:SetSourceIdentity');
+      if (noSourceIdentity.has(roleArn) && sourceIdentity !== undefined)
+        return refuse('sts:SetSourceIdentity');
 
       const seconds = lifetimeSeconds ?? (duration === null ? 3600 : Number(duration));
       const credentials: IssuedCredentials = {
@@ -145,7 +146,9 @@ export async function startFakeSts(): Promise<RunningFakeSts> {
       res.writeHead(200, { 'content-type': 'text/xml' });
       res.end(
         `<AssumeRoleResponse xmlns="${XMLNS}"><AssumeRoleResult>` +
-          (sourceIdentity === undefined ? '' : `<SourceIdentity>${xmlText(sourceIdentity)}</SourceIdentity>`) +
+          (sourceIdentity === undefined
+            ? ''
+            : `<SourceIdentity>${xmlText(sourceIdentity)}</SourceIdentity>`) +
           `<AssumedRoleUser><Arn>arn:aws:sts::${ACCOUNT}:assumed-role/${xmlText(roleName)}/${xmlText(sessionName)}</Arn>` +
           `<AssumedRoleId>AROAFAKESTS:${xmlText(sessionName)}</AssumedRoleId></AssumedRoleUser>` +
           `<Credentials><AccessKeyId>${credentials.accessKeyId}</AccessKeyId>` +
