@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AirlockError, parseConfig } from '../src/index.js';
+import { parseConfig, type AirlockError } from '../src/index.js';
 
 const ROLE = 'arn:aws:iam::123456789012:role/mcp-readonly';
 
