@@ -13,7 +13,12 @@ import type { TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { AgentCalls } from './agent-calls.js';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
-import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import {
+  fixedCredentials,
+  type AwsCredentials,
+  type CredentialSource,
+} from './credentials/credential-source.js';
+import { RoleCredentials } from './credentials/role-credentials.js';
 import { DnsGatewayFleet } from './discovery/dns-gateway-fleet.js';
 import { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';
 import { AgentMasker } from './masking/agent-masker.js';
@@ -108,7 +113,13 @@ export interface Agent {
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
-  return Object.values(config.connections).some((c) => c.transport === 'stdio' && c.aws.inject);
+  return Object.values(config.connections).some((c) =>
+    c.transport === 'stdio' ? c.aws.inject : c.aws !== undefined,
+  );
+}
+
+function assumesRoles(config: AgentConfig): boolean {
+  return Object.values(config.connections).some((c) => c.aws?.roleArn !== undefined);
 }
 
 async function resolveToken(config: AgentConfig): Promise<string> {
@@ -139,22 +150,28 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       ? new AwsCredentialCache(logger.child({ component: 'aws-credentials' }))
       : fixedCredentials(undefined));
 
+  // The agent's own credentials are what it calls STS with, per (connection, person).
+  const roles = assumesRoles(config)
+    ? new RoleCredentials({ source: credentials, logger: logger.child({ component: 'aws-roles' }) })
+    : undefined;
+
   const injected = new InjectedSecrets(config);
   const masker = options.masker ?? new AgentMasker(config, injected, options.keyedHash ?? randomKeyedHash());
   const connectors = new Map<string, UpstreamConnector>();
   for (const [name, connection] of Object.entries(config.connections)) {
     const connectionLogger = logger.child({ connection: name });
+    const common = {
+      name,
+      credentials,
+      ...(roles ? { roles } : {}),
+      logger: connectionLogger,
+      onAwsInjected: (injectedCredentials: AwsCredentials) => injected.rememberAws(name, injectedCredentials),
+    };
     connectors.set(
       name,
       connection.transport === 'stdio'
-        ? new StdioConnector({
-            name,
-            config: connection,
-            credentials,
-            logger: connectionLogger,
-            onAwsInjected: (injectedCredentials) => injected.rememberAws(name, injectedCredentials),
-          })
-        : new HttpConnector({ name, config: connection, logger: connectionLogger }),
+        ? new StdioConnector({ ...common, config: connection })
+        : new HttpConnector({ ...common, config: connection }),
     );
   }
   const announced: AnnouncedConnection[] = Object.entries(config.connections).map(([name, c]) => ({
@@ -319,6 +336,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       await Promise.allSettled([...connectors.values()].map((connector) => connector.close()));
       await modernSessions.endAll('agent_shutdown');
       credentials.stop();
+      roles?.close();
       logger.info('agent stopped');
     },
   };

@@ -68,6 +68,10 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   );
   const serverRequests = new RequestLog(logger);
   let finished = false;
+  // The role a session was given is recorded after its first client message, so the chain's
+  // session_start still carries the client's self-description (taken from that first message).
+  let firstRecorded = false;
+  let awaitingFirst: (() => void) | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -75,6 +79,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   const finish = (failure: AirlockError | undefined, reason: string): void => {
     if (finished) return;
     finished = true;
+    awaitingFirst?.();
     stream.end(failure);
     const closing = upstream.close().catch((error: unknown) => {
       logger.warn({ reason: (error as Error).message }, 'Closing the upstream failed');
@@ -124,6 +129,19 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
       if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
       await stream.send('', { relatedRequest, streamPolled: true, ...(retryMs ? { retryMs } : {}) });
     },
+    awsCredentials: async (credentials) => {
+      if (!firstRecorded) await new Promise<void>((resolve) => (awaitingFirst = resolve));
+      if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
+      await recorder.recordAwsCredentials?.(request, credentials, Date.now());
+      logger.info(
+        {
+          roleArn: credentials.roleArn,
+          sourceIdentity: credentials.sourceIdentity,
+          sessionTags: credentials.sessionTags.length > 0,
+        },
+        'AWS role assumed for the session',
+      );
+    },
     // The server went away: on its own (closed) or with an error (crashed, refused, unreachable).
     end: (failure) => finish(failure, failure ? 'upstream_crashed' : 'upstream_closed'),
   });
@@ -152,6 +170,11 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
         });
       }
       return;
+    } finally {
+      if (!firstRecorded) {
+        firstRecorded = true;
+        awaitingFirst?.();
+      }
     }
     const traceparent = requests.started(message, parentTrace);
     serverRequests.answered(message);

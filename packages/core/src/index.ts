@@ -86,6 +86,12 @@ export {
   type TracingConfig,
 } from './config/operations-schema.js';
 export {
+  MAX_SESSION_POLICY_CHARS,
+  type AwsRoleConfig,
+  type HttpAwsConfig,
+  type StdioAwsConfig,
+} from './config/aws-schema.js';
+export {
   agentMaskingSchema,
   customDetectorSchema,
   gatewayMaskingRuleSchema,
@@ -206,6 +212,7 @@ export {
   type RecordedDecision,
   type RecordedApproval,
   type RecordedAccessGrant,
+  type RecordedAwsCredentials,
   type RecordedIdentity,
   type RecordingEvent,
   type RecordingEventKind,
@@ -225,4 +232,8 @@ export {
 export { approvalNeeds, type ApprovalNeeds } from './approvals/approval-needs.js';
 export type { ApprovalListView, ApprovalView } from './approvals/approval-view.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
-export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';
+export {
+  describeAccessStep,
+  describeApprovalStep,
+  describeAwsCredentials,
+} from './recording/recorded-steps.js';

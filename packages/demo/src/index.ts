@@ -25,3 +25,4 @@ export { MCP_PATH, serveLegacyHttp, type LegacyHttpOptions } from './servers/ser
 export { closeServer, listen, urlHost, type RunningServer } from './http/listen.js';
 export { toNodeListener, type FetchHandler } from './http/fetch-node-adapter.js';
 export { isLoopbackRequest } from './http/loopback-guard.js';
+export { readBody } from './http/read-body.js';

@@ -99,3 +99,11 @@ export {
   type KinesisProxyRequest,
   type OutageMode,
 } from './kinesis/kinesis-fault-proxy.js';
+
+// STS: an in-process AssumeRole (Query API over HTTP) for the agent's per-person role credentials.
+export {
+  startFakeSts,
+  type AssumeRoleCall,
+  type IssuedCredentials,
+  type RunningFakeSts,
+} from './sts/fake-sts.js';

@@ -66,7 +66,7 @@ export class HttpExchangeUpstream implements UpstreamSession {
     const requestId = isRequest(message) ? message.id : undefined;
     const related = requestId === undefined ? undefined : idKey(requestId);
     try {
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'POST',
         headers:

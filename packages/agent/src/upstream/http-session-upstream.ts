@@ -140,7 +140,7 @@ export class HttpSessionUpstream implements UpstreamSession {
     for (const wake of this.postSlotWaiters.splice(0)) wake();
     if (this.sessionId !== undefined) {
       try {
-        const response = await this.target.dispatcher.request({
+        const response = await this.target.request({
           path: this.target.path,
           method: 'DELETE',
           headers: this.sessionHeaders({}),
@@ -176,7 +176,7 @@ export class HttpSessionUpstream implements UpstreamSession {
     if (related !== undefined) this.requestPosts.set(related, controller);
     this.openPosts++;
     try {
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'POST',
         headers: traceparent === undefined ? this.postHeaders : { ...this.postHeaders, traceparent },
@@ -279,7 +279,7 @@ export class HttpSessionUpstream implements UpstreamSession {
       if (lastEventId === undefined || this.closed || controller.signal.aborted) return;
       await sleep(Math.min(resume.retryMs ?? GET_RETRY_MIN_MS, GET_RETRY_MAX_MS), controller.signal);
       if (this.closed || controller.signal.aborted) return;
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'GET',
         headers: this.sessionHeaders({ accept: 'text/event-stream', 'last-event-id': lastEventId }),
@@ -331,7 +331,7 @@ export class HttpSessionUpstream implements UpstreamSession {
       try {
         const extra: Record<string, string> = { accept: 'text/event-stream' };
         if (lastEventId !== undefined) extra['last-event-id'] = lastEventId;
-        const response = await this.target.dispatcher.request({
+        const response = await this.target.request({
           path: this.target.path,
           method: 'GET',
           headers: this.sessionHeaders(extra),

@@ -1,4 +1,4 @@
-import type { AirlockError, JsonRpcMessage, SessionOpenRequest } from '@airlock/core';
+import type { AirlockError, JsonRpcMessage, RecordedAwsCredentials, SessionOpenRequest } from '@airlock/core';
 
 /** What travels with one server message toward the client. */
 export interface UpstreamMessageMeta {
@@ -30,6 +30,12 @@ export interface UpstreamSink {
    * do the same. Ordered with `message`; never called before the previous call resolved.
    */
   streamPolled?(relatedRequest: string, retryMs: number | undefined): Promise<void>;
+  /**
+   * The connector assumed an IAM role for the session's person (before the upstream sees the
+   * credentials): recorded in the session's chain. Rejects when it cannot be recorded (strict
+   * recording), and the connector then fails the session rather than hand the credentials out.
+   */
+  awsCredentials?(credentials: RecordedAwsCredentials): Promise<void>;
   /** The upstream finished (no failure) or failed. Called at most once, after the last `message`. */
   end(failure?: AirlockError): void;
 }

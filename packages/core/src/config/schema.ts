@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpAwsSchema, stdioAwsSchema } from './aws-schema.js';
 import { durationProblem } from './duration.js';
 import { globSchema } from './glob-schema.js';
 import { guardrailsSchema } from './guardrails-schema.js';
@@ -23,14 +24,6 @@ const connectionName = z
 
 const era = z.enum(['legacy', 'modern']);
 
-const awsInjection = z
-  .strictObject({
-    /** Put the agent's AWS credentials into the server's environment (AWS_ACCESS_KEY_ID, ...). */
-    inject: z.boolean().default(true),
-    region: z.string().min(1).optional(),
-  })
-  .prefault({});
-
 const stdioConnection = z.strictObject({
   transport: z.literal('stdio'),
   command: z.string().min(1),
@@ -38,7 +31,7 @@ const stdioConnection = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().min(1).optional(),
   eras: z.array(era).min(1).default(['legacy']),
-  aws: awsInjection,
+  aws: stdioAwsSchema,
   /** How long a stopping server gets between SIGTERM and SIGKILL. */
   killGraceMs: z.number().int().min(0).default(2000),
   masking: connectionMaskingSchema,
@@ -51,6 +44,8 @@ const httpConnection = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   eras: z.array(era).min(1).default(['legacy']),
   timeoutMs: z.number().int().positive().default(300_000),
+  /** SigV4-sign each request (AWS-hosted MCP endpoints), optionally with a per-person role. */
+  aws: httpAwsSchema,
   masking: connectionMaskingSchema,
 });
 

@@ -53,6 +53,7 @@ export type AirlockErrorCode =
   | 'access_grant_ended'
   | 'tool_not_accepted'
   | 'peer_unauthenticated'
+  | 'aws_role_unavailable'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -161,6 +162,11 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   access_grant_ended: { httpStatus: 403, jsonRpcCode: -32015, grpcStatus: GrpcStatus.PERMISSION_DENIED },
   /** Tool pinning: the tool (or the connection, in block mode) changed and is not yet accepted. */
   tool_not_accepted: { httpStatus: 403, jsonRpcCode: -32011, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /**
+   * The agent could not assume the connection's IAM role for this person (STS refused, throttled or
+   * unreachable): the session fails, the error names the connection and role, never a credential.
+   */
+  aws_role_unavailable: { httpStatus: 502, jsonRpcCode: -32016, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 
