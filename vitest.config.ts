@@ -8,6 +8,7 @@ export default defineConfig({
       'test/conformance/**/*.test.ts',
       'test/chaos/**/*.test.ts',
       'test/fuzz/**/*.test.ts',
+      'test/docs/**/*.test.ts',
       'test/deploy/**/*.test.ts',
     ],
     testTimeout: 30_000,

@@ -8,8 +8,10 @@ import {
   type ResponseMasker,
   type SessionOpenRequest,
 } from '@airlock/core';
+import type { AgentMetrics, RelayTracer } from '@airlock/operations';
 import type { TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
+import { AgentCalls } from './agent-calls.js';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
 import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
 import { AgentMasker } from './masking/agent-masker.js';
@@ -71,13 +73,26 @@ export interface CreateAgentOptions {
   readonly modernSessionIdleMs?: number;
   /** Default: the AWS default provider chain, when some connection injects AWS credentials. */
   readonly credentials?: CredentialSource;
+  /** Counts calls, masking and reconnects (the operations listener serves them). */
+  readonly metrics?: AgentMetrics | undefined;
+  /** Spans for relayed calls, joined to the gateway's trace (tracing configured). */
+  readonly tracer?: RelayTracer | undefined;
 }
 
 export interface Agent {
   /** Resolves the token, starts AWS credential resolution in the background and dials every gateway. */
   start(): Promise<void>;
-  /** Closes the tunnels, then every live session (stopping stdio servers, DELETEing HTTP sessions). */
-  stop(): Promise<void>;
+  /**
+   * Takes no new sessions, lets calls in flight finish for up to `graceMs` (default 0), then
+   * closes the tunnels and every live session (stopping stdio servers, DELETEing HTTP sessions).
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** Client requests being relayed now. */
+  readonly callsInFlight: number;
+  /** Gateways this agent has a tunnel to now. */
+  readonly gatewaysConnected: number;
+  /** Whether stop() has begun. */
+  readonly stopping: boolean;
   /** Serves one session on `stream`; what tunnel clients call. */
   readonly handleSession: SessionHandler;
   readonly activeSessions: number;
@@ -152,6 +167,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     logger,
   );
   let stopping = false;
+  const calls = new AgentCalls(options.metrics, options.tracer);
 
   const handleSession: SessionHandler = (request, stream) => {
     const connector = connectors.get(request.connection);
@@ -193,6 +209,8 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       masker,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       recordEnd: !exchange,
+      calls,
+      metrics: options.metrics,
     });
     sessions.add(session);
     void session.done.then(() => {
@@ -205,6 +223,15 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     handleSession,
     get activeSessions() {
       return sessions.size;
+    },
+    get callsInFlight() {
+      return calls.inFlight;
+    },
+    get gatewaysConnected() {
+      return tunnels.filter((t) => t.connected).length;
+    },
+    get stopping() {
+      return stopping;
     },
     recordToGateway(events, signal) {
       const tunnel = tunnels.find((t) => t.connected && t.record !== undefined);
@@ -239,8 +266,15 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
         'agent started',
       );
     },
-    async stop() {
+    async stop(graceMs = 0) {
       stopping = true;
+      if (graceMs > 0 && calls.inFlight > 0) {
+        // Draining: the gateways stop routing new sessions here; calls in flight get to finish.
+        logger.info({ calls: calls.inFlight, graceMs }, 'stopping: waiting for calls in flight');
+        const drained = await calls.drained(graceMs);
+        if (!drained)
+          logger.warn({ calls: calls.inFlight }, 'grace period over: ending calls still in flight');
+      }
       if (options.recording) {
         // Recording first, while the tunnels are up: end the sessions (recording why), then hand
         // the spool to the gateway. What cannot be delivered now stays spooled for the next start.

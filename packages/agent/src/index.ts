@@ -27,5 +27,6 @@ export type {
   UpstreamSession,
   UpstreamSink,
 } from './upstream/upstream.js';
-export { grpcTunnelFactory, startAgent, type StartAgentOptions } from './start-agent.js';
+export { grpcTunnelFactory, startAgent, type RunningAgent, type StartAgentOptions } from './start-agent.js';
+export { AgentCalls, type AgentCall } from './agent-calls.js';
 export { agentSpoolDir } from './agent-recording.js';

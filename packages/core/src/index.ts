@@ -74,6 +74,17 @@ export {
 } from './config/schema.js';
 export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
 export {
+  listenerTlsSchema,
+  operationsSchema,
+  shutdownSchema,
+  telemetrySchema,
+  type ListenerTlsConfig,
+  type OperationsConfig,
+  type ShutdownConfig,
+  type TelemetryConfig,
+  type TracingConfig,
+} from './config/operations-schema.js';
+export {
   agentMaskingSchema,
   customDetectorSchema,
   gatewayMaskingRuleSchema,

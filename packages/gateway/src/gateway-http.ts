@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
@@ -17,6 +18,7 @@ import {
   type MessageRecorder,
 } from '@airlock/core';
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
+import { Readiness, serveHealth } from '@airlock/operations';
 import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
 import { ACCESS_API_PATH } from './api/access-api.js';
@@ -26,13 +28,14 @@ import type { GrantBook } from './access/grant-book.js';
 import { GrantSessions } from './access/grant-sessions.js';
 import { sendApiError } from './http/api-json.js';
 import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
+import { readListenerCertificate, reloadCertificateOnChange } from './http/listener-tls.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
 import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connection-masking.js';
 import { createPinningPolicy } from './pinning/pinning-policy.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
-import { MessagePipeline } from './mcp/message-pipeline.js';
+import { MessagePipeline, type RelayObservers } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
@@ -73,6 +76,10 @@ export interface GatewayHttpOptions {
   readonly accessApi?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves `/api/v1/approvals...` (held calls: list, show, approve, deny; see createApprovalsApi). */
   readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Metrics and tracing of the relay. */
+  readonly observers?: RelayObservers;
+  /** What `/readyz` checks; when it is stopping, new sessions are refused (the gateway drains). */
+  readonly readiness?: Readiness;
 }
 
 export interface GatewayHttp {
@@ -82,6 +89,8 @@ export interface GatewayHttp {
   readonly sessions: SessionRegistry;
   /** Holds calls for approval; the approvals API wakes it when a decision is made here. */
   readonly approvalGate: ApprovalGate;
+  /** The relay's messages (calls in flight, for draining). */
+  readonly pipeline: MessagePipeline;
   close(): Promise<void>;
 }
 
@@ -129,7 +138,9 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       }),
     recorder,
     approvalGate,
+    options.observers,
   );
+  const readiness = options.readiness ?? new Readiness();
   const grants =
     options.grantBook === undefined
       ? undefined
@@ -144,6 +155,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   );
   const originPolicy = originPolicyFor(config);
   const endpoint = new McpEndpoint({
+    draining: () => readiness.isStopping,
     directory,
     identity,
     pipeline,
@@ -156,98 +168,96 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     logger,
   });
 
-  const server = createServer(
-    listenerServerOptions(config.limits),
-    (req: IncomingMessage, res: ServerResponse) => {
-      const path = req.url ?? '/';
-      const match = MCP_PATH.exec(path);
-      if (match) {
-        let connection: string;
-        try {
-          connection = decodeURIComponent(match[1] as string);
-        } catch {
-          sendError(
-            res,
-            new AirlockError(
-              'connection_not_found',
-              'The connection name in the URL is not valid percent-encoding.',
-            ),
-          );
-          return;
-        }
-        void endpoint.handle(req, res, connection);
-        return;
-      }
-      const bare = path.split('?', 1)[0] as string;
-      const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
-      if (withQuery) {
-        // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
-        const message =
-          'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
-        const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    const path = req.url ?? '/';
+    const match = MCP_PATH.exec(path);
+    if (match) {
+      let connection: string;
+      try {
+        connection = decodeURIComponent(match[1] as string);
+      } catch {
         sendError(
           res,
-          hasToken && challenges
-            ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
-            : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
+          new AirlockError(
+            'connection_not_found',
+            'The connection name in the URL is not valid percent-encoding.',
+          ),
         );
         return;
       }
-      if (bare.startsWith('/.well-known/oauth-protected-resource')) {
-        const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
-        if (metadata === undefined) {
-          sendError(
-            res,
-            new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
-          );
-          return;
-        }
-        // A public document; browser-based MCP clients read it cross-origin.
-        sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
-        return;
-      }
-      if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
-        if (options.sessionsApi) options.sessionsApi(req, res);
-        else {
-          req.resume();
-          sendApiError(
-            res,
-            new AirlockError(
-              'recording_unavailable',
-              'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
-            ),
-          );
-        }
-        return;
-      }
-      if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
-        options.accessApi(req, res);
-        return;
-      }
-      if (
-        options.approvalsApi &&
-        (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))
-      ) {
-        options.approvalsApi(req, res);
-        return;
-      }
-      if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
-        options.adminApi(req, res);
-        return;
-      }
-      if (path === '/healthz') {
-        sendJson(res, 200, { status: 'ok', sessions: sessions.size });
-        return;
-      }
+      void endpoint.handle(req, res, connection);
+      return;
+    }
+    const bare = path.split('?', 1)[0] as string;
+    const withQuery = path.includes('?') ? MCP_PATH.exec(bare) : null;
+    if (withQuery) {
+      // Tokens in URLs end up in logs, proxies and browser history (RFC 6750 §2.3, OAuth 2.1): refused.
+      const message =
+        'MCP endpoints take no query string, and access tokens in URLs are refused: send the token in the Authorization header (Bearer) and put nothing after /mcp/<connection>.';
+      const hasToken = new URLSearchParams(path.slice(bare.length + 1)).has('access_token');
       sendError(
         res,
-        new AirlockError(
-          'connection_not_found',
-          `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
-        ),
+        hasToken && challenges
+          ? challenges.tokenInQuery(safeDecode(withQuery[1] as string), message)
+          : new AirlockError(hasToken ? 'token_in_query' : 'invalid_request', message),
       );
-    },
-  );
+      return;
+    }
+    if (bare.startsWith('/.well-known/oauth-protected-resource')) {
+      const metadata = protectedResourceMetadataFor(bare, config, isKnownConnection);
+      if (metadata === undefined) {
+        sendError(
+          res,
+          new AirlockError('connection_not_found', `No protected resource metadata is served at ${bare}.`),
+        );
+        return;
+      }
+      // A public document; browser-based MCP clients read it cross-origin.
+      sendJson(res, 200, metadata, { 'access-control-allow-origin': '*', 'cache-control': 'max-age=300' });
+      return;
+    }
+    if (bare === SESSIONS_API_PATH || bare.startsWith(`${SESSIONS_API_PATH}/`)) {
+      if (options.sessionsApi) options.sessionsApi(req, res);
+      else {
+        req.resume();
+        sendApiError(
+          res,
+          new AirlockError(
+            'recording_unavailable',
+            'This gateway keeps no recording store, so it has no sessions to search; configure recording (a store) on the gateway.',
+          ),
+        );
+      }
+      return;
+    }
+    if (options.accessApi && (bare === ACCESS_API_PATH || bare.startsWith(`${ACCESS_API_PATH}/`))) {
+      options.accessApi(req, res);
+      return;
+    }
+    if (options.approvalsApi && (bare === APPROVALS_API_PATH || bare.startsWith(`${APPROVALS_API_PATH}/`))) {
+      options.approvalsApi(req, res);
+      return;
+    }
+    if (options.adminApi && (bare === '/api' || bare.startsWith('/api/'))) {
+      options.adminApi(req, res);
+      return;
+    }
+    if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }))) return;
+    sendError(
+      res,
+      new AirlockError(
+        'connection_not_found',
+        `Nothing is served at ${path.split('?')[0]}. MCP endpoints live at /mcp/<connection>.`,
+      ),
+    );
+  };
+  // TLS here only without a TLS-terminating load balancer in front (gateway.tls).
+  const tls = config.tls;
+  const https = tls
+    ? createHttpsServer({ ...listenerServerOptions(config.limits), ...readListenerCertificate(tls) }, handler)
+    : undefined;
+  const server: Server = https ?? createServer(listenerServerOptions(config.limits), handler);
+  const stopWatching = https && tls ? reloadCertificateOnChange(https, tls, logger) : undefined;
   enforceListenerLimits(server, config.limits, logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -259,7 +269,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = config.publicUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
+  const url = config.publicUrl?.replace(/\/$/, '') ?? `${https ? 'https' : 'http'}://${host}:${port}`;
   logger.info({ url }, 'gateway listening for MCP clients');
 
   return {
@@ -268,7 +278,9 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     port,
     sessions,
     approvalGate,
+    pipeline,
     close: async () => {
+      stopWatching?.();
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       modernGroups.closeAll('gateway_shutdown');
       server.closeAllConnections();

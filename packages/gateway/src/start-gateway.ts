@@ -19,6 +19,15 @@ import {
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
+import {
+  GatewayMetrics,
+  Readiness,
+  spoolWritable,
+  startOperationsListener,
+  startTracing,
+  type OperationsListener,
+  type RelayTracer,
+} from '@airlock/operations';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
@@ -78,8 +87,17 @@ export interface RunningGateway {
   readonly approvals: ApprovalStore;
   /** Decisions made through this gateway's approvals API, as they happen (to wake a held call). */
   readonly approvalDecisions: ApprovalDecisions;
-  /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
-  close(): Promise<void>;
+  /** What `/readyz` reports (store, spool, tunnel listener; unready once stopping). */
+  readonly readiness: Readiness;
+  /** The operations listener (`gateway.operations`: metrics, health, readiness), when configured. */
+  readonly operations: OperationsListener | undefined;
+  /**
+   * Turns unready and refuses new sessions, lets calls in flight finish for up to `graceMs`
+   * (default 0; the CLI passes `gateway.shutdown.graceSeconds` on SIGTERM), then stops accepting,
+   * ends sessions (recording their ends), tells its agents, delivers the spool (bounded) and
+   * closes the store.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 async function readTlsFile(path: string, key: string): Promise<Buffer> {
@@ -101,6 +119,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const id = config.id ?? hostname();
   const logger = options.logger.child({ gatewayId: id });
+  // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
+  const metrics = config.operations ? new GatewayMetrics() : undefined;
+  const tracer: RelayTracer | undefined = await startTracing(
+    config.telemetry.tracing,
+    'airlock-gateway',
+    logger,
+  );
   // First: a webhook whose secret is missing stops startup before anything listens.
   const approvalNotifier = createApprovalNotifier({
     webhooks: config.approvals.webhooks,
@@ -141,7 +166,7 @@ export async function startGateway(
       tls,
       gatewayId: id,
       authenticator: enrollment,
-      logger: logger.child({ component: 'tunnel' }),
+      logger,
       heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
@@ -168,6 +193,7 @@ export async function startGateway(
     );
   }
   const approvalDecisions = new ApprovalDecisions(logger.child({ component: 'approvals' }));
+  const readiness = readinessOf(tunnel, recording);
   // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.
   const sessionAccess = createSessionAccess(
     config,
@@ -240,6 +266,8 @@ export async function startGateway(
         ? { modernSessionIdleMs: options.recording.modernSessionIdleSeconds * 1000 }
         : {}),
       adminApi,
+      observers: { metrics, tracer },
+      readiness,
       toolPins,
       gatewayId: id,
       approvals,
@@ -276,6 +304,37 @@ export async function startGateway(
   }
   // A decision made here wakes the calls held on it at once (others see it at their next poll).
   approvalDecisions.subscribe((approval) => http.approvalGate.wake(approval.id));
+  const known = new Set(enrollment.known().flatMap((agent) => agent.connections));
+  for (const agent of config.agents) for (const c of agent.connections) known.add(c);
+  metrics?.observe({
+    activeSessions: () => http.sessions.size,
+    agents: () => tunnel.agents(),
+    connections: () => known,
+    approvalsPending: () => http.approvalGate.waiting,
+    recording: () => recording?.running,
+  });
+  let operations: OperationsListener | undefined;
+  let closing: Promise<void> | undefined;
+  if (config.operations && metrics) {
+    try {
+      operations = await startOperationsListener({
+        host: config.operations.listen.host,
+        port: config.operations.listen.port,
+        registry: metrics.registry,
+        readiness,
+        health: () => ({ role: 'gateway', gatewayId: id, sessions: http.sessions.size }),
+      });
+      logger.info({ url: operations.url }, 'gateway operations listener (metrics, health, readiness)');
+    } catch (error) {
+      grantBook?.close();
+      await http.close();
+      await tunnel.close({ graceMs: 0 });
+      await approvalNotifier.close();
+      await recording?.close(0);
+      enrollment.close();
+      throw error;
+    }
+  }
   return {
     id,
     url: http.url,
@@ -287,13 +346,54 @@ export async function startGateway(
     grants: grantBook,
     approvals,
     approvalDecisions,
-    close: async () => {
-      grantBook?.close();
-      await http.close();
-      await tunnel.close();
-      await approvalNotifier.close();
-      await recording?.close();
-      enrollment.close();
-    },
+    readiness,
+    operations,
+    close: (graceMs = 0) => (closing ??= stop(graceMs)),
   };
+
+  async function stop(graceMs: number): Promise<void> {
+    readiness.stopping();
+    if (graceMs > 0 && http.pipeline.callsInFlight > 0) {
+      logger.info(
+        { calls: http.pipeline.callsInFlight, graceMs },
+        'stopping: no new sessions; waiting for calls in flight',
+      );
+      if (!(await http.pipeline.drained(graceMs)))
+        logger.warn(
+          { calls: http.pipeline.callsInFlight },
+          'grace period over: ending calls still in flight',
+        );
+    }
+    grantBook?.close();
+    await http.close();
+    await tunnel.close();
+    await approvalNotifier.close();
+    await recording?.close();
+    enrollment.close();
+    await operations?.close();
+    await tracer?.shutdown().catch(() => undefined);
+  }
+}
+
+/** `/readyz`: the tunnel listener is up, the spool takes writes, the store answers. */
+function readinessOf(tunnel: TunnelServer, recording: GatewayRecording | undefined): Readiness {
+  const readiness = new Readiness().add('tunnel', () =>
+    tunnel.listening ? undefined : "the agents' tunnel listener is not up",
+  );
+  if (recording) {
+    readiness.add('spool', spoolWritable(recording.spoolDir));
+    const store = recording.store;
+    if (store) {
+      readiness.add('store', async () => {
+        try {
+          // A real round trip: a lookup of a session id that never exists.
+          await store.getSession('airlock-readiness-probe');
+          return undefined;
+        } catch (error) {
+          return `the recording store does not answer (${(error as Error).message}): check the database and gateway.recording.store`;
+        }
+      });
+    }
+  }
+  return readiness;
 }

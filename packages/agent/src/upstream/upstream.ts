@@ -10,6 +10,12 @@ export interface UpstreamMessageMeta {
   readonly eventStream?: boolean | undefined;
 }
 
+/** What travels with one client message toward the upstream. */
+export interface UpstreamSendMeta {
+  /** The agent's span for this request (W3C trace context): HTTP upstreams get it as `traceparent`. */
+  readonly traceparent?: string | undefined;
+}
+
 /**
  * The client side of an upstream, as the connector sees it (in practice: the tunnel stream).
  * Connectors call `message` one at a time and wait for it to resolve before the next call, so
@@ -35,7 +41,7 @@ export interface UpstreamSession {
    * dispatched), not when it was answered: answers arrive through the sink. Rejects only when the
    * session is over. Messages sent before the upstream is ready are queued (bounded) in order.
    */
-  send(message: JsonRpcMessage): Promise<void>;
+  send(message: JsonRpcMessage, meta?: UpstreamSendMeta): Promise<void>;
   /** Ends the session (stops the process, DELETEs the HTTP session, aborts open requests). Idempotent. */
   close(): Promise<void>;
 }

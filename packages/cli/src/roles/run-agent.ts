@@ -35,8 +35,15 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
           `${JSON.stringify({ connected: 'agent', id: section.id, gateway: address, gatewayId })}\n`,
         ),
     });
-    process.stdout.write(`${JSON.stringify({ ready: 'agent', id: section.id })}\n`);
-    stopOnSignals(logger, () => agent.stop());
+    process.stdout.write(
+      `${JSON.stringify({
+        ready: 'agent',
+        id: section.id,
+        ...(agent.operations ? { operationsUrl: agent.operations.url } : {}),
+      })}\n`,
+    );
+    // SIGTERM: unready at once, no new sessions, calls in flight get the grace period.
+    stopOnSignals(logger, () => agent.stop(section.shutdown.graceSeconds * 1000));
   } catch (error) {
     reportStartupFailure(error);
   }

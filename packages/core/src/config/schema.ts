@@ -3,6 +3,7 @@ import { durationProblem } from './duration.js';
 import { globSchema } from './glob-schema.js';
 import { guardrailsSchema } from './guardrails-schema.js';
 import { agentMaskingSchema, connectionMaskingSchema, gatewayMaskingRuleSchema } from './masking-schema.js';
+import { listenerTlsSchema, operationsSchema, shutdownSchema, telemetrySchema } from './operations-schema.js';
 import { pinningRuleSchema } from './pinning-schema.js';
 
 /**
@@ -199,6 +200,12 @@ const gatewaySection = z
     publicUrl: z.url().optional(),
     /** Browser origins allowed to call the MCP endpoints; a request with any other Origin gets 403. */
     allowedOrigins: z.array(z.string().min(1)).default([]),
+    /** TLS on the public MCP listener (for deployments without a TLS-terminating load balancer). */
+    tls: listenerTlsSchema,
+    /** The operations listener (metrics, health, readiness); absent = none. */
+    operations: operationsSchema(9464),
+    shutdown: shutdownSchema,
+    telemetry: telemetrySchema,
     auth: gatewayAuth,
     limits: z
       .strictObject({
@@ -403,6 +410,10 @@ const agentSection = z.strictObject({
     )
     .min(1),
   heartbeatSeconds: z.number().positive().default(15),
+  /** The operations listener (metrics, health, readiness); absent = none. */
+  operations: operationsSchema(9465),
+  shutdown: shutdownSchema,
+  telemetry: telemetrySchema,
   /** What the agent masks whatever a gateway asks (the floor), and its hash key. */
   masking: agentMaskingSchema,
   /** Where the agent keeps its state (its recording spool). Relative to the config file. */

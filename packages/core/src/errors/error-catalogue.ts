@@ -36,6 +36,7 @@ export type AirlockErrorCode =
   | 'upstream_failed'
   | 'upstream_closed'
   | 'tunnel_closed'
+  | 'gateway_draining'
   | 'recording_unavailable'
   | 'recording_not_found'
   | 'masking_policy_invalid'
@@ -117,6 +118,7 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
+  gateway_draining: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
   // Strict recording fails closed: the local spool could not take the event (disk full, permission).
   recording_unavailable: { httpStatus: 503, jsonRpcCode: -32007, grpcStatus: GrpcStatus.UNAVAILABLE },
   // A recorded session that does not exist, or is not the caller's to see (the same answer, so its

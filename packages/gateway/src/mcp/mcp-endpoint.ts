@@ -29,6 +29,8 @@ import type { ModernSessionGroups } from './modern-session-groups.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export interface McpEndpointOptions {
+  /** True while the gateway stops: new sessions and modern-era requests are refused (503). */
+  readonly draining?: () => boolean;
   readonly directory: AgentDirectory;
   readonly identity: IdentityResolver;
   readonly pipeline: MessagePipeline;
@@ -156,6 +158,14 @@ export class McpEndpoint {
       { supportedVersions: () => this.versions.supported(connection) },
     );
     const log = this.options.logger;
+    const opensSomething = era === 'modern' || ('method' in message && message.method === 'initialize');
+    if (opensSomething && this.options.draining?.()) {
+      // Stopping: sessions already open finish their calls; new ones go to another gateway.
+      throw new AirlockError(
+        'gateway_draining',
+        'This gateway is shutting down and takes no new sessions or requests; retry, and the load balancer will send you to another gateway.',
+      );
+    }
     if (era === 'modern') {
       this.checkEra(connection, era, protocolVersion);
       if (this.versions.refusedByServer(connection, protocolVersion)) {
