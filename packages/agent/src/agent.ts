@@ -14,6 +14,8 @@ import type { Logger } from 'pino';
 import { AgentCalls } from './agent-calls.js';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
 import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import { DnsGatewayFleet } from './discovery/dns-gateway-fleet.js';
+import { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';
 import { AgentMasker } from './masking/agent-masker.js';
 import { randomKeyedHash } from './masking/hash-key.js';
 import { InjectedSecrets } from './masking/injected-secrets.js';
@@ -77,6 +79,8 @@ export interface CreateAgentOptions {
   readonly metrics?: AgentMetrics | undefined;
   /** Spans for relayed calls, joined to the gateway's trace (tracing configured). */
   readonly tracer?: RelayTracer | undefined;
+  /** Resolves a gateway fleet's DNS name (`agent.gateways[].dns`); default: the system resolver. */
+  readonly resolveGateways?: GatewayResolver;
 }
 
 export interface Agent {
@@ -160,7 +164,9 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
   }));
 
   const sessions = new Set<BridgedSession>();
-  const tunnels: AgentTunnel[] = [];
+  const fixedTunnels: AgentTunnel[] = [];
+  const fleets: DnsGatewayFleet[] = [];
+  const tunnels = (): AgentTunnel[] => [...fixedTunnels, ...fleets.flatMap((fleet) => fleet.tunnels)];
   const modernSessions = new ModernRecordingSessions(
     options.recorder,
     options.modernSessionIdleMs ?? 300_000,
@@ -228,13 +234,13 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       return calls.inFlight;
     },
     get gatewaysConnected() {
-      return tunnels.filter((t) => t.connected).length;
+      return tunnels().filter((t) => t.connected).length;
     },
     get stopping() {
       return stopping;
     },
     recordToGateway(events, signal) {
-      const tunnel = tunnels.find((t) => t.connected && t.record !== undefined);
+      const tunnel = tunnels().find((t) => t.connected && t.record !== undefined);
       if (!tunnel?.record) {
         return Promise.reject(
           new AirlockError('tunnel_closed', 'no gateway is connected; recording events wait in the spool'),
@@ -245,21 +251,32 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     async start() {
       const token = await resolveToken(config);
       credentials.start();
-      for (const gateway of config.gateways) {
-        tunnels.push(
-          options.tunnelFactory(
-            {
-              agentId: config.id,
-              token,
-              gateway,
-              connections: announced,
-              heartbeatSeconds: config.heartbeatSeconds,
-              reconnect: config.reconnect,
-              logger: logger.child({ gateway: gateway.address }),
-            },
-            handleSession,
-          ),
+      const dial = (gateway: AgentConfig['gateways'][number]): AgentTunnel =>
+        options.tunnelFactory(
+          {
+            agentId: config.id,
+            token,
+            gateway,
+            connections: announced,
+            heartbeatSeconds: config.heartbeatSeconds,
+            reconnect: config.reconnect,
+            logger: logger.child({ gateway: gateway.address }),
+          },
+          handleSession,
         );
+      for (const gateway of config.gateways) {
+        if (gateway.dns === undefined) {
+          fixedTunnels.push(dial(gateway));
+          continue;
+        }
+        const fleet = new DnsGatewayFleet({
+          entry: gateway,
+          resolve: options.resolveGateways ?? systemGatewayResolver,
+          dial,
+          logger: logger.child({ component: 'gateway-discovery' }),
+        });
+        fleets.push(fleet);
+        await fleet.start();
       }
       logger.info(
         { gateways: config.gateways.map((g) => g.address), connections: announced.map((c) => c.name) },
@@ -288,8 +305,12 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
           logger.error({ err: error }, 'closing the recording failed');
         });
       }
-      await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
-      tunnels.length = 0;
+      await Promise.allSettled([
+        ...fixedTunnels.map((tunnel) => tunnel.close()),
+        ...fleets.map((fleet) => fleet.close()),
+      ]);
+      fixedTunnels.length = 0;
+      fleets.length = 0;
       const shutdown = new AirlockError(
         'agent_unavailable',
         'The agent is shutting down; start a new session.',

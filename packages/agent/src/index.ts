@@ -30,3 +30,5 @@ export type {
 export { grpcTunnelFactory, startAgent, type RunningAgent, type StartAgentOptions } from './start-agent.js';
 export { AgentCalls, type AgentCall } from './agent-calls.js';
 export { agentSpoolDir } from './agent-recording.js';
+export { DnsGatewayFleet, type DnsGatewayFleetOptions } from './discovery/dns-gateway-fleet.js';
+export { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';

@@ -62,6 +62,7 @@ export {
   type AccessRuleConfig,
   type JitRuleConfig,
   type ApprovalWebhookConfig,
+  type ClusterConfig,
   type ApprovalsConfig,
   type AgentConfig,
   type AirlockConfig,

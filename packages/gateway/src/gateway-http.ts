@@ -80,6 +80,10 @@ export interface GatewayHttpOptions {
   readonly observers?: RelayObservers;
   /** What `/readyz` checks; when it is stopping, new sessions are refused (the gateway drains). */
   readonly readiness?: Readiness;
+  /** In a cluster: this gateway's tag, the prefix of the session ids it issues (docs/multi-gateway.md). */
+  readonly sessionTag?: string;
+  /** In a cluster: takes a request for another gateway's session (forwards it); false = serve it here. */
+  readonly sessionRouter?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface GatewayHttp {
@@ -166,9 +170,12 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     isKnownConnection,
     grants,
     logger,
+    ...(options.sessionTag === undefined ? {} : { sessionTag: options.sessionTag }),
   });
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    // In a cluster, a request for another gateway's session goes to its owner.
+    if (options.sessionRouter?.(req, res)) return;
     const path = req.url ?? '/';
     const match = MCP_PATH.exec(path);
     if (match) {

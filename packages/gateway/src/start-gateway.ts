@@ -16,6 +16,7 @@ import {
   MemoryAccessGrants,
   MemoryApprovals,
   MemoryToolPins,
+  PostgresStore,
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
@@ -43,7 +44,10 @@ import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
+import { StoreEnrollments } from './agents/store-enrollments.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
+import { newSessionTag } from './cluster/session-tag.js';
+import { startCluster, type RunningCluster } from './cluster/start-cluster.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 
@@ -98,6 +102,8 @@ export interface RunningGateway {
    * closes the store.
    */
   close(graceMs?: number): Promise<void>;
+  /** With gateway.cluster: this gateway's session tag and internal listener (docs/multi-gateway.md). */
+  readonly cluster: RunningCluster | undefined;
 }
 
 async function readTlsFile(path: string, key: string): Promise<Buffer> {
@@ -141,20 +147,22 @@ export async function startGateway(
       ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') }
       : {}),
   };
-  const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
-  const enrollment = new AgentEnrollment(
-    config.agents,
-    enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger),
-    logger,
-  );
-  let recording: GatewayRecording | undefined;
+  const recording =
+    options.recording?.enabled && options.recorder === undefined
+      ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
+      : undefined;
+  let enrollment: AgentEnrollment;
   try {
-    recording =
-      options.recording?.enabled && options.recorder === undefined
-        ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
-        : undefined;
+    const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
+    const file = enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger);
+    // With the shared store, enrollments live there (every gateway sees a revocation); else the file.
+    const source =
+      recording?.store instanceof PostgresStore
+        ? await StoreEnrollments.open(recording.store.enrollments, file?.records ?? [], logger)
+        : file;
+    enrollment = new AgentEnrollment(config.agents, source, logger);
   } catch (error) {
-    enrollment.close();
+    await recording?.close(0);
     throw error;
   }
   const recorder = options.recorder ?? recording?.running.recorder;
@@ -232,7 +240,10 @@ export async function startGateway(
   const accessGrants = recording?.store ?? new MemoryAccessGrants();
   let grantBook: GrantBook | undefined;
   let http: GatewayHttp;
+  const sessionTag = config.cluster ? newSessionTag() : undefined;
+  let cluster: RunningCluster | undefined;
   try {
+    const clusterStore = config.cluster ? clusterStoreOf(recording?.store) : undefined;
     if (jit.rules.length > 0) {
       if (recording?.store === undefined) {
         logger.warn(
@@ -293,7 +304,25 @@ export async function startGateway(
         onDecided: (approval) => approvalDecisions.publish(approval),
       }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
+      ...(sessionTag === undefined
+        ? {}
+        : { sessionTag, sessionRouter: (req, res) => cluster?.route(req, res) ?? false }),
     });
+    if (config.cluster && clusterStore && sessionTag) {
+      const server = http.server;
+      const started = http;
+      cluster = await startCluster({
+        config: config.cluster,
+        gatewayId: id,
+        tag: sessionTag,
+        store: clusterStore,
+        serve: (req, res) => server.emit('request', req, res),
+        logger,
+      }).catch(async (error: unknown) => {
+        await started.close();
+        throw error;
+      });
+    }
   } catch (error) {
     grantBook?.close();
     await approvalNotifier.close();
@@ -347,6 +376,7 @@ export async function startGateway(
     approvals,
     approvalDecisions,
     readiness,
+    cluster,
     operations,
     close: (graceMs = 0) => (closing ??= stop(graceMs)),
   };
@@ -364,6 +394,8 @@ export async function startGateway(
           'grace period over: ending calls still in flight',
         );
     }
+    // Out of the cluster: peers stop forwarding here (its sessions answer 404 there from now on).
+    await cluster?.close();
     grantBook?.close();
     await http.close();
     await tunnel.close();
@@ -396,4 +428,13 @@ function readinessOf(tunnel: TunnelServer, recording: GatewayRecording | undefin
     }
   }
   return readiness;
+}
+
+/** Several gateways share sessions only through a shared store: PostgreSQL. */
+function clusterStoreOf(store: unknown): PostgresStore['peers'] {
+  if (store instanceof PostgresStore) return store.peers;
+  throw new AirlockError(
+    'config_invalid',
+    'gateway.cluster needs the shared store: set recording.enabled true and recording.store.kind "postgres" (every gateway of the cluster on the same database), or remove gateway.cluster for a single gateway.',
+  );
 }

@@ -286,6 +286,25 @@ const gatewaySection = z
         file: z.string().min(1).optional(),
       })
       .prefault({}),
+    /**
+     * Several gateways as one service (docs/multi-gateway.md): each issues 2025-era session ids
+     * tagged with itself, registers in the shared store (recording.store.kind "postgres") and
+     * forwards a request for another gateway's session to that gateway's internal listener,
+     * signed with the cluster secret. Absent: a single gateway.
+     */
+    cluster: z
+      .strictObject({
+        /** The internal listener peers forward to; keep it on a private interface. */
+        listen: listen('0.0.0.0', 8444),
+        /** How peers reach the internal listener; default `http://<listen.host>:<port>`. */
+        advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** File holding the shared cluster secret (at least 32 bytes; the same on every gateway). */
+        secretFile: z.string().min(1),
+        heartbeatSeconds: z.number().positive().default(2),
+        /** A peer whose heartbeat is older than this is gone: its sessions answer 404. */
+        peerTimeoutSeconds: z.number().positive().default(10),
+      })
+      .optional(),
     admin: z
       .strictObject({
         /** IdP groups whose members may use the admin API (`airlock agents ...`); empty = nobody. */
@@ -406,6 +425,12 @@ const agentSection = z.strictObject({
         caFile: z.string().min(1).optional(),
         /** TLS server name, when it differs from the host in `address`. */
         serverName: z.string().min(1).optional(),
+        /**
+         * The host in `address` names a fleet of gateways (one DNS name, several addresses): dial
+         * every address it resolves to, and resolve it again every `refreshSeconds`, so a gateway
+         * joining or leaving needs no agent restart. TLS verifies the name (or `serverName`).
+         */
+        dns: z.strictObject({ refreshSeconds: z.number().positive().default(30) }).optional(),
       }),
     )
     .min(1),
@@ -468,5 +493,6 @@ export type ConnectionEra = z.infer<typeof era>;
 export type AccessConfig = NonNullable<GatewayConfig['access']>;
 export type AccessRuleConfig = z.infer<typeof accessRule>;
 export type JitRuleConfig = z.infer<typeof jitRule>;
+export type ClusterConfig = NonNullable<GatewayConfig['cluster']>;
 export type ApprovalWebhookConfig = z.infer<typeof approvalWebhook>;
 export type ApprovalsConfig = z.infer<typeof approvalsSection>;

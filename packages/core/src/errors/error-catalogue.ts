@@ -52,6 +52,7 @@ export type AirlockErrorCode =
   | 'access_grant_not_found'
   | 'access_grant_ended'
   | 'tool_not_accepted'
+  | 'peer_unauthenticated'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -115,6 +116,8 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
     jsonRpcCode: -32603,
     grpcStatus: GrpcStatus.FAILED_PRECONDITION,
   },
+  /** A request on a gateway's internal (cluster) listener without a valid peer signature. */
+  peer_unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },

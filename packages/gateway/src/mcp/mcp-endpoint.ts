@@ -44,6 +44,8 @@ export interface McpEndpointOptions {
   /** Just-in-time grants: legacy sessions that exist only because of one end with it. */
   readonly grants?: SessionGrants | undefined;
   readonly logger: Logger;
+  /** In a cluster, the prefix naming this gateway in the session ids it issues. */
+  readonly sessionTag?: string;
 }
 
 const ERA_LABEL: Record<ProtocolEra, string> = {
@@ -236,7 +238,7 @@ export class McpEndpoint {
     const requested = 'method' in message ? message.params?.['protocolVersion'] : undefined;
     const protocolVersion = typeof requested === 'string' ? requested : DEFAULT_LEGACY_PROTOCOL_VERSION;
     this.checkEra(connection, 'legacy', protocolVersion);
-    const sessionId = newSessionId();
+    const sessionId = newSessionId(this.options.sessionTag);
     const context = { sessionId, connection, caller, era: 'legacy' as const, protocolVersion };
     const stream = await this.options.directory.openSession({
       ...context,
