@@ -41,6 +41,17 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Ins
   return { args, stages };
 }
 
+/** The final stage's HEALTHCHECK command (exec form), with `node` as the Node running the tests. */
+function healthcheckCommand(role: 'gateway' | 'agent'): string[] {
+  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
+  const healthcheck = parseDockerfile(text)
+    .stages.at(-1)
+    ?.find((i) => i.keyword === 'HEALTHCHECK')?.args;
+  const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck ?? '')?.[1] ?? '[]') as string[];
+  expect(command[0]).toBe('node');
+  return [process.execPath, ...command.slice(1)];
+}
+
 const all = (stage: Instruction[], keyword: string) =>
   stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
@@ -126,7 +137,7 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(join(app, 'packages')).sort()).toEqual(
-      ['agent', 'cli', 'core', 'demo', 'dev-identity', 'gateway', 'recording', 'tunnel'].sort(),
+      ['agent', 'cli', 'core', 'demo', 'dev-identity', 'gateway', 'operations', 'recording', 'tunnel'].sort(),
     );
     const installed = readdirSync(join(app, 'node_modules/.pnpm'));
     for (const dev of [
@@ -193,6 +204,19 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     });
     expect(answer.status).toBeGreaterThanOrEqual(400);
     expect(answer.status).toBeLessThan(500);
+    // The image's own HEALTHCHECK command, run against this gateway: healthy when ready, not when
+    // nothing answers.
+    const healthcheck = healthcheckCommand('gateway');
+    const healthy = spawnSync(healthcheck[0] as string, healthcheck.slice(1), {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_HEALTHCHECK_URL: `${ready.url}/readyz` },
+    });
+    expect(healthy.status, healthy.stderr).toBe(0);
+    const closed = spawnSync(healthcheck[0] as string, healthcheck.slice(1), {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_HEALTHCHECK_URL: 'http://127.0.0.1:9/readyz' },
+    });
+    expect(closed.status).toBe(1);
     const exited = new Promise<number | null>((resolve) => gateway!.once('exit', resolve));
     gateway.kill('SIGTERM');
     expect(await exited).toBe(0);
