@@ -9,6 +9,8 @@ export default defineConfig({
       'test/chaos/**/*.test.ts',
       'test/fuzz/**/*.test.ts',
       'test/console/**/*.test.ts',
+      'test/docs/**/*.test.ts',
+      'test/deploy/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

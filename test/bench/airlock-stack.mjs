@@ -61,7 +61,8 @@ function startRole(dir, role, configFile, env, stopList) {
  *
  * - `gatewayExtra`, `agentExtra`: more keys for the `gateway` and `agent` sections (masking, guardrails).
  *
- * Resolves with `{ url, headers, pids: { gateway, agent }, stop() }`.
+ * Resolves with `{ url, headers, pids: { gateway, agent }, operations: { gateway, agent }, stop() }`
+ * (`operations`: the operations listeners' URLs, when the extras configure them).
  */
 export async function startAirlockStack({
   dir,
@@ -122,8 +123,10 @@ export async function startAirlockStack({
     );
     const agent = startRole(dir, 'agent', join(dir, 'agent.yaml'), env, stops);
     pids.agent = agent.pid;
-    await agent.ready;
+    const agentReady = await agent.ready;
     const url = `${ready.url}/mcp/echo`;
+    // With `operations` in the extras: where each role serves /metrics.
+    const operations = { gateway: ready.operationsUrl, agent: agentReady.operationsUrl };
     const headers = identity
       ? {
           authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: url })}`,
@@ -144,7 +147,7 @@ export async function startAirlockStack({
       try {
         const session = await openSession(url, { headers });
         await session.close();
-        return { url, headers, pids, stop };
+        return { url, headers, pids, operations, stop };
       } catch (error) {
         if (attempt > 100) throw error;
         await new Promise((r) => setTimeout(r, 50));

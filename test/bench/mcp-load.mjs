@@ -64,6 +64,8 @@ export async function openSession(url, { connections = 64, headers: extraHeaders
   await sent.body.text();
 
   return {
+    sessionId,
+    protocolVersion: initAnswer.result.protocolVersion,
     async call(tool, args) {
       const id = nextId++;
       const res = await pool.request({
@@ -86,6 +88,41 @@ export async function openSession(url, { connections = 64, headers: extraHeaders
       await res.body.text();
       await pool.close();
     },
+  };
+}
+
+/**
+ * An existing session (`session` from openSession) used through another URL, e.g. a gateway that
+ * does not own it. `close()` closes only this pool; the session stays open.
+ */
+export function joinSession(url, session, { connections = 64 } = {}) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const headers = {
+    ...HEADERS,
+    'mcp-session-id': session.sessionId,
+    'mcp-protocol-version': session.protocolVersion,
+  };
+  let nextId = 1_000_000_000;
+  return {
+    async call(tool, args) {
+      const id = nextId++;
+      const res = await pool.request({
+        path: target.pathname,
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'tools/call',
+          params: { name: tool, arguments: args },
+        }),
+      });
+      const answer = await readAnswer(res, id);
+      if (!answer.result) throw new Error(`tools/call ${tool} failed: ${JSON.stringify(answer)}`);
+      return answer.result;
+    },
+    close: () => pool.close(),
   };
 }
 

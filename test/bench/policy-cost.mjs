@@ -18,6 +18,7 @@ import { compileMasker, expandDetectorNames } from '@airlock/core';
 import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { openSession, percentile } from './mcp-load.mjs';
+import { APPROVAL_RULES, GUARDRAILS } from './policy-rules.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
 const { values: args } = parseArgs({
@@ -62,68 +63,6 @@ const NO_MASKING = {
 };
 const ALL_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['all'] }] } };
 const DEFAULT_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['default'] }] } };
-/** 20 rules, none matching `echo` with this text: every one is checked, none decides. */
-const GUARDRAILS = {
-  guardrails: {
-    rules: [
-      { pack: 'destructive-sql' },
-      { pack: 'shell-danger' },
-      { pack: 'cloud-destroy' },
-      ...Array.from({ length: 12 }, (_, i) => ({
-        name: `deny-tool-${i}`,
-        tool: `dangerous_${i}_*`,
-        action: 'deny',
-      })),
-      {
-        name: 'no-users',
-        tool: '*',
-        when: 'has(arguments.table) && arguments.table == "users"',
-        action: 'deny',
-      },
-      {
-        name: 'sre-only-prod',
-        tool: '*',
-        when: 'has(arguments.env) && arguments.env == "prod" && !caller.groups.exists(g, g == "sre")',
-        action: 'deny',
-      },
-      { name: 'no-huge', tool: '*', when: 'texts.exists(s, size(s) > 1000000)', action: 'deny' },
-      { name: 'audit-admin', method: 'tools/call', when: 'caller.subject == "admin"', action: 'audit' },
-    ],
-  },
-};
-
-/**
- * 10 approval rules (action approve), none matching `echo` with this text: tool globs and CEL on
- * the arguments, as a team holding its dangerous calls for approval would write them.
- */
-const APPROVAL_RULES = {
-  guardrails: {
-    rules: [
-      ...Array.from({ length: 8 }, (_, i) => ({
-        name: `hold-tool-${i}`,
-        tool: `deploy_${i}_*`,
-        action: 'approve',
-        approvers: ['sre-leads'],
-      })),
-      {
-        name: 'hold-prod-writes',
-        tool: '*',
-        when: 'has(arguments.env) && arguments.env == "prod"',
-        action: 'approve',
-        approvers: ['sre-leads', 'security'],
-        approval: { required: 2, requiredGroups: ['security'] },
-      },
-      {
-        name: 'hold-big-deletes',
-        tool: 'delete_*',
-        when: 'has(arguments.count) && arguments.count > 100',
-        action: 'approve',
-        approvers: ['sre-leads'],
-      },
-    ],
-  },
-};
-
 /** Masking throughput in this process: MB/s of JSON text with the default detectors. */
 function maskingThroughput() {
   const masker = compileMasker({

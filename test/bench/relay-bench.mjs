@@ -5,7 +5,7 @@
 //
 //   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
 //                                   [--latency-only] [--warmup 1000] [--log-level info]
-//                                   [--out file.json]
+//                                   [--operations on|off] [--out file.json]
 //
 // --latency-only skips the throughput phase. --warmup: sequential calls per path before timing
 // starts (default 1000, ~1 s). Right after start V8 is still optimising (PGlite's WebAssembly
@@ -17,6 +17,9 @@
 //
 // --auth: the gateway verifies an OIDC bearer token (a real oidc-provider on loopback) and applies
 // access rules on every call, as in production; the client sends the token on every request.
+//
+// --operations on: gateway and agent each serve Prometheus metrics on an operations listener
+// (counting every call); off (default): no listener, no metrics. Compare both for their cost.
 //
 // Prints a table and writes a JSON file (default test/bench/results/relay-<time>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +42,7 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     auth: { type: 'boolean', default: false },
     recording: { type: 'string', default: 'on' },
+    operations: { type: 'string', default: 'off' },
     store: { type: 'string', default: 'pglite' },
     'latency-only': { type: 'boolean', default: false },
     warmup: { type: 'string' },
@@ -107,6 +111,12 @@ try {
     logLevel: args['log-level'],
     env,
     identity,
+    ...(args.operations === 'on'
+      ? {
+          gatewayExtra: { operations: { listen: { host: '127.0.0.1', port: 0 } } },
+          agentExtra: { operations: { listen: { host: '127.0.0.1', port: 0 } } },
+        }
+      : {}),
   });
   processes.push({ kill: airlock.stop });
   Object.assign(pids, airlock.pids);
@@ -140,6 +150,15 @@ try {
   }
   await direct.close();
   await through.close();
+  // Proof that metrics were on: the calls the gateway counted.
+  let countedCalls;
+  if (airlock.operations.gateway) {
+    const text = await (await fetch(`${airlock.operations.gateway}/metrics`)).text();
+    countedCalls = text
+      .split('\n')
+      .filter((l) => l.startsWith('airlock_gateway_calls_total{'))
+      .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
+  }
 
   const result = {
     benchmark: 'relay-echo',
@@ -149,6 +168,7 @@ try {
     logLevel: args['log-level'],
     authentication: args.auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
     recording: recordingOn ? `on (spool fsync interval, ${postgres ? 'PostgreSQL' : 'PGlite'} store)` : 'off',
+    operations: args.operations === 'on' ? { metrics: 'on', gatewayCountedCalls: countedCalls } : 'off',
     latencyMs: {
       direct: latency.direct,
       airlock: latency.airlock,
@@ -168,7 +188,7 @@ try {
   const row = (name, l, t) =>
     `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
   console.log(
-    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording}${recordingOn ? `, store ${args.store}` : ''})\n`,
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording}${recordingOn ? `, store ${args.store}` : ''}, metrics ${args.operations})\n`,
   );
   console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
   console.log('|---------|----------|----------|----------|--------------|--------|');
@@ -199,6 +219,7 @@ try {
     );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (countedCalls !== undefined) console.log(`The gateway's metrics counted ${countedCalls} calls.`);
   console.log(`\nJSON: ${out}`);
 } finally {
   await Promise.all(processes.map((p) => p.kill()));

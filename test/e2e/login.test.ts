@@ -382,7 +382,10 @@ describe('the demo two-person flows do what the README says', () => {
       },
       (error: unknown) => String(error),
     );
+    // The gateway's refusal reaches the client as the gateway sent it (code and message).
+    expect(refused).toMatch(/MCP error -32006: Access to connection "everything" is denied for carol/);
     expect(refused).toMatch(/airlock access request everything/);
+    expect(refused).not.toMatch(/could not reach the gateway/);
     const asked = await json<{ id: string; status: string }>(
       ['access', 'request', 'everything', '--duration', '15m', '--reason', 'debugging a ticket'],
       carol,

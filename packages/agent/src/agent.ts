@@ -8,10 +8,19 @@ import {
   type ResponseMasker,
   type SessionOpenRequest,
 } from '@airlock/core';
+import type { AgentMetrics, RelayTracer } from '@airlock/operations';
 import type { TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
+import { AgentCalls } from './agent-calls.js';
 import { AwsCredentialCache } from './credentials/aws-credential-cache.js';
-import { fixedCredentials, type CredentialSource } from './credentials/credential-source.js';
+import {
+  fixedCredentials,
+  type AwsCredentials,
+  type CredentialSource,
+} from './credentials/credential-source.js';
+import { RoleCredentials } from './credentials/role-credentials.js';
+import { DnsGatewayFleet } from './discovery/dns-gateway-fleet.js';
+import { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';
 import { AgentMasker } from './masking/agent-masker.js';
 import { randomKeyedHash } from './masking/hash-key.js';
 import { InjectedSecrets } from './masking/injected-secrets.js';
@@ -71,13 +80,28 @@ export interface CreateAgentOptions {
   readonly modernSessionIdleMs?: number;
   /** Default: the AWS default provider chain, when some connection injects AWS credentials. */
   readonly credentials?: CredentialSource;
+  /** Counts calls, masking and reconnects (the operations listener serves them). */
+  readonly metrics?: AgentMetrics | undefined;
+  /** Spans for relayed calls, joined to the gateway's trace (tracing configured). */
+  readonly tracer?: RelayTracer | undefined;
+  /** Resolves a gateway fleet's DNS name (`agent.gateways[].dns`); default: the system resolver. */
+  readonly resolveGateways?: GatewayResolver;
 }
 
 export interface Agent {
   /** Resolves the token, starts AWS credential resolution in the background and dials every gateway. */
   start(): Promise<void>;
-  /** Closes the tunnels, then every live session (stopping stdio servers, DELETEing HTTP sessions). */
-  stop(): Promise<void>;
+  /**
+   * Takes no new sessions, lets calls in flight finish for up to `graceMs` (default 0), then
+   * closes the tunnels and every live session (stopping stdio servers, DELETEing HTTP sessions).
+   */
+  stop(graceMs?: number): Promise<void>;
+  /** Client requests being relayed now. */
+  readonly callsInFlight: number;
+  /** Gateways this agent has a tunnel to now. */
+  readonly gatewaysConnected: number;
+  /** Whether stop() has begun. */
+  readonly stopping: boolean;
   /** Serves one session on `stream`; what tunnel clients call. */
   readonly handleSession: SessionHandler;
   readonly activeSessions: number;
@@ -89,7 +113,13 @@ export interface Agent {
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
-  return Object.values(config.connections).some((c) => c.transport === 'stdio' && c.aws.inject);
+  return Object.values(config.connections).some((c) =>
+    c.transport === 'stdio' ? c.aws.inject : c.aws !== undefined,
+  );
+}
+
+function assumesRoles(config: AgentConfig): boolean {
+  return Object.values(config.connections).some((c) => c.aws?.roleArn !== undefined);
 }
 
 async function resolveToken(config: AgentConfig): Promise<string> {
@@ -120,22 +150,28 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       ? new AwsCredentialCache(logger.child({ component: 'aws-credentials' }))
       : fixedCredentials(undefined));
 
+  // The agent's own credentials are what it calls STS with, per (connection, person).
+  const roles = assumesRoles(config)
+    ? new RoleCredentials({ source: credentials, logger: logger.child({ component: 'aws-roles' }) })
+    : undefined;
+
   const injected = new InjectedSecrets(config);
   const masker = options.masker ?? new AgentMasker(config, injected, options.keyedHash ?? randomKeyedHash());
   const connectors = new Map<string, UpstreamConnector>();
   for (const [name, connection] of Object.entries(config.connections)) {
     const connectionLogger = logger.child({ connection: name });
+    const common = {
+      name,
+      credentials,
+      ...(roles ? { roles } : {}),
+      logger: connectionLogger,
+      onAwsInjected: (injectedCredentials: AwsCredentials) => injected.rememberAws(name, injectedCredentials),
+    };
     connectors.set(
       name,
       connection.transport === 'stdio'
-        ? new StdioConnector({
-            name,
-            config: connection,
-            credentials,
-            logger: connectionLogger,
-            onAwsInjected: (injectedCredentials) => injected.rememberAws(name, injectedCredentials),
-          })
-        : new HttpConnector({ name, config: connection, logger: connectionLogger }),
+        ? new StdioConnector({ ...common, config: connection })
+        : new HttpConnector({ ...common, config: connection }),
     );
   }
   const announced: AnnouncedConnection[] = Object.entries(config.connections).map(([name, c]) => ({
@@ -145,13 +181,16 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
   }));
 
   const sessions = new Set<BridgedSession>();
-  const tunnels: AgentTunnel[] = [];
+  const fixedTunnels: AgentTunnel[] = [];
+  const fleets: DnsGatewayFleet[] = [];
+  const tunnels = (): AgentTunnel[] => [...fixedTunnels, ...fleets.flatMap((fleet) => fleet.tunnels)];
   const modernSessions = new ModernRecordingSessions(
     options.recorder,
     options.modernSessionIdleMs ?? 300_000,
     logger,
   );
   let stopping = false;
+  const calls = new AgentCalls(options.metrics, options.tracer);
 
   const handleSession: SessionHandler = (request, stream) => {
     const connector = connectors.get(request.connection);
@@ -193,6 +232,8 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       masker,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       recordEnd: !exchange,
+      calls,
+      metrics: options.metrics,
     });
     sessions.add(session);
     void session.done.then(() => {
@@ -206,8 +247,17 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     get activeSessions() {
       return sessions.size;
     },
+    get callsInFlight() {
+      return calls.inFlight;
+    },
+    get gatewaysConnected() {
+      return tunnels().filter((t) => t.connected).length;
+    },
+    get stopping() {
+      return stopping;
+    },
     recordToGateway(events, signal) {
-      const tunnel = tunnels.find((t) => t.connected && t.record !== undefined);
+      const tunnel = tunnels().find((t) => t.connected && t.record !== undefined);
       if (!tunnel?.record) {
         return Promise.reject(
           new AirlockError('tunnel_closed', 'no gateway is connected; recording events wait in the spool'),
@@ -218,29 +268,47 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     async start() {
       const token = await resolveToken(config);
       credentials.start();
-      for (const gateway of config.gateways) {
-        tunnels.push(
-          options.tunnelFactory(
-            {
-              agentId: config.id,
-              token,
-              gateway,
-              connections: announced,
-              heartbeatSeconds: config.heartbeatSeconds,
-              reconnect: config.reconnect,
-              logger: logger.child({ gateway: gateway.address }),
-            },
-            handleSession,
-          ),
+      const dial = (gateway: AgentConfig['gateways'][number]): AgentTunnel =>
+        options.tunnelFactory(
+          {
+            agentId: config.id,
+            token,
+            gateway,
+            connections: announced,
+            heartbeatSeconds: config.heartbeatSeconds,
+            reconnect: config.reconnect,
+            logger: logger.child({ gateway: gateway.address }),
+          },
+          handleSession,
         );
+      for (const gateway of config.gateways) {
+        if (gateway.dns === undefined) {
+          fixedTunnels.push(dial(gateway));
+          continue;
+        }
+        const fleet = new DnsGatewayFleet({
+          entry: gateway,
+          resolve: options.resolveGateways ?? systemGatewayResolver,
+          dial,
+          logger: logger.child({ component: 'gateway-discovery' }),
+        });
+        fleets.push(fleet);
+        await fleet.start();
       }
       logger.info(
         { gateways: config.gateways.map((g) => g.address), connections: announced.map((c) => c.name) },
         'agent started',
       );
     },
-    async stop() {
+    async stop(graceMs = 0) {
       stopping = true;
+      if (graceMs > 0 && calls.inFlight > 0) {
+        // Draining: the gateways stop routing new sessions here; calls in flight get to finish.
+        logger.info({ calls: calls.inFlight, graceMs }, 'stopping: waiting for calls in flight');
+        const drained = await calls.drained(graceMs);
+        if (!drained)
+          logger.warn({ calls: calls.inFlight }, 'grace period over: ending calls still in flight');
+      }
       if (options.recording) {
         // Recording first, while the tunnels are up: end the sessions (recording why), then hand
         // the spool to the gateway. What cannot be delivered now stays spooled for the next start.
@@ -254,8 +322,12 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
           logger.error({ err: error }, 'closing the recording failed');
         });
       }
-      await Promise.allSettled(tunnels.map((tunnel) => tunnel.close()));
-      tunnels.length = 0;
+      await Promise.allSettled([
+        ...fixedTunnels.map((tunnel) => tunnel.close()),
+        ...fleets.map((fleet) => fleet.close()),
+      ]);
+      fixedTunnels.length = 0;
+      fleets.length = 0;
       const shutdown = new AirlockError(
         'agent_unavailable',
         'The agent is shutting down; start a new session.',
@@ -264,6 +336,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       await Promise.allSettled([...connectors.values()].map((connector) => connector.close()));
       await modernSessions.endAll('agent_shutdown');
       credentials.stop();
+      roles?.close();
       logger.info('agent stopped');
     },
   };

@@ -19,6 +19,22 @@ export {
   type CredentialSource,
 } from './credentials/credential-source.js';
 
+export {
+  RoleCredentials,
+  type AssumableRole,
+  type AssumedRole,
+  type RoleCredentialsOptions,
+  type RoleSessionRequest,
+} from './credentials/role-credentials.js';
+export { assumeRoleError, refusalOf, type AssumeRoleRefusal } from './credentials/assume-role-error.js';
+export {
+  roleSessionName,
+  sessionTags,
+  sourceIdentity,
+  SESSION_TAG_KEYS,
+} from './credentials/sts-identity.js';
+export { NodeSha256 } from './credentials/node-sha256.js';
+
 export { HttpConnector, type HttpConnectorOptions } from './upstream/http-connector.js';
 export { StdioConnector, type StdioConnectorOptions } from './upstream/stdio-upstream.js';
 export type {
@@ -27,5 +43,8 @@ export type {
   UpstreamSession,
   UpstreamSink,
 } from './upstream/upstream.js';
-export { grpcTunnelFactory, startAgent, type StartAgentOptions } from './start-agent.js';
+export { grpcTunnelFactory, startAgent, type RunningAgent, type StartAgentOptions } from './start-agent.js';
+export { AgentCalls, type AgentCall } from './agent-calls.js';
 export { agentSpoolDir } from './agent-recording.js';
+export { DnsGatewayFleet, type DnsGatewayFleetOptions } from './discovery/dns-gateway-fleet.js';
+export { systemGatewayResolver, type GatewayResolver } from './discovery/gateway-resolver.js';

@@ -1,20 +1,35 @@
 import { idKey, type JsonRpcMessage } from '@airlock/core';
 import type { Logger } from 'pino';
+import type { AgentCall, AgentCalls } from './agent-calls.js';
+
+interface PendingRequest {
+  readonly method: string;
+  readonly started: number;
+  /** Set for client requests when the agent counts calls (metrics, spans, draining). */
+  readonly call: AgentCall | undefined;
+}
 
 /**
  * One info line per request/response pair (method, id, duration, outcome) — never a body, which
  * may hold secrets the masker has not seen yet (requests) or that it has just removed.
  */
 export class RequestLog {
-  private readonly pending = new Map<string, { method: string; started: number }>();
+  private readonly pending = new Map<string, PendingRequest>();
 
-  constructor(private readonly logger: Logger) {}
+  /** `calls`, for the client's requests: each is counted (metrics, spans, a stop's drain). */
+  constructor(
+    private readonly logger: Logger,
+    private readonly calls?: { readonly tracker: AgentCalls; readonly connection: string },
+  ) {}
 
-  /** A request is on its way. */
-  started(message: JsonRpcMessage): void {
+  /** A request is on its way; `traceparent` is the gateway's span for it, when it traces. */
+  started(message: JsonRpcMessage, traceparent?: string): string | undefined {
     if ('method' in message && 'id' in message) {
-      this.pending.set(idKey(message.id), { method: message.method, started: performance.now() });
+      const call = this.calls?.tracker.started(this.calls.connection, message.method, traceparent);
+      this.pending.set(idKey(message.id), { method: message.method, started: performance.now(), call });
+      return call?.span?.traceparent;
     }
+    return undefined;
   }
 
   /** A response went the other way; logs the pair when it closes one. */
@@ -25,6 +40,7 @@ export class RequestLog {
     if (!request) return;
     this.pending.delete(key);
     const durationMs = Math.round((performance.now() - request.started) * 10) / 10;
+    if (request.call) this.calls?.tracker.finished(request.call, 'error' in message ? 'error' : 'ok');
     if ('error' in message) {
       this.logger.info(
         { method: request.method, id: key, durationMs, outcome: 'error', errorCode: message.error.code },
@@ -33,6 +49,13 @@ export class RequestLog {
     } else {
       this.logger.info({ method: request.method, id: key, durationMs, outcome: 'result' }, 'request');
     }
+  }
+
+  /** The session is over: requests still waiting end unanswered (counted as errors). */
+  abandon(): void {
+    for (const request of this.pending.values())
+      if (request.call) this.calls?.tracker.finished(request.call, 'error');
+    this.pending.clear();
   }
 
   /** Requests still unanswered when the session ends. */

@@ -11,8 +11,10 @@ import {
   type ResponseMasker,
   type SessionOpenRequest,
 } from '@airlock/core';
+import type { AgentMetrics } from '@airlock/operations';
 import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
+import type { AgentCalls } from './agent-calls.js';
 import { RequestLog } from './request-log.js';
 import type { UpstreamConnector, UpstreamMessageMeta, UpstreamSession } from './upstream/upstream.js';
 
@@ -28,6 +30,10 @@ export interface BridgeSessionOptions {
    * gateway groups them into one recording session that outlives each exchange.
    */
   readonly recordEnd?: boolean;
+  /** Counts the client's requests (metrics, spans, a stop's drain). */
+  readonly calls?: AgentCalls | undefined;
+  /** Counts what masking replaced. */
+  readonly metrics?: AgentMetrics | undefined;
 }
 
 export interface BridgedSession {
@@ -56,9 +62,16 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
     subject: request.caller.subject,
   });
   // Each side numbers its own requests, so each direction gets its own log.
-  const requests = new RequestLog(logger);
+  const requests = new RequestLog(
+    logger,
+    options.calls ? { tracker: options.calls, connection: request.connection } : undefined,
+  );
   const serverRequests = new RequestLog(logger);
   let finished = false;
+  // The role a session was given is recorded after its first client message, so the chain's
+  // session_start still carries the client's self-description (taken from that first message).
+  let firstRecorded = false;
+  let awaitingFirst: (() => void) | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
 
@@ -66,6 +79,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   const finish = (failure: AirlockError | undefined, reason: string): void => {
     if (finished) return;
     finished = true;
+    awaitingFirst?.();
     stream.end(failure);
     const closing = upstream.close().catch((error: unknown) => {
       logger.warn({ reason: (error as Error).message }, 'Closing the upstream failed');
@@ -80,6 +94,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
       { reason: failure?.message ?? reason, code: failure?.code, unanswered: requests.unanswered },
       'session ended',
     );
+    requests.abandon();
     void Promise.all([closing, ended]).then(() => resolveDone());
   };
 
@@ -87,6 +102,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
     if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
     try {
       const { message: masked, findings } = await masker.mask(request, message);
+      if (findings.length > 0) options.metrics?.maskedValues(request.connection, findings);
       await recorder.record(request, {
         source: 'agent',
         direction: 'server_to_client',
@@ -94,9 +110,10 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
         at: Date.now(),
         ...(findings.length > 0 ? { masking: findings } : {}),
       });
-      requests.answered(masked);
       serverRequests.started(masked);
       await stream.send(JSON.stringify(masked), findings.length > 0 ? { ...meta, masking: findings } : meta);
+      // Answered once the answer is on its way: a draining agent waits for this before it closes.
+      requests.answered(masked);
     } catch (error) {
       // A masker or recorder that fails must not let the message out (strict recording fails closed).
       const failure = AirlockError.from(error);
@@ -112,6 +129,19 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
       if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
       await stream.send('', { relatedRequest, streamPolled: true, ...(retryMs ? { retryMs } : {}) });
     },
+    awsCredentials: async (credentials) => {
+      if (!firstRecorded) await new Promise<void>((resolve) => (awaitingFirst = resolve));
+      if (finished) throw new AirlockError('tunnel_closed', 'The client side of this session is gone.');
+      await recorder.recordAwsCredentials?.(request, credentials, Date.now());
+      logger.info(
+        {
+          roleArn: credentials.roleArn,
+          sourceIdentity: credentials.sourceIdentity,
+          sessionTags: credentials.sessionTags.length > 0,
+        },
+        'AWS role assumed for the session',
+      );
+    },
     // The server went away: on its own (closed) or with an error (crashed, refused, unreachable).
     end: (failure) => finish(failure, failure ? 'upstream_crashed' : 'upstream_closed'),
   });
@@ -120,7 +150,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   let inboundPending = 0;
   let paused = false;
 
-  const toUpstream = async (message: JsonRpcMessage): Promise<void> => {
+  const toUpstream = async (message: JsonRpcMessage, parentTrace: string | undefined): Promise<void> => {
     try {
       await recorder.record(request, {
         source: 'agent',
@@ -140,11 +170,16 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
         });
       }
       return;
+    } finally {
+      if (!firstRecorded) {
+        firstRecorded = true;
+        awaitingFirst?.();
+      }
     }
-    requests.started(message);
+    const traceparent = requests.started(message, parentTrace);
     serverRequests.answered(message);
     try {
-      await upstream.send(message);
+      await upstream.send(message, traceparent === undefined ? undefined : { traceparent });
     } catch (error) {
       if (!finished) logger.debug({ reason: (error as Error).message }, 'Upstream refused a client message');
     }
@@ -166,7 +201,7 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
       stream.pause();
     }
     inbound = inbound
-      .then(() => toUpstream(message))
+      .then(() => toUpstream(message, frame.traceparent))
       .catch((error: unknown) =>
         logger.warn({ reason: (error as Error).message }, 'Relaying a client message failed'),
       )

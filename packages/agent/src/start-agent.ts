@@ -1,12 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { AirlockError, type AgentConfig, type RecordingConfig } from '@airlock/core';
+import {
+  AgentMetrics,
+  Readiness,
+  spoolWritable,
+  startOperationsListener,
+  startTracing,
+  type OperationsListener,
+} from '@airlock/operations';
 import type { SpoolIo } from '@airlock/recording';
 import { TunnelClient } from '@airlock/tunnel';
-import { startAgentRecording } from './agent-recording.js';
+import { agentSpoolDir, startAgentRecording } from './agent-recording.js';
 import { loadKeyedHash } from './masking/hash-key.js';
 import { createAgent, type Agent, type CreateAgentOptions, type TunnelFactory } from './agent.js';
 
-export interface StartAgentOptions extends Omit<CreateAgentOptions, 'tunnelFactory' | 'recording'> {
+export interface StartAgentOptions extends Omit<
+  CreateAgentOptions,
+  'tunnelFactory' | 'recording' | 'metrics' | 'tracer'
+> {
   /** Reported to gateways in the hello (`airlock agents list`). */
   readonly version: string;
   /**
@@ -37,8 +48,10 @@ function readCa(path: string): Buffer {
 export function grpcTunnelFactory(
   version: string,
   onConnected?: StartAgentOptions['onConnected'],
+  metrics?: AgentMetrics,
 ): TunnelFactory {
   return (options, onSession) => {
+    let connections = 0;
     const { gateway } = options;
     const client = new TunnelClient({
       address: gateway.address,
@@ -57,6 +70,8 @@ export function grpcTunnelFactory(
     });
     client.on('connected', ({ gatewayId }) => {
       options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway');
+      connections += 1;
+      if (connections > 1) metrics?.reconnected(gateway.address);
       onConnected?.({ address: gateway.address, gatewayId });
     });
     client.on('disconnected', (reason, wasConnected) => {
@@ -82,9 +97,24 @@ export function grpcTunnelFactory(
   };
 }
 
+/** A started agent, with what operators see of it. */
+export interface RunningAgent extends Agent {
+  /** The operations listener (`agent.operations`), when configured. */
+  readonly operations: OperationsListener | undefined;
+  readonly readiness: Readiness;
+  /**
+   * Turns unready, then stops, giving calls in flight up to `graceMs` (default 0: at once; the
+   * CLI passes `agent.shutdown.graceSeconds` on SIGTERM).
+   */
+  stop(graceMs?: number): Promise<void>;
+}
+
 /** The agent composition root with real tunnels: connectors, credentials, one tunnel per gateway. */
-export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<Agent> {
+export async function startAgent(config: AgentConfig, options: StartAgentOptions): Promise<RunningAgent> {
   const { version, recording: recordingConfig, spoolIo, onConnected, ...rest } = options;
+  // Metrics only where something scrapes them; tracing only where it is configured (lazy SDK).
+  const metrics = config.operations ? new AgentMetrics() : undefined;
+  const tracer = await startTracing(config.telemetry.tracing, 'airlock-agent', options.logger);
   // Before anything starts, so a bad key file stops the agent with nothing to clean up.
   const keyedHash = rest.keyedHash ?? (await loadKeyedHash(config.masking.hashKeyFile));
   // The spool's pumps start before the agent exists: until then the gateway sink reports "not yet".
@@ -105,7 +135,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   const agent = createAgent(config, {
     ...rest,
     keyedHash,
-    tunnelFactory: grpcTunnelFactory(version, onConnected),
+    tunnelFactory: grpcTunnelFactory(version, onConnected, metrics),
+    metrics,
+    tracer,
     ...(recording
       ? {
           recorder: recording.recorder,
@@ -115,11 +147,59 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       : {}),
   });
   started.agent = agent;
+  const readiness = new Readiness().add('tunnel', () =>
+    agent.gatewaysConnected > 0
+      ? undefined
+      : 'no tunnel to a gateway is up: check agent.gateways, the token and the network path to the gateway',
+  );
+  if (recording && recordingConfig)
+    readiness.add('spool', spoolWritable(agentSpoolDir(config, recordingConfig)));
+  metrics?.observe({
+    activeSessions: () => agent.activeSessions,
+    gatewaysConnected: () => agent.gatewaysConnected,
+    recording: () => recording,
+  });
+  let operations: OperationsListener | undefined;
   try {
     await agent.start();
+    if (config.operations) {
+      operations = await startOperationsListener({
+        host: config.operations.listen.host,
+        port: config.operations.listen.port,
+        registry: metrics!.registry,
+        readiness,
+        health: () => ({ role: 'agent', agentId: config.id }),
+      });
+      options.logger.info({ url: operations.url }, 'agent operations listener (metrics, health, readiness)');
+    }
   } catch (error) {
-    await recording?.close(0);
+    await agent.stop();
+    await tracer?.shutdown();
     throw error;
   }
-  return agent;
+  return {
+    handleSession: agent.handleSession,
+    recordToGateway: (events, signal) => agent.recordToGateway(events, signal),
+    start: () => agent.start(),
+    get activeSessions() {
+      return agent.activeSessions;
+    },
+    get callsInFlight() {
+      return agent.callsInFlight;
+    },
+    get gatewaysConnected() {
+      return agent.gatewaysConnected;
+    },
+    get stopping() {
+      return agent.stopping;
+    },
+    operations,
+    readiness,
+    async stop(grace = 0) {
+      readiness.stopping();
+      await agent.stop(grace);
+      await operations?.close();
+      await tracer?.shutdown().catch(() => undefined);
+    },
+  };
 }

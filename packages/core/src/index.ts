@@ -62,6 +62,7 @@ export {
   type AccessRuleConfig,
   type JitRuleConfig,
   type ApprovalWebhookConfig,
+  type ClusterConfig,
   type ApprovalsConfig,
   type AgentConfig,
   type AirlockConfig,
@@ -73,6 +74,23 @@ export {
   type StdioConnectionConfig,
 } from './config/schema.js';
 export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
+export {
+  listenerTlsSchema,
+  operationsSchema,
+  shutdownSchema,
+  telemetrySchema,
+  type ListenerTlsConfig,
+  type OperationsConfig,
+  type ShutdownConfig,
+  type TelemetryConfig,
+  type TracingConfig,
+} from './config/operations-schema.js';
+export {
+  MAX_SESSION_POLICY_CHARS,
+  type AwsRoleConfig,
+  type HttpAwsConfig,
+  type StdioAwsConfig,
+} from './config/aws-schema.js';
 export {
   agentMaskingSchema,
   customDetectorSchema,
@@ -194,6 +212,7 @@ export {
   type RecordedDecision,
   type RecordedApproval,
   type RecordedAccessGrant,
+  type RecordedAwsCredentials,
   type RecordedIdentity,
   type RecordingEvent,
   type RecordingEventKind,
@@ -213,6 +232,10 @@ export {
 export { approvalNeeds, type ApprovalNeeds } from './approvals/approval-needs.js';
 export type { ApprovalListView, ApprovalView } from './approvals/approval-view.js';
 export { durationProblem, formatDuration, MAX_DURATION_SECONDS, parseDuration } from './config/duration.js';
-export { describeAccessStep, describeApprovalStep } from './recording/recorded-steps.js';
+export {
+  describeAccessStep,
+  describeApprovalStep,
+  describeAwsCredentials,
+} from './recording/recorded-steps.js';
 export type { AccessRequestView } from './access/access-request-view.js';
 export type { ToolPinListView, ToolPinView } from './pinning/tool-pin-view.js';

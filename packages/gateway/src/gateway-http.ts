@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
@@ -17,6 +18,7 @@ import {
   type MessageRecorder,
 } from '@airlock/core';
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
+import { Readiness, serveHealth } from '@airlock/operations';
 import { ApprovalGate, type ApprovalNotifications } from './approvals/approval-gate.js';
 import type { Logger } from 'pino';
 import { ACCESS_API_PATH } from './api/access-api.js';
@@ -26,13 +28,14 @@ import type { GrantBook } from './access/grant-book.js';
 import { GrantSessions } from './access/grant-sessions.js';
 import { sendApiError } from './http/api-json.js';
 import { enforceListenerLimits, listenerServerOptions } from './http/listener-limits.js';
+import { readListenerCertificate, reloadCertificateOnChange } from './http/listener-tls.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { sendError, sendJson } from './http/send-error.js';
 import type { AgentDirectory } from './mcp/agent-directory.js';
 import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connection-masking.js';
 import { createPinningPolicy } from './pinning/pinning-policy.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
-import { MessagePipeline } from './mcp/message-pipeline.js';
+import { MessagePipeline, type RelayObservers } from './mcp/message-pipeline.js';
 import { ModernSessionGroups } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
@@ -76,6 +79,14 @@ export interface GatewayHttpOptions {
   readonly approvalsApi?: (req: IncomingMessage, res: ServerResponse) => void;
   /** Serves `/console` and turns its session cookie into a bearer token on `/api/...` requests. */
   readonly console?: ConsoleEndpoint;
+  /** Metrics and tracing of the relay. */
+  readonly observers?: RelayObservers;
+  /** What `/readyz` checks; when it is stopping, new sessions are refused (the gateway drains). */
+  readonly readiness?: Readiness;
+  /** In a cluster: this gateway's tag, the prefix of the session ids it issues (docs/multi-gateway.md). */
+  readonly sessionTag?: string;
+  /** In a cluster: takes a request for another gateway's session (forwards it); false = serve it here. */
+  readonly sessionRouter?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface GatewayHttp {
@@ -85,6 +96,8 @@ export interface GatewayHttp {
   readonly sessions: SessionRegistry;
   /** Holds calls for approval; the approvals API wakes it when a decision is made here. */
   readonly approvalGate: ApprovalGate;
+  /** The relay's messages (calls in flight, for draining). */
+  readonly pipeline: MessagePipeline;
   close(): Promise<void>;
 }
 
@@ -132,7 +145,9 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       }),
     recorder,
     approvalGate,
+    options.observers,
   );
+  const readiness = options.readiness ?? new Readiness();
   const grants =
     options.grantBook === undefined
       ? undefined
@@ -147,6 +162,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   );
   const originPolicy = originPolicyFor(config);
   const endpoint = new McpEndpoint({
+    draining: () => readiness.isStopping,
     directory,
     identity,
     pipeline,
@@ -157,6 +173,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     isKnownConnection,
     grants,
     logger,
+    ...(options.sessionTag === undefined ? {} : { sessionTag: options.sessionTag }),
   });
 
   const consoleEndpoint = options.console;
@@ -234,10 +251,8 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       options.adminApi(req, res);
       return;
     }
-    if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok', sessions: sessions.size });
-      return;
-    }
+    // Public: which checks fail, not why (their messages name paths); the operations listener says why.
+    if (serveHealth(req, res, bare, readiness, () => ({ sessions: sessions.size }), false)) return;
     if (consoleEndpoint && (bare === CONSOLE_PATH || bare.startsWith(`${CONSOLE_PATH}/`))) {
       consoleEndpoint.handle(req, res, bare);
       return;
@@ -250,24 +265,30 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       ),
     );
   };
-  const server = createServer(
-    listenerServerOptions(config.limits),
-    (req: IncomingMessage, res: ServerResponse) => {
-      const bare = (req.url ?? '/').split('?', 1)[0] as string;
-      if (consoleEndpoint === undefined || !(bare === '/api' || bare.startsWith('/api/'))) {
-        route(req, res);
-        return;
-      }
-      // A console request to the API: its session cookie becomes the person's bearer token first.
-      consoleEndpoint.authorizeApiRequest(req).then(
-        () => route(req, res),
-        (error: unknown) => {
-          req.resume();
-          sendApiError(res, AirlockError.from(error));
-        },
-      );
-    },
-  );
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    // In a cluster, a request for another gateway's session goes to its owner.
+    if (options.sessionRouter?.(req, res)) return;
+    const bare = (req.url ?? '/').split('?', 1)[0] as string;
+    if (consoleEndpoint === undefined || !(bare === '/api' || bare.startsWith('/api/'))) {
+      route(req, res);
+      return;
+    }
+    // A console request to the API: its session cookie becomes the person's bearer token first.
+    consoleEndpoint.authorizeApiRequest(req).then(
+      () => route(req, res),
+      (error: unknown) => {
+        req.resume();
+        sendApiError(res, AirlockError.from(error));
+      },
+    );
+  };
+  // TLS here only without a TLS-terminating load balancer in front (gateway.tls).
+  const tls = config.tls;
+  const https = tls
+    ? createHttpsServer({ ...listenerServerOptions(config.limits), ...readListenerCertificate(tls) }, handler)
+    : undefined;
+  const server: Server = https ?? createServer(listenerServerOptions(config.limits), handler);
+  const stopWatching = https && tls ? reloadCertificateOnChange(https, tls, logger) : undefined;
   enforceListenerLimits(server, config.limits, logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -279,7 +300,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   });
   const port = (server.address() as AddressInfo).port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = config.publicUrl?.replace(/\/$/, '') ?? `http://${host}:${port}`;
+  const url = config.publicUrl?.replace(/\/$/, '') ?? `${https ? 'https' : 'http'}://${host}:${port}`;
   logger.info({ url }, 'gateway listening for MCP clients');
 
   return {
@@ -288,7 +309,9 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     port,
     sessions,
     approvalGate,
+    pipeline,
     close: async () => {
+      stopWatching?.();
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));
       modernGroups.closeAll('gateway_shutdown');
       server.closeAllConnections();

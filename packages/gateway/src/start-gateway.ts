@@ -16,9 +16,19 @@ import {
   MemoryAccessGrants,
   MemoryApprovals,
   MemoryToolPins,
+  PostgresStore,
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
+import {
+  GatewayMetrics,
+  Readiness,
+  spoolWritable,
+  startOperationsListener,
+  startTracing,
+  type OperationsListener,
+  type RelayTracer,
+} from '@airlock/operations';
 import { TunnelServer } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { createAdminAccess } from './admin/admin-access.js';
@@ -34,7 +44,10 @@ import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
+import { StoreEnrollments } from './agents/store-enrollments.js';
 import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
+import { newSessionTag } from './cluster/session-tag.js';
+import { startCluster, type RunningCluster } from './cluster/start-cluster.js';
 import { originPolicyFor } from './http/origin-policy.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 import { consoleAssetsDir } from '@airlock/console';
@@ -83,8 +96,19 @@ export interface RunningGateway {
   readonly approvals: ApprovalStore;
   /** Decisions made through this gateway's approvals API, as they happen (to wake a held call). */
   readonly approvalDecisions: ApprovalDecisions;
-  /** Stops accepting, ends sessions (recording their ends), delivers the spool (bounded), closes the store. */
-  close(): Promise<void>;
+  /** What `/readyz` reports (store, spool, tunnel listener; unready once stopping). */
+  readonly readiness: Readiness;
+  /** The operations listener (`gateway.operations`: metrics, health, readiness), when configured. */
+  readonly operations: OperationsListener | undefined;
+  /**
+   * Turns unready and refuses new sessions, lets calls in flight finish for up to `graceMs`
+   * (default 0; the CLI passes `gateway.shutdown.graceSeconds` on SIGTERM), then stops accepting,
+   * ends sessions (recording their ends), tells its agents, delivers the spool (bounded) and
+   * closes the store.
+   */
+  close(graceMs?: number): Promise<void>;
+  /** With gateway.cluster: this gateway's session tag and internal listener (docs/multi-gateway.md). */
+  readonly cluster: RunningCluster | undefined;
 }
 
 async function readTlsFile(path: string, key: string): Promise<Buffer> {
@@ -106,6 +130,13 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const id = config.id ?? hostname();
   const logger = options.logger.child({ gatewayId: id });
+  // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
+  const metrics = config.operations ? new GatewayMetrics() : undefined;
+  const tracer: RelayTracer | undefined = await startTracing(
+    config.telemetry.tracing,
+    'airlock-gateway',
+    logger,
+  );
   // First: a webhook whose secret is missing stops startup before anything listens.
   const approvalNotifier = createApprovalNotifier({
     webhooks: config.approvals.webhooks,
@@ -121,20 +152,22 @@ export async function startGateway(
       ? { clientCa: await readTlsFile(tlsConfig.clientCaFile, 'gateway.tunnel.tls.clientCaFile') }
       : {}),
   };
-  const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
-  const enrollment = new AgentEnrollment(
-    config.agents,
-    enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger),
-    logger,
-  );
-  let recording: GatewayRecording | undefined;
+  const recording =
+    options.recording?.enabled && options.recorder === undefined
+      ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
+      : undefined;
+  let enrollment: AgentEnrollment;
   try {
-    recording =
-      options.recording?.enabled && options.recorder === undefined
-        ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
-        : undefined;
+    const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
+    const file = enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger);
+    // With the shared store, enrollments live there (every gateway sees a revocation); else the file.
+    const source =
+      recording?.store instanceof PostgresStore
+        ? await StoreEnrollments.open(recording.store.enrollments, file?.records ?? [], logger)
+        : file;
+    enrollment = new AgentEnrollment(config.agents, source, logger);
   } catch (error) {
-    enrollment.close();
+    await recording?.close(0);
     throw error;
   }
   const recorder = options.recorder ?? recording?.running.recorder;
@@ -146,7 +179,7 @@ export async function startGateway(
       tls,
       gatewayId: id,
       authenticator: enrollment,
-      logger: logger.child({ component: 'tunnel' }),
+      logger,
       heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
@@ -173,6 +206,7 @@ export async function startGateway(
     );
   }
   const approvalDecisions = new ApprovalDecisions(logger.child({ component: 'approvals' }));
+  const readiness = readinessOf(tunnel, recording);
   // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.
   const sessionAccess = createSessionAccess(
     config,
@@ -211,7 +245,10 @@ export async function startGateway(
   const accessGrants = recording?.store ?? new MemoryAccessGrants();
   let grantBook: GrantBook | undefined;
   let http: GatewayHttp;
+  const sessionTag = config.cluster ? newSessionTag() : undefined;
+  let cluster: RunningCluster | undefined;
   try {
+    const clusterStore = config.cluster ? clusterStoreOf(recording?.store) : undefined;
     if (jit.rules.length > 0) {
       if (recording?.store === undefined) {
         logger.warn(
@@ -254,6 +291,8 @@ export async function startGateway(
         ? { modernSessionIdleMs: options.recording.modernSessionIdleSeconds * 1000 }
         : {}),
       adminApi,
+      observers: { metrics, tracer },
+      readiness,
       toolPins,
       gatewayId: id,
       approvals,
@@ -279,7 +318,25 @@ export async function startGateway(
         onDecided: (approval) => approvalDecisions.publish(approval),
       }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
+      ...(sessionTag === undefined
+        ? {}
+        : { sessionTag, sessionRouter: (req, res) => cluster?.route(req, res) ?? false }),
     });
+    if (config.cluster && clusterStore && sessionTag) {
+      const server = http.server;
+      const started = http;
+      cluster = await startCluster({
+        config: config.cluster,
+        gatewayId: id,
+        tag: sessionTag,
+        store: clusterStore,
+        serve: (req, res) => server.emit('request', req, res),
+        logger,
+      }).catch(async (error: unknown) => {
+        await started.close();
+        throw error;
+      });
+    }
   } catch (error) {
     grantBook?.close();
     await approvalNotifier.close();
@@ -290,6 +347,37 @@ export async function startGateway(
   }
   // A decision made here wakes the calls held on it at once (others see it at their next poll).
   approvalDecisions.subscribe((approval) => http.approvalGate.wake(approval.id));
+  const known = new Set(enrollment.known().flatMap((agent) => agent.connections));
+  for (const agent of config.agents) for (const c of agent.connections) known.add(c);
+  metrics?.observe({
+    activeSessions: () => http.sessions.size,
+    agents: () => tunnel.agents(),
+    connections: () => known,
+    approvalsPending: () => http.approvalGate.waiting,
+    recording: () => recording?.running,
+  });
+  let operations: OperationsListener | undefined;
+  let closing: Promise<void> | undefined;
+  if (config.operations && metrics) {
+    try {
+      operations = await startOperationsListener({
+        host: config.operations.listen.host,
+        port: config.operations.listen.port,
+        registry: metrics.registry,
+        readiness,
+        health: () => ({ role: 'gateway', gatewayId: id, sessions: http.sessions.size }),
+      });
+      logger.info({ url: operations.url }, 'gateway operations listener (metrics, health, readiness)');
+    } catch (error) {
+      grantBook?.close();
+      await http.close();
+      await tunnel.close({ graceMs: 0 });
+      await approvalNotifier.close();
+      await recording?.close(0);
+      enrollment.close();
+      throw error;
+    }
+  }
   return {
     id,
     url: http.url,
@@ -301,15 +389,68 @@ export async function startGateway(
     grants: grantBook,
     approvals,
     approvalDecisions,
-    close: async () => {
-      grantBook?.close();
-      await http.close();
-      await tunnel.close();
-      await approvalNotifier.close();
-      await recording?.close();
-      enrollment.close();
-    },
+    readiness,
+    cluster,
+    operations,
+    close: (graceMs = 0) => (closing ??= stop(graceMs)),
   };
+
+  async function stop(graceMs: number): Promise<void> {
+    readiness.stopping();
+    if (graceMs > 0 && http.pipeline.callsInFlight > 0) {
+      logger.info(
+        { calls: http.pipeline.callsInFlight, graceMs },
+        'stopping: no new sessions; waiting for calls in flight',
+      );
+      if (!(await http.pipeline.drained(graceMs)))
+        logger.warn(
+          { calls: http.pipeline.callsInFlight },
+          'grace period over: ending calls still in flight',
+        );
+    }
+    // Out of the cluster: peers stop forwarding here (its sessions answer 404 there from now on).
+    await cluster?.close();
+    grantBook?.close();
+    await http.close();
+    await tunnel.close();
+    await approvalNotifier.close();
+    await recording?.close();
+    enrollment.close();
+    await operations?.close();
+    await tracer?.shutdown().catch(() => undefined);
+  }
+}
+
+/** `/readyz`: the tunnel listener is up, the spool takes writes, the store answers. */
+function readinessOf(tunnel: TunnelServer, recording: GatewayRecording | undefined): Readiness {
+  const readiness = new Readiness().add('tunnel', () =>
+    tunnel.listening ? undefined : "the agents' tunnel listener is not up",
+  );
+  if (recording) {
+    readiness.add('spool', spoolWritable(recording.spoolDir));
+    const store = recording.store;
+    if (store) {
+      readiness.add('store', async () => {
+        try {
+          // A real round trip: a lookup of a session id that never exists.
+          await store.getSession('airlock-readiness-probe');
+          return undefined;
+        } catch (error) {
+          return `the recording store does not answer (${(error as Error).message}): check the database and gateway.recording.store`;
+        }
+      });
+    }
+  }
+  return readiness;
+}
+
+/** Several gateways share sessions only through a shared store: PostgreSQL. */
+function clusterStoreOf(store: unknown): PostgresStore['peers'] {
+  if (store instanceof PostgresStore) return store.peers;
+  throw new AirlockError(
+    'config_invalid',
+    'gateway.cluster needs the shared store: set recording.enabled true and recording.store.kind "postgres" (every gateway of the cluster on the same database), or remove gateway.cluster for a single gateway.',
+  );
 }
 
 async function loadConsoleAssets(dir: string, logger: Logger): Promise<ConsoleAssets | undefined> {

@@ -18,6 +18,12 @@ export {
 export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
+
+// Cluster: the gateways sharing a PostgreSQL store, and the agents enrolled there.
+export type { GatewayPeer, GatewayPeerStore } from './cluster/gateway-peer-store.js';
+export type { AgentEnrollmentStore, StoredEnrollment } from './cluster/agent-enrollment-store.js';
+export { SqlGatewayPeers } from './cluster/sql-gateway-peers.js';
+export { SqlAgentEnrollments } from './cluster/sql-agent-enrollments.js';
 export { NORMAL_END_REASONS, statusForEndReason } from './store/session-status.js';
 export { eventPages, type EventPagesOptions } from './store/event-pages.js';
 export { decodeEventCursor, encodeEventCursor } from './store/event-cursor.js';

@@ -2,15 +2,26 @@
 
 // Servers: the legacy kitchen sink (v1 SDK), the modern server (v2 SDK), the
 // conformance fixtures (2025-era on the v1 SDK, 2026-07-28 on the v2 SDK).
+// The kitchen sink and the modern server are demo servers `airlock dev` runs, so they live in
+// @airlock/demo (the shipped CLI must not depend on test code); re-exported here for the tests.
 export {
   bigText,
   createKitchenSinkServer,
+  createModernServer,
   DEFAULT_WEATHER_DESCRIPTION,
   KITCHEN_SINK_CRASH_EXIT_CODE,
-} from './servers/kitchen-sink.js';
-export { startKitchenSinkHttp, type KitchenSinkHttpOptions } from './servers/kitchen-sink-http.js';
-export { createModernServer } from './servers/modern-server.js';
-export { startModernHttp, type ModernHttpOptions, type RunningModernServer } from './servers/modern-http.js';
+  MCP_PATH,
+  serveLegacyHttp,
+  startKitchenSinkHttp,
+  startModernHttp,
+  toNodeListener,
+  type FetchHandler,
+  type KitchenSinkHttpOptions,
+  type LegacyHttpOptions,
+  type ModernHttpOptions,
+  type RunningModernServer,
+  type RunningServer,
+} from '@airlock/demo';
 export {
   CONFORMANCE_PNG_BASE64,
   createConformanceServer,
@@ -21,9 +32,6 @@ export {
   startModernConformanceHttp,
   type ModernConformanceHttpOptions,
 } from './servers/modern-conformance-server.js';
-export { MCP_PATH, serveLegacyHttp, type LegacyHttpOptions } from './servers/serve-legacy-http.js';
-export type { RunningServer } from './http/listen.js';
-export { toNodeListener, type FetchHandler } from './http/fetch-node-adapter.js';
 export { createMemoryEventStore } from './http/memory-event-store.js';
 
 // Clients.
@@ -91,3 +99,11 @@ export {
   type KinesisProxyRequest,
   type OutageMode,
 } from './kinesis/kinesis-fault-proxy.js';
+
+// STS: an in-process AssumeRole (Query API over HTTP) for the agent's per-person role credentials.
+export {
+  startFakeSts,
+  type AssumeRoleCall,
+  type IssuedCredentials,
+  type RunningFakeSts,
+} from './sts/fake-sts.js';

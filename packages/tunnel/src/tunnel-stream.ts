@@ -16,6 +16,8 @@ export interface FrameMeta {
    */
   readonly streamPolled?: boolean | undefined;
   readonly retryMs?: number | undefined;
+  /** W3C trace context of the sender's span for this client request (when tracing is on). */
+  readonly traceparent?: string | undefined;
 }
 
 /** One whole (reassembled) message received on a session stream. */

@@ -37,6 +37,7 @@ const received = (f: Pick<OutgoingFrame, 'data'> & Partial<OutgoingFrame>) => ({
   eventStream: f.eventStream ?? false,
   streamPolled: f.streamPolled ?? false,
   retryMs: f.retryMs ?? 0,
+  traceparent: f.traceparent ?? '',
 });
 
 describe('frames', () => {
@@ -52,6 +53,16 @@ describe('frames', () => {
     const out = frames.map((f) => assembler.push(received(f)));
     expect(out.slice(0, 2)).toEqual([undefined, undefined]);
     expect(out[2]).toEqual({ data, relatedRequest: 'n:1', httpStatus: 404 });
+  });
+
+  it('carries the trace context on the first frame of a message only', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const data = Buffer.from('y'.repeat(1500));
+    const frames = [...chunkMessage(data, { traceparent }, 1024)];
+    expect(frames.map((f) => f.traceparent)).toEqual([traceparent, undefined]);
+    const assembler = new MessageAssembler(10_000);
+    const out = frames.map((f) => assembler.push(received(f)));
+    expect(out[1]).toEqual({ data, traceparent });
   });
 
   it('carries the event-stream flag and the polling signal (empty data, retry) on the first frame', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { startAgent, type Agent } from '@airlock/agent';
+import { startAgent, type RunningAgent } from '@airlock/agent';
 import { parseConfig, REDACTED_LOG_PATHS, type AirlockConfig } from '@airlock/core';
 import { startGateway, type RunningGateway } from '@airlock/gateway';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
@@ -37,8 +37,10 @@ export interface AirlockHarness {
   readonly agentToken: string;
   /** Every log line written by gateway and agent, as text. */
   readonly logs: () => string;
+  /** The running agent (undefined before startAgent or after stopAgent). */
+  readonly agent: RunningAgent | undefined;
   mcpUrl(connection: string): string;
-  startAgent(): Promise<Agent>;
+  startAgent(): Promise<RunningAgent>;
   /**
    * Stops the gateway and starts it again on the same ports with the same data (store, spool,
    * enrollments); resolves once the agent is back.
@@ -117,7 +119,7 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     }),
   );
 
-  let agent: Agent | undefined;
+  let agent: RunningAgent | undefined;
   const harness: AirlockHarness = {
     get gateway() {
       return gateway;
@@ -126,6 +128,9 @@ export async function startAirlock(options: HarnessOptions): Promise<AirlockHarn
     config,
     agentToken,
     logs: () => logText,
+    get agent() {
+      return agent;
+    },
     mcpUrl: (connection) => `${gateway.url}/mcp/${connection}`,
     async startAgent() {
       agent = await startAgent(config.agent!, {

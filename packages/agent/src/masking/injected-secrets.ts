@@ -5,11 +5,17 @@ import type { AwsCredentials } from '../credentials/credential-source.js';
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD|PASSWD|KEY|CREDENTIAL|AUTH/i;
 /** How many credential sets per connection stay masked after rotation (older processes still hold them). */
 const REMEMBERED_SETS = 8;
+/**
+ * Sets with an expiry stay masked until they expire, however many there are (each person on a
+ * role connection has their own), up to this bound per connection.
+ */
+const MAX_UNEXPIRED_SETS = 4096;
 
 /**
  * Every value the agent handed to an MCP server, per connection, so the masker can replace it
  * wherever it shows up, whatever the masking policy: the AWS credentials injected into a stdio
- * server (remembered across refreshes, since a running process keeps the old ones), static
+ * server (remembered across refreshes, since a running process keeps the old ones; role
+ * credentials, one set per person, until they expire), static
  * upstream headers, and configured environment values with secret-sounding names.
  */
 export class InjectedSecrets {
@@ -44,8 +50,11 @@ export class InjectedSecrets {
     )
       return;
     sets.unshift(credentials);
-    if (sets.length > REMEMBERED_SETS) sets.length = REMEMBERED_SETS;
-    this.aws.set(connection, sets);
+    const now = Date.now();
+    const kept = sets.filter(
+      (c, index) => index < REMEMBERED_SETS || (c.expiration !== undefined && c.expiration.getTime() > now),
+    );
+    this.aws.set(connection, kept.slice(0, MAX_UNEXPIRED_SETS));
     this.generations.set(connection, (this.generations.get(connection) ?? 0) + 1);
   }
 

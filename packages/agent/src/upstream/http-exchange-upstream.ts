@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { errorAnswer, readBodyText, relayResponseBody, upstreamFailure } from './http-response.js';
 import { describeFailure, lowerCaseHeaders, type HttpTarget } from './http-target.js';
 import { isRefusedMessage, refusedAnswerText } from './refused-message.js';
-import type { UpstreamSession, UpstreamSink } from './upstream.js';
+import type { UpstreamSendMeta, UpstreamSession, UpstreamSink } from './upstream.js';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
@@ -33,7 +33,7 @@ export class HttpExchangeUpstream implements UpstreamSession {
     this.logger = target.logger.child({ sessionId: request.sessionId });
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
+  send(message: JsonRpcMessage, meta?: UpstreamSendMeta): Promise<void> {
     if (this.ended) {
       return Promise.reject(
         new AirlockError(
@@ -51,7 +51,7 @@ export class HttpExchangeUpstream implements UpstreamSession {
       );
     }
     this.sent = true;
-    void this.post(message);
+    void this.post(message, meta?.traceparent);
     return Promise.resolve();
   }
 
@@ -62,14 +62,15 @@ export class HttpExchangeUpstream implements UpstreamSession {
     return Promise.resolve();
   }
 
-  private async post(message: JsonRpcMessage): Promise<void> {
+  private async post(message: JsonRpcMessage, traceparent: string | undefined): Promise<void> {
     const requestId = isRequest(message) ? message.id : undefined;
     const related = requestId === undefined ? undefined : idKey(requestId);
     try {
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'POST',
-        headers: this.headersFor(message),
+        headers:
+          traceparent === undefined ? this.headersFor(message) : { ...this.headersFor(message), traceparent },
         body: JSON.stringify(message),
         signal: this.controller.signal,
       });

@@ -21,7 +21,7 @@ import { describeFailure, type HttpTarget } from './http-target.js';
 import { OrderedSink } from './ordered-sink.js';
 import { isRefusedMessage, refusedAnswerText } from './refused-message.js';
 import { readSseEvents } from './sse-reader.js';
-import type { UpstreamSession, UpstreamSink } from './upstream.js';
+import type { UpstreamSendMeta, UpstreamSession, UpstreamSink } from './upstream.js';
 
 const MAX_QUEUED_SENDS = 256;
 /** POSTs open at once per session; beyond it `send` waits, which pauses the tunnel stream. */
@@ -91,7 +91,8 @@ export class HttpSessionUpstream implements UpstreamSession {
     this.postHeaders = this.buildPostHeaders();
   }
 
-  async send(message: JsonRpcMessage): Promise<void> {
+  async send(message: JsonRpcMessage, meta?: UpstreamSendMeta): Promise<void> {
+    const traceparent = meta?.traceparent;
     if (this.closed || this.sink.isEnded) throw this.closedError();
     if (this.initializing) {
       if (this.queued >= MAX_QUEUED_SENDS) {
@@ -112,20 +113,20 @@ export class HttpSessionUpstream implements UpstreamSession {
       if (this.closed || this.sink.isEnded) throw this.closedError();
     }
     if (cancels !== undefined) {
-      void this.post(message, undefined).finally(() => this.abandonRequest(cancels));
+      void this.post(message, undefined, traceparent).finally(() => this.abandonRequest(cancels));
       return;
     }
     if (isRequest(message) && message.method === 'initialize') {
       let initialized!: () => void;
       const done = new Promise<void>((resolve) => (initialized = resolve));
       this.initializing = done;
-      void this.post(message, initialized).finally(() => {
+      void this.post(message, initialized, traceparent).finally(() => {
         initialized();
         if (this.initializing === done) this.initializing = undefined;
       });
       return;
     }
-    void this.post(message, undefined).then((accepted) => {
+    void this.post(message, undefined, traceparent).then((accepted) => {
       if (accepted && 'method' in message && message.method === 'notifications/initialized')
         this.startGetStream();
     });
@@ -139,7 +140,7 @@ export class HttpSessionUpstream implements UpstreamSession {
     for (const wake of this.postSlotWaiters.splice(0)) wake();
     if (this.sessionId !== undefined) {
       try {
-        const response = await this.target.dispatcher.request({
+        const response = await this.target.request({
           path: this.target.path,
           method: 'DELETE',
           headers: this.sessionHeaders({}),
@@ -166,6 +167,7 @@ export class HttpSessionUpstream implements UpstreamSession {
   private async post(
     message: JsonRpcMessage,
     onInitializeAnswered: (() => void) | undefined,
+    traceparent?: string,
   ): Promise<boolean> {
     const requestId = isRequest(message) ? message.id : undefined;
     const related = requestId === undefined ? undefined : idKey(requestId);
@@ -174,10 +176,10 @@ export class HttpSessionUpstream implements UpstreamSession {
     if (related !== undefined) this.requestPosts.set(related, controller);
     this.openPosts++;
     try {
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'POST',
-        headers: this.postHeaders,
+        headers: traceparent === undefined ? this.postHeaders : { ...this.postHeaders, traceparent },
         body: JSON.stringify(message),
         signal: controller.signal,
       });
@@ -277,7 +279,7 @@ export class HttpSessionUpstream implements UpstreamSession {
       if (lastEventId === undefined || this.closed || controller.signal.aborted) return;
       await sleep(Math.min(resume.retryMs ?? GET_RETRY_MIN_MS, GET_RETRY_MAX_MS), controller.signal);
       if (this.closed || controller.signal.aborted) return;
-      const response = await this.target.dispatcher.request({
+      const response = await this.target.request({
         path: this.target.path,
         method: 'GET',
         headers: this.sessionHeaders({ accept: 'text/event-stream', 'last-event-id': lastEventId }),
@@ -329,7 +331,7 @@ export class HttpSessionUpstream implements UpstreamSession {
       try {
         const extra: Record<string, string> = { accept: 'text/event-stream' };
         if (lastEventId !== undefined) extra['last-event-id'] = lastEventId;
-        const response = await this.target.dispatcher.request({
+        const response = await this.target.request({
           path: this.target.path,
           method: 'GET',
           headers: this.sessionHeaders(extra),

@@ -2,14 +2,20 @@ import type { HttpConnectionConfig } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 
-/** What every HTTP upstream session of one connection shares. */
+/** One request to the upstream's origin, as undici's `Dispatcher.request` takes it. */
+export type UpstreamRequest = (options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+
+/** What every HTTP upstream session of one connection shares (or one session: its signing). */
 export interface HttpTarget {
   readonly name: string;
   readonly config: HttpConnectionConfig;
   /** config.headers with lower-cased names. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Keep-alive connection pool to the server's origin. */
-  readonly dispatcher: Dispatcher;
+  /**
+   * Sends one request to the server's origin (its keep-alive pool), signed with SigV4 when the
+   * connection asks for it.
+   */
+  readonly request: UpstreamRequest;
   /** Path and query of the MCP endpoint (config.url without the origin). */
   readonly path: string;
   readonly maxMessageBytes: number;

@@ -10,6 +10,7 @@ import {
 import type { Logger } from 'pino';
 import { awsEnvironment } from '../credentials/aws-environment.js';
 import type { AwsCredentials, CredentialSource } from '../credentials/credential-source.js';
+import type { AssumableRole, RoleCredentials } from '../credentials/role-credentials.js';
 import { childEnvironment } from './child-environment.js';
 import { failedSession } from './failed-session.js';
 import { LineSplitter } from './line-splitter.js';
@@ -23,6 +24,8 @@ export interface StdioConnectorOptions {
   readonly name: string;
   readonly config: StdioConnectionConfig;
   readonly credentials: CredentialSource;
+  /** Per-person role credentials, for a connection with `aws.roleArn`. */
+  readonly roles?: RoleCredentials;
   readonly logger: Logger;
   /** Told the AWS credentials before they go into a server's environment, so masking knows them first. */
   readonly onAwsInjected?: (credentials: AwsCredentials) => void;
@@ -98,7 +101,7 @@ class StdioUpstreamSession implements UpstreamSession {
 
   constructor(
     private readonly options: StdioConnectorOptions,
-    request: SessionOpenRequest,
+    private readonly request: SessionOpenRequest,
     private readonly sink: UpstreamSink,
   ) {
     this.logger = options.logger.child({ sessionId: request.sessionId });
@@ -140,10 +143,11 @@ class StdioUpstreamSession implements UpstreamSession {
   }
 
   private async start(): Promise<ChildProcessWithoutNullStreams | undefined> {
-    const { config, credentials } = this.options;
+    const { config } = this.options;
     let injected: Record<string, string> = {};
     if (config.aws.inject) {
-      const current = await credentials.current(this.options.credentialWaitMs ?? DEFAULT_CREDENTIAL_WAIT_MS);
+      const current = await this.awsCredentials();
+      if (this.finished) return undefined;
       if (current) this.options.onAwsInjected?.(current);
       injected = awsEnvironment(current, config.aws.region);
     }
@@ -178,6 +182,36 @@ class StdioUpstreamSession implements UpstreamSession {
     });
     this.logger.debug({ pid: child.pid, command: config.command }, 'MCP server process started');
     return child;
+  }
+
+  /**
+   * The credentials this session's server gets: the connection role's, assumed for the person
+   * (recorded before the server sees them), or the agent's own. A role that cannot be assumed
+   * (or recorded) fails the session: no server starts, and never with the agent's own credentials.
+   */
+  private async awsCredentials(): Promise<AwsCredentials | undefined> {
+    const { config, roles, name } = this.options;
+    if (config.aws.roleArn === undefined) {
+      return this.options.credentials.current(this.options.credentialWaitMs ?? DEFAULT_CREDENTIAL_WAIT_MS);
+    }
+    try {
+      if (!roles)
+        throw new AirlockError(
+          'internal',
+          `Connection "${name}" has a role but the agent no role credentials.`,
+        );
+      const assumed = await roles.forSession({
+        connection: name,
+        role: config.aws as AssumableRole,
+        caller: this.request.caller,
+        sessionId: this.request.sessionId,
+      });
+      await this.sink.awsCredentials?.({ ...assumed.attribution, use: 'environment' });
+      return assumed.credentials;
+    } catch (error) {
+      this.finish(AirlockError.from(error, 'aws_role_unavailable'));
+      return undefined;
+    }
   }
 
   private onStdout(chunk: Buffer): void {

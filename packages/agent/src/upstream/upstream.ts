@@ -1,4 +1,4 @@
-import type { AirlockError, JsonRpcMessage, SessionOpenRequest } from '@airlock/core';
+import type { AirlockError, JsonRpcMessage, RecordedAwsCredentials, SessionOpenRequest } from '@airlock/core';
 
 /** What travels with one server message toward the client. */
 export interface UpstreamMessageMeta {
@@ -8,6 +8,12 @@ export interface UpstreamMessageMeta {
   readonly httpStatus?: number | undefined;
   /** The upstream sent it on an event stream (SSE) answering the related request. */
   readonly eventStream?: boolean | undefined;
+}
+
+/** What travels with one client message toward the upstream. */
+export interface UpstreamSendMeta {
+  /** The agent's span for this request (W3C trace context): HTTP upstreams get it as `traceparent`. */
+  readonly traceparent?: string | undefined;
 }
 
 /**
@@ -24,6 +30,12 @@ export interface UpstreamSink {
    * do the same. Ordered with `message`; never called before the previous call resolved.
    */
   streamPolled?(relatedRequest: string, retryMs: number | undefined): Promise<void>;
+  /**
+   * The connector assumed an IAM role for the session's person (before the upstream sees the
+   * credentials): recorded in the session's chain. Rejects when it cannot be recorded (strict
+   * recording), and the connector then fails the session rather than hand the credentials out.
+   */
+  awsCredentials?(credentials: RecordedAwsCredentials): Promise<void>;
   /** The upstream finished (no failure) or failed. Called at most once, after the last `message`. */
   end(failure?: AirlockError): void;
 }
@@ -35,7 +47,7 @@ export interface UpstreamSession {
    * dispatched), not when it was answered: answers arrive through the sink. Rejects only when the
    * session is over. Messages sent before the upstream is ready are queued (bounded) in order.
    */
-  send(message: JsonRpcMessage): Promise<void>;
+  send(message: JsonRpcMessage, meta?: UpstreamSendMeta): Promise<void>;
   /** Ends the session (stops the process, DELETEs the HTTP session, aborts open requests). Idempotent. */
   close(): Promise<void>;
 }

@@ -230,7 +230,7 @@ describe('AWS credential injection into stdio servers', () => {
     const config = stdioConfig({
       command: process.execPath,
       args: [reporter()],
-      aws: { inject, region: 'eu-west-1' },
+      aws: { inject, region: 'eu-west-1', durationSeconds: 900, sourceIdentity: true, sessionTags: true },
     });
     const session = open(connector(config, credentials), sink);
     await handshake(session, sink);

@@ -19,9 +19,15 @@ export const gatewayCommand: CommandModule<object, GatewayArgs> = {
       const logger = createLogger(config.logging.level, { name: 'airlock-gateway' });
       const gateway = await startGateway(section, { logger, recording: config.recording });
       process.stdout.write(
-        `${JSON.stringify({ ready: 'gateway', url: gateway.url, tunnelPort: gateway.tunnel.port })}\n`,
+        `${JSON.stringify({
+          ready: 'gateway',
+          url: gateway.url,
+          tunnelPort: gateway.tunnel.port,
+          ...(gateway.operations ? { operationsUrl: gateway.operations.url } : {}),
+        })}\n`,
       );
-      stopOnSignals(logger, () => gateway.close());
+      // SIGTERM: unready at once, no new sessions, calls in flight get the grace period.
+      stopOnSignals(logger, () => gateway.close(section.shutdown.graceSeconds * 1000));
     } catch (error) {
       reportStartupFailure(error);
     }

@@ -15,6 +15,10 @@ export function resolveConfigPaths(
     tls.certFile = resolvePath(tls.certFile);
     tls.keyFile = resolvePath(tls.keyFile);
     if (tls.clientCaFile) tls.clientCaFile = resolvePath(tls.clientCaFile);
+    if (gateway.tls) {
+      gateway.tls.certFile = resolvePath(gateway.tls.certFile);
+      gateway.tls.keyFile = resolvePath(gateway.tls.keyFile);
+    }
     if (gateway.dataDir) gateway.dataDir = resolvePath(gateway.dataDir);
     if (gateway.enrollment.file) gateway.enrollment.file = resolvePath(gateway.enrollment.file);
     for (const w of gateway.approvals.webhooks) if (w.secretFile) w.secretFile = resolvePath(w.secretFile);

@@ -1,7 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { VAULT_STDIO_BIN } from '@airlock/demo';
-import { startKitchenSinkHttp, startModernHttp, type RunningServer } from '@airlock/testkit';
+import { startKitchenSinkHttp, startModernHttp, VAULT_STDIO_BIN, type RunningServer } from '@airlock/demo';
 
 export interface DemoConnection {
   readonly name: string;

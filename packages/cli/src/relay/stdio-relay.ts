@@ -2,6 +2,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Fetch } from './authorized-fetch.js';
+import { gatewayRefusal } from './gateway-refusal.js';
 
 export interface StdioRelayOptions {
   /** The gateway's MCP endpoint of the connection. */
@@ -51,10 +52,14 @@ export async function runStdioRelay(options: StdioRelayOptions): Promise<{ close
       const reason = error instanceof Error ? error.message : String(error);
       options.log(`airlock connect: ${reason}`);
       if (id === undefined) return;
+      // The gateway's own refusal goes to the client as it was sent; anything else means no answer.
       void stdio.send({
         jsonrpc: '2.0',
         id,
-        error: { code: -32603, message: `airlock connect could not reach the gateway: ${reason}` },
+        error: gatewayRefusal(error) ?? {
+          code: -32603,
+          message: `airlock connect could not reach the gateway: ${reason}`,
+        },
       });
     });
   };

@@ -1,4 +1,4 @@
-import { describeAccessStep, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary, SessionVerification } from '@airlock/recording';
 
@@ -75,6 +75,8 @@ export function replayText(event: RecordingEvent): string {
       return `${head}  ${event.approval ? describeApprovalStep(event.approval) : 'APPROVAL'}\n`;
     case 'access':
       return `${head}  ${event.access ? describeAccessStep(event.access) : 'ACCESS'}\n`;
+    case 'aws_credentials':
+      return `${head}  ${event.awsCredentials ? describeAwsCredentials(event.awsCredentials) : 'AWS ROLE'}\n`;
     default: {
       const lines = [`${head}  ${arrow(event)}  ${label(event.message)}`];
       if (event.decision) {

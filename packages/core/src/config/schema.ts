@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { httpAwsSchema, stdioAwsSchema } from './aws-schema.js';
 import { durationProblem } from './duration.js';
 import { globSchema } from './glob-schema.js';
 import { guardrailsSchema } from './guardrails-schema.js';
 import { agentMaskingSchema, connectionMaskingSchema, gatewayMaskingRuleSchema } from './masking-schema.js';
+import { listenerTlsSchema, operationsSchema, shutdownSchema, telemetrySchema } from './operations-schema.js';
 import { pinningRuleSchema } from './pinning-schema.js';
 
 /**
@@ -22,14 +24,6 @@ const connectionName = z
 
 const era = z.enum(['legacy', 'modern']);
 
-const awsInjection = z
-  .strictObject({
-    /** Put the agent's AWS credentials into the server's environment (AWS_ACCESS_KEY_ID, ...). */
-    inject: z.boolean().default(true),
-    region: z.string().min(1).optional(),
-  })
-  .prefault({});
-
 const stdioConnection = z.strictObject({
   transport: z.literal('stdio'),
   command: z.string().min(1),
@@ -37,7 +31,7 @@ const stdioConnection = z.strictObject({
   env: z.record(z.string(), z.string()).default({}),
   cwd: z.string().min(1).optional(),
   eras: z.array(era).min(1).default(['legacy']),
-  aws: awsInjection,
+  aws: stdioAwsSchema,
   /** How long a stopping server gets between SIGTERM and SIGKILL. */
   killGraceMs: z.number().int().min(0).default(2000),
   masking: connectionMaskingSchema,
@@ -50,6 +44,8 @@ const httpConnection = z.strictObject({
   headers: z.record(z.string(), z.string()).default({}),
   eras: z.array(era).min(1).default(['legacy']),
   timeoutMs: z.number().int().positive().default(300_000),
+  /** SigV4-sign each request (AWS-hosted MCP endpoints), optionally with a per-person role. */
+  aws: httpAwsSchema,
   masking: connectionMaskingSchema,
 });
 
@@ -221,6 +217,12 @@ const gatewaySection = z
     publicUrl: z.url().optional(),
     /** Browser origins allowed to call the MCP endpoints; a request with any other Origin gets 403. */
     allowedOrigins: z.array(z.string().min(1)).default([]),
+    /** TLS on the public MCP listener (for deployments without a TLS-terminating load balancer). */
+    tls: listenerTlsSchema,
+    /** The operations listener (metrics, health, readiness); absent = none. */
+    operations: operationsSchema(9464),
+    shutdown: shutdownSchema,
+    telemetry: telemetrySchema,
     auth: gatewayAuth,
     limits: z
       .strictObject({
@@ -301,6 +303,25 @@ const gatewaySection = z
         file: z.string().min(1).optional(),
       })
       .prefault({}),
+    /**
+     * Several gateways as one service (docs/multi-gateway.md): each issues 2025-era session ids
+     * tagged with itself, registers in the shared store (recording.store.kind "postgres") and
+     * forwards a request for another gateway's session to that gateway's internal listener,
+     * signed with the cluster secret. Absent: a single gateway.
+     */
+    cluster: z
+      .strictObject({
+        /** The internal listener peers forward to; keep it on a private interface. */
+        listen: listen('0.0.0.0', 8444),
+        /** How peers reach the internal listener; default `http://<listen.host>:<port>`. */
+        advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
+        /** File holding the shared cluster secret (at least 32 bytes; the same on every gateway). */
+        secretFile: z.string().min(1),
+        heartbeatSeconds: z.number().positive().default(2),
+        /** A peer whose heartbeat is older than this is gone: its sessions answer 404. */
+        peerTimeoutSeconds: z.number().positive().default(10),
+      })
+      .optional(),
     admin: z
       .strictObject({
         /** IdP groups whose members may use the admin API (`airlock agents ...`); empty = nobody. */
@@ -422,10 +443,20 @@ const agentSection = z.strictObject({
         caFile: z.string().min(1).optional(),
         /** TLS server name, when it differs from the host in `address`. */
         serverName: z.string().min(1).optional(),
+        /**
+         * The host in `address` names a fleet of gateways (one DNS name, several addresses): dial
+         * every address it resolves to, and resolve it again every `refreshSeconds`, so a gateway
+         * joining or leaving needs no agent restart. TLS verifies the name (or `serverName`).
+         */
+        dns: z.strictObject({ refreshSeconds: z.number().positive().default(30) }).optional(),
       }),
     )
     .min(1),
   heartbeatSeconds: z.number().positive().default(15),
+  /** The operations listener (metrics, health, readiness); absent = none. */
+  operations: operationsSchema(9465),
+  shutdown: shutdownSchema,
+  telemetry: telemetrySchema,
   /** What the agent masks whatever a gateway asks (the floor), and its hash key. */
   masking: agentMaskingSchema,
   /** Where the agent keeps its state (its recording spool). Relative to the config file. */
@@ -480,5 +511,6 @@ export type ConnectionEra = z.infer<typeof era>;
 export type AccessConfig = NonNullable<GatewayConfig['access']>;
 export type AccessRuleConfig = z.infer<typeof accessRule>;
 export type JitRuleConfig = z.infer<typeof jitRule>;
+export type ClusterConfig = NonNullable<GatewayConfig['cluster']>;
 export type ApprovalWebhookConfig = z.infer<typeof approvalWebhook>;
 export type ApprovalsConfig = z.infer<typeof approvalsSection>;

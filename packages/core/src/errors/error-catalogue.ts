@@ -36,6 +36,7 @@ export type AirlockErrorCode =
   | 'upstream_failed'
   | 'upstream_closed'
   | 'tunnel_closed'
+  | 'gateway_draining'
   | 'recording_unavailable'
   | 'recording_not_found'
   | 'masking_policy_invalid'
@@ -54,6 +55,8 @@ export type AirlockErrorCode =
   | 'csrf_refused'
   | 'console_sign_in_failed'
   | 'console_unavailable'
+  | 'peer_unauthenticated'
+  | 'aws_role_unavailable'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -117,9 +120,12 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
     jsonRpcCode: -32603,
     grpcStatus: GrpcStatus.FAILED_PRECONDITION,
   },
+  /** A request on a gateway's internal (cluster) listener without a valid peer signature. */
+  peer_unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
+  gateway_draining: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },
   // Strict recording fails closed: the local spool could not take the event (disk full, permission).
   recording_unavailable: { httpStatus: 503, jsonRpcCode: -32007, grpcStatus: GrpcStatus.UNAVAILABLE },
   // A recorded session that does not exist, or is not the caller's to see (the same answer, so its
@@ -165,6 +171,11 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   console_sign_in_failed: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
   /** The console is switched off, or its files were not built. */
   console_unavailable: { httpStatus: 404, jsonRpcCode: -32600, grpcStatus: GrpcStatus.NOT_FOUND },
+  /**
+   * The agent could not assume the connection's IAM role for this person (STS refused, throttled or
+   * unreachable): the session fails, the error names the connection and role, never a credential.
+   */
+  aws_role_unavailable: { httpStatus: 502, jsonRpcCode: -32016, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

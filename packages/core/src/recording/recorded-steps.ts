@@ -1,4 +1,4 @@
-import type { RecordedAccessGrant, RecordedApproval } from './recording-event.js';
+import type { RecordedAccessGrant, RecordedApproval, RecordedAwsCredentials } from './recording-event.js';
 
 /**
  * One line for a step of a held call's approval, as transcripts, replays and the audit stream
@@ -22,5 +22,15 @@ export function describeAccessStep(step: RecordedAccessGrant): string {
   if (step.by !== undefined) parts.push(`by ${step.by}`);
   if (step.expiresAt !== undefined) parts.push(`until ${step.expiresAt}`);
   if (step.reason !== undefined) parts.push(`— "${step.reason}"`);
+  return parts.join(' ');
+}
+
+/** One line for the AWS role a session's person was given (never a credential). */
+export function describeAwsCredentials(credentials: RecordedAwsCredentials): string {
+  const parts = [`AWS ROLE ${credentials.roleArn} as ${credentials.roleSessionName}`];
+  if (credentials.sourceIdentity !== undefined) parts.push(`(source identity ${credentials.sourceIdentity})`);
+  parts.push(credentials.sessionTags.length > 0 ? `tags ${credentials.sessionTags.join(', ')}` : 'untagged');
+  parts.push(`via ${credentials.use}`);
+  if (credentials.expiresAt !== undefined) parts.push(`until ${credentials.expiresAt}`);
   return parts.join(' ');
 }

@@ -10,7 +10,8 @@ import type { Direction } from '../relay/relay-context.js';
  * Version 2 adds masking findings on agent events, guardrail decisions (`decision.rule`,
  * `decision.guardrails`), and `tool_changed` events (`toolChange`). A version 1 event is a valid
  * version 2 event without them; readers accept both, writers write 2. Later additions (the
- * `approval` and `access` kinds with their fields) are optional fields and kinds of version 2.
+ * `approval`, `access` and `aws_credentials` kinds with their fields) are optional fields and kinds
+ * of version 2.
  */
 export const RECORDING_SCHEMA_VERSION = 2 as const;
 
@@ -33,7 +34,9 @@ export type RecordingEventKind =
   /** A step of a held call's approval (held, a vote, decided, released, its outcome); `approval`. */
   | 'approval'
   /** A step of a just-in-time access grant (requested, granted, used, ended); `access`. */
-  | 'access';
+  | 'access'
+  /** The agent assumed an IAM role for this session's person (agent side); `awsCredentials`. */
+  | 'aws_credentials';
 
 /** Who acted: identity only, never a token. */
 export interface RecordedIdentity {
@@ -133,6 +136,23 @@ export interface RecordedAccessGrant {
   readonly expiresAt?: string | undefined;
 }
 
+/**
+ * Which AWS identity the agent gave a session: the role it assumed for the person and how the
+ * person was attributed. Never a credential (no key id, secret or token).
+ */
+export interface RecordedAwsCredentials {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  /** The STS SourceIdentity set (absent when the connection sets `sourceIdentity: false`). */
+  readonly sourceIdentity?: string | undefined;
+  /** The session tag keys set; empty when the role refused tags (or tags are off). */
+  readonly sessionTags: readonly string[];
+  /** When the temporary credentials expire (ISO-8601). */
+  readonly expiresAt?: string | undefined;
+  /** How the credentials reach the upstream: its environment (stdio) or SigV4 signatures (HTTP). */
+  readonly use: 'environment' | 'sigv4';
+}
+
 export interface RecordingEvent {
   /** The version it was written with (1 or 2); see RECORDING_SCHEMA_VERSION. */
   readonly schema: 1 | typeof RECORDING_SCHEMA_VERSION;
@@ -162,6 +182,7 @@ export interface RecordingEvent {
   readonly toolChange?: ToolChange | undefined;
   readonly approval?: RecordedApproval | undefined;
   readonly access?: RecordedAccessGrant | undefined;
+  readonly awsCredentials?: RecordedAwsCredentials | undefined;
   /**
    * What a retention run deleted (on a `warning` event with code `retention_purge`, in the system
    * session `airlock-retention:<job>`): the cutoff, and counts from the store and the spool.

@@ -6,6 +6,7 @@ import type {
   MaskingFinding,
   RecordedAccessGrant,
   RecordedApproval,
+  RecordedAwsCredentials,
   RecordedDecision,
   ToolChange,
 } from '../recording/recording-event.js';
@@ -109,6 +110,12 @@ export interface MessageRecorder {
   recordApproval?(context: RelayContext, approval: RecordedApproval, at: number): MaybePromise<void>;
   /** A step of a just-in-time access grant, in the chain of `context.sessionId`. */
   recordAccess?(context: RelayContext, access: RecordedAccessGrant, at: number): MaybePromise<void>;
+  /** The IAM role (and attribution) the agent assumed for the session's person. */
+  recordAwsCredentials?(
+    context: RelayContext,
+    credentials: RecordedAwsCredentials,
+    at: number,
+  ): MaybePromise<void>;
 }
 
 /** A server→client message after masking, with what was masked (types, paths, counts; never values). */

@@ -8,7 +8,8 @@ import {
   type EnrolledAgent,
 } from '@airlock/tunnel';
 import type { Logger } from 'pino';
-import type { EnrollmentFile, EnrollmentRecord } from './enrollment-file.js';
+import type { EnrollmentRecord } from './enrollment-file.js';
+import type { EnrollmentSource } from './enrollment-source.js';
 
 /** An agent the gateway knows, from either source, as the admin API lists it. */
 export interface KnownAgent {
@@ -26,7 +27,8 @@ export type CutOffAgent = (id: string, reason: string) => void;
 
 /**
  * Who may connect as an agent: the static `gateway.agents` from the configuration plus the agents
- * enrolled with `airlock agents create` (the enrollment file). Static agents cannot be revoked
+ * enrolled with `airlock agents create` (the enrollment file, or the shared store when it is
+ * PostgreSQL). Static agents cannot be revoked
  * through the API; remove them from the configuration instead. The tunnel asks on every call
  * (control and session streams), so a revocation refuses the agent's next call at once; the
  * `cutOff` callback ends what is already connected.
@@ -34,14 +36,14 @@ export type CutOffAgent = (id: string, reason: string) => void;
 export class AgentEnrollment implements AgentAuthenticator {
   readonly #static: EnrolledAgentAuthenticator;
   readonly #staticAgents: ReadonlyMap<string, EnrolledAgent>;
-  readonly #file: EnrollmentFile | undefined;
+  readonly #file: EnrollmentSource | undefined;
   readonly #logger: Logger;
   #enrolled: EnrolledAgentAuthenticator;
   /** Active (not revoked) file enrollments, to tell what changed when the file does. */
   #active = new Map<string, EnrollmentRecord>();
   #cutOff: CutOffAgent = () => undefined;
 
-  constructor(staticAgents: readonly EnrolledAgent[], file: EnrollmentFile | undefined, logger: Logger) {
+  constructor(staticAgents: readonly EnrolledAgent[], file: EnrollmentSource | undefined, logger: Logger) {
     this.#static = new EnrolledAgentAuthenticator(staticAgents);
     this.#staticAgents = new Map(staticAgents.map((a) => [a.id, a]));
     this.#file = file;
@@ -155,7 +157,7 @@ export class AgentEnrollment implements AgentAuthenticator {
     this.#file?.close();
   }
 
-  #requireFile(): EnrollmentFile {
+  #requireFile(): EnrollmentSource {
     if (this.#file) return this.#file;
     throw new AirlockError(
       'enrollment_unavailable',
@@ -178,7 +180,7 @@ export class AgentEnrollment implements AgentAuthenticator {
     for (const [id, previous] of before) {
       const now = active.get(id);
       if (now === undefined) {
-        this.#cutOff(id, `agent "${id}" was revoked on this gateway`);
+        this.#cutOff(id, `agent "${id}" was revoked`);
       } else if (
         now.tokenSha256 !== previous.tokenSha256 ||
         now.connections.join('\n') !== previous.connections.join('\n')

@@ -1,4 +1,4 @@
-import { describeAccessStep, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary } from '@airlock/recording';
 
@@ -91,6 +91,10 @@ function eventLines(event: RecordingEvent): string[] {
       return [`### ${where} · ${event.approval ? describeApprovalStep(event.approval) : 'approval'}`];
     case 'access':
       return [`### ${where} · ${event.access ? describeAccessStep(event.access) : 'access'}`];
+    case 'aws_credentials':
+      return [
+        `### ${where} · ${event.awsCredentials ? describeAwsCredentials(event.awsCredentials) : 'AWS role'}`,
+      ];
     default:
       return [`### ${where} · ${String(event.kind)}`];
   }

@@ -87,7 +87,23 @@ export class ApprovalGate {
     for (const wake of this.wakers.get(approvalId) ?? []) wake();
   }
 
+  /** Calls held here now, waiting for approvers (the approvals-pending gauge). */
+  get waiting(): number {
+    return this.holding;
+  }
+
+  private holding = 0;
+
   async hold(call: HeldCall): Promise<HoldVerdict> {
+    this.holding++;
+    try {
+      return await this.holdCall(call);
+    } finally {
+      this.holding--;
+    }
+  }
+
+  private async holdCall(call: HeldCall): Promise<HoldVerdict> {
     const { context, request, hold } = call;
     const now = this.now();
     const { approval: first, created } = await this.store.holdCall({

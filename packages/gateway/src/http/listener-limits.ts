@@ -47,7 +47,9 @@ export function enforceListenerLimits(server: Server, limits: ListenerLimits, lo
     dropped = 0;
   });
   const silenceMs = limits.headersTimeoutSeconds * 1000;
-  server.on('connection', (socket: Socket) => {
+  // Over TLS the socket HTTP reads from is the TLS one, which exists once the handshake is done.
+  const accepted = 'setSecureContext' in server ? 'secureConnection' : 'connection';
+  server.on(accepted, (socket: Socket) => {
     // With no 'timeout' listener of ours, Node's own handler destroys the idle socket.
     socket.setTimeout(silenceMs);
   });

@@ -10,6 +10,7 @@ import {
   type JsonRpcMessage,
   type RelayContext,
 } from '@airlock/core';
+import type { RelaySpan } from '@airlock/operations';
 import type { TunnelMessage, TunnelStream } from '@airlock/tunnel';
 import type { Logger } from 'pino';
 import { ResponseChannel } from '../http/response-channel.js';
@@ -29,6 +30,8 @@ interface PendingRequest {
   readonly channel: ResponseChannel;
   readonly method: string;
   readonly startedAt: number;
+  /** The request's span, when tracing is on. */
+  readonly span: RelaySpan | undefined;
   /** Set when the request was held and released by this approval: its answer is the stored outcome. */
   readonly approvalId?: string | undefined;
 }
@@ -125,6 +128,7 @@ export class LegacySession {
    */
   async fromClient(message: JsonRpcMessage, json: string, channel: ResponseChannel): Promise<void> {
     this.lastActivity = Date.now();
+    const startedAt = performance.now();
     let outcome;
     try {
       outcome = await this.pipeline.process(this.context, message, json, 'client_to_server');
@@ -138,6 +142,7 @@ export class LegacySession {
       return;
     }
     if (outcome.decision.action === 'deny') {
+      if (isRequest(message)) this.pipeline.refuseCall(this.context, message.method, startedAt);
       if (isRequest(message))
         channel.deliver(
           JSON.stringify(errorResponse(message.id, outcome.decision.error.toJsonRpcError())),
@@ -151,16 +156,21 @@ export class LegacySession {
       approvalId = await this.holdForApproval(message, outcome.decision.hold, channel);
       if (approvalId === undefined) return;
     }
+    let span: RelaySpan | undefined;
     if (isRequest(message)) {
       const key = idKey(message.id);
-      this.pending.set(key, { channel, method: message.method, startedAt: performance.now(), approvalId });
+      span = this.pipeline.startCall(this.context, message.method);
+      this.pending.set(key, { channel, method: message.method, startedAt, span, approvalId });
     } else if ('method' in message && message.method === 'notifications/cancelled') {
       this.cancelPending(message.params?.['requestId']);
     }
     try {
-      await this.stream.send(outcome.json);
+      await this.stream.send(outcome.json, span ? { traceparent: span.traceparent } : undefined);
     } catch (cause) {
-      if (isRequest(message)) this.pending.delete(idKey(message.id));
+      if (isRequest(message)) {
+        this.pending.delete(idKey(message.id));
+        this.pipeline.finishCall(this.context, message.method, 'error', startedAt, span);
+      }
       const failure = AirlockError.from(cause, 'tunnel_closed');
       if (approvalId !== undefined && isRequest(message)) {
         const answer = JSON.stringify(errorResponse(message.id, failure.toJsonRpcError()));
@@ -297,6 +307,7 @@ export class LegacySession {
     const pending = this.pending.get(key);
     if (!pending) return;
     this.pending.delete(key);
+    this.pipeline.finishCall(this.context, pending.method, 'cancelled', pending.startedAt, pending.span);
     pending.channel.abandon();
   }
 
@@ -321,6 +332,13 @@ export class LegacySession {
       this.pending.delete(key);
       if (pending.approvalId !== undefined)
         this.pipeline.approvals?.released(this.context, pending.approvalId, json);
+      this.pipeline.finishCall(
+        this.context,
+        pending.method,
+        'error' in message ? 'error' : 'ok',
+        pending.startedAt,
+        pending.span,
+      );
       this.log.info(
         {
           method: pending.method,
@@ -376,6 +394,7 @@ export class LegacySession {
       );
     // These requests were forwarded: each gets its JSON-RPC answer, an error saying why.
     for (const [key, pending] of this.pending) {
+      this.pipeline.finishCall(this.context, pending.method, 'error', pending.startedAt, pending.span);
       if (pending.approvalId !== undefined) {
         const answer = JSON.stringify(errorResponse(idFromKey(key), reason.toJsonRpcError()));
         this.pipeline.approvals?.released(this.context, pending.approvalId, answer);

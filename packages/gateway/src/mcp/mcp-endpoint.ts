@@ -29,6 +29,8 @@ import type { ModernSessionGroups } from './modern-session-groups.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export interface McpEndpointOptions {
+  /** True while the gateway stops: new sessions and modern-era requests are refused (503). */
+  readonly draining?: () => boolean;
   readonly directory: AgentDirectory;
   readonly identity: IdentityResolver;
   readonly pipeline: MessagePipeline;
@@ -42,6 +44,8 @@ export interface McpEndpointOptions {
   /** Just-in-time grants: legacy sessions that exist only because of one end with it. */
   readonly grants?: SessionGrants | undefined;
   readonly logger: Logger;
+  /** In a cluster, the prefix naming this gateway in the session ids it issues. */
+  readonly sessionTag?: string;
 }
 
 const ERA_LABEL: Record<ProtocolEra, string> = {
@@ -156,6 +160,14 @@ export class McpEndpoint {
       { supportedVersions: () => this.versions.supported(connection) },
     );
     const log = this.options.logger;
+    const opensSomething = era === 'modern' || ('method' in message && message.method === 'initialize');
+    if (opensSomething && this.options.draining?.()) {
+      // Stopping: sessions already open finish their calls; new ones go to another gateway.
+      throw new AirlockError(
+        'gateway_draining',
+        'This gateway is shutting down and takes no new sessions or requests; retry, and the load balancer will send you to another gateway.',
+      );
+    }
     if (era === 'modern') {
       this.checkEra(connection, era, protocolVersion);
       if (this.versions.refusedByServer(connection, protocolVersion)) {
@@ -226,7 +238,7 @@ export class McpEndpoint {
     const requested = 'method' in message ? message.params?.['protocolVersion'] : undefined;
     const protocolVersion = typeof requested === 'string' ? requested : DEFAULT_LEGACY_PROTOCOL_VERSION;
     this.checkEra(connection, 'legacy', protocolVersion);
-    const sessionId = newSessionId();
+    const sessionId = newSessionId(this.options.sessionTag);
     const context = { sessionId, connection, caller, era: 'legacy' as const, protocolVersion };
     const stream = await this.options.directory.openSession({
       ...context,

@@ -1,3 +1,4 @@
+import type { CallOutcome, GatewayMetrics, RelaySpan, RelayTracer } from '@airlock/operations';
 import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type {
@@ -11,6 +12,12 @@ import type {
   PolicyMessageInfo,
   RelayContext,
 } from '@airlock/core';
+
+/** What operators see of the relay: metrics and (when configured) traces. Both optional. */
+export interface RelayObservers {
+  readonly metrics?: GatewayMetrics | undefined;
+  readonly tracer?: RelayTracer | undefined;
+}
 
 export interface PipelineOutcome {
   readonly decision: PolicyDecision;
@@ -33,7 +40,77 @@ export class MessagePipeline {
     private readonly recorder: MessageRecorder,
     /** Holds calls that guardrails send for approval; without it such calls are refused. */
     readonly approvals?: ApprovalGate,
+    private readonly observers: RelayObservers = {},
   ) {}
+
+  private active = 0;
+  private readonly idle = new Set<() => void>();
+
+  /** Client requests forwarded to an agent and not yet answered. */
+  get callsInFlight(): number {
+    return this.active;
+  }
+
+  /** Resolves once no forwarded call is waiting for its answer, or after `ms`; true when drained. */
+  drained(ms: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.idle.delete(wake);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.idle.delete(wake);
+        resolve(false);
+      }, ms);
+      this.idle.add(wake);
+    });
+  }
+
+  /** A client request was refused by policy before it reached an agent. */
+  refuseCall(context: RelayContext, method: string, startedAt: number): void {
+    this.observers.metrics?.calls.finished(
+      context.connection,
+      method,
+      'denied',
+      (performance.now() - startedAt) / 1000,
+    );
+  }
+
+  /**
+   * A client request is about to go to the agent: its span, when tracing is on (its
+   * `traceparent` goes with the request over the tunnel). Without tracing: undefined, no work.
+   */
+  startCall(context: RelayContext, method: string): RelaySpan | undefined {
+    this.active++;
+    return this.observers.tracer?.startSpan(`mcp ${method}`, undefined, {
+      'mcp.method.name': method,
+      'airlock.connection': context.connection,
+      'mcp.session.id': context.sessionId,
+    });
+  }
+
+  /** A request started with startCall was answered (or failed) `startedAt` (performance.now()) ago. */
+  finishCall(
+    context: RelayContext,
+    method: string,
+    outcome: Exclude<CallOutcome, 'denied'>,
+    startedAt: number,
+    span?: RelaySpan,
+  ): void {
+    this.active--;
+    if (this.active === 0) for (const wake of this.idle) wake();
+    this.observers.metrics?.calls.finished(
+      context.connection,
+      method,
+      outcome,
+      (performance.now() - startedAt) / 1000,
+    );
+    if (span === undefined) return;
+    if (outcome === 'error') span.fail('answered with an error');
+    span.end();
+  }
 
   /**
    * Records a held request again as it is released after approval (decision `approve`): the
@@ -94,6 +171,8 @@ export class MessagePipeline {
     direction: Direction,
     info: PolicyMessageInfo | undefined,
   ): PipelineOutcome | Promise<PipelineOutcome> {
+    if (decision.detail !== undefined && decision.detail.action !== 'pass')
+      this.observers.metrics?.decided(context.connection, decision.detail.action, decision.detail.rule);
     const message = decision.action === 'pass' ? decision.message : original;
     const out =
       decision.action === 'pass' && decision.message !== original ? JSON.stringify(decision.message) : json;

@@ -38,6 +38,8 @@ export async function relayExchange(
   const { context, message, res } = request;
   const requestId = isRequest(message) ? message.id : null;
   const channel = new ResponseChannel(res, requestId);
+  const method = 'method' in message ? message.method : '';
+  const startedAt = performance.now();
   let inbound;
   try {
     inbound = await pipeline.process(context, message, request.json, 'client_to_server');
@@ -50,6 +52,7 @@ export async function relayExchange(
     return;
   }
   if (inbound.decision.action === 'deny') {
+    if (requestId !== null) pipeline.refuseCall(context, method, startedAt);
     if (requestId !== null)
       channel.deliver(
         JSON.stringify(errorResponse(requestId, inbound.decision.error.toJsonRpcError())),
@@ -73,7 +76,13 @@ export async function relayExchange(
     kind: 'exchange',
     forwardHeaders: request.forwardHeaders,
   });
-  const startedAt = performance.now();
+  const span = requestId === null ? undefined : pipeline.startCall(context, method);
+  let finished = false;
+  const finish = (outcome: 'ok' | 'error') => {
+    if (finished || requestId === null) return;
+    finished = true;
+    pipeline.finishCall(context, method, outcome, startedAt, span);
+  };
   const responseKey = requestId === null ? undefined : idKey(requestId);
   let answered = false;
 
@@ -93,6 +102,7 @@ export async function relayExchange(
       answered = true;
       released(json);
       request.onAnswer?.(reply);
+      finish('error' in reply ? 'error' : 'ok');
       logger.info(
         {
           method: 'method' in message ? message.method : undefined,
@@ -129,6 +139,7 @@ export async function relayExchange(
       },
     }),
     onEnd: (failure) => {
+      finish('error');
       if (approvalId !== undefined && requestId !== null) {
         const error =
           failure ??
@@ -152,8 +163,9 @@ export async function relayExchange(
   });
 
   try {
-    await stream.send(inbound.json);
+    await stream.send(inbound.json, span ? { traceparent: span.traceparent } : undefined);
   } catch (cause) {
+    finish('error');
     const failure = AirlockError.from(cause, 'tunnel_closed');
     if (requestId !== null) released(JSON.stringify(errorResponse(requestId, failure.toJsonRpcError())));
     channel.fail(failure);

@@ -1,4 +1,4 @@
-import { describeAccessStep, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
 import type { RecordingEvent } from '@airlock/core';
 import type { AuditItem } from './audit-item.js';
 
@@ -59,6 +59,8 @@ function what(event: RecordingEvent): string {
       return event.approval ? describeApprovalStep(event.approval) : 'APPROVAL';
     case 'access':
       return event.access ? describeAccessStep(event.access) : 'ACCESS';
+    case 'aws_credentials':
+      return event.awsCredentials ? describeAwsCredentials(event.awsCredentials) : 'AWS ROLE';
     default:
       return String(event.kind);
   }

@@ -44,6 +44,11 @@ const DEFAULT_DELIVERY_BACKOFF: BackoffPolicy = { baseDelayMs: 100, maxDelayMs: 
 export class SpoolDelivery {
   readonly sinkName: string;
   readonly stats: SpoolDeliveryStats = { delivered: 0, batches: 0, failures: 0 };
+  /**
+   * When the oldest event read and not yet delivered was recorded (ms since the epoch), while a
+   * batch is in delivery or failing; undefined when caught up. What the backlog-age metric reads.
+   */
+  oldestUndeliveredAt: number | undefined;
   private readonly spool: Spool;
   private readonly sink: DeliverySink;
   private readonly logger: Logger;
@@ -124,6 +129,8 @@ export class SpoolDelivery {
         await this.linger();
         continue;
       }
+      const first = batch.records[0]?.event.at;
+      this.oldestUndeliveredAt ??= first === undefined ? undefined : Date.parse(first);
       try {
         await this.sink.deliver(
           batch.records.map((record) => record.event),
@@ -154,6 +161,7 @@ export class SpoolDelivery {
       this.stats.delivered += batch.records.length;
       this.stats.batches += 1;
       await this.spool.ack(this.sinkName, batch.next);
+      this.oldestUndeliveredAt = undefined;
       // A full batch means a backlog: go on at once. Otherwise let the next batch fill up.
       if (batch.records.length < this.batchSize) await this.linger();
     }

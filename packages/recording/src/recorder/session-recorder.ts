@@ -6,6 +6,7 @@ import {
   type MessageRecorder,
   type RecordedAccessGrant,
   type RecordedApproval,
+  type RecordedAwsCredentials,
   type RecordedDecision,
   type RecordedMessage,
   type RecordingEvent,
@@ -59,6 +60,7 @@ type EventFields = Pick<RecordingEvent, 'kind' | 'at'> &
       | 'toolChange'
       | 'approval'
       | 'access'
+      | 'awsCredentials'
     >
   >;
 
@@ -152,6 +154,15 @@ export class SessionRecorder implements MessageRecorder {
   /** Records an `access` event (a step of a just-in-time grant) in the session's chain. */
   recordAccess(context: RelayContext, access: RecordedAccessGrant, atMs: number): Promise<void> {
     return this.recordAside(context, atMs, { kind: 'access', access });
+  }
+
+  /** Records an `aws_credentials` event (the role the agent assumed for the person) in the session's chain. */
+  recordAwsCredentials(
+    context: RelayContext,
+    awsCredentials: RecordedAwsCredentials,
+    atMs: number,
+  ): Promise<void> {
+    return this.recordAside(context, atMs, { kind: 'aws_credentials', awsCredentials });
   }
 
   /** An event beside the messages (starting the chain when it is the session's first). */

@@ -173,4 +173,30 @@ CREATE INDEX access_grants_requested ON access_grants (requested_at DESC, id DES
 CREATE INDEX access_grants_active ON access_grants (status, expires_at);
 `,
   },
+  {
+    version: 6,
+    name: 'gateway cluster and agent enrollments',
+    // Several gateways as one service: each running gateway registers its session tag (the prefix
+    // of the 2025-era session ids it issues) and the internal URL its peers forward those
+    // sessions' requests to, with a heartbeat. Agents enrolled with "airlock agents create" live
+    // here too when the store is shared, so a revocation on one gateway cuts the agent off on all.
+    sql: `
+CREATE TABLE gateway_peers (
+  tag           text PRIMARY KEY,
+  gateway_id    text NOT NULL,
+  internal_url  text NOT NULL,
+  started_at    timestamptz NOT NULL DEFAULT now(),
+  heartbeat_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE agent_enrollments (
+  id             text PRIMARY KEY,
+  token_sha256   text NOT NULL,
+  connections    text[] NOT NULL,
+  created_at     timestamptz NOT NULL,
+  created_by     text NOT NULL,
+  revoked_at     timestamptz,
+  revoked_by     text
+);
+`,
+  },
 ];

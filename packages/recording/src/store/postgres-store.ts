@@ -1,4 +1,6 @@
 import pg from 'pg';
+import { SqlAgentEnrollments } from '../cluster/sql-agent-enrollments.js';
+import { SqlGatewayPeers } from '../cluster/sql-gateway-peers.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
@@ -31,6 +33,17 @@ function queryable(db: pg.Pool | pg.PoolClient): SqlQueryable {
 
 /** The shared store: one PostgreSQL for every gateway (e.g. RDS or Aurora). */
 export class PostgresStore extends SqlRecordingStore {
+  /** The gateways sharing this store (multi-gateway routing of 2025-era sessions). */
+  readonly peers: SqlGatewayPeers;
+  /** Agents enrolled with `airlock agents create`, shared by every gateway on this store. */
+  readonly enrollments: SqlAgentEnrollments;
+
+  private constructor(client: SqlClient, options: PostgresStoreOptions) {
+    super(client, { encryption: options.encryption });
+    this.peers = new SqlGatewayPeers(client);
+    this.enrollments = new SqlAgentEnrollments(client);
+  }
+
   static open(options: PostgresStoreOptions): PostgresStore {
     const pool = new pg.Pool({
       connectionString: options.connectionString,
@@ -59,6 +72,6 @@ export class PostgresStore extends SqlRecordingStore {
       },
       close: () => pool.end(),
     };
-    return new PostgresStore(client, { encryption: options.encryption });
+    return new PostgresStore(client, options);
   }
 }

@@ -45,7 +45,9 @@ describe('migrations on PostgreSQL', () => {
       );
       expect(tables.map((t) => t.table_name)).toEqual([
         'access_grants',
+        'agent_enrollments',
         'approvals',
+        'gateway_peers',
         'recording_events',
         'recording_migrations',
         'recording_session_keys',

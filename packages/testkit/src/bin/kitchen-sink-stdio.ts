@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Usage: node kitchen-sink-stdio.js — speaks MCP (2025 era) as newline-delimited JSON-RPC on stdin/stdout.
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { createKitchenSinkServer } from '../servers/kitchen-sink.js';
+import { createKitchenSinkServer } from '@airlock/demo';
 
 const server = createKitchenSinkServer();
 await server.connect(new StdioServerTransport());

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Usage: node modern-http.js [--host 127.0.0.1] [--port N] [--legacy stateless|reject]
 // Prints {"url":"http://127.0.0.1:N/mcp","pid":...} on stdout once listening.
-import { startModernHttp } from '../servers/modern-http.js';
+import { startModernHttp } from '@airlock/demo';
 import { announce, parseListenArgs } from './cli-args.js';
 
 const args = process.argv.slice(2);

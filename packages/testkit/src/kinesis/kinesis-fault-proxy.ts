@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { Socket } from 'node:net';
-import { closeServer, listen } from '../http/listen.js';
+import { closeServer, listen } from '@airlock/demo';
 
 /** What the proxy did with one request, for assertions ("two PutRecords, 600 entries"). */
 export interface KinesisProxyRequest {

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import { Agent } from 'node:http';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { closeServer, listen } from '../http/listen.js';
+import { closeServer, listen } from '@airlock/demo';
 
 export interface KinesaliteOptions {
   /** How long kinesalite keeps a new stream CREATING. Default 0: tests need no wait. */

@@ -23,7 +23,7 @@ import {
   type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { RunningServer } from '../http/listen.js';
+import { serveLegacyHttp, type RunningServer } from '@airlock/demo';
 import { createMemoryEventStore } from '../http/memory-event-store.js';
 import {
   CONFORMANCE_PNG_BASE64,
@@ -36,7 +36,6 @@ import {
 } from './conformance-content.js';
 
 export { CONFORMANCE_PNG_BASE64, CONFORMANCE_WAV_BASE64 } from './conformance-content.js';
-import { serveLegacyHttp } from './serve-legacy-http.js';
 
 // The names, URIs and texts below are what the server scenarios of @modelcontextprotocol/conformance
 // call and compare (each scenario's description in the CLI's dist states its fixture requirements).

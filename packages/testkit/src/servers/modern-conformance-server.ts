@@ -9,9 +9,15 @@ import {
   type ServerNotifier,
 } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import { toNodeListener } from '../http/fetch-node-adapter.js';
-import { isLoopbackRequest } from '../http/loopback-guard.js';
-import { closeServer, listen, urlHost, type RunningServer } from '../http/listen.js';
+import {
+  closeServer,
+  isLoopbackRequest,
+  listen,
+  MCP_PATH,
+  toNodeListener,
+  urlHost,
+  type RunningServer,
+} from '@airlock/demo';
 import {
   CONFORMANCE_PNG_BASE64,
   conformancePrompts,
@@ -21,7 +27,6 @@ import {
   textResult,
   TOOL_ERROR_TEXT,
 } from './conformance-content.js';
-import { MCP_PATH } from './serve-legacy-http.js';
 
 // An independent 2026-07-28 conformance fixture: built on the v2 SDK's McpServer and served
 // statelessly by its createMcpHandler (no hand-written wire code), with the names the suite's

@@ -28,6 +28,11 @@ export function channelOptions(tls: TunnelClientTls): grpc.ChannelOptions {
     // Tunnel calls are long-lived streams the agent re-opens itself; gRPC retries would only keep a
     // per-call copy of the first 1 MiB written, defeating the stream's backpressure.
     'grpc.enable_retries': 0,
+    // Each connection attempt builds a new client; with grpc-js's shared subchannel pool the
+    // attempts to one address would also share its backoff, which grows to 120 s, so a gateway that
+    // joins (or comes back) would wait that long. A local pool leaves the pace to the agent's own
+    // reconnect policy (agent.reconnect).
+    'grpc.use_local_subchannel_pool': 1,
     ...(tls.serverName
       ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName }
       : {}),

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadSync, type Options } from '@grpc/proto-loader';
+import { fromJSON, loadSync, type Options } from '@grpc/proto-loader';
 import type { ProtoGrpcType } from '../generated/tunnel.js';
 
 export const TUNNEL_PROTO_FILE = 'airlock/tunnel/v1/tunnel.proto';
@@ -33,15 +33,27 @@ export function tunnelProtoDir(): string {
   return dir;
 }
 
+/**
+ * Set by scripts/build-agent-binary.mjs (an esbuild `define`): the .proto as protobuf.js JSON, so
+ * the single-file agent executable needs no proto/ folder beside it.
+ */
+declare const AIRLOCK_BUNDLED_TUNNEL_PROTO: string | undefined;
+
 let loaded: ProtoGrpcType['airlock']['tunnel']['v1'] | undefined;
+
+function loadTunnelDefinition(): ReturnType<typeof loadSync> {
+  if (typeof AIRLOCK_BUNDLED_TUNNEL_PROTO === 'string')
+    return fromJSON(
+      JSON.parse(AIRLOCK_BUNDLED_TUNNEL_PROTO) as Parameters<typeof fromJSON>[0],
+      TUNNEL_PROTO_OPTIONS,
+    );
+  return loadSync(TUNNEL_PROTO_FILE, { ...TUNNEL_PROTO_OPTIONS, includeDirs: [tunnelProtoDir()] });
+}
 
 /** The tunnel service and message definitions, loaded once from the .proto at runtime. */
 export function tunnelProto(): ProtoGrpcType['airlock']['tunnel']['v1'] {
   if (!loaded) {
-    const definition = loadSync(TUNNEL_PROTO_FILE, {
-      ...TUNNEL_PROTO_OPTIONS,
-      includeDirs: [tunnelProtoDir()],
-    });
+    const definition = loadTunnelDefinition();
     loaded = (grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType).airlock.tunnel.v1;
   }
   return loaded;

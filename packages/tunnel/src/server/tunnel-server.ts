@@ -149,11 +149,21 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     this.host = options.host;
     this.port = options.port;
     this.gatewayId = options.gatewayId;
-    this.#logger = options.logger.child({ component: 'tunnel-server', gatewayId: options.gatewayId });
+    // Bind what the caller's logger does not already carry: pino repeats a key bound twice.
+    const bound = options.logger.bindings();
+    this.#logger = options.logger.child({
+      component: 'tunnel-server',
+      ...(bound['gatewayId'] === undefined ? { gatewayId: options.gatewayId } : {}),
+    });
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.#maxChunkBytes = maxChunkBytes;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#openTimeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+  }
+
+  /** The listener is up and taking agents (false once close() began). */
+  get listening(): boolean {
+    return this.#closing === undefined;
   }
 
   /** The agents connected now. */

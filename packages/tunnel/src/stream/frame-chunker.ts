@@ -25,6 +25,7 @@ export function* chunkMessage(
     ...(meta?.eventStream ? { eventStream: true } : {}),
     ...(meta?.streamPolled ? { streamPolled: true } : {}),
     ...(meta?.retryMs ? { retryMs: meta.retryMs } : {}),
+    ...(meta?.traceparent ? { traceparent: meta.traceparent } : {}),
   };
   if (data.length === 0) {
     yield { ...first, data, more: false };

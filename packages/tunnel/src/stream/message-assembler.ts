@@ -52,6 +52,7 @@ export class MessageAssembler {
       ...(first.eventStream ? { eventStream: true } : {}),
       ...(first.streamPolled ? { streamPolled: true } : {}),
       ...(first.retryMs ? { retryMs: first.retryMs } : {}),
+      ...(first.traceparent ? { traceparent: first.traceparent } : {}),
     };
   }
 }

@@ -44,6 +44,11 @@ export interface Frame {
    * With stream_polled: the upstream's `retry` hint in milliseconds (0: none given).
    */
   'retryMs'?: (number);
+  /**
+   * On the first frame of a client request, when the gateway traces: the W3C trace context
+   * (`traceparent`) of the gateway's span for it, so the agent's span joins the same trace.
+   */
+  'traceparent'?: (string);
 }
 
 /**
@@ -88,4 +93,9 @@ export interface Frame__Output {
    * With stream_polled: the upstream's `retry` hint in milliseconds (0: none given).
    */
   'retryMs': (number);
+  /**
+   * On the first frame of a client request, when the gateway traces: the W3C trace context
+   * (`traceparent`) of the gateway's span for it, so the agent's span joins the same trace.
+   */
+  'traceparent': (string);
 }

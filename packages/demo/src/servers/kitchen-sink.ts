@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
   CreateMessageResultSchema,
@@ -214,6 +215,19 @@ export function createKitchenSinkServer(): McpServer {
     'env',
     { description: 'Returns process.env[name], or (unset)', inputSchema: { name: z.string() } },
     ({ name }) => text(process.env[name] ?? '(unset)'),
+  );
+
+  server.registerTool(
+    'env-sha256',
+    {
+      description:
+        'Returns the SHA-256 (hex) of process.env[name], or (unset): which value the server holds, without the value',
+      inputSchema: { name: z.string() },
+    },
+    ({ name }) => {
+      const value = process.env[name];
+      return text(value === undefined ? '(unset)' : createHash('sha256').update(value).digest('hex'));
+    },
   );
 
   server.registerTool(

@@ -1,0 +1,239 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createSelfSignedCertificate } from '@airlock/tunnel';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repositoryRoot } from './support/repository.js';
+
+/**
+ * deploy/docker: no Docker engine runs here, so the Dockerfiles are parsed and checked, and the
+ * build steps they run (deploy/docker/build-steps.sh) are run, and what they produce is started.
+ */
+interface Instruction {
+  readonly keyword: string;
+  readonly args: string;
+}
+
+/** Dockerfile instructions (continuation lines joined, comments dropped), split into stages. */
+function parseDockerfile(text: string): { args: Map<string, string>; stages: Instruction[][] } {
+  const logical = text
+    .split('\n')
+    .filter((line) => !line.trim().startsWith('#'))
+    .join('\n')
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const args = new Map<string, string>();
+  const stages: Instruction[][] = [];
+  for (const line of logical) {
+    const space = line.indexOf(' ');
+    const keyword = line.slice(0, space).toUpperCase();
+    const rest = line.slice(space + 1).trim();
+    if (keyword === 'ARG' && stages.length === 0) {
+      const [name, value] = rest.split('=');
+      args.set(name as string, value ?? '');
+    } else if (keyword === 'FROM') stages.push([{ keyword, args: rest }]);
+    else stages.at(-1)?.push({ keyword, args: rest });
+  }
+  return { args, stages };
+}
+
+/** The final stage's HEALTHCHECK command (exec form), with `node` as the Node running the tests. */
+function healthcheckCommand(role: 'gateway' | 'agent'): string[] {
+  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
+  const healthcheck = parseDockerfile(text)
+    .stages.at(-1)
+    ?.find((i) => i.keyword === 'HEALTHCHECK')?.args;
+  const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck ?? '')?.[1] ?? '[]') as string[];
+  expect(command[0]).toBe('node');
+  return [process.execPath, ...command.slice(1)];
+}
+
+const all = (stage: Instruction[], keyword: string) =>
+  stage.filter((i) => i.keyword === keyword).map((i) => i.args);
+
+for (const [role, buildStep] of [
+  ['gateway', 'build-steps.sh assemble /out'],
+  ['agent', 'build-steps.sh agent-bundle /out'],
+] as const) {
+  describe(`deploy/docker/Dockerfile.${role}`, () => {
+    const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
+    const { args, stages } = parseDockerfile(text);
+    const final = stages.at(-1) ?? [];
+
+    it('is multi-stage on a pinned Node 22 LTS slim image', () => {
+      expect(stages.length).toBeGreaterThanOrEqual(2);
+      expect(args.get('NODE_IMAGE')).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
+      for (const stage of stages) expect(stage[0]?.args).toMatch(/^\$\{NODE_IMAGE\}( AS \w+)?$/);
+    });
+
+    it('builds with the script the tests run, and copies only its output into the final image', () => {
+      const runs = all(stages[0] ?? [], 'RUN').join(' ');
+      expect(runs).toContain('deploy/docker/build-steps.sh build');
+      expect(runs).toContain(buildStep);
+      const copies = all(final, 'COPY');
+      expect(copies.length).toBeGreaterThan(0);
+      // Nothing from the build context (sources, dev dependencies): only the build stage's /out.
+      for (const copy of copies) expect(copy).toMatch(/^--from=build \/out/);
+      expect(all(final, 'ADD')).toEqual([]);
+    });
+
+    it('runs as a non-root user', () => {
+      const users = all(final, 'USER');
+      expect(users.length).toBe(1);
+      expect(users[0]).not.toMatch(/^(root|0)(:|$)/);
+      expect(users[0]).toMatch(/^\d+:\d+$/);
+    });
+
+    it('is read-only-root friendly: its state is a volume', () => {
+      expect(all(final, 'VOLUME').join(' ')).toContain('/var/lib/airlock');
+      expect(all(final, 'WORKDIR').at(-1)).toBe('/var/lib/airlock');
+    });
+
+    it('checks its health on /readyz with Node (no curl in slim images)', () => {
+      const healthcheck = all(final, 'HEALTHCHECK');
+      expect(healthcheck.length).toBe(1);
+      expect(healthcheck[0]).toContain('CMD ["node", "-e", "fetch(process.env.AIRLOCK_HEALTHCHECK_URL)');
+      const env = all(final, 'ENV').join(' ');
+      expect(env).toMatch(/AIRLOCK_HEALTHCHECK_URL=http:\/\/127\.0\.0\.1:(8080|9465)\/readyz/);
+      const instructions = stages.flat().map((i) => `${i.keyword} ${i.args}`);
+      expect(instructions.filter((i) => /\b(curl|wget)\b/.test(i))).toEqual([]);
+    });
+  });
+}
+
+/** Every file under dir with its size and modification time, to see that a run wrote nothing. */
+function snapshot(dir: string): string[] {
+  const entries: string[] = [];
+  const walk = (path: string) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const full = join(path, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else {
+        const stat = statSync(full, { throwIfNoEntry: false });
+        entries.push(`${full} ${stat?.size} ${stat?.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir);
+  return entries.sort();
+}
+
+describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'airlock-image-'));
+  const app = join(work, 'opt-airlock');
+  let gateway: ReturnType<typeof spawn> | undefined;
+
+  afterAll(() => {
+    gateway?.kill('SIGKILL');
+  });
+
+  it('assemble: a production tree with production dependencies only', () => {
+    const run = spawnSync('sh', [join(repositoryRoot, 'deploy/docker/build-steps.sh'), 'assemble', app], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(join(app, 'packages')).sort()).toEqual(
+      ['agent', 'cli', 'core', 'demo', 'dev-identity', 'gateway', 'operations', 'recording', 'tunnel'].sort(),
+    );
+    const installed = readdirSync(join(app, 'node_modules/.pnpm'));
+    for (const dev of [
+      'typescript@',
+      'vitest@',
+      'eslint@',
+      'prettier@',
+      'esbuild@',
+      '@aws-cdk',
+      'kinesalite@',
+      'fast-check@',
+    ])
+      expect(installed.filter((name) => name.startsWith(dev.replace('/', '+')))).toEqual([]);
+    expect(installed.some((name) => name.startsWith('@electric-sql+pglite@'))).toBe(true);
+    const version = spawnSync(process.execPath, [join(app, 'packages/cli/dist/main.js'), '--version'], {
+      encoding: 'utf8',
+    });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  }, 120_000);
+
+  it('the assembled gateway starts, serves, and writes nothing into its own tree', async () => {
+    const before = snapshot(app);
+    const data = join(work, 'var-lib-airlock');
+    const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost'] });
+    writeFileSync(join(work, 'tunnel.crt'), cert);
+    writeFileSync(join(work, 'tunnel.key'), key);
+    writeFileSync(
+      join(work, 'airlock.yaml'),
+      JSON.stringify({
+        gateway: {
+          listen: { host: '127.0.0.1', port: 0 },
+          dataDir: data,
+          tunnel: {
+            listen: { host: '127.0.0.1', port: 0 },
+            tls: { certFile: join(work, 'tunnel.crt'), keyFile: join(work, 'tunnel.key') },
+          },
+        },
+        // Starting PGlite costs tens of seconds on a busy CI machine; the store's files being in
+        // the tree is checked above. What matters here: the tree runs, and writes only to dataDir.
+        recording: { enabled: false },
+      }),
+    );
+    gateway = spawn(
+      process.execPath,
+      [join(app, 'packages/cli/dist/main.js'), 'gateway', '--config', join(work, 'airlock.yaml')],
+      {
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    gateway.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const lines = createInterface({ input: gateway.stdout! });
+    const ready = await new Promise<{ url: string }>((resolve, reject) => {
+      lines.on('line', (line) => {
+        if (line.includes('"ready":"gateway"')) resolve(JSON.parse(line) as { url: string });
+      });
+      gateway!.once('exit', (code) => reject(new Error(`the gateway exited (${code}):\n${stderr}`)));
+    });
+    const answer = await fetch(`${ready.url}/mcp/no-such-connection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    // The image's own HEALTHCHECK command, run against this gateway: healthy when ready, not when
+    // nothing answers.
+    const healthcheck = healthcheckCommand('gateway');
+    const healthy = spawnSync(healthcheck[0] as string, healthcheck.slice(1), {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_HEALTHCHECK_URL: `${ready.url}/readyz` },
+    });
+    expect(healthy.status, healthy.stderr).toBe(0);
+    const closed = spawnSync(healthcheck[0] as string, healthcheck.slice(1), {
+      encoding: 'utf8',
+      env: { ...process.env, AIRLOCK_HEALTHCHECK_URL: 'http://127.0.0.1:9/readyz' },
+    });
+    expect(closed.status).toBe(1);
+    const exited = new Promise<number | null>((resolve) => gateway!.once('exit', resolve));
+    gateway.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(snapshot(app)).toEqual(before);
+  }, 120_000);
+
+  it('agent-bundle: the agent as one JavaScript file that runs on Node alone', () => {
+    const out = join(work, 'agent');
+    const run = spawnSync('sh', [join(repositoryRoot, 'deploy/docker/build-steps.sh'), 'agent-bundle', out], {
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(out)).toEqual(['airlock-agent.cjs']);
+    const version = spawnSync(process.execPath, [join(out, 'airlock-agent.cjs'), '--version'], {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  }, 120_000);
+});
