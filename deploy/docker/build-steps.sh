@@ -45,6 +45,8 @@ case "${1:-}" in
       mkdir -p "$out/packages/$name"
       cp "$dir/package.json" "$out/packages/$name/"
       cp -R "$dir/dist" "$out/packages/$name/dist"
+      # A package whose entry point sits beside dist/ (the console: index.js names its built files).
+      if [ -f "$dir/index.js" ]; then cp "$dir/index.js" "$out/packages/$name/"; fi
       # Compiled tests and type declarations are not needed to run.
       find "$out/packages/$name/dist" \( -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -delete
     done

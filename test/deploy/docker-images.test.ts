@@ -137,7 +137,18 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(join(app, 'packages')).sort()).toEqual(
-      ['agent', 'cli', 'core', 'demo', 'dev-identity', 'gateway', 'operations', 'recording', 'tunnel'].sort(),
+      [
+        'agent',
+        'cli',
+        'console',
+        'core',
+        'demo',
+        'dev-identity',
+        'gateway',
+        'operations',
+        'recording',
+        'tunnel',
+      ].sort(),
     );
     const installed = readdirSync(join(app, 'node_modules/.pnpm'));
     for (const dev of [
