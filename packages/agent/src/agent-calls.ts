@@ -1,4 +1,10 @@
-import type { AgentMetrics, CallOutcome, RelaySpan, RelayTracer } from '@airlock/operations';
+import {
+  CallsInFlight,
+  type AgentMetrics,
+  type CallOutcome,
+  type RelaySpan,
+  type RelayTracer,
+} from '@airlock/operations';
 
 /** One client request the agent is relaying. */
 export interface AgentCall {
@@ -13,8 +19,7 @@ export interface AgentCall {
  * a stopping agent waits on (it drains calls in flight before it closes its tunnels).
  */
 export class AgentCalls {
-  private active = 0;
-  private readonly idle = new Set<() => void>();
+  private readonly calls = new CallsInFlight();
 
   constructor(
     private readonly metrics: AgentMetrics | undefined,
@@ -23,12 +28,12 @@ export class AgentCalls {
 
   /** Calls started and not yet answered. */
   get inFlight(): number {
-    return this.active;
+    return this.calls.count;
   }
 
   /** `traceparent`: the gateway's span for the request (it came with the tunnel frame). */
   started(connection: string, method: string, traceparent: string | undefined): AgentCall {
-    this.active++;
+    this.calls.started();
     return {
       connection,
       method,
@@ -41,7 +46,7 @@ export class AgentCalls {
   }
 
   finished(call: AgentCall, outcome: CallOutcome): void {
-    this.active--;
+    this.calls.ended();
     this.metrics?.calls.finished(
       call.connection,
       call.method,
@@ -52,23 +57,10 @@ export class AgentCalls {
       if (outcome !== 'ok') call.span.fail('answered with an error');
       call.span.end();
     }
-    if (this.active === 0) for (const wake of this.idle) wake();
   }
 
   /** Resolves when no call is in flight, or after `ms`; true when drained. */
   drained(ms: number): Promise<boolean> {
-    if (this.active === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.idle.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.idle.delete(wake);
-        resolve(false);
-      }, ms);
-      this.idle.add(wake);
-    });
+    return this.calls.drained(ms);
   }
 }

@@ -1,5 +1,6 @@
 export { Readiness, type ReadinessCheck, type ReadinessReport } from './health/readiness.js';
 export { serveHealth } from './health/health-routes.js';
+export { CallsInFlight } from './shutdown/calls-in-flight.js';
 export { spoolWritable } from './health/spool-writable.js';
 export { AgentMetrics, type AgentObservations } from './metrics/agent-metrics.js';
 export { CALL_DURATION_BUCKETS, CallMetrics, type CallOutcome } from './metrics/call-metrics.js';

@@ -1,4 +1,10 @@
-import type { CallOutcome, GatewayMetrics, RelaySpan, RelayTracer } from '@airlock/operations';
+import {
+  CallsInFlight,
+  type CallOutcome,
+  type GatewayMetrics,
+  type RelaySpan,
+  type RelayTracer,
+} from '@airlock/operations';
 import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type {
@@ -43,29 +49,16 @@ export class MessagePipeline {
     private readonly observers: RelayObservers = {},
   ) {}
 
-  private active = 0;
-  private readonly idle = new Set<() => void>();
+  private readonly calls = new CallsInFlight();
 
   /** Client requests forwarded to an agent and not yet answered. */
   get callsInFlight(): number {
-    return this.active;
+    return this.calls.count;
   }
 
   /** Resolves once no forwarded call is waiting for its answer, or after `ms`; true when drained. */
   drained(ms: number): Promise<boolean> {
-    if (this.active === 0) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const wake = () => {
-        clearTimeout(timer);
-        this.idle.delete(wake);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        this.idle.delete(wake);
-        resolve(false);
-      }, ms);
-      this.idle.add(wake);
-    });
+    return this.calls.drained(ms);
   }
 
   /** A client request was refused by policy before it reached an agent. */
@@ -83,7 +76,7 @@ export class MessagePipeline {
    * `traceparent` goes with the request over the tunnel). Without tracing: undefined, no work.
    */
   startCall(context: RelayContext, method: string): RelaySpan | undefined {
-    this.active++;
+    this.calls.started();
     return this.observers.tracer?.startSpan(`mcp ${method}`, undefined, {
       'mcp.method.name': method,
       'airlock.connection': context.connection,
@@ -99,8 +92,7 @@ export class MessagePipeline {
     startedAt: number,
     span?: RelaySpan,
   ): void {
-    this.active--;
-    if (this.active === 0) for (const wake of this.idle) wake();
+    this.calls.ended();
     this.observers.metrics?.calls.finished(
       context.connection,
       method,
