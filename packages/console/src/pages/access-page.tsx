@@ -1,8 +1,9 @@
 import type { AccessRequestView } from '@airlock/core';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { decideAccess, listAccessRequests, requestAccess } from '../api/access.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { timeText } from '../parts/time-text.js';
+import { usePolled } from '../parts/use-polled.js';
 
 const POLL_MS = 3000;
 
@@ -11,24 +12,11 @@ const POLL_MS = 3000;
  * revoke. The gateway's access API decides who may do what; this page only offers the steps.
  */
 export function AccessPage() {
-  const [requests, setRequests] = useState<readonly AccessRequestView[] | undefined>();
-  const [error, setError] = useState<unknown>();
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let stopped = false;
-    const load = () =>
-      listAccessRequests().then(
-        (answer) => !stopped && (setRequests(answer.requests), setError(undefined)),
-        (failure: unknown) => !stopped && setError(failure),
-      );
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [tick]);
-  const reload = () => setTick((n) => n + 1);
+  const {
+    data: requests,
+    error,
+    reload,
+  } = usePolled(() => listAccessRequests().then((answer) => answer.requests), POLL_MS);
   return (
     <section aria-labelledby="access-heading">
       <h1 id="access-heading">Access</h1>

@@ -1,8 +1,9 @@
-import type { AgentView, EnrollAgentResponse } from '@airlock/core';
-import { useEffect, useState } from 'preact/hooks';
+import type { EnrollAgentResponse } from '@airlock/core';
+import { useState } from 'preact/hooks';
 import { createAgent, listAgents, revokeAgent } from '../api/admin.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { timeText } from '../parts/time-text.js';
+import { usePolled } from '../parts/use-polled.js';
 
 const POLL_MS = 3000;
 
@@ -11,25 +12,13 @@ const POLL_MS = 3000;
  * token is shown once, here, and never again) or revoke one (cut off at once).
  */
 export function AgentsPage() {
-  const [agents, setAgents] = useState<readonly AgentView[] | undefined>();
-  const [error, setError] = useState<unknown>();
+  const {
+    data: agents,
+    error,
+    reload,
+    fail,
+  } = usePolled(() => listAgents().then((answer) => answer.agents), POLL_MS);
   const [created, setCreated] = useState<EnrollAgentResponse | undefined>();
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    let stopped = false;
-    const load = () =>
-      listAgents().then(
-        (answer) => !stopped && (setAgents(answer.agents), setError(undefined)),
-        (failure: unknown) => !stopped && setError(failure),
-      );
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [tick]);
-  const reload = () => setTick((n) => n + 1);
   return (
     <section aria-labelledby="agents-heading">
       <h1 id="agents-heading">Agents</h1>
@@ -97,7 +86,7 @@ export function AgentsPage() {
                       aria-label={`Revoke agent ${a.name}`}
                       onClick={() => {
                         if (!confirm(`Revoke agent ${a.name}? It is cut off at once.`)) return;
-                        revokeAgent(a.name).then(reload, setError);
+                        revokeAgent(a.name).then(reload, fail);
                       }}
                     >
                       Revoke

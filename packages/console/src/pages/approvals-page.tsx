@@ -1,9 +1,10 @@
 import type { ApprovalView } from '@airlock/core';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { decide, listApprovals } from '../api/approvals.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { MaskedText } from '../parts/masked-text.js';
 import { timeText } from '../parts/time-text.js';
+import { usePolled } from '../parts/use-polled.js';
 import { Link } from '../router.js';
 
 const POLL_MS = 2000;
@@ -22,31 +23,12 @@ function needsText(approval: ApprovalView): string {
  * Below: decided calls, with who decided and when.
  */
 export function ApprovalsPage() {
-  const [pending, setPending] = useState<readonly ApprovalView[] | undefined>();
-  const [decided, setDecided] = useState<readonly ApprovalView[]>([]);
-  const [error, setError] = useState<unknown>();
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    let stopped = false;
-    const load = async () => {
-      try {
-        const [open, all] = await Promise.all([listApprovals('pending'), listApprovals('all', 20)]);
-        if (stopped) return;
-        setPending(open.approvals);
-        setDecided(all.approvals.filter((a) => a.status !== 'pending'));
-        setError(undefined);
-      } catch (failure) {
-        if (!stopped) setError(failure);
-      }
-    };
-    void load();
-    const timer = setInterval(() => void load(), POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [tick]);
+  const { data, error, reload } = usePolled(async () => {
+    const [open, all] = await Promise.all([listApprovals('pending'), listApprovals('all', 20)]);
+    return { pending: open.approvals, decided: all.approvals.filter((a) => a.status !== 'pending') };
+  }, POLL_MS);
+  const pending = data?.pending;
+  const decided = data?.decided ?? [];
 
   return (
     <section aria-labelledby="approvals-heading">
@@ -58,9 +40,7 @@ export function ApprovalsPage() {
       ) : pending.length === 0 ? (
         <p class="notice">No held calls wait for you.</p>
       ) : (
-        pending.map((a) => (
-          <PendingApproval key={a.id} approval={a} onDecided={() => setTick((n) => n + 1)} />
-        ))
+        pending.map((a) => <PendingApproval key={a.id} approval={a} onDecided={reload} />)
       )}
       <h2>Decided</h2>
       {decided.length === 0 ? (
