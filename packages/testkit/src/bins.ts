@@ -16,4 +16,6 @@ export const testkitBins = Object.freeze({
   modernHttp: bin('modern-http'),
   /** The conformance fixture over stateful Streamable HTTP: `--port N`, prints `{"url"}`. */
   conformanceHttp: bin('conformance-http'),
+  /** A raw `node:http` JSON echo (no SDK; 2025 era, one JSON answer per POST): `--port N`, prints `{"url"}`. */
+  rawEchoHttp: bin('raw-echo-http'),
 });

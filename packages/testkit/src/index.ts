@@ -33,6 +33,7 @@ export {
   type ModernConformanceHttpOptions,
 } from './servers/modern-conformance-server.js';
 export { createMemoryEventStore } from './http/memory-event-store.js';
+export { startRawEchoHttp, type RawEchoHttp } from './http/raw-echo-http.js';
 
 // Clients.
 export { connectV1Client, createV1Client, type V1ClientOptions } from './clients/connect-v1-client.js';
