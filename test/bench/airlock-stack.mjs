@@ -6,7 +6,7 @@ import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
-import { openSession } from './mcp-load.mjs';
+import { openModernSession, openSession } from './mcp-load.mjs';
 
 const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 
@@ -60,9 +60,13 @@ function startRole(dir, role, configFile, env, stopList) {
  *   bearer tokens with `gateway` settings; a token for alice is issued from `provider`.
  *
  * - `gatewayExtra`, `agentExtra`: more keys for the `gateway` and `agent` sections (masking, guardrails).
+ * - `connections`: the agent's connections by name (default: `echo` → `upstreamUrl` over HTTP); the
+ *   first one is `url`; the readiness check opens a session on it, 2025-era unless `readiness` is
+ *   `'modern'` (a 2026-07-28 client).
  *
- * Resolves with `{ url, headers, pids: { gateway, agent }, operations: { gateway, agent }, stop() }`
- * (`operations`: the operations listeners' URLs, when the extras configure them).
+ * Resolves with `{ url, headers, urlFor(name), headersFor(name), pids: { gateway, agent },
+ * operations: { gateway, agent }, stop() }` (`operations`: the operations listeners' URLs, when the
+ * extras configure them; `headersFor`: a bearer token for that connection's resource, with identity).
  */
 export async function startAirlockStack({
   dir,
@@ -73,6 +77,8 @@ export async function startAirlockStack({
   identity,
   gatewayExtra,
   agentExtra,
+  connections = { echo: { transport: 'http', url: upstreamUrl } },
+  readiness = 'legacy',
 }) {
   mkdirSync(dir, { recursive: true });
   const stops = [];
@@ -95,7 +101,9 @@ export async function startAirlockStack({
             listen: { host: '127.0.0.1', port: 0 },
             tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
           },
-          agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
+          agents: [
+            { id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: Object.keys(connections) },
+          ],
           ...identity?.gateway,
           ...gatewayExtra,
         },
@@ -116,7 +124,7 @@ export async function startAirlockStack({
           gateways: [
             { address: `127.0.0.1:${ready.tunnelPort}`, caFile: 'tunnel.crt', serverName: 'localhost' },
           ],
-          connections: { echo: { transport: 'http', url: upstreamUrl } },
+          connections,
           ...agentExtra,
         },
       }),
@@ -124,14 +132,18 @@ export async function startAirlockStack({
     const agent = startRole(dir, 'agent', join(dir, 'agent.yaml'), env, stops);
     pids.agent = agent.pid;
     const agentReady = await agent.ready;
-    const url = `${ready.url}/mcp/echo`;
+    const urlFor = (name) => `${ready.url}/mcp/${name}`;
+    const url = urlFor(Object.keys(connections)[0]);
     // With `operations` in the extras: where each role serves /metrics.
     const operations = { gateway: ready.operationsUrl, agent: agentReady.operationsUrl };
-    const headers = identity
-      ? {
-          authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: url })}`,
-        }
-      : {};
+    // A token's audience is one connection's resource URL.
+    const headersFor = async (name) =>
+      identity
+        ? {
+            authorization: `Bearer ${await identity.provider.issueAccessToken({ user: 'alice', resource: urlFor(name) })}`,
+          }
+        : {};
+    const headers = await headersFor(Object.keys(connections)[0]);
     if (identity) {
       // Measure what the label says: without the token the gateway must refuse.
       const refused = await fetch(url, {
@@ -145,9 +157,9 @@ export async function startAirlockStack({
     // The agent dials asynchronously: retry the first session until its connection is announced.
     for (let attempt = 0; ; attempt++) {
       try {
-        const session = await openSession(url, { headers });
+        const session = await (readiness === 'modern' ? openModernSession : openSession)(url, { headers });
         await session.close();
-        return { url, headers, pids, operations, stop };
+        return { url, headers, urlFor, headersFor, pids, operations, stop };
       } catch (error) {
         if (attempt > 100) throw error;
         await new Promise((r) => setTimeout(r, 50));

@@ -1,5 +1,6 @@
 // A lean MCP load generator: raw Streamable HTTP POSTs over keep-alive connections, so the
 // numbers measure the servers on the path, not a client SDK's validation overhead.
+import { connectV2Client } from '@airlock/testkit';
 import { Pool } from 'undici';
 
 const HEADERS = {
@@ -88,6 +89,25 @@ export async function openSession(url, { connections = 64, headers: extraHeaders
       await res.body.text();
       await pool.close();
     },
+  };
+}
+
+/**
+ * A 2026-07-28 (modern era) caller: the v2 SDK client pinned to that revision, so every call is a
+ * stateless POST with its `_meta` envelope and the `MCP-Protocol-Version`, `Mcp-Method` and
+ * `Mcp-Name` headers, as a new user's client sends it. Same `call`/`close` shape as `openSession`.
+ */
+export async function openModernSession(url, { headers = {} } = {}) {
+  const client = await connectV2Client(url, { era: 'modern', headers, name: 'airlock-bench' });
+  if (client.getProtocolEra() !== 'modern')
+    throw new Error(`${url} did not negotiate the 2026-07-28 era (got ${client.getProtocolEra()})`);
+  return {
+    async call(tool, args) {
+      const result = await client.callTool({ name: tool, arguments: args });
+      if (result.isError) throw new Error(`tools/call ${tool} failed: ${JSON.stringify(result)}`);
+      return result;
+    },
+    close: () => client.close(),
   };
 }
 

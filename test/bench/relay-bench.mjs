@@ -3,27 +3,45 @@
 // through Airlock (client → gateway → gRPC tunnel → agent → the same upstream), in one run on one
 // machine. Gateway, agent and upstream each run as their own process, as deployed.
 //
-//   node test/bench/relay-bench.mjs [--quick] [--auth] [--recording on|off] [--store pglite|postgres]
-//                                   [--latency-only] [--warmup 1000] [--log-level info]
-//                                   [--operations on|off] [--out file.json]
+//   node test/bench/relay-bench.mjs [--quick] [--all-features] [--era legacy|modern|both]
+//                                   [--upstream sdk|raw|both] [--auth] [--recording on|off]
+//                                   [--store pglite|postgres] [--latency-only] [--warmup 1000]
+//                                   [--log-level info] [--operations on|off] [--out file.json]
+//
+// Configurations: every (era, upstream) pair asked for, each measured direct and through Airlock
+// in the same run, one after the other, against one gateway and agent:
+// - --era legacy (default): a 2025-11-25 session (initialize, Mcp-Session-Id), called with lean
+//   raw POSTs over keep-alive connections. modern: the v2 SDK client pinned to 2026-07-28 (every
+//   call a stateless POST with `_meta` and the standard headers) against the test kit's modern
+//   server (the agent's connection serves only that era). both: the two.
+// - --upstream sdk (default): the kitchen sink (v1 SDK, stateful Streamable HTTP) or, modern, the
+//   modern server (v2 SDK). raw: the test kit's raw node:http JSON echo, the fastest honest server
+//   (2025 era only): against it the ratio shows what Airlock itself costs. both: the two.
 //
 // --latency-only skips the throughput phase. --warmup: sequential calls per path before timing
 // starts (default 1000, ~1 s). Right after start V8 is still optimising (PGlite's WebAssembly
 // too, with recording on), so a longer warm-up (8000) shows a long-running gateway.
 // --recording on (default, the product default): gateway and agent spool every message and the
-// gateway stores it in PGlite. off: `recording.enabled: false` for both roles. Run both and compare
-// the added latency to see what recording costs a call. --store postgres: the gateway stores in a
-// PostgreSQL server (a throwaway cluster from the machine's binaries) instead of embedded PGlite.
+// gateway stores it in PGlite. off: `recording.enabled: false` for both roles. --store postgres:
+// the gateway stores in a PostgreSQL server (a throwaway cluster from the machine's binaries).
 //
 // --auth: the gateway verifies an OIDC bearer token (a real oidc-provider on loopback) and applies
 // access rules on every call, as in production; the client sends the token on every request.
 //
+// --all-features: everything a production gateway runs with: --auth, recording on, masking with
+// the default detectors and 20 guardrail rules that evaluate on every call (all-features.mjs).
+//
 // --operations on: gateway and agent each serve Prometheus metrics on an operations listener
 // (counting every call); off (default): no listener, no metrics. Compare both for their cost.
 //
-// Prints a table and writes a JSON file (default test/bench/results/relay-<time>.json).
+// BENCH_CPU_PROF=<dir>: V8 CPU profiles of the gateway and the agent (airlock-stack.mjs);
+// summarise one with `node test/bench/cpu-profile-summary.mjs <file.cpuprofile>`.
+//
+// Prints, per configuration, direct and Airlock side by side (p50/p90/p99, calls/s @32, the
+// ratio, CPU per call per process) and writes one JSON file (default
+// test/bench/results/relay-<features>-<time>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -33,13 +51,17 @@ import {
   startTestIdentityProvider,
   testkitBins,
 } from '@airlock/testkit';
+import { allFeaturesGateway } from './all-features.mjs';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
-import { measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
+import { measureLatency, measureThroughput, openModernSession, openSession } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
+    'all-features': { type: 'boolean', default: false },
+    era: { type: 'string', default: 'legacy' },
+    upstream: { type: 'string', default: 'sdk' },
     auth: { type: 'boolean', default: false },
     recording: { type: 'string', default: 'on' },
     operations: { type: 'string', default: 'off' },
@@ -50,37 +72,61 @@ const { values: args } = parseArgs({
     out: { type: 'string' },
   },
 });
-if (args.recording !== 'on' && args.recording !== 'off') {
-  console.error(`--recording must be on or off (got ${args.recording})`);
+function usage(message) {
+  console.error(message);
   process.exit(2);
 }
-if (args.store !== 'pglite' && args.store !== 'postgres') {
-  console.error(`--store must be pglite or postgres (got ${args.store})`);
-  process.exit(2);
-}
+const oneOf = (flag, allowed) => {
+  if (!allowed.includes(args[flag])) usage(`--${flag} must be ${allowed.join(' or ')} (got ${args[flag]})`);
+};
+oneOf('recording', ['on', 'off']);
+oneOf('store', ['pglite', 'postgres']);
+oneOf('era', ['legacy', 'modern', 'both']);
+oneOf('upstream', ['sdk', 'raw', 'both']);
+const allFeatures = args['all-features'];
+if (allFeatures && args.recording === 'off') usage('--all-features records every call: drop --recording off');
+const auth = args.auth || allFeatures;
 const recordingOn = args.recording === 'on';
-const postgres = recordingOn && args.store === 'postgres' ? await startPostgres() : undefined;
-const recording = recordingSection(args.recording, postgres?.connectionString);
+
+/** The configurations to run: (era, upstream) pairs; a raw upstream speaks only the 2025 era. */
+const eras = args.era === 'both' ? ['legacy', 'modern'] : [args.era];
+const upstreams = args.upstream === 'both' ? ['sdk', 'raw'] : [args.upstream];
+const configurations = eras.flatMap((era) =>
+  upstreams.filter((u) => !(era === 'modern' && u === 'raw')).map((upstream) => ({ era, upstream })),
+);
+if (configurations.length === 0) usage('--upstream raw serves only the 2025 era: add --era legacy or both');
+const skippedPairs = eras.length * upstreams.length - configurations.length;
+
+/** Each configuration's upstream bin and the agent's connection to it. */
+const CONNECTION = {
+  'legacy/sdk': { name: 'echo', bin: testkitBins.kitchenSinkHttp, args: [] },
+  'legacy/raw': { name: 'echo-raw', bin: testkitBins.rawEchoHttp, args: [] },
+  'modern/sdk': {
+    name: 'echo-modern',
+    bin: testkitBins.modernHttp,
+    args: ['--legacy', 'reject'],
+    connection: { eras: ['modern'] },
+  },
+};
+
 const plan = args.quick
   ? { warmup: 50, calls: 200, concurrency: 32, durationMs: 1000, warmupMs: 300 }
   : { warmup: 1000, calls: 5000, concurrency: 32, durationMs: 8000, warmupMs: 2000 };
 if (args.warmup !== undefined) {
   plan.warmup = Number(args.warmup);
-  if (!Number.isInteger(plan.warmup) || plan.warmup < 0) {
-    console.error(`--warmup must be a whole number (got ${args.warmup})`);
-    process.exit(2);
-  }
+  if (!Number.isInteger(plan.warmup) || plan.warmup < 0)
+    usage(`--warmup must be a whole number (got ${args.warmup})`);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-'));
 const processes = [];
-/** Process ids by role, for CPU accounting (Linux /proc). */
-const pids = {};
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
+const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+const loadAverage = () => loadavg().map((l) => round(l, 2));
 
-/** With --auth: an identity provider, and the gateway settings that make it the trusted issuer. */
-async function startIdentity() {
-  if (!args.auth) return undefined;
+/** With auth: an identity provider, and the gateway settings that make it the trusted issuer. */
+async function startIdentity(connectionNames) {
+  if (!auth) return undefined;
   const provider = await startTestIdentityProvider({ host: '127.0.0.1', port: 0 });
   const port = await freePort('127.0.0.1');
   const publicUrl = `http://127.0.0.1:${port}`;
@@ -91,65 +137,163 @@ async function startIdentity() {
     gateway: {
       publicUrl,
       auth: { mode: 'oidc', issuers: [{ issuer: provider.issuer }], clockSkewSeconds: 30 },
-      access: { rules: [{ groups: ['sre'], connections: ['echo'] }] },
+      access: { rules: [{ groups: ['sre'], connections: connectionNames }] },
     },
   };
 }
 
-const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
+/** Direct and through Airlock, one after the other: latency, throughput and CPU per call. */
+async function measureConfiguration({ era, upstream }, upstreamProcess, airlock, pids) {
+  const key = `${era}/${upstream}`;
+  const name = CONNECTION[key].name;
+  const open = era === 'modern' ? openModernSession : (url, o) => openSession(url, o);
+  const direct = await open(upstreamProcess.url);
+  const through = await open(airlock.urlFor(name), { headers: await airlock.headersFor(name) });
+  // CPU of every process on the path: the upstream serves both paths, the gateway and the agent
+  // only the Airlock one. Work off the call path (delivery pumps, the store thread) is included:
+  // it competes for the same cores.
+  const rolePids = { gateway: pids.gateway, agent: pids.agent, upstream: upstreamProcess.process.child.pid };
+  const sequentialCalls = plan.calls + plan.warmup;
+  const cpu = { direct: {}, airlock: {} };
+  const latency = {};
+  for (const [path, session] of [
+    ['direct', direct],
+    ['airlock', through],
+  ]) {
+    const before = sampleCpu(rolePids);
+    latency[path] = await measureLatency(session, plan);
+    cpu[path].sequential = cpuPerCall(before, sampleCpu(rolePids), sequentialCalls);
+  }
+  const skipped = { callsPerSecond: Number.NaN, failed: 0 };
+  const throughput = { direct: skipped, airlock: skipped };
+  if (!args['latency-only']) {
+    for (const [path, session] of [
+      ['direct', direct],
+      ['airlock', through],
+    ]) {
+      const before = sampleCpu(rolePids);
+      throughput[path] = await measureThroughput(session, plan);
+      // Over the warm-up and the timed part, which share a rate.
+      const loadedCalls = throughput[path].callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
+      cpu[path].loaded = cpuPerCall(before, sampleCpu(rolePids), loadedCalls);
+    }
+  }
+  await direct.close();
+  await through.close();
+  return {
+    name: key,
+    era: era === 'modern' ? 'modern (2026-07-28, v2 SDK client)' : 'legacy (2025-11-25 session, raw POSTs)',
+    upstream:
+      upstream === 'raw'
+        ? 'raw node:http JSON echo'
+        : era === 'modern'
+          ? 'modern server (v2 SDK)'
+          : 'kitchen sink (v1 SDK)',
+    latencyMs: {
+      direct: latency.direct,
+      airlock: latency.airlock,
+      addedP50: round(latency.airlock.p50 - latency.direct.p50),
+      addedP90: round(latency.airlock.p90 - latency.direct.p90),
+      addedP99: round(latency.airlock.p99 - latency.direct.p99),
+    },
+    throughput: {
+      direct: throughput.direct,
+      airlock: throughput.airlock,
+      ratio: round(throughput.airlock.callsPerSecond / throughput.direct.callsPerSecond, 2),
+    },
+    cpuMicrosecondsPerCall: cpu,
+  };
+}
+
+const ms = (n) => n.toFixed(3).padStart(7);
+const cpuCell = (c, role) => (c?.[role] ? String(c[role].totalUs) : '–');
+function printConfiguration(r) {
+  const cpu = r.cpuMicrosecondsPerCall;
+  const phase = args['latency-only'] ? 'sequential' : 'loaded';
+  const row = (path) => {
+    const l = r.latencyMs[path];
+    const t = r.throughput[path];
+    const c = cpu[path][phase];
+    const gatewayAgent = path === 'airlock' ? `${cpuCell(c, 'gateway')} + ${cpuCell(c, 'agent')}` : '–';
+    return `| ${path.padEnd(7)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${t.callsPerSecond.toFixed(0).padStart(8)} | ${String(t.failed).padStart(6)} | ${gatewayAgent.padStart(15)} | ${cpuCell(c, 'upstream').padStart(8)} | ${cpuCell(c, 'loadGenerator').padStart(6)} |`;
+  };
+  console.log(`\n${r.name}: ${r.era} → ${r.upstream}`);
+  console.log(
+    `| path    |     p50 |     p90 |     p99 | calls/s  | errors | gateway + agent | upstream | client |`,
+  );
+  console.log(
+    `|---------|---------|---------|---------|----------|--------|-----------------|----------|--------|`,
+  );
+  console.log(row('direct'));
+  console.log(row('airlock'));
+  const store = cpu.airlock[phase]?.gateway?.backgroundUs;
+  const sum = (cpu.airlock[phase]?.gateway?.totalUs ?? 0) + (cpu.airlock[phase]?.agent?.totalUs ?? 0);
+  console.log(
+    `added p50 ${r.latencyMs.addedP50} ms, p99 ${r.latencyMs.addedP99} ms; ` +
+      (args['latency-only']
+        ? 'throughput not measured (--latency-only); '
+        : `throughput ${r.throughput.ratio}× direct; `) +
+      `gateway + agent ${sum} µs per call ${phase === 'loaded' ? '@32' : 'sequential'}` +
+      (store ? ` (${store} of it the gateway's low-priority store thread)` : ''),
+  );
+}
 
 let identity;
 try {
-  const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
-  processes.push(upstream.process);
-  pids.upstream = upstream.process.child.pid;
-  identity = await startIdentity();
+  const running = {};
+  for (const { era, upstream } of configurations) {
+    const c = CONNECTION[`${era}/${upstream}`];
+    const server = await startServerProcess(c.bin, ['--port', '0', ...c.args], { env });
+    processes.push(server.process);
+    running[`${era}/${upstream}`] = server;
+  }
+  const connections = Object.fromEntries(
+    Object.entries(running).map(([key, server]) => [
+      CONNECTION[key].name,
+      { transport: 'http', url: server.url, ...CONNECTION[key].connection },
+    ]),
+  );
+  // The stack's readiness check opens a 2025-era session on the first connection.
+  const ordered = Object.fromEntries(
+    Object.entries(connections).sort(([a], [b]) => (a === 'echo-modern') - (b === 'echo-modern')),
+  );
+  identity = await startIdentity(Object.keys(ordered));
+  const postgres = recordingOn && args.store === 'postgres' ? await startPostgres() : undefined;
+  if (postgres) processes.push({ kill: () => postgres.stop() });
+  const recording = recordingSection(args.recording, postgres?.connectionString);
+  const firstLegacy = Object.keys(ordered)[0] !== 'echo-modern';
   const airlock = await startAirlockStack({
     dir: join(dir, 'airlock'),
-    upstreamUrl: upstream.url,
     recording,
     logLevel: args['log-level'],
     env,
     identity,
+    connections: ordered,
+    ...(firstLegacy ? {} : { readiness: 'modern' }),
+    gatewayExtra: {
+      ...(allFeatures ? allFeaturesGateway() : {}),
+      ...(args.operations === 'on' ? { operations: { listen: { host: '127.0.0.1', port: 0 } } } : {}),
+    },
     ...(args.operations === 'on'
-      ? {
-          gatewayExtra: { operations: { listen: { host: '127.0.0.1', port: 0 } } },
-          agentExtra: { operations: { listen: { host: '127.0.0.1', port: 0 } } },
-        }
+      ? { agentExtra: { operations: { listen: { host: '127.0.0.1', port: 0 } } } }
       : {}),
   });
   processes.push({ kill: airlock.stop });
-  Object.assign(pids, airlock.pids);
 
-  const direct = await openSession(upstream.url);
-  const through = await openSession(airlock.url, { headers: airlock.headers });
-  // CPU per sequential call of each process: where the added time is spent, including work off
-  // the call path (delivery pumps, the store thread) that competes for the same cores.
-  const cpuBefore = sampleCpu(pids);
-  const directLatency = await measureLatency(direct, plan);
-  const cpuMiddle = sampleCpu(pids);
-  const airlockLatency = await measureLatency(through, plan);
-  const cpuAfter = sampleCpu(pids);
-  const latency = { direct: directLatency, airlock: airlockLatency };
-  const calls = plan.calls + plan.warmup;
-  const cpu = {
-    direct: cpuPerCall(cpuBefore, cpuMiddle, calls),
-    airlock: cpuPerCall(cpuMiddle, cpuAfter, calls),
-  };
-  const skipped = { callsPerSecond: Number.NaN, failed: 0 };
-  let throughput = { direct: skipped, airlock: skipped };
-  if (!args['latency-only']) {
-    const directThroughput = await measureThroughput(direct, plan);
-    const cpuLoaded = sampleCpu(pids);
-    const airlockThroughput = await measureThroughput(through, plan);
-    const cpuLoadedAfter = sampleCpu(pids);
-    throughput = { direct: directThroughput, airlock: airlockThroughput };
-    // Under load (the 32 callers): measured over the warm-up and the timed part, which share a rate.
-    const loadedCalls = airlockThroughput.callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
-    cpu.airlockLoaded = cpuPerCall(cpuLoaded, cpuLoadedAfter, loadedCalls);
+  const loadAtStart = loadAverage();
+  const results = [];
+  for (const configuration of configurations) {
+    results.push(
+      await measureConfiguration(
+        configuration,
+        running[`${configuration.era}/${configuration.upstream}`],
+        airlock,
+        airlock.pids,
+      ),
+    );
   }
-  await direct.close();
-  await through.close();
+  const loadAtEnd = loadAverage();
+
   // Proof that metrics were on: the calls the gateway counted.
   let countedCalls;
   if (airlock.operations.gateway) {
@@ -160,71 +304,56 @@ try {
       .reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
   }
 
+  const features = {
+    authentication: auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
+    recording: recordingOn ? `on (spool fsync interval, ${postgres ? 'PostgreSQL' : 'PGlite'} store)` : 'off',
+    masking: allFeatures
+      ? 'default detectors (secrets + pii), set explicitly'
+      : 'product default (default detectors)',
+    guardrails: allFeatures ? '20 rules (all-features.mjs), none denies the echo call' : 'none',
+    operations: args.operations === 'on' ? { metrics: 'on', gatewayCountedCalls: countedCalls } : 'off',
+  };
   const result = {
     benchmark: 'relay-echo',
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    loadAverage: { atStart: loadAtStart, atEnd: loadAtEnd },
     plan,
     logLevel: args['log-level'],
-    authentication: args.auth ? 'oidc bearer token + access rules' : 'none (loopback dev mode)',
-    recording: recordingOn ? `on (spool fsync interval, ${postgres ? 'PostgreSQL' : 'PGlite'} store)` : 'off',
-    operations: args.operations === 'on' ? { metrics: 'on', gatewayCountedCalls: countedCalls } : 'off',
-    latencyMs: {
-      direct: latency.direct,
-      airlock: latency.airlock,
-      addedP50: round(latency.airlock.p50 - latency.direct.p50),
-      addedP99: round(latency.airlock.p99 - latency.direct.p99),
-      ratioP50: round(latency.airlock.p50 / latency.direct.p50, 2),
+    allFeatures,
+    features,
+    configurations: results,
+    targets: {
+      addedP50Ms: 0.6,
+      addedP99Ms: 3,
+      ratioSdk: 0.5,
+      ratioRaw: 0.3,
+      gatewayPlusAgentCpuUsPerCallAt32: 450,
     },
-    cpuMicrosecondsPerCall: cpu,
-    throughput: {
-      direct: throughput.direct,
-      airlock: throughput.airlock,
-      ratio: round(throughput.airlock.callsPerSecond / throughput.direct.callsPerSecond, 2),
-    },
-    targets: { addedP50Ms: 0.5, addedP99Ms: 2, airlockCallsPerSecond: 3000 },
   };
 
-  const row = (name, l, t) =>
-    `| ${name.padEnd(7)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} |`;
   console.log(
-    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s (log level ${args['log-level']}, authentication ${args.auth ? 'on' : 'off'}, recording ${args.recording}${recordingOn ? `, store ${args.store}` : ''}, metrics ${args.operations})\n`,
+    `\nRelay benchmark: echo tool, ${plan.calls} sequential calls after ${plan.warmup} warm-up; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s` +
+      `\nfeatures: ${allFeatures ? 'ALL (' : ''}authentication ${auth ? 'on' : 'off'}, recording ${args.recording}${recordingOn ? ` (${args.store})` : ''}, masking ${allFeatures ? 'default detectors' : 'default'}, guardrails ${allFeatures ? '20 rules' : 'none'}${allFeatures ? ')' : ''}, metrics ${args.operations}, log level ${args['log-level']}` +
+      `\nload average ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end; ${cpus().length} CPUs` +
+      `\nlatency in ms (sequential); CPU in µs per call per process ${args['latency-only'] ? '(sequential)' : '@32'}; "client" is this load generator`,
   );
-  console.log('| path    | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @32 | errors |');
-  console.log('|---------|----------|----------|----------|--------------|--------|');
-  console.log(row('direct', latency.direct, throughput.direct));
-  console.log(row('airlock', latency.airlock, throughput.airlock));
-  console.log(
-    `\nAirlock adds ${result.latencyMs.addedP50} ms at p50 (target ≤ 0.5), ${result.latencyMs.addedP99} ms at p99 (target ≤ 2); ` +
-      (args['latency-only']
-        ? 'throughput not measured (--latency-only).'
-        : `throughput ${throughput.airlock.callsPerSecond.toFixed(0)} calls/s (target ≥ 3000), ${result.throughput.ratio}× direct.`),
-  );
-  const cpuLine = (path) =>
-    Object.entries(cpu[path])
-      .map(
-        ([role, c]) =>
-          `${role} ${c.totalUs} µs (${c.systemUs} kernel${c.backgroundUs > 0 ? `, ${c.backgroundUs} low-priority threads` : ''})`,
-      )
-      .join(', ');
-  console.log(`CPU per sequential call: direct: ${cpuLine('direct')}`);
-  console.log(`                         airlock: ${cpuLine('airlock')}`);
-  if (cpu.airlockLoaded) console.log(`CPU per call @32:        airlock: ${cpuLine('airlockLoaded')}`);
+  for (const r of results) printConfiguration(r);
+  if (skippedPairs > 0) console.log('\n(modern × raw skipped: the raw echo speaks only the 2025 era.)');
+  if (countedCalls !== undefined) console.log(`The gateway's metrics counted ${countedCalls} calls.`);
   const out =
     args.out ??
     join(
       new URL('.', import.meta.url).pathname,
       'results',
-      `relay-recording-${recordingOn ? args.store : 'off'}-${result.at.replace(/[:.]/g, '-')}.json`,
+      `relay-${allFeatures ? 'all-features' : `recording-${recordingOn ? args.store : 'off'}`}-${result.at.replace(/[:.]/g, '-')}.json`,
     );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-  if (countedCalls !== undefined) console.log(`The gateway's metrics counted ${countedCalls} calls.`);
   console.log(`\nJSON: ${out}`);
 } finally {
-  await Promise.all(processes.map((p) => p.kill()));
+  await Promise.all(processes.reverse().map((p) => p.kill()));
   await identity?.provider.close();
-  await postgres?.stop();
   if (process.env.BENCH_KEEP) console.log(`kept ${dir}`);
   else rmSync(dir, { recursive: true, force: true });
 }
