@@ -8,7 +8,10 @@ import { createInterface } from 'node:readline';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
 import { openModernSession, openSession } from './mcp-load.mjs';
 
-const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+// BENCH_AIRLOCK_CLI=<main.js>: run another build of the CLI (e.g. a copy of packages/cli/dist
+// with one change undone), to compare two builds in interleaved runs on a shared machine.
+const AIRLOCK =
+  process.env.BENCH_AIRLOCK_CLI ?? new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 
 /**
  * The `recording` section for both roles: `off` disables recording; `on` is the product default
