@@ -62,8 +62,14 @@ export class ResponseChannel {
     if (this.finished) return true;
     if (this.sse === undefined) {
       if (this.streams && (!final || eventStream)) {
+        // The whole answer at once (an SDK server answers a call on an event stream): headers,
+        // priming event, message and end leave in one write, not one system call each (issue
+        // 16: the separate header flush alone was 6 % of the gateway's busy time).
+        if (final) this.res.cork();
         this.openResumable();
-        return this.deliver(json, final, httpStatus);
+        const writable = this.deliver(json, final, httpStatus);
+        if (final) this.res.uncork();
+        return writable;
       }
       if (final && !eventStream) {
         this.finished = true;
