@@ -76,9 +76,9 @@ async function withStack(name, run) {
     recording: recordingSection(args.recording),
     logLevel: 'info',
     env,
-    // Room for the big result: the gateway's default cap on one message is 64 MiB.
+    // Room for the big result: both roles cap one message at 64 MiB by default.
     gatewayExtra: { ...operations, limits: { maxMessageBytes: (resultMiB + 16) * MIB } },
-    agentExtra: operations,
+    agentExtra: { ...operations, limits: { maxMessageBytes: (resultMiB + 16) * MIB } },
   });
   try {
     return await run(stack);

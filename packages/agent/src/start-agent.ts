@@ -66,6 +66,7 @@ export function grpcTunnelFactory(
       logger: options.logger,
       onSession,
       heartbeatIntervalMs: options.heartbeatSeconds * 1000,
+      maxMessageBytes: options.maxMessageBytes,
       reconnect: options.reconnect,
     });
     client.on('connected', ({ gatewayId }) => {
