@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { AirlockError, type AgentConfig, type RecordingConfig } from '@airlock/core';
+// The spool entry, not the package's main one: that would load the stores and AWS SDK clients.
 import {
   keyWrapperFromConfig,
-  KinesisSink,
   kinesisDeliverySink,
+  openKinesisSink,
   startRecording,
   type DeliverySink,
   type RunningRecording,
   type SpoolIo,
-} from '@airlock/recording';
+} from '@airlock/recording/spool';
 import type { Logger } from 'pino';
 
 /** Where the agent's spool lives, or a startup error saying how to give it one (fail closed). */
@@ -39,7 +40,7 @@ export async function startAgentRecording(
   // The agent encrypts its spool only; the gateway's store encrypts what it stores with its own key.
   const wrapper = await keyWrapperFromConfig(recording.encryption);
   const kinesis = recording.kinesis
-    ? new KinesisSink({
+    ? await openKinesisSink({
         streamName: recording.kinesis.stream,
         region: recording.kinesis.region,
         endpoint: recording.kinesis.endpoint,

@@ -44,6 +44,8 @@ export interface AgentTunnelOptions {
   readonly gateway: AgentConfig['gateways'][number];
   readonly connections: readonly AnnouncedConnection[];
   readonly heartbeatSeconds: number;
+  /** Largest message taken from the gateway (agent.limits.maxMessageBytes). */
+  readonly maxMessageBytes: number;
   readonly reconnect: AgentConfig['reconnect'];
   readonly logger: Logger;
 }
@@ -165,6 +167,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       credentials,
       ...(roles ? { roles } : {}),
       logger: connectionLogger,
+      maxMessageBytes: config.limits.maxMessageBytes,
       onAwsInjected: (injectedCredentials: AwsCredentials) => injected.rememberAws(name, injectedCredentials),
     };
     connectors.set(
@@ -276,6 +279,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
             gateway,
             connections: announced,
             heartbeatSeconds: config.heartbeatSeconds,
+            maxMessageBytes: config.limits.maxMessageBytes,
             reconnect: config.reconnect,
             logger: logger.child({ gateway: gateway.address }),
           },

@@ -8,7 +8,7 @@ import {
   startTracing,
   type OperationsListener,
 } from '@airlock/operations';
-import type { SpoolIo } from '@airlock/recording';
+import type { SpoolIo } from '@airlock/recording/spool';
 import { TunnelClient } from '@airlock/tunnel';
 import { agentSpoolDir, startAgentRecording } from './agent-recording.js';
 import { loadKeyedHash } from './masking/hash-key.js';
@@ -66,6 +66,7 @@ export function grpcTunnelFactory(
       logger: options.logger,
       onSession,
       heartbeatIntervalMs: options.heartbeatSeconds * 1000,
+      maxMessageBytes: options.maxMessageBytes,
       reconnect: options.reconnect,
     });
     client.on('connected', ({ gatewayId }) => {

@@ -95,6 +95,14 @@ agent:
     expect(config.logging.level).toBe('debug');
   });
 
+  it("caps the agent's messages at 64 MiB unless agent.limits.maxMessageBytes says otherwise", () => {
+    expect(parseConfig(agentYaml).agent?.limits.maxMessageBytes).toBe(64 * 1024 * 1024);
+    const raised = parseConfig(agentYaml, {
+      env: { AIRLOCK_AGENT__LIMITS__MAX_MESSAGE_BYTES: String(128 * 1024 * 1024) },
+    });
+    expect(raised.agent?.limits.maxMessageBytes).toBe(128 * 1024 * 1024);
+  });
+
   it('reports YAML syntax errors', () => {
     expect(() => parseConfig('agent: [unclosed', { source: 'x.yaml' })).toThrow(/x\.yaml is not valid YAML/);
   });

@@ -74,6 +74,7 @@ export {
   type KinesisSinkOptions,
 } from './kinesis/kinesis-sink.js';
 export { createKinesisClient, type KinesisConnectionOptions } from './kinesis/kinesis-client.js';
+export { openKinesisSink } from './kinesis/open-kinesis-sink.js';
 export { CHUNK_ENVELOPE_VERSION, type ChunkEnvelope } from './kinesis/chunk-envelope.js';
 export { encodeEventRecords, type KinesisRecord } from './kinesis/event-records.js';
 export { batchRecords } from './kinesis/record-batches.js';

@@ -1,4 +1,4 @@
-import { AssumeRoleCommand, STSClient, type AssumeRoleCommandInput } from '@aws-sdk/client-sts';
+import type { AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
 import { AirlockError, type AwsRoleConfig, type Caller, type RecordedAwsCredentials } from '@airlock/core';
 import type { Logger } from 'pino';
 import { assumeRoleError, refusalOf } from './assume-role-error.js';
@@ -110,7 +110,10 @@ export class RoleCredentials {
       ...(role.policy === undefined ? {} : { Policy: role.policy }),
       ...(role.sourceIdentity ? { SourceIdentity: sourceIdentity(caller) } : {}),
     };
-    const client = this.clientFor(role);
+    // Loaded on the first role assumed: an agent whose connections assume no role never holds the
+    // STS client's modules (about 17 MB resident).
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    const client = this.clientFor(role, STSClient);
     const send = (withTags: boolean) =>
       client.send(
         new AssumeRoleCommand(
@@ -169,13 +172,13 @@ export class RoleCredentials {
     };
   }
 
-  private clientFor(role: AssumableRole): STSClient {
+  private clientFor(role: AssumableRole, Client: typeof STSClient): STSClient {
     const key = `${role.region ?? ''} ${role.stsEndpoint ?? ''}`;
     let client = this.clients.get(key);
     if (!client) {
       const { source } = this.options;
       const wait = this.options.sourceWaitMs ?? DEFAULT_SOURCE_WAIT_MS;
-      client = new STSClient({
+      client = new Client({
         ...(role.region === undefined ? {} : { region: role.region }),
         ...(role.stsEndpoint === undefined ? {} : { endpoint: role.stsEndpoint }),
         credentials: async () => {

@@ -1,5 +1,4 @@
 import { AirlockError } from '@airlock/core';
-import { formatAuditItem, KinesisAuditConsumer } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
 import { commandGroup } from '../command-line/command-group.js';
 
@@ -45,6 +44,8 @@ const tail: CommandModule<object, TailArgs> = {
           `container or instance role). Exits ${EXIT_CHAIN_BREAK} if a chain break was seen.`,
       ) as Argv<TailArgs>,
   handler: async (args) => {
+    // Loaded when this command runs: the recording package loads its stores and AWS SDK clients.
+    const { formatAuditItem, KinesisAuditConsumer } = await import('@airlock/recording');
     const consumer = new KinesisAuditConsumer({
       streamName: args.stream,
       region: args.region,

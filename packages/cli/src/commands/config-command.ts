@@ -1,5 +1,3 @@
-import { agentSpoolDir } from '@airlock/agent';
-import { gatewayRecordingPlaces } from '@airlock/gateway';
 import type { CommandModule } from 'yargs';
 import { commandGroup } from '../command-line/command-group.js';
 import { loadConfig } from '../config/load-config.js';
@@ -14,13 +12,20 @@ const check: CommandModule<object, CheckArgs> = {
   describe: 'Validate a configuration file (and AIRLOCK_* variables) without starting anything',
   builder: (y) =>
     y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
-  handler: (args) => {
+  handler: async (args) => {
     try {
       const { config } = loadConfig(args.config);
       // The same decisions startup makes, so a file that passes here does not fail to start for them.
+      // Loaded here, not at import: the roles are large and every other command would load them.
       if (config.recording.enabled) {
-        if (config.gateway) gatewayRecordingPlaces(config.gateway, config.recording);
-        if (config.agent) agentSpoolDir(config.agent, config.recording);
+        if (config.gateway) {
+          const { gatewayRecordingPlaces } = await import('@airlock/gateway');
+          gatewayRecordingPlaces(config.gateway, config.recording);
+        }
+        if (config.agent) {
+          const { agentSpoolDir } = await import('@airlock/agent');
+          agentSpoolDir(config.agent, config.recording);
+        }
       }
       const sections = [config.gateway && 'gateway', config.agent && 'agent'].filter(Boolean).join(' and ');
       const connections = config.agent ? Object.keys(config.agent.connections).join(', ') : '';

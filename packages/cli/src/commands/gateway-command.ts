@@ -1,4 +1,3 @@
-import { startGateway } from '@airlock/gateway';
 import type { CommandModule } from 'yargs';
 import { loadRoleConfig } from '../config/load-role-config.js';
 import { createLogger } from '../logging/create-logger.js';
@@ -17,6 +16,9 @@ export const gatewayCommand: CommandModule<object, GatewayArgs> = {
     try {
       const { config, section } = loadRoleConfig(args.config, 'gateway');
       const logger = createLogger(config.logging.level, { name: 'airlock-gateway' });
+      // Loaded when this command runs: every other `airlock` command (the agent role among them)
+      // would otherwise load the gateway, its store and the AWS SDK clients at start-up.
+      const { startGateway } = await import('@airlock/gateway');
       const gateway = await startGateway(section, { logger, recording: config.recording });
       process.stdout.write(
         `${JSON.stringify({

@@ -6,7 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
-import { eventsByTime, MAX_EVENT_PAGE_SIZE, type SessionPage, type SessionSummary } from '@airlock/recording';
+import {
+  eventsByTime,
+  MAX_EVENT_PAGE_SIZE,
+  type SessionPage,
+  type SessionSummary,
+} from '@airlock/recording/pages';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi, fetchAdminApi, type AdminTarget } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';

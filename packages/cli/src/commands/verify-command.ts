@@ -1,5 +1,4 @@
 import { AirlockError } from '@airlock/core';
-import { verifySessionPages } from '@airlock/recording';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
@@ -31,6 +30,8 @@ export const verifyCommand: CommandModule<object, VerifyArgs> = {
       const pages = sessionEventPages(await resolveAdminTarget(args), args.session, {
         pageSize: args.pageSize,
       });
+      // Loaded when this command runs: the recording package loads its stores and AWS SDK clients.
+      const { verifySessionPages } = await import('@airlock/recording');
       const report = { ...(await verifySessionPages(pages)), sessionId: args.session };
       process.stdout.write(
         args.json ? `${JSON.stringify(report)}\n` : verificationText(args.session, report),

@@ -453,6 +453,20 @@ const agentSection = z.strictObject({
     )
     .min(1),
   heartbeatSeconds: z.number().positive().default(15),
+  limits: z
+    .strictObject({
+      /**
+       * Largest single message the agent takes from an MCP server or a gateway (one JSON-RPC
+       * message, e.g. a tool result). The agent holds such a message whole, several times over
+       * (parse, mask, record, frame): see docs/operations.md, sizing.
+       */
+      maxMessageBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+    })
+    .prefault({}),
   /** The operations listener (metrics, health, readiness); absent = none. */
   operations: operationsSchema(9465),
   shutdown: shutdownSchema,

@@ -1,6 +1,5 @@
 import type { RecordingConfig } from '@airlock/core';
 import type { KeyWrapper } from './key-wrapper.js';
-import { KmsKeyWrapper } from './kms-key-wrapper.js';
 import { LocalKeyFileWrapper } from './local-key-file-wrapper.js';
 
 /**
@@ -13,7 +12,10 @@ export async function keyWrapperFromConfig(
 ): Promise<KeyWrapper | undefined> {
   if (encryption === undefined) return undefined;
   if (encryption.keyFile !== undefined) return LocalKeyFileWrapper.open(encryption.keyFile);
-  if (encryption.kmsKeyId !== undefined)
+  if (encryption.kmsKeyId !== undefined) {
+    // Loaded only here: a role without a KMS key never holds the AWS SDK's KMS client.
+    const { KmsKeyWrapper } = await import('./kms-key-wrapper.js');
     return new KmsKeyWrapper({ kmsKeyId: encryption.kmsKeyId, region: encryption.region });
+  }
   return undefined;
 }

@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { generate } from 'selfsigned';
 
 export interface SelfSignedCertificateOptions {
   /** DNS names and IP addresses the certificate is valid for; the first one is the CN. */
@@ -26,6 +25,9 @@ export async function createSelfSignedCertificate(
     isIP(host) ? { type: 7 as const, ip: host } : { type: 2 as const, value: host },
   );
   const notAfter = new Date(Date.now() + (options.days ?? 30) * 24 * 3600 * 1000);
+  // Loaded here, not at import: only `airlock dev` and tests make certificates, and the library
+  // (with its ASN.1 and crypto code) costs every gateway and agent about 10 MB resident otherwise.
+  const { generate } = await import('selfsigned');
   const pems = await generate([{ name: 'commonName', value: hosts[0] ?? 'localhost' }], {
     // EC keys: generated in milliseconds, which matters for `airlock dev` start-up and tests.
     keyType: 'ec',
