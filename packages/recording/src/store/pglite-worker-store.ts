@@ -1,8 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { AirlockError, type ApprovalVote, type RecordingConfig, type RecordingEvent } from '@airlock/core';
 import type {
@@ -31,8 +26,6 @@ import type {
   SessionSummary,
 } from './recording-store.js';
 
-const execFileAsync = promisify(execFile);
-
 export interface PgliteWorkerStoreOptions {
   readonly dataDir: string;
   /** The encryption settings; the worker builds its own key wrapper from them. */
@@ -43,26 +36,6 @@ interface WireError {
   readonly code: string;
   readonly message: string;
   readonly data?: Record<string, unknown>;
-}
-
-/**
- * Creates a new database in its own short-lived process. PGlite's initdb runs a second
- * WebAssembly instance and copies the whole memory of the first; in the gateway's process that
- * memory stays resident for good, even from a thread that has ended (measured: a gateway idled at
- * ~670 MB after its first start, ~370 MB with initdb in a thread, ~250 MB on later starts).
- */
-async function createDatabase(dataDir: string): Promise<void> {
-  const entry = fileURLToPath(new URL('./pglite-initdb.js', import.meta.url));
-  try {
-    await execFileAsync(process.execPath, [entry, dataDir], { maxBuffer: 1 << 20 });
-  } catch (error) {
-    const stderr = (error as { stderr?: string }).stderr?.trim();
-    throw new AirlockError(
-      'recording_unavailable',
-      `Could not create the embedded recording store in ${dataDir}${stderr ? `: ${stderr.slice(-500)}` : ''}. Check that the directory is writable and the disk has space, then start again.`,
-      { cause: error },
-    );
-  }
 }
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
@@ -102,19 +75,9 @@ export class PgliteWorkerStore implements RecordingStore {
   }
 
   static async open(options: PgliteWorkerStoreOptions): Promise<PgliteWorkerStore> {
-    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await createDatabase(options.dataDir);
-    const worker = PgliteWorkerStore.#spawn(options);
-    await PgliteWorkerStore.#ready(worker);
-    return new PgliteWorkerStore(worker);
-  }
-
-  static #spawn(options: PgliteWorkerStoreOptions): Worker {
-    return new Worker(new URL('./pglite-store-thread.js', import.meta.url), {
+    const worker = new Worker(new URL('./pglite-store-thread.js', import.meta.url), {
       workerData: { dataDir: options.dataDir, encryption: options.encryption },
     });
-  }
-
-  static async #ready(worker: Worker): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean; error?: WireError }) => {
         if (message.ready === undefined) return;
@@ -134,6 +97,7 @@ export class PgliteWorkerStore implements RecordingStore {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
+    return new PgliteWorkerStore(worker);
   }
 
   private call<T>(method: keyof RecordingStore, ...args: unknown[]): Promise<T> {
