@@ -3,7 +3,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 /** What the metrics read of one delivery pump (a SpoolDelivery, structurally). */
 export interface ObservedDelivery {
   readonly sinkName: string;
-  readonly stats: { readonly delivered: number; readonly failures: number };
+  readonly stats: {
+    readonly delivered: number;
+    readonly failures: number;
+    readonly batches: number;
+    readonly busyMs: number;
+  };
   /** When the oldest event this pump has not yet delivered was recorded (ms); undefined: caught up. */
   readonly oldestUndeliveredAt: number | undefined;
 }
@@ -64,6 +69,28 @@ export function registerRecordingMetrics(
     collect() {
       this.reset();
       for (const d of recording()?.deliveries ?? []) this.inc({ sink: d.sinkName }, d.stats.delivered);
+    },
+  });
+  new Counter({
+    name: 'airlock_recording_delivery_batches_total',
+    help: 'Batches of recorded events delivered from the spool, per sink.',
+    labelNames: ['sink'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of recording()?.deliveries ?? []) this.inc({ sink: d.sinkName }, d.stats.batches);
+    },
+  });
+  // rate(delivered) / rate(busy seconds): what the sink sustains (events per second of delivery
+  // work); rate(busy seconds) near 1: the sink is the bottleneck and the spool backlog grows.
+  new Counter({
+    name: 'airlock_recording_delivery_busy_seconds_total',
+    help: 'Seconds spent delivering batches of recorded events that succeeded, per sink.',
+    labelNames: ['sink'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const d of recording()?.deliveries ?? []) this.inc({ sink: d.sinkName }, d.stats.busyMs / 1000);
     },
   });
   new Counter({

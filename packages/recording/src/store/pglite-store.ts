@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { pgliteStartParams } from './pglite-settings.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
@@ -29,7 +30,7 @@ function queryable(db: PGlite | Transaction): SqlQueryable {
 export class PgliteStore extends SqlRecordingStore {
   static async open(options: PgliteStoreOptions): Promise<PgliteStore> {
     await mkdir(options.dataDir, { recursive: true });
-    const db = await PGlite.create(options.dataDir);
+    const db = await PGlite.create(options.dataDir, { startParams: pgliteStartParams() });
     const client: SqlClient = {
       ...queryable(db),
       transaction: (work) => db.transaction((tx) => work(queryable(tx))),

@@ -39,7 +39,8 @@ import {
 } from './recording-store.js';
 import { runMigrations } from './run-migrations.js';
 import { decodeSessionCursor, encodeSessionCursor } from './session-cursor.js';
-import { sessionDeltas, type SessionDelta } from './session-delta.js';
+import { sessionDeltas } from './session-delta.js';
+import { UPSERT_SESSIONS, upsertSessionsParam } from './session-upsert.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { deleteSessionKeys, loadSessionKey, saveSessionKeyIfAbsent } from './session-key-table.js';
 import { pgParams, pgText } from './pg-text.js';
@@ -131,60 +132,6 @@ function toSummary(row: SessionRow): SessionSummary {
     agentMessageCount: row.agent_message_count,
     warningCount: row.warning_count,
   };
-}
-
-// A delta's end replaces the row's when the row has none, or has only the agent's and this is the
-// gateway's (see preferredEnd in session-delta.ts).
-const TAKE_NEW_END = `(EXCLUDED.end_source IS NOT NULL AND (s.end_source IS NULL
-  OR (s.end_source = 'agent' AND EXCLUDED.end_source = 'gateway')))`;
-
-const UPSERT_SESSION = `
-INSERT INTO recording_sessions AS s (id, subject, email, groups, connection, era, protocol_version,
-  gateway_id, agent_id, started_at, last_event_at, ended_at, status, end_reason, end_code, end_source,
-  tools, event_count, gateway_message_count, agent_message_count, warning_count)
-VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12::timestamptz,
-  $13, $14, $15, $16, $17::text[], $18, $19, $20, $21)
-ON CONFLICT (id) DO UPDATE SET
-  email = COALESCE(s.email, EXCLUDED.email),
-  gateway_id = COALESCE(s.gateway_id, EXCLUDED.gateway_id),
-  agent_id = COALESCE(s.agent_id, EXCLUDED.agent_id),
-  started_at = LEAST(s.started_at, EXCLUDED.started_at),
-  last_event_at = GREATEST(s.last_event_at, EXCLUDED.last_event_at),
-  ended_at = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.ended_at ELSE s.ended_at END,
-  status = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.status ELSE s.status END,
-  end_reason = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_reason ELSE s.end_reason END,
-  end_code = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_code ELSE s.end_code END,
-  end_source = CASE WHEN ${TAKE_NEW_END} THEN EXCLUDED.end_source ELSE s.end_source END,
-  tools = ARRAY(SELECT DISTINCT t FROM unnest(s.tools || EXCLUDED.tools) AS t ORDER BY t),
-  event_count = s.event_count + EXCLUDED.event_count,
-  gateway_message_count = s.gateway_message_count + EXCLUDED.gateway_message_count,
-  agent_message_count = s.agent_message_count + EXCLUDED.agent_message_count,
-  warning_count = s.warning_count + EXCLUDED.warning_count`;
-
-function upsertParams(d: SessionDelta): unknown[] {
-  return [
-    d.id,
-    d.subject,
-    d.email,
-    [...d.groups],
-    d.connection,
-    d.era,
-    d.protocolVersion,
-    d.gatewayId,
-    d.agentId,
-    d.startedAt,
-    d.lastEventAt,
-    d.end?.at ?? null,
-    d.end?.status ?? 'open',
-    d.end?.reason ?? null,
-    d.end?.code ?? null,
-    d.end?.source ?? null,
-    [...d.tools],
-    d.eventCount,
-    d.gatewayMessageCount,
-    d.agentMessageCount,
-    d.warningCount,
-  ];
 }
 
 /**
@@ -342,7 +289,8 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       // Only events that were new count towards their session, so a redelivered batch changes nothing.
       const fresh = new Set(insertedIds.map((r) => pgText(r.id)));
       const newEvents = batch.filter((e) => fresh.has(pgText(e.id)));
-      for (const delta of sessionDeltas(newEvents)) await query(tx, UPSERT_SESSION, upsertParams(delta));
+      const deltas = sessionDeltas(newEvents);
+      if (deltas.length > 0) await tx.query(UPSERT_SESSIONS, [upsertSessionsParam(deltas)]);
       return { inserted: newEvents.length };
     });
   }
