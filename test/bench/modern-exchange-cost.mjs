@@ -11,8 +11,10 @@
 //
 //   node test/bench/modern-exchange-cost.mjs [--quick] [--calls 3000] [--warmup 1000] [--block 100]
 //                                            [--concurrency 32] [--duration-ms 4000] [--recording on|off]
-//                                            [--log-level info] [--out file.json]
+//                                            [--standby-streams 16] [--log-level info] [--out file.json]
 //
+// --standby-streams: the gateway's gateway.tunnel.standbyStreams (0: every exchange opens its tunnel
+// stream on demand, as before standby streams existed), to compare both in the same conditions.
 // Prints p50/p90/p99 (sequential), calls/s with 32 concurrent callers, and CPU µs per call of each
 // process (gateway, agent, upstream, this load generator) per path; writes a JSON file (default
 // test/bench/results/modern-exchange-<time>.json). BENCH_CPU_PROF=<dir> writes CPU profiles of
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string' },
     'duration-ms': { type: 'string' },
     recording: { type: 'string', default: 'on' },
+    'standby-streams': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -60,6 +63,12 @@ const plan = {
   concurrency: wholeNumber('concurrency', 32),
   durationMs: wholeNumber('duration-ms', args.quick ? 1000 : 4000),
 };
+
+const standbyStreams = args['standby-streams'] === undefined ? undefined : Number(args['standby-streams']);
+if (standbyStreams !== undefined && !(Number.isInteger(standbyStreams) && standbyStreams >= 0)) {
+  console.error(`--standby-streams must be a whole number (got ${args['standby-streams']})`);
+  process.exit(2);
+}
 
 const PATHS = ['modernDirect', 'modernAirlock', 'legacyDirect', 'legacyAirlock'];
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
@@ -111,6 +120,18 @@ try {
     recording: recordingSection(args.recording),
     logLevel: args['log-level'],
     env,
+    // The stack's own tunnel section, repeated with the setting (the extras replace whole keys).
+    ...(standbyStreams === undefined
+      ? {}
+      : {
+          gatewayExtra: {
+            tunnel: {
+              listen: { host: '127.0.0.1', port: 0 },
+              tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
+              standbyStreams,
+            },
+          },
+        }),
     agentExtra: {
       connections: { echo: { transport: 'http', url: upstream.url, eras: ['legacy', 'modern'] } },
     },
@@ -212,6 +233,7 @@ try {
     loadAverage: loadavg().map((l) => round(l, 2)),
     plan,
     recording: args.recording === 'on' ? 'on (spool, PGlite store)' : 'off',
+    standbyStreams: standbyStreams ?? 'default',
     logLevel: args['log-level'],
     latencyMs: latency,
     addedMs: {
@@ -237,7 +259,7 @@ try {
     legacyAirlock: '2025 airlock',
   };
   console.log(
-    `\nModern exchange cost: echo via the v2 SDK client, ${plan.calls} sequential calls per path in blocks of ${plan.block}; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s per path (recording ${args.recording}, log level ${args['log-level']}, load average ${result.loadAverage.join(' ')})\n`,
+    `\nModern exchange cost: echo via the v2 SDK client, ${plan.calls} sequential calls per path in blocks of ${plan.block}; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s per path (recording ${args.recording}, standby streams ${standbyStreams ?? 'default'}, log level ${args['log-level']}, load average ${result.loadAverage.join(' ')})\n`,
   );
   console.log(
     '| path           | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @' +
