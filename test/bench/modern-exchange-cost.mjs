@@ -13,6 +13,7 @@
 //                                            [--concurrency 32] [--duration-ms 4000] [--recording on|off]
 //                                            [--standby-streams 16] [--log-level info] [--out file.json]
 //
+// --only modern|2025: run one era's two paths only (e.g. to profile it alone with BENCH_CPU_PROF).
 // --standby-streams: the gateway's gateway.tunnel.standbyStreams (0: every exchange opens its tunnel
 // stream on demand, as before standby streams existed), to compare both in the same conditions.
 // Prints p50/p90/p99 (sequential), calls/s with 32 concurrent callers, and CPU µs per call of each
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     'duration-ms': { type: 'string' },
     recording: { type: 'string', default: 'on' },
     'standby-streams': { type: 'string' },
+    only: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
   },
@@ -70,7 +72,15 @@ if (standbyStreams !== undefined && !(Number.isInteger(standbyStreams) && standb
   process.exit(2);
 }
 
-const PATHS = ['modernDirect', 'modernAirlock', 'legacyDirect', 'legacyAirlock'];
+const ALL_PATHS = ['modernDirect', 'modernAirlock', 'legacyDirect', 'legacyAirlock'];
+if (args.only !== undefined && args.only !== 'modern' && args.only !== '2025') {
+  console.error(`--only must be modern or 2025 (got ${args.only})`);
+  process.exit(2);
+}
+const PATHS =
+  args.only === undefined
+    ? ALL_PATHS
+    : ALL_PATHS.filter((p) => p.startsWith(args.only === 'modern' ? 'modern' : 'legacy'));
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 const dir = mkdtempSync(join(tmpdir(), 'airlock-modern-bench-'));
 const stops = [];
@@ -225,7 +235,12 @@ try {
   for (const t of Object.values(throughput)) t.callsPerSecond = Math.round(t.completed / t.seconds);
   await Promise.all(Object.values(clients).map((c) => c.close()));
 
-  const added = (era, p) => round(latency[`${era}Airlock`][p] - latency[`${era}Direct`][p]);
+  const added = (era, p) =>
+    latency[`${era}Airlock`] ? round(latency[`${era}Airlock`][p] - latency[`${era}Direct`][p]) : null;
+  const ratioOf = (era) =>
+    throughput[`${era}Airlock`]
+      ? round(throughput[`${era}Airlock`].callsPerSecond / throughput[`${era}Direct`].callsPerSecond, 2)
+      : null;
   const result = {
     benchmark: 'modern-exchange-cost',
     at: new Date().toISOString(),
@@ -242,8 +257,8 @@ try {
     },
     throughput,
     ratio: {
-      modern: round(throughput.modernAirlock.callsPerSecond / throughput.modernDirect.callsPerSecond, 2),
-      legacy: round(throughput.legacyAirlock.callsPerSecond / throughput.legacyDirect.callsPerSecond, 2),
+      modern: ratioOf('modern'),
+      legacy: ratioOf('legacy'),
     },
     cpuMicrosecondsPerCall: {
       sequential: Object.fromEntries(PATHS.map((p) => [p, perCall(cpuSequential[p])])),
