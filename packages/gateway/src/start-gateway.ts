@@ -181,6 +181,7 @@ export async function startGateway(
       authenticator: enrollment,
       logger,
       heartbeatIntervalMs: config.tunnel.heartbeatSeconds * 1000,
+      standbyStreams: config.tunnel.standbyStreams,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
       ...(recording ? { onRecord: (agentId, events) => recording.storeAgentEvents(agentId, events) } : {}),

@@ -270,6 +270,11 @@ const gatewaySection = z
         clientCaFile: z.string().min(1).optional(),
       }),
       heartbeatSeconds: z.number().positive().default(15),
+      /**
+       * Session streams each agent keeps attached ahead of demand, so a 2026-07-28 request starts at
+       * once instead of waiting for the agent to open one; 0: open each on demand.
+       */
+      standbyStreams: z.number().int().min(0).max(64).default(16),
     }),
     agents: z.array(agentEntry).default([]),
     /**

@@ -9,6 +9,8 @@ import type { Hello } from '../generated/airlock/tunnel/v1/Hello.js';
 import type { OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
 import type { RecordRequest } from '../generated/airlock/tunnel/v1/RecordRequest.js';
 import type { RecordResponse__Output } from '../generated/airlock/tunnel/v1/RecordResponse.js';
+import type { SessionRequest } from '../generated/airlock/tunnel/v1/SessionRequest.js';
+import type { SessionResponse__Output } from '../generated/airlock/tunnel/v1/SessionResponse.js';
 import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
@@ -36,6 +38,12 @@ export interface GatewayConnectionOptions {
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 /** The longest wait for the Welcome after dialling. */
 const WELCOME_TIMEOUT_MS = 15_000;
+/** The most standby streams kept whatever a gateway asks for. */
+const MAX_STANDBY_STREAMS = 64;
+/** After a standby stream failed before use, how long until the missing ones are opened again. */
+const STANDBY_RETRY_MS = 1000;
+
+type SessionClientCall = grpc.ClientDuplexStream<SessionRequest, SessionResponse__Output>;
 
 /**
  * One attempt to be connected to a gateway: its own gRPC channel, the Control call, and the Session
@@ -55,6 +63,10 @@ export class GatewayConnection {
   #welcomeTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #recordCall: grpc.ClientDuplexStream<RecordRequest, RecordResponse__Output> | undefined;
+  /** Standby Session calls waiting for the gateway's OpenSession (see StandbyStreams on the gateway). */
+  readonly #standby = new Set<SessionClientCall>();
+  #standbyTarget = 0;
+  #standbyRetry: NodeJS.Timeout | undefined;
   readonly #recordWaiters = new Map<string, { resolve: () => void; reject: (error: AirlockError) => void }>();
 
   constructor(options: GatewayConnectionOptions) {
@@ -93,6 +105,10 @@ export class GatewayConnection {
     this.#closed = true;
     clearInterval(this.#timer);
     clearTimeout(this.#welcomeTimer);
+    clearTimeout(this.#standbyRetry);
+    const standby = [...this.#standby];
+    this.#standby.clear();
+    for (const call of standby) call.cancel();
     const sessions = [...this.#sessions];
     this.#sessions.clear();
     for (const [stream, connection] of sessions) {
@@ -205,6 +221,58 @@ export class GatewayConnection {
       if (!this.#options.suppressHeartbeats) this.#write({ heartbeat: { sentAtUnixMs: Date.now() } });
     }, sendEvery);
     this.#options.onWelcome(welcome);
+    this.#standbyTarget = Math.min(welcome.standbyStreams, MAX_STANDBY_STREAMS);
+    this.#fillStandby();
+  }
+
+  /** Opens standby streams until the gateway's asked-for number wait there. */
+  #fillStandby(): void {
+    while (!this.#closed && this.#standby.size < this.#standbyTarget) this.#openStandby();
+  }
+
+  #openStandby(): void {
+    const call: SessionClientCall = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
+    this.#standby.add(call);
+    const failed = (): void => {
+      if (!this.#standby.delete(call) || this.#closed || this.#standbyRetry) return;
+      // A gateway that refuses standby streams (full, restarting) is asked again later, not in a loop.
+      this.#standbyRetry = setTimeout(() => {
+        this.#standbyRetry = undefined;
+        this.#fillStandby();
+      }, STANDBY_RETRY_MS);
+      this.#standbyRetry.unref();
+    };
+    call.on('error', failed);
+    call.on('end', failed);
+    call.once('data', (first: SessionResponse__Output) => {
+      call.off('error', failed);
+      call.off('end', failed);
+      // Until the session's stream listens (or for good, when refused): the call's status is no news.
+      const ignore = (): void => undefined;
+      call.on('error', ignore);
+      // Nothing more is read until the session's stream has a consumer.
+      call.pause();
+      this.#standby.delete(call);
+      this.#fillStandby();
+      if (first.kind !== 'open' || !first.open) {
+        this.#logger.warn({ kind: first.kind }, 'the gateway sent no OpenSession first on a standby stream');
+        call.cancel();
+        return;
+      }
+      const message = first.open;
+      const request = this.#acceptOpen(message, (failure) => {
+        this.#logger.warn(
+          { openId: message.openId, code: failure.code, reason: failure.message },
+          'refused an OpenSession',
+        );
+        call.write({ end: { failure: failureToWire(failure) } });
+        call.end();
+      });
+      if (!request) return;
+      this.#startSession(request, call);
+      call.off('error', ignore);
+    });
+    call.write({ attach: { openId: '', standby: true } });
   }
 
   #maxChunkBytes(): number {
@@ -218,25 +286,39 @@ export class GatewayConnection {
   }
 
   #onOpenSession(message: OpenSession__Output): void {
+    const request = this.#acceptOpen(message, (failure) => this.#reject(message.openId, failure));
+    if (!request) return;
+    const call = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
+    call.write({ attach: { openId: message.openId } });
+    this.#startSession(request, call);
+  }
+
+  /** The session an OpenSession asks for, or undefined after `reject` when this agent cannot open it. */
+  #acceptOpen(
+    message: OpenSession__Output,
+    reject: (failure: AirlockError) => void,
+  ): SessionOpenRequest | undefined {
     let request: SessionOpenRequest;
     try {
       request = openSessionFromWire(message);
     } catch (error) {
-      this.#reject(message.openId, AirlockError.from(error, 'invalid_request'));
-      return;
+      reject(AirlockError.from(error, 'invalid_request'));
+      return undefined;
     }
     if (!this.#announced.has(request.connection)) {
-      this.#reject(
-        message.openId,
+      reject(
         new AirlockError(
           'connection_not_found',
           `Agent "${this.#options.agent.agentId}" does not serve connection "${request.connection}" (it serves: ${[...this.#announced].join(', ') || 'none'}). Check the connection name or the agent's configuration.`,
         ),
       );
-      return;
+      return undefined;
     }
-    const call = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
-    call.write({ attach: { openId: message.openId } });
+    return request;
+  }
+
+  /** Hands the session, over its attached call, to the agent's session handler. */
+  #startSession(request: SessionOpenRequest, call: SessionClientCall): void {
     const gatewayId = this.gatewayId ?? this.#options.address;
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
       sessionId: request.sessionId,

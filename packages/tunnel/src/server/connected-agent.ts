@@ -13,6 +13,7 @@ import {
 } from '../proto/wire-mapping.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import type { AgentIdentity } from './agent-authenticator.js';
+import { StandbyStreams } from './standby-streams.js';
 
 /** An agent as `airlock agents list` shows it. */
 export interface AgentStatus {
@@ -23,6 +24,8 @@ export interface AgentStatus {
   /** The agent's address as the gateway sees it (host:port). */
   readonly peer: string;
   readonly activeSessions: number;
+  /** Session streams the agent keeps attached, waiting for a modern-era exchange (StandbyStreams). */
+  readonly standbyStreams: number;
   /** The last time the gateway heard from the agent (any control message, heartbeats included). */
   readonly lastSeenAt: Date;
 }
@@ -34,11 +37,16 @@ export interface ConnectedAgentOptions {
   readonly gatewayId: string;
   readonly heartbeatIntervalMs: number;
   readonly maxChunkBytes: number;
+  /** Standby Session streams asked of an agent that announces STANDBY_STREAMS_CAPABILITY; 0: none. */
+  readonly standbyStreams: number;
   readonly logger: Logger;
   readonly onReady: (agent: ConnectedAgent) => void;
   readonly onOpenRejected: (agent: ConnectedAgent, openId: string, failure: AirlockError) => void;
   readonly onClosed: (agent: ConnectedAgent, reason: AirlockError) => void;
 }
+
+/** The Hello capability of an agent that keeps standby Session streams when the Welcome asks. */
+export const STANDBY_STREAMS_CAPABILITY = 'standby-streams';
 
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
@@ -56,6 +64,8 @@ export class ConnectedAgent {
   /** OpenSession requests sent and not yet attached or failed; counts as load when choosing an agent. */
   openingSessions = 0;
   ready = false;
+  /** The agent's standby Session streams (empty until its Hello, and for agents without them). */
+  standby = new StandbyStreams(0);
 
   readonly #options: ConnectedAgentOptions;
   readonly #call: ConnectedAgentOptions['call'];
@@ -100,6 +110,7 @@ export class ConnectedAgent {
       connectedAt: this.connectedAt,
       peer: this.peer,
       activeSessions: this.#sessions.size,
+      standbyStreams: this.standby.size,
       lastSeenAt: new Date(this.#lastHeardAt),
     };
   }
@@ -123,6 +134,7 @@ export class ConnectedAgent {
     clearInterval(this.#timer);
     // The agent sees this as the call's status and reconnects; no-op when the call is already gone.
     this.#call.emit('error', { code: GrpcStatus.UNAVAILABLE, details: reason.message });
+    this.standby.closeAll(reason.message);
     const sessions = [...this.#sessions];
     this.#sessions.clear();
     for (const [stream, connection] of sessions) {
@@ -228,11 +240,16 @@ export class ConnectedAgent {
     this.connections = connections;
     this.connectedAt = new Date();
     this.ready = true;
+    const standbyStreams = hello.capabilities.includes(STANDBY_STREAMS_CAPABILITY)
+      ? this.#options.standbyStreams
+      : 0;
+    this.standby = new StandbyStreams(standbyStreams);
     this.#write({
       welcome: {
         gatewayId: this.#options.gatewayId,
         heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
         maxChunkBytes: this.#options.maxChunkBytes,
+        standbyStreams,
       },
     });
     this.#options.onReady(this);

@@ -47,6 +47,11 @@ export interface TunnelServerOptions {
   /** How long openSession waits for the agent's Session stream. Default 10 s. */
   readonly openTimeoutMs?: number | undefined;
   /**
+   * Session streams each agent keeps open ahead of demand for modern-era exchanges (see
+   * StandbyStreams); 0 turns them off, so every exchange opens its stream on demand. Default 16.
+   */
+  readonly standbyStreams?: number | undefined;
+  /**
    * Stores a batch of an agent's recording events (the Record call), already checked to be that
    * agent's own. Without it, Record calls are answered with recording_unavailable.
    */
@@ -65,6 +70,7 @@ export interface TunnelServerCloseOptions {
 
 const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_OPEN_TIMEOUT_MS = 10_000;
+const DEFAULT_STANDBY_STREAMS = 16;
 const MAX_LOGGED_AGENT_ID = 128;
 
 /**
@@ -84,6 +90,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
   readonly #maxChunkBytes: number;
   readonly #maxMessageBytes: number;
   readonly #openTimeoutMs: number;
+  readonly #standbyStreams: number;
   readonly #registry = new AgentRegistry();
   readonly #pending = new PendingOpens();
   /** Authenticated control streams still waiting for their Hello: not in the registry yet. */
@@ -159,6 +166,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     this.#maxChunkBytes = maxChunkBytes;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#openTimeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+    this.#standbyStreams = options.standbyStreams ?? DEFAULT_STANDBY_STREAMS;
   }
 
   /** The listener is up and taking agents (false once close() began). */
@@ -205,6 +213,12 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       );
     }
     const openId = randomBytes(16).toString('base64url');
+    // A modern-era exchange takes an attached standby stream when one is waiting: no round trip.
+    const standby = request.kind === 'exchange' ? agent.standby.take() : undefined;
+    if (standby) {
+      standby.write({ open: openSessionToWire(openId, request) });
+      return this.#startStream(standby, agent, connection, request.sessionId);
+    }
     return new Promise<TunnelStream>((resolve, reject) => {
       this.#pending.add(
         { openId, agent, connection, sessionId: request.sessionId, resolve, reject },
@@ -289,6 +303,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       gatewayId: this.gatewayId,
       heartbeatIntervalMs: this.#heartbeatIntervalMs,
       maxChunkBytes: this.#maxChunkBytes,
+      standbyStreams: this.#standbyStreams,
       logger: this.#logger,
       onReady: (ready) => this.#onAgentReady(ready),
       onOpenRejected: (from, openId, failure) => this.#pending.reject(openId, from, failure),
@@ -363,6 +378,21 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         refuse(GrpcStatus.INVALID_ARGUMENT, 'The first message on a session stream must be an Attach.');
         return;
       }
+      if (first.attach.standby) {
+        const agent = this.#registry.get(identity.id);
+        if (!agent || agent.closed) {
+          refuse(
+            GrpcStatus.UNAVAILABLE,
+            'This agent has no control stream on this gateway; reconnect first.',
+          );
+        } else if (!agent.standby.add(call)) {
+          refuse(
+            GrpcStatus.RESOURCE_EXHAUSTED,
+            `This agent already keeps the ${agent.standby.size} standby streams the gateway asked for.`,
+          );
+        }
+        return;
+      }
       const openId = first.attach.openId;
       const open = this.#pending.peek(openId);
       if (!open) {
@@ -377,26 +407,31 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         return;
       }
       this.#pending.take(openId);
-      const agent = open.agent;
-      const stream: GrpcTunnelStream = new GrpcTunnelStream({
-        sessionId: open.sessionId,
-        call,
-        maxChunkBytes: this.#maxChunkBytes,
-        maxMessageBytes: this.#maxMessageBytes,
-        logger: this.#logger.child({
-          sessionId: open.sessionId,
-          connection: open.connection,
-          agentId: agent.id,
-        }),
-        transportClosed: (detail) =>
-          new AirlockError(
-            'tunnel_closed',
-            `The agent serving "${open.connection}" disconnected (${detail}); the session ended. Retry: requests work again as soon as the agent reconnects.`,
-          ),
-        onFinish: () => agent.removeSession(stream),
-      });
-      agent.addSession(stream, open.connection);
-      open.resolve(stream);
+      open.resolve(this.#startStream(call, open.agent, open.connection, open.sessionId));
     });
+  }
+
+  /** The session's stream over an attached Session call, owned by the agent until it finishes. */
+  #startStream(
+    call: grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>,
+    agent: ConnectedAgent,
+    connection: string,
+    sessionId: string,
+  ): GrpcTunnelStream {
+    const stream: GrpcTunnelStream = new GrpcTunnelStream({
+      sessionId,
+      call,
+      maxChunkBytes: this.#maxChunkBytes,
+      maxMessageBytes: this.#maxMessageBytes,
+      logger: this.#logger.child({ sessionId, connection, agentId: agent.id }),
+      transportClosed: (detail) =>
+        new AirlockError(
+          'tunnel_closed',
+          `The agent serving "${connection}" disconnected (${detail}); the session ended. Retry: requests work again as soon as the agent reconnects.`,
+        ),
+      onFinish: () => agent.removeSession(stream),
+    });
+    agent.addSession(stream, connection);
+    return stream;
   }
 }

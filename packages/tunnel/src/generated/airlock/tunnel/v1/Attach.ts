@@ -2,9 +2,27 @@
 
 
 export interface Attach {
+  /**
+   * The OpenSession this stream answers; empty on a standby stream.
+   */
   'openId'?: (string);
+  /**
+   * A stream opened ahead of demand (modern-era exchanges): it waits, attached, until the gateway
+   * sends an OpenSession as its first SessionResponse, so an exchange costs no round trip on the
+   * control stream. The agent opens a replacement as soon as one is taken.
+   */
+  'standby'?: (boolean);
 }
 
 export interface Attach__Output {
+  /**
+   * The OpenSession this stream answers; empty on a standby stream.
+   */
   'openId': (string);
+  /**
+   * A stream opened ahead of demand (modern-era exchanges): it waits, attached, until the gateway
+   * sends an OpenSession as its first SessionResponse, so an exchange costs no round trip on the
+   * control stream. The agent opens a replacement as soon as one is taken.
+   */
+  'standby': (boolean);
 }

@@ -11,6 +11,11 @@ export interface Welcome {
    * The largest Frame.data the gateway sends or accepts.
    */
   'maxChunkBytes'?: (number);
+  /**
+   * How many standby Session streams the agent keeps open ahead of demand (Attach.standby), when it
+   * announced the "standby-streams" capability. 0 (a gateway that predates them): none.
+   */
+  'standbyStreams'?: (number);
 }
 
 export interface Welcome__Output {
@@ -23,4 +28,9 @@ export interface Welcome__Output {
    * The largest Frame.data the gateway sends or accepts.
    */
   'maxChunkBytes': (number);
+  /**
+   * How many standby Session streams the agent keeps open ahead of demand (Attach.standby), when it
+   * announced the "standby-streams" capability. 0 (a gateway that predates them): none.
+   */
+  'standbyStreams': (number);
 }

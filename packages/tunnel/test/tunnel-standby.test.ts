@@ -1,0 +1,155 @@
+import type { SessionOpenRequest } from '@airlock/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TunnelStream } from '../src/index.js';
+import {
+  collect,
+  connected,
+  echoSessions,
+  sessionRequest,
+  startClient,
+  startServer,
+  waitUntil,
+} from './tunnel-harness.js';
+
+function exchangeRequest(sessionId: string): SessionOpenRequest {
+  return { ...sessionRequest(sessionId), era: 'modern', protocolVersion: '2026-07-28', kind: 'exchange' };
+}
+
+describe('tunnel: standby streams for modern-era exchanges', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn();
+  });
+
+  /** A server asking for `standbyStreams`, an agent that records what each session was opened for. */
+  async function setup(standbyStreams: number) {
+    const server = await startServer({ standbyStreams });
+    cleanup.push(() => server.close());
+    const opened: SessionOpenRequest[] = [];
+    const client = await startClient(server.port, {
+      onSession: (request: SessionOpenRequest, stream: TunnelStream) => {
+        opened.push(request);
+        echoSessions(request, stream);
+      },
+    });
+    cleanup.push(() => client.stop());
+    await connected(client);
+    return { server, client, opened };
+  }
+
+  const standby = (server: Awaited<ReturnType<typeof startServer>>) => server.agents()[0]?.standbyStreams;
+
+  async function echoOnce(stream: TunnelStream, text: string): Promise<string> {
+    const received = collect(stream);
+    await stream.send(text);
+    const reply = await received.next();
+    stream.end();
+    return reply.data.toString('utf8');
+  }
+
+  it('keeps the streams the gateway asks for, hands one to an exchange at once, and refills', async () => {
+    const { server, opened } = await setup(3);
+    await waitUntil(() => standby(server) === 3, 5000, 'three standby streams');
+
+    const stream = await server.openSession(exchangeRequest('x-1'));
+    // Taken from the pool: the stream was there before the request, not opened for it.
+    expect(standby(server)).toBe(2);
+    expect(await echoOnce(stream, '{"n":1}')).toBe('{"n":1}');
+    expect(opened.map((r) => [r.sessionId, r.kind, r.era, r.forwardHeaders])).toEqual([
+      ['x-1', 'exchange', 'modern', { 'mcp-param-region': 'eu-west-1' }],
+    ]);
+    await waitUntil(() => standby(server) === 3, 5000, 'the agent to replace the stream it gave');
+
+    // A legacy session lives long and is opened on demand: it leaves the pool to exchanges.
+    const session = await server.openSession(sessionRequest('legacy-1'));
+    expect(standby(server)).toBe(3);
+    expect(await echoOnce(session, '{"legacy":1}')).toBe('{"legacy":1}');
+  });
+
+  it('serves exchange after exchange, each on its own stream with its own session, past the pool size', async () => {
+    const { server, opened } = await setup(2);
+    await waitUntil(() => standby(server) === 2, 5000, 'two standby streams');
+    for (let i = 0; i < 6; i++) {
+      const stream = await server.openSession(exchangeRequest(`seq-${i}`));
+      expect(stream.sessionId).toBe(`seq-${i}`);
+      expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
+    }
+    expect(opened.map((r) => r.sessionId)).toEqual(['seq-0', 'seq-1', 'seq-2', 'seq-3', 'seq-4', 'seq-5']);
+    await waitUntil(() => server.agents()[0]?.activeSessions === 0, 5000, 'every exchange to finish');
+  });
+
+  it('falls back to opening on demand when the pool is empty, and under concurrency', async () => {
+    const { server } = await setup(1);
+    await waitUntil(() => standby(server) === 1, 5000, 'one standby stream');
+    const streams = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => server.openSession(exchangeRequest(`c-${i}`))),
+    );
+    const replies = await Promise.all(streams.map((s, i) => echoOnce(s, `{"c":${i}}`)));
+    expect(replies).toEqual(Array.from({ length: 8 }, (_, i) => `{"c":${i}}`));
+  });
+
+  it('does not let an aborted exchange poison the next one', async () => {
+    const opened: string[] = [];
+    const server = await startServer({ standbyStreams: 2 });
+    cleanup.push(() => server.close());
+    let endedOnAgent: Promise<unknown> | undefined;
+    const client = await startClient(server.port, {
+      onSession: (request, stream) => {
+        opened.push(request.sessionId);
+        if (request.sessionId === 'aborted') {
+          // Never answers: the gateway gives up on it.
+          endedOnAgent = new Promise((resolve) =>
+            stream.setHandler({ onMessage: () => undefined, onEnd: (failure) => resolve(failure) }),
+          );
+          return;
+        }
+        echoSessions(request, stream);
+      },
+    });
+    cleanup.push(() => client.stop());
+    await connected(client);
+    await waitUntil(() => standby(server) === 2, 5000, 'two standby streams');
+
+    const aborted = await server.openSession(exchangeRequest('aborted'));
+    const abortedSeen = collect(aborted);
+    await aborted.send('{"left":"unanswered"}');
+    await waitUntil(() => endedOnAgent !== undefined, 5000, 'the agent to start the aborted exchange');
+    aborted.end();
+    await abortedSeen.ended;
+    await endedOnAgent;
+
+    const next = await server.openSession(exchangeRequest('next'));
+    expect(await echoOnce(next, '{"fresh":true}')).toBe('{"fresh":true}');
+    expect(opened).toEqual(['aborted', 'next']);
+    await waitUntil(() => server.agents()[0]?.activeSessions === 0, 5000, 'both exchanges to finish');
+  });
+
+  it('drains the pool when the agent goes, fails the exchange on it, and fills a new one when it is back', async () => {
+    const { server, client } = await setup(2);
+    await waitUntil(() => standby(server) === 2, 5000, 'two standby streams');
+    const running = await server.openSession(exchangeRequest('cut'));
+    const cut = collect(running);
+
+    await client.stop();
+    expect((await cut.ended)?.code).toBe('tunnel_closed');
+    await waitUntil(() => server.agents().length === 0, 5000, 'the agent to leave');
+    await expect(server.openSession(exchangeRequest('nobody'))).rejects.toMatchObject({
+      code: 'agent_unavailable',
+    });
+
+    client.start();
+    await connected(client);
+    await waitUntil(() => standby(server) === 2, 5000, 'a new pool');
+    const again = await server.openSession(exchangeRequest('again'));
+    expect(await echoOnce(again, '{"back":1}')).toBe('{"back":1}');
+  });
+
+  it('keeps legacy sessions on OpenSession, and opens none ahead when the gateway asks for none', async () => {
+    const { server } = await setup(0);
+    const session = await server.openSession(sessionRequest('legacy-1'));
+    expect(await echoOnce(session, '{"legacy":1}')).toBe('{"legacy":1}');
+    const exchange = await server.openSession(exchangeRequest('x-none'));
+    expect(await echoOnce(exchange, '{"modern":1}')).toBe('{"modern":1}');
+    expect(standby(server)).toBe(0);
+  });
+});
