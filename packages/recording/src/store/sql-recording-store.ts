@@ -80,11 +80,17 @@ interface SessionRow {
   gateway_message_count: number;
   agent_message_count: number;
   warning_count: number;
+  client_name: string | null;
+  gateway_masked_count: number;
+  agent_masked_count: number;
+  denied_count: number;
+  held_count: number;
 }
 
 const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_version, gateway_id, agent_id,
   started_at, last_event_at, ended_at, status, end_reason, end_code, tools, event_count,
-  gateway_message_count, agent_message_count, warning_count`;
+  gateway_message_count, agent_message_count, warning_count, client_name, gateway_masked_count,
+  agent_masked_count, denied_count, held_count`;
 
 /**
  * One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters.
@@ -130,6 +136,10 @@ function toSummary(row: SessionRow): SessionSummary {
     gatewayMessageCount: row.gateway_message_count,
     agentMessageCount: row.agent_message_count,
     warningCount: row.warning_count,
+    clientName: row.client_name ?? undefined,
+    maskedCount: Math.max(row.gateway_masked_count, row.agent_masked_count),
+    deniedCount: row.denied_count,
+    heldCount: row.held_count,
   };
 }
 
@@ -141,9 +151,10 @@ const TAKE_NEW_END = `(EXCLUDED.end_source IS NOT NULL AND (s.end_source IS NULL
 const UPSERT_SESSION = `
 INSERT INTO recording_sessions AS s (id, subject, email, groups, connection, era, protocol_version,
   gateway_id, agent_id, started_at, last_event_at, ended_at, status, end_reason, end_code, end_source,
-  tools, event_count, gateway_message_count, agent_message_count, warning_count)
+  tools, event_count, gateway_message_count, agent_message_count, warning_count, client_name,
+  gateway_masked_count, agent_masked_count, denied_count, held_count)
 VALUES ($1, $2, $3, $4::text[], $5, $6, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12::timestamptz,
-  $13, $14, $15, $16, $17::text[], $18, $19, $20, $21)
+  $13, $14, $15, $16, $17::text[], $18, $19, $20, $21, $22, $23, $24, $25, $26)
 ON CONFLICT (id) DO UPDATE SET
   email = COALESCE(s.email, EXCLUDED.email),
   gateway_id = COALESCE(s.gateway_id, EXCLUDED.gateway_id),
@@ -159,7 +170,12 @@ ON CONFLICT (id) DO UPDATE SET
   event_count = s.event_count + EXCLUDED.event_count,
   gateway_message_count = s.gateway_message_count + EXCLUDED.gateway_message_count,
   agent_message_count = s.agent_message_count + EXCLUDED.agent_message_count,
-  warning_count = s.warning_count + EXCLUDED.warning_count`;
+  warning_count = s.warning_count + EXCLUDED.warning_count,
+  client_name = COALESCE(s.client_name, EXCLUDED.client_name),
+  gateway_masked_count = s.gateway_masked_count + EXCLUDED.gateway_masked_count,
+  agent_masked_count = s.agent_masked_count + EXCLUDED.agent_masked_count,
+  denied_count = s.denied_count + EXCLUDED.denied_count,
+  held_count = s.held_count + EXCLUDED.held_count`;
 
 function upsertParams(d: SessionDelta): unknown[] {
   return [
@@ -184,6 +200,11 @@ function upsertParams(d: SessionDelta): unknown[] {
     d.gatewayMessageCount,
     d.agentMessageCount,
     d.warningCount,
+    d.clientName,
+    d.gatewayMaskedCount,
+    d.agentMaskedCount,
+    d.deniedCount,
+    d.heldCount,
   ];
 }
 
