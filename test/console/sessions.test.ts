@@ -78,6 +78,12 @@ describe.skipIf(chromiumInstall.path === undefined)('sessions page', () => {
   it('shows an auditor everyone’s sessions, filtered by person and by tool', async () => {
     const page = await harness.signIn('bob');
     expect((await rows(page)).sort()).toEqual([sessions.alice, sessions.carol].sort());
+    // The client's name (initialize's clientInfo) and the masked marker (alice's email came back masked).
+    const alice = page.locator(`[data-testid=sessions-table] tr[data-session="${sessions.alice}"]`);
+    expect(await alice.getByRole('cell', { name: 'console-alice' }).count()).toBe(1);
+    expect(await alice.locator('[data-marker=masked]').textContent()).toBe('1 masked');
+    const carol = page.locator(`[data-testid=sessions-table] tr[data-session="${sessions.carol}"]`);
+    expect(await carol.locator('[data-testid=markers] [data-marker]').count()).toBe(0);
     await harness.screenshot(page, 'sessions');
 
     await page.getByLabel('Person (subject)').fill('alice');

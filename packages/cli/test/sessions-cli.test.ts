@@ -110,9 +110,13 @@ describe('airlock sessions', () => {
     const all = await airlock(['sessions', 'list']);
     expect(all.code, all.stderr).toBe(0);
     const lines = all.stdout.split('\n');
-    expect(lines[0]).toMatch(/^STARTED\s+SESSION\s+USER\s+CONNECTION\s+STATUS\s+EVENTS\s+TOOLS$/);
-    expect(lines[1]).toMatch(/sess-broken\s+carol@example.com\s+ops\s+open\s+\d+\s+deploy/);
-    expect(lines[2]).toMatch(/sess-clean\s+alice@example.com\s+demo\s+ended\s+12\s+echo,lookup/);
+    expect(lines[0]).toMatch(
+      /^STARTED\s+SESSION\s+USER\s+CLIENT\s+CONNECTION\s+STATUS\s+EVENTS\s+MARKERS\s+TOOLS$/,
+    );
+    expect(lines[1]).toMatch(/sess-broken\s+carol@example.com\s+test-client\s+ops\s+open\s+\d+\s+-\s+deploy/);
+    expect(lines[2]).toMatch(
+      /sess-clean\s+alice@example.com\s+test-client\s+demo\s+ended\s+12\s+masked=1\s+echo,lookup/,
+    );
     const filtered = await airlock(['sessions', 'list', '--user', 'alice', '--tool', 'echo', '--json']);
     expect((JSON.parse(filtered.stdout) as { sessions: { id: string }[] }).sessions.map((s) => s.id)).toEqual(
       ['sess-clean'],
@@ -130,6 +134,8 @@ describe('airlock sessions', () => {
     expect(shown.stdout).toContain('User        alice <alice@example.com>');
     expect(shown.stdout).toContain('Status      ended (client_closed)');
     expect(shown.stdout).toContain('Tools       echo, lookup');
+    expect(shown.stdout).toContain('Client      test-client');
+    expect(shown.stdout).toContain('Markers     masked=1');
     const missing = await airlock(['sessions', 'show', 'sess-nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('No recorded session "sess-nope"');

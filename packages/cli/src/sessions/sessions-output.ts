@@ -6,14 +6,16 @@ import type { SessionSummary, SessionVerification } from '@airlock/recording';
 export function sessionsTable(sessions: readonly SessionSummary[], nextCursor: string | undefined): string {
   if (sessions.length === 0) return 'No recorded sessions match.\n';
   const rows = [
-    ['STARTED', 'SESSION', 'USER', 'CONNECTION', 'STATUS', 'EVENTS', 'TOOLS'],
+    ['STARTED', 'SESSION', 'USER', 'CLIENT', 'CONNECTION', 'STATUS', 'EVENTS', 'MARKERS', 'TOOLS'],
     ...sessions.map((s) => [
       s.startedAt,
       s.id,
       s.email ?? s.subject,
+      s.clientName ?? '-',
       s.connection,
       s.status,
       String(s.eventCount),
+      markersText(s) || '-',
       s.tools.join(',') || '-',
     ]),
   ];
@@ -29,11 +31,28 @@ export function sessionsTable(sessions: readonly SessionSummary[], nextCursor: s
   return `${text}\n${nextCursor ? `\nMore sessions: add --cursor ${nextCursor}\n` : ''}`;
 }
 
+/**
+ * What stands out in a session: masked values, denied messages, held calls (`masked=2,held=1`).
+ * `?? 0`: a gateway older than these counts sends none.
+ */
+export function markersText(s: SessionSummary): string {
+  const marks: [string, number | undefined][] = [
+    ['masked', s.maskedCount],
+    ['denied', s.deniedCount],
+    ['held', s.heldCount],
+  ];
+  return marks
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([name, n]) => `${name}=${n}`)
+    .join(',');
+}
+
 /** `airlock sessions show`: the metadata and a short summary. */
 export function sessionText(s: SessionSummary): string {
   const lines = [
     `Session     ${s.id}`,
     `User        ${s.subject}${s.email ? ` <${s.email}>` : ''}${s.groups.length > 0 ? ` (groups: ${s.groups.join(', ')})` : ''}`,
+    `Client      ${s.clientName ?? '-'}`,
     `Connection  ${s.connection}`,
     `Started     ${s.startedAt}`,
     `Ended       ${s.endedAt ?? `- (last event ${s.lastEventAt})`}`,
@@ -44,6 +63,7 @@ export function sessionText(s: SessionSummary): string {
     `Agent       ${s.agentId ?? '-'}`,
     `Tools       ${s.tools.join(', ') || '-'}`,
     `Events      ${s.eventCount} (gateway messages ${s.gatewayMessageCount}, agent messages ${s.agentMessageCount}, warnings ${s.warningCount})`,
+    `Markers     ${markersText(s) || '-'}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -5,9 +5,11 @@ import { exportUrl, getSession, verifySession } from '../api/sessions.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { EventDetail } from '../parts/event-detail.js';
 import { EventList } from '../parts/event-list.js';
+import { SideBySide } from '../parts/side-by-side.js';
 import { timeText } from '../parts/time-text.js';
 import { VerificationBanner } from '../parts/verification-banner.js';
 import { byTime, loadEvents, type EventCursors } from '../replay/load-events.js';
+import { pairRecords } from '../replay/record-pairs.js';
 import { usePlayback, type Speed } from '../replay/use-playback.js';
 import { Link } from '../router.js';
 
@@ -64,6 +66,7 @@ export function ReplayPage(props: { id: string }) {
     return map;
   }, [report]);
   const flagged = useMemo(() => new Set(mismatches.keys()), [mismatches]);
+  const pairs = useMemo(() => pairRecords(events), [events]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -82,6 +85,16 @@ export function ReplayPage(props: { id: string }) {
       if (e.key in moves) next = (current) => Math.min(current, last) + (moves[e.key] as number);
       else if (e.key === 'Home') next = () => 0;
       else if (e.key === 'End') next = () => last;
+      else if (e.key === 'd' || e.key === 'D') {
+        // The next (d) or previous (D) step where the two records differ.
+        const step = e.key === 'd' ? 1 : -1;
+        next = (current) => {
+          for (let i = current + step; i >= 0 && i <= last; i += step) {
+            if (pairs.differing.has((shown[i] as RecordingEvent).id)) return i;
+          }
+          return current;
+        };
+      }
       if (next === undefined) return;
       e.preventDefault();
       playback.stop();
@@ -91,7 +104,7 @@ export function ReplayPage(props: { id: string }) {
     };
     document.addEventListener('keydown', onKey);
     return () => document.removeEventListener('keydown', onKey);
-  }, [shown.length]);
+  }, [shown, pairs]);
 
   if (error !== undefined) {
     return (
@@ -170,13 +183,17 @@ export function ReplayPage(props: { id: string }) {
           Export Markdown
         </a>
       </div>
-      <p class="muted keys">Keys: ↓/j next, ↑/k previous, PageDown/PageUp by 20, Home/End.</p>
+      <p class="muted keys">
+        Keys: ↓/j next, ↑/k previous, PageDown/PageUp by 20, Home/End, d/D next/previous step where the
+        gateway's and the agent's records differ ({pairs.differing.size / 2} here).
+      </p>
       <div class="replay-panes">
         <EventList
           events={shown}
           startMs={startMs}
           selected={index}
           flagged={flagged}
+          differing={pairs.differing}
           onSelect={setSelected}
         />
         {current ? (
@@ -185,6 +202,9 @@ export function ReplayPage(props: { id: string }) {
           <p class="muted">No events recorded yet.</p>
         )}
       </div>
+      {current && pairs.differing.has(current.id) ? (
+        <SideBySide event={current} counterpart={pairs.counterpart.get(current.id) as RecordingEvent} />
+      ) : null}
     </section>
   );
 }

@@ -98,6 +98,29 @@ export function SessionsPage() {
   );
 }
 
+/** Masked, denied and held counts and warnings, each a tag only when there are any. */
+function SessionMarkers(props: { session: SessionSummary }) {
+  const s = props.session;
+  // `?? 0`: a gateway older than these counts sends none.
+  const marks: [string, number, string][] = [
+    ['masked', s.maskedCount ?? 0, 'masked'],
+    ['denied', s.deniedCount ?? 0, 'denied'],
+    ['held', s.heldCount ?? 0, 'held'],
+    ['warnings', s.warningCount, 'denied'],
+  ];
+  return (
+    <>
+      {marks
+        .filter(([, n]) => n > 0)
+        .map(([name, n, tone]) => (
+          <span key={name} class={`tag ${tone}`} data-marker={name}>
+            {n} {name}
+          </span>
+        ))}
+    </>
+  );
+}
+
 function SessionTable(props: { sessions: readonly SessionSummary[] }) {
   return (
     <table data-testid="sessions-table">
@@ -105,6 +128,7 @@ function SessionTable(props: { sessions: readonly SessionSummary[] }) {
         <tr>
           <th scope="col">Started</th>
           <th scope="col">Person</th>
+          <th scope="col">Client</th>
           <th scope="col">Connection</th>
           <th scope="col">Era</th>
           <th scope="col">Tools called</th>
@@ -120,6 +144,7 @@ function SessionTable(props: { sessions: readonly SessionSummary[] }) {
               <Link href={`/console/sessions/${encodeURIComponent(s.id)}`}>{timeText(s.startedAt)}</Link>
             </td>
             <td>{s.email ?? s.subject}</td>
+            <td>{s.clientName ?? <span class="muted">–</span>}</td>
             <td>{s.connection}</td>
             <td>{s.era}</td>
             <td>{s.tools.join(', ')}</td>
@@ -132,7 +157,9 @@ function SessionTable(props: { sessions: readonly SessionSummary[] }) {
             <td>
               {s.gatewayMessageCount} / {s.agentMessageCount}
             </td>
-            <td>{s.warningCount > 0 ? <span class="tag denied">{s.warningCount} warnings</span> : null}</td>
+            <td data-testid="markers">
+              <SessionMarkers session={s} />
+            </td>
           </tr>
         ))}
       </tbody>

@@ -12,6 +12,8 @@ export interface EventListProps {
   readonly startMs: number;
   readonly selected: number;
   readonly flagged: ReadonlySet<string>;
+  /** Events whose step the other record tells differently (shown side by side when selected). */
+  readonly differing: ReadonlySet<string>;
   onSelect(index: number): void;
 }
 
@@ -77,6 +79,11 @@ export function EventList(props: EventListProps) {
           </span>
         ) : null}
         {flagged ? <span class="tag denied">differs</span> : null}
+        {props.differing.has(event.id) ? (
+          <span class="tag held" title="The gateway's and the agent's records of this step differ">
+            ≠ other record
+          </span>
+        ) : null}
       </div>,
     );
   }

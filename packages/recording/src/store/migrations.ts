@@ -199,4 +199,22 @@ CREATE TABLE agent_enrollments (
 );
 `,
   },
+  {
+    version: 7,
+    name: 'session client and markers',
+    // The sessions table shows the client's name and how many values were masked (counted per
+    // source: both records may carry the same findings, the summary shows the larger), messages
+    // denied and calls held; they are kept on the session row as events are stored (like the other
+    // counts), so listing stays one index scan. Sessions stored before this migration keep nulls
+    // and zeros (their events are not re-read: on a large store that would hold the migration
+    // lock for minutes).
+    sql: `
+ALTER TABLE recording_sessions
+  ADD COLUMN client_name  text,
+  ADD COLUMN gateway_masked_count integer NOT NULL DEFAULT 0,
+  ADD COLUMN agent_masked_count   integer NOT NULL DEFAULT 0,
+  ADD COLUMN denied_count         integer NOT NULL DEFAULT 0,
+  ADD COLUMN held_count           integer NOT NULL DEFAULT 0;
+`,
+  },
 ];

@@ -32,6 +32,17 @@ export interface SessionSummary {
   readonly gatewayMessageCount: number;
   readonly agentMessageCount: number;
   readonly warningCount: number;
+  /**
+   * The client's name as it introduced itself (`initialize`'s clientInfo, or the 2026-era
+   * `_meta` clientInfo); undefined when none was recorded (or the session predates migration 7).
+   */
+  readonly clientName: string | undefined;
+  /** Values masked: the larger of the gateway's and the agent's record's sums (each counted once). */
+  readonly maskedCount: number;
+  /** Messages the gateway refused (access rule, guardrail, pinning). */
+  readonly deniedCount: number;
+  /** Calls held for approval. */
+  readonly heldCount: number;
 }
 
 export interface SessionFilter {

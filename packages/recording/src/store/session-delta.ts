@@ -1,6 +1,7 @@
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
 import type { SessionStatus } from './recording-store.js';
 import { calledToolName } from './event-row.js';
+import { clientNameOf, markersOf } from './session-markers.js';
 import { statusForEndReason } from './session-status.js';
 
 export interface SessionEnd {
@@ -34,6 +35,12 @@ export interface SessionDelta {
   readonly gatewayMessageCount: number;
   readonly agentMessageCount: number;
   readonly warningCount: number;
+  /** The first client name in the batch (the gateway's record first); the row keeps its first. */
+  readonly clientName: string | null;
+  readonly gatewayMaskedCount: number;
+  readonly agentMaskedCount: number;
+  readonly deniedCount: number;
+  readonly heldCount: number;
 }
 
 /** The gateway saw the client, so its account of how a session ended wins over the agent's. */
@@ -65,7 +72,20 @@ export function sessionDeltas(events: readonly RecordingEvent[]): SessionDelta[]
     let gatewayMessageCount = 0;
     let agentMessageCount = 0;
     let warningCount = 0;
+    let gatewayMaskedCount = 0;
+    let agentMaskedCount = 0;
+    let deniedCount = 0;
+    let heldCount = 0;
+    let clientName: string | null = null;
+    let agentClientName: string | null = null;
     for (const event of ordered) {
+      const markers = markersOf(event);
+      if (event.source === 'gateway') gatewayMaskedCount += markers.maskedCount;
+      else agentMaskedCount += markers.maskedCount;
+      deniedCount += markers.deniedCount;
+      heldCount += markers.heldCount;
+      if (event.source === 'gateway') clientName ??= clientNameOf(event);
+      else agentClientName ??= clientNameOf(event);
       const tool = calledToolName(event.message);
       if (tool) tools.add(tool);
       if (event.kind === 'message') {
@@ -102,6 +122,11 @@ export function sessionDeltas(events: readonly RecordingEvent[]): SessionDelta[]
       gatewayMessageCount,
       agentMessageCount,
       warningCount,
+      clientName: clientName ?? agentClientName,
+      gatewayMaskedCount,
+      agentMaskedCount,
+      deniedCount,
+      heldCount,
     });
   }
   return deltas.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

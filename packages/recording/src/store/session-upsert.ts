@@ -16,15 +16,18 @@ const TAKE_NEW_END = `(EXCLUDED.end_source IS NOT NULL AND (s.end_source IS NULL
 export const UPSERT_SESSIONS = `
 INSERT INTO recording_sessions AS s (id, subject, email, groups, connection, era, protocol_version,
   gateway_id, agent_id, started_at, last_event_at, ended_at, status, end_reason, end_code, end_source,
-  tools, event_count, gateway_message_count, agent_message_count, warning_count)
+  tools, event_count, gateway_message_count, agent_message_count, warning_count, client_name,
+  gateway_masked_count, agent_masked_count, denied_count, held_count)
 SELECT id, subject, email, groups, connection, era, protocol_version, gateway_id, agent_id,
   started_at::timestamptz, last_event_at::timestamptz, ended_at::timestamptz, status, end_reason,
-  end_code, end_source, tools, event_count, gateway_message_count, agent_message_count, warning_count
+  end_code, end_source, tools, event_count, gateway_message_count, agent_message_count, warning_count,
+  client_name, gateway_masked_count, agent_masked_count, denied_count, held_count
 FROM json_to_recordset($1::json) AS t(id text, subject text, email text, groups text[],
   connection text, era text, protocol_version text, gateway_id text, agent_id text, started_at text,
   last_event_at text, ended_at text, status text, end_reason text, end_code text, end_source text,
   tools text[], event_count integer, gateway_message_count integer, agent_message_count integer,
-  warning_count integer)
+  warning_count integer, client_name text, gateway_masked_count integer,
+  agent_masked_count integer, denied_count integer, held_count integer)
 ORDER BY id
 ON CONFLICT (id) DO UPDATE SET
   email = COALESCE(s.email, EXCLUDED.email),
@@ -42,7 +45,12 @@ ON CONFLICT (id) DO UPDATE SET
   event_count = s.event_count + EXCLUDED.event_count,
   gateway_message_count = s.gateway_message_count + EXCLUDED.gateway_message_count,
   agent_message_count = s.agent_message_count + EXCLUDED.agent_message_count,
-  warning_count = s.warning_count + EXCLUDED.warning_count`;
+  warning_count = s.warning_count + EXCLUDED.warning_count,
+  client_name = COALESCE(s.client_name, EXCLUDED.client_name),
+  gateway_masked_count = s.gateway_masked_count + EXCLUDED.gateway_masked_count,
+  agent_masked_count = s.agent_masked_count + EXCLUDED.agent_masked_count,
+  denied_count = s.denied_count + EXCLUDED.denied_count,
+  held_count = s.held_count + EXCLUDED.held_count`;
 
 /**
  * The one JSON parameter of UPSERT_SESSIONS. pgJson puts every string through pgText (NUL and lone
@@ -72,6 +80,11 @@ export function upsertSessionsParam(deltas: readonly SessionDelta[]): string {
       gateway_message_count: d.gatewayMessageCount,
       agent_message_count: d.agentMessageCount,
       warning_count: d.warningCount,
+      client_name: d.clientName,
+      gateway_masked_count: d.gatewayMaskedCount,
+      agent_masked_count: d.agentMaskedCount,
+      denied_count: d.deniedCount,
+      held_count: d.heldCount,
     })),
   );
 }

@@ -81,11 +81,17 @@ interface SessionRow {
   gateway_message_count: number;
   agent_message_count: number;
   warning_count: number;
+  client_name: string | null;
+  gateway_masked_count: number;
+  agent_masked_count: number;
+  denied_count: number;
+  held_count: number;
 }
 
 const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_version, gateway_id, agent_id,
   started_at, last_event_at, ended_at, status, end_reason, end_code, tools, event_count,
-  gateway_message_count, agent_message_count, warning_count`;
+  gateway_message_count, agent_message_count, warning_count, client_name, gateway_masked_count,
+  agent_masked_count, denied_count, held_count`;
 
 /**
  * One row for `json_to_recordset`, with the NUL replacement `pgParams` applies to parameters.
@@ -131,6 +137,10 @@ function toSummary(row: SessionRow): SessionSummary {
     gatewayMessageCount: row.gateway_message_count,
     agentMessageCount: row.agent_message_count,
     warningCount: row.warning_count,
+    clientName: row.client_name ?? undefined,
+    maskedCount: Math.max(row.gateway_masked_count, row.agent_masked_count),
+    deniedCount: row.denied_count,
+    heldCount: row.held_count,
   };
 }
 

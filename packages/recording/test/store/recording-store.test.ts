@@ -61,6 +61,66 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
     expect(session?.warningCount).toBe(1);
   });
 
+  it("keeps the client's name and the masked, denied and held counts on the session row", async () => {
+    const t = tag();
+    const s = script(t, 'markers')
+      .start('gateway', { name: 'cursor-ide', version: '1.2' })
+      .decided(
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'drop', arguments: {} } },
+        { decision: { action: 'deny', rule: 'guardrail:no-drop' } },
+      )
+      .decided(
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'deploy', arguments: {} } },
+        { decision: { action: 'hold', rule: 'guardrail:deploy' } },
+      );
+    const masking = [
+      { type: 'aws_access_key', path: 'result.content[0].text', count: 2 },
+      { type: 'email', path: 'result.content[1].text', count: 1 },
+    ];
+    const result = { jsonrpc: '2.0' as const, id: 3, result: { content: [] } };
+    // The agent's copy of the same masking is not counted again.
+    s.decided(result, { masking }, 'gateway').decided(result, { masking }, 'agent');
+    // Two batches: the counts add up across deliveries, the first client name stays.
+    await store.insertEvents(s.events.slice(0, 2));
+    s.decided(
+      { jsonrpc: '2.0', id: 4, method: 'initialize', params: { clientInfo: { name: 'other' } } },
+      { decision: { action: 'deny' } },
+    );
+    await store.insertEvents(s.events.slice(2));
+    await store.insertEvents(s.events);
+    const session = await store.getSession(s.sessionId);
+    expect(session).toMatchObject({ clientName: 'cursor-ide', maskedCount: 3, deniedCount: 2, heldCount: 1 });
+    const listed = await listAll({ subject: `user-${t}`, limit: 10 });
+    expect(listed[0]).toMatchObject({
+      clientName: 'cursor-ide',
+      maskedCount: 3,
+      deniedCount: 2,
+      heldCount: 1,
+    });
+  });
+
+  it("takes a 2026-era client's name from the request's _meta", async () => {
+    const t = tag();
+    const s = script(t, 'modern')
+      .start('gateway', {})
+      .message({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/list',
+        params: { _meta: { 'io.modelcontextprotocol/clientInfo': { name: 'modern-client', version: '2' } } },
+      });
+    await store.insertEvents(s.events);
+    expect((await store.getSession(s.sessionId))?.clientName).toBe('modern-client');
+    const plain = script(t, 'plain').start('gateway', {}).call('search');
+    await store.insertEvents(plain.events);
+    expect(await store.getSession(plain.sessionId)).toMatchObject({
+      clientName: undefined,
+      maskedCount: 0,
+      deniedCount: 0,
+      heldCount: 0,
+    });
+  });
+
   it('stores a batch all or nothing', async () => {
     const t = tag();
     const s = script(t, 'tx').start().call('search');

@@ -108,6 +108,17 @@ export class SessionScript {
     return this;
   }
 
+  /** A message with what the source decided and masked on it (guardrails, pinning, masking). */
+  decided(
+    message: JsonRpcMessage,
+    fields: Pick<RecordingEvent, 'decision' | 'masking'>,
+    source: RecordingSource = 'gateway',
+  ): this {
+    const direction = 'method' in message ? 'client_to_server' : 'server_to_client';
+    this.#append(source, { kind: 'message', direction, message, ...fields });
+    return this;
+  }
+
   warning(code: string, message: string, source: RecordingSource = 'gateway'): this {
     this.#append(source, { kind: 'warning', warning: { code, message } });
     return this;
