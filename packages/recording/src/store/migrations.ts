@@ -201,13 +201,15 @@ CREATE TABLE agent_enrollments (
   },
   {
     version: 8,
-    name: 'session client and markers',
+    name: 'session client and markers, console sign-in sessions',
     // The sessions table shows the client's name and how many values were masked (counted per
     // source: both records may carry the same findings, the summary shows the larger), messages
     // denied and calls held; they are kept on the session row as events are stored (like the other
     // counts), so listing stays one index scan. Sessions stored before this migration keep nulls
     // and zeros (their events are not re-read: on a large store that would hold the migration
-    // lock for minutes).
+    // lock for minutes). Console sign-in records live here too, so a restart or another gateway
+    // behind the load balancer keeps people signed in: keyed by the SHA-256 of the secret the
+    // browser holds (never the secret), sealed with a key derived from that secret.
     sql: `
 ALTER TABLE recording_sessions
   ADD COLUMN client_name  text,
@@ -215,6 +217,13 @@ ALTER TABLE recording_sessions
   ADD COLUMN agent_masked_count   integer NOT NULL DEFAULT 0,
   ADD COLUMN denied_count         integer NOT NULL DEFAULT 0,
   ADD COLUMN held_count           integer NOT NULL DEFAULT 0;
+CREATE TABLE console_sessions (
+  key         text PRIMARY KEY,
+  kind        text NOT NULL CHECK (kind IN ('session', 'sign_in')),
+  sealed      text NOT NULL,
+  expires_at  timestamptz NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions (kind, expires_at);
 `,
   },
 ];
