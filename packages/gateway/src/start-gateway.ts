@@ -278,6 +278,7 @@ export async function startGateway(
           assets: await loadConsoleAssets(options.consoleAssetsDir ?? consoleAssetsDir, logger),
           originPolicy,
           logger: logger.child({ component: 'console' }),
+          records: recording?.store,
         })
       : undefined;
     http = await startGatewayHttp({

@@ -19,6 +19,13 @@ export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 
+// Console sign-in records (migration 8), shared by the gateways on the store.
+export {
+  MAX_PENDING_SIGN_INS,
+  type ConsoleRecordKind,
+  type ConsoleSessionStore,
+} from './console/console-session-store.js';
+
 // Cluster: the gateways sharing a PostgreSQL store, and the agents enrolled there.
 export type { GatewayPeer, GatewayPeerStore } from './cluster/gateway-peer-store.js';
 export type { AgentEnrollmentStore, StoredEnrollment } from './cluster/agent-enrollment-store.js';

@@ -14,7 +14,10 @@ export interface RoundRobinBalancer {
   close(): Promise<void>;
 }
 
-export async function startRoundRobinBalancer(backends: string[]): Promise<RoundRobinBalancer> {
+export async function startRoundRobinBalancer(
+  backends: string[],
+  options: { readonly port?: number } = {},
+): Promise<RoundRobinBalancer> {
   let next = 0;
   const served: number[] = [];
   const balancer: RoundRobinBalancer = {
@@ -56,7 +59,7 @@ export async function startRoundRobinBalancer(backends: string[]): Promise<Round
       attempt(1);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   (balancer as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return balancer;
 }

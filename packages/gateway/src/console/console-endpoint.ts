@@ -8,7 +8,9 @@ import type { RequestOriginPolicy } from '../http/origin-policy.js';
 import type { ConsoleAssets } from './console-assets.js';
 import { consoleCookieFor, readCookie, sessionCookieHeader, type ConsoleCookie } from './console-cookie.js';
 import { CONSOLE_SECURITY_HEADERS } from './console-headers.js';
-import { ConsoleSessions, type ConsoleSession } from './console-sessions.js';
+import type { ConsoleSessionStore } from '@airlock/recording';
+import { ConsoleSessions, type ConsoleSession, type ConsoleTokens } from './console-sessions.js';
+import { MemoryConsoleRecords } from './memory-console-records.js';
 import { CONSOLE_CALLBACK_PATH, ConsoleSignIn } from './console-sign-in.js';
 
 export const CONSOLE_PATH = '/console';
@@ -22,6 +24,11 @@ export interface ConsoleEndpointOptions {
   readonly assets: ConsoleAssets | undefined;
   readonly originPolicy: RequestOriginPolicy;
   readonly logger: Logger;
+  /**
+   * Where sign-in records live: the recording store (shared by the gateways on it, kept across
+   * restarts). Absent: this gateway's memory.
+   */
+  readonly records?: ConsoleSessionStore | undefined;
 }
 
 /**
@@ -31,14 +38,15 @@ export interface ConsoleEndpointOptions {
  * decides for the console exactly as for the CLI. The browser never sees a token.
  */
 export class ConsoleEndpoint {
-  private readonly sessions = new ConsoleSessions();
+  private readonly sessions: ConsoleSessions;
   private readonly signIn: ConsoleSignIn | undefined;
   private readonly cookie: ConsoleCookie;
   private readonly publicOrigin: string | undefined;
-  private readonly refreshing = new Map<string, Promise<void>>();
+  private readonly refreshing = new Map<string, Promise<ConsoleTokens | undefined>>();
 
   constructor(private readonly options: ConsoleEndpointOptions) {
     const { config } = options;
+    this.sessions = new ConsoleSessions(options.records ?? new MemoryConsoleRecords());
     const loopback = isLoopbackHost(config.listen.host);
     const publicUrl = config.publicUrl === undefined ? undefined : new URL(config.publicUrl);
     this.publicOrigin = publicUrl?.origin;
@@ -80,7 +88,7 @@ export class ConsoleEndpoint {
         `A ${String(site)} request may not use a console session; use the console itself, or the API with a bearer token.`,
       );
     }
-    const session = this.sessions.get(id);
+    const session = await this.sessions.get(id);
     if (session === undefined) return;
     if (changesState(req.method)) this.checkCsrf(req, session);
     const tokens = await this.freshTokens(session);
@@ -131,7 +139,7 @@ export class ConsoleEndpoint {
     const returnTo = safeReturnTo(url.searchParams.get('returnTo'));
     if (this.signIn === undefined) {
       // auth.mode none (loopback dev): everyone on this machine is "local", as the APIs treat them.
-      const session = this.sessions.create(
+      const session = await this.sessions.create(
         { subject: 'local', name: 'local (no sign-in: auth.mode none)', groups: [] },
         undefined,
         this.lifetimeMs(),
@@ -141,7 +149,7 @@ export class ConsoleEndpoint {
     }
     const codeVerifier = oidc.randomPKCECodeVerifier();
     const nonce = randomBytes(16).toString('base64url');
-    const state = this.sessions.beginSignIn(codeVerifier, nonce, returnTo);
+    const state = await this.sessions.beginSignIn(codeVerifier, nonce, returnTo);
     const target = await this.signIn.authorizationUrl(state, codeVerifier, nonce);
     res.writeHead(302, { ...CONSOLE_SECURITY_HEADERS, location: target.href, 'cache-control': 'no-store' });
     res.end();
@@ -149,7 +157,7 @@ export class ConsoleEndpoint {
 
   private async finishSignIn(res: ServerResponse, url: URL): Promise<void> {
     const state = url.searchParams.get('state') ?? '';
-    const pending = this.sessions.takeSignIn(state);
+    const pending = await this.sessions.takeSignIn(state);
     if (this.signIn === undefined || pending === undefined) {
       throw new AirlockError(
         'console_sign_in_failed',
@@ -159,14 +167,14 @@ export class ConsoleEndpoint {
     const callback = new URL(this.signIn.redirectUri);
     callback.search = url.search;
     const { person, tokens } = await this.signIn.finish(callback, { ...pending, state });
-    const session = this.sessions.create(person, tokens, this.lifetimeMs());
+    const session = await this.sessions.create(person, tokens, this.lifetimeMs());
     this.options.logger.info({ subject: person.subject }, 'console sign-in');
     this.redirect(res, pending.returnTo, session);
   }
 
-  private describeSession(req: IncomingMessage, res: ServerResponse): void {
+  private async describeSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
-    const session = this.sessions.get(readCookie(req.headers.cookie, this.cookie.name));
+    const session = await this.sessions.get(readCookie(req.headers.cookie, this.cookie.name));
     if (session === undefined) {
       sendApiError(
         res,
@@ -193,10 +201,10 @@ export class ConsoleEndpoint {
   private async signOut(req: IncomingMessage, res: ServerResponse): Promise<void> {
     req.resume();
     const id = readCookie(req.headers.cookie, this.cookie.name);
-    const session = this.sessions.get(id);
+    const session = await this.sessions.get(id);
     if (session !== undefined) {
       this.checkCsrf(req, session);
-      this.sessions.end(session.id);
+      await this.sessions.end(session.id);
       this.options.logger.info({ subject: session.person.subject }, 'console sign-out');
     }
     const endSessionUrl = session === undefined ? undefined : await this.signIn?.signOut(session.tokens);
@@ -239,15 +247,21 @@ export class ConsoleEndpoint {
         const current = session.tokens;
         running = signIn
           .refresh(current)
-          .then((next) => {
-            if (next === undefined) this.sessions.end(session.id);
-            else session.tokens = next;
+          .then(async (next) => {
+            if (next === undefined) {
+              await this.sessions.end(session.id);
+              return undefined;
+            }
+            session.tokens = next;
+            // Saved, so the other gateways (and this one after a restart) use the new tokens.
+            await this.sessions.save(session);
+            return next;
           })
           .finally(() => this.refreshing.delete(session.id));
         this.refreshing.set(session.id, running);
       }
-      await running;
-      if (this.sessions.get(session.id) === undefined) return undefined;
+      const refreshed = await running;
+      return refreshed?.accessToken;
     }
     return session.tokens?.accessToken;
   }

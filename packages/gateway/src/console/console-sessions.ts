@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { ConsoleSessionStore } from '@airlock/recording';
+import { consoleRecordKey, openConsoleRecord, sealConsoleRecord } from './console-record-seal.js';
 
 /** What the gateway keeps for one signed-in browser. The browser only ever holds `id` (in its cookie). */
 export interface ConsoleSession {
@@ -34,38 +36,46 @@ export interface PendingSignIn {
 }
 
 const PENDING_MS = 10 * 60_000;
-const MAX_PENDING = 10_000;
+
+/** What a session's sealed record holds: everything but its id (the secret that opens it). */
+type SessionRecord = Omit<ConsoleSession, 'id'>;
 
 /**
- * Console sessions and sign-ins under way, in this gateway's memory: a restart signs everyone out,
- * and with several gateways behind one load balancer a browser must stick to one (a shared store
- * is later work). Ids are 256 random bits; expired entries are swept as new ones arrive.
+ * Console sessions and sign-ins under way, as sealed records in a ConsoleSessionStore: the
+ * recording store when the gateway has one (shared by every gateway on it, kept across restarts),
+ * else this gateway's memory. Ids and states are 256 random bits; the store holds only their
+ * hashes and records sealed with keys derived from them (see console-record-seal.ts). Nothing is
+ * cached here: a sign-out on one gateway ends the session on all of them at once.
  */
 export class ConsoleSessions {
-  private readonly sessions = new Map<string, ConsoleSession>();
-  private readonly pending = new Map<string, PendingSignIn>();
+  constructor(private readonly store: ConsoleSessionStore) {}
 
-  beginSignIn(codeVerifier: string, nonce: string, returnTo: string): string {
-    this.sweep();
-    if (this.pending.size >= MAX_PENDING) {
-      // A flood of abandoned sign-ins must not grow memory without bound: the oldest go first.
-      const oldest = this.pending.keys().next().value;
-      if (oldest !== undefined) this.pending.delete(oldest);
-    }
+  async beginSignIn(codeVerifier: string, nonce: string, returnTo: string): Promise<string> {
     const state = randomBytes(32).toString('base64url');
-    this.pending.set(state, { codeVerifier, nonce, returnTo, expiresAt: Date.now() + PENDING_MS });
+    const pending: PendingSignIn = { codeVerifier, nonce, returnTo, expiresAt: Date.now() + PENDING_MS };
+    await this.store.saveConsoleRecord(
+      'sign_in',
+      consoleRecordKey(state),
+      sealConsoleRecord('sign_in', state, pending),
+      new Date(pending.expiresAt),
+    );
     return state;
   }
 
   /** The sign-in `state` names, once: a callback replayed with the same state finds nothing. */
-  takeSignIn(state: string): PendingSignIn | undefined {
-    const found = this.pending.get(state);
-    this.pending.delete(state);
+  async takeSignIn(state: string): Promise<PendingSignIn | undefined> {
+    if (state === '') return undefined;
+    const sealed = await this.store.takeConsoleRecord('sign_in', consoleRecordKey(state));
+    const found =
+      sealed === undefined ? undefined : openConsoleRecord<PendingSignIn>('sign_in', state, sealed);
     return found !== undefined && found.expiresAt > Date.now() ? found : undefined;
   }
 
-  create(person: ConsolePerson, tokens: ConsoleTokens | undefined, lifetimeMs: number): ConsoleSession {
-    this.sweep();
+  async create(
+    person: ConsolePerson,
+    tokens: ConsoleTokens | undefined,
+    lifetimeMs: number,
+  ): Promise<ConsoleSession> {
     const session: ConsoleSession = {
       id: randomBytes(32).toString('base64url'),
       csrfToken: randomBytes(32).toString('base64url'),
@@ -73,34 +83,30 @@ export class ConsoleSessions {
       endsAt: Date.now() + lifetimeMs,
       tokens,
     };
-    this.sessions.set(session.id, session);
+    await this.save(session);
     return session;
   }
 
-  get(id: string | undefined): ConsoleSession | undefined {
-    if (id === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (session === undefined) return undefined;
-    if (session.endsAt <= Date.now()) {
-      this.sessions.delete(id);
-      return undefined;
-    }
-    return session;
+  /** Stores the session as it is now (after a token refresh, say). */
+  async save(session: ConsoleSession): Promise<void> {
+    const { id, ...record } = session;
+    await this.store.saveConsoleRecord(
+      'session',
+      consoleRecordKey(id),
+      sealConsoleRecord('session', id, record),
+      new Date(session.endsAt),
+    );
   }
 
-  end(id: string): ConsoleSession | undefined {
-    const session = this.sessions.get(id);
-    this.sessions.delete(id);
-    return session;
+  async get(id: string | undefined): Promise<ConsoleSession | undefined> {
+    if (id === undefined || id === '') return undefined;
+    const sealed = await this.store.loadConsoleRecord('session', consoleRecordKey(id));
+    const record = sealed === undefined ? undefined : openConsoleRecord<SessionRecord>('session', id, sealed);
+    if (record === undefined || record.endsAt <= Date.now()) return undefined;
+    return { ...record, id };
   }
 
-  get size(): number {
-    return this.sessions.size;
-  }
-
-  private sweep(): void {
-    const now = Date.now();
-    for (const [id, s] of this.sessions) if (s.endsAt <= now) this.sessions.delete(id);
-    for (const [state, p] of this.pending) if (p.expiresAt <= now) this.pending.delete(state);
+  async end(id: string): Promise<void> {
+    await this.store.takeConsoleRecord('session', consoleRecordKey(id));
   }
 }

@@ -257,6 +257,10 @@ describe('export backpressure', () => {
       expireApproval: (id, now) => store.expireApproval(id, now),
       claimRelease: (id, by, now) => store.claimRelease(id, by, now),
       storeOutcome: (id, outcome, now) => store.storeOutcome(id, outcome, now),
+      saveConsoleRecord: (kind, key, sealed, expiresAt) =>
+        store.saveConsoleRecord(kind, key, sealed, expiresAt),
+      loadConsoleRecord: (kind, key) => store.loadConsoleRecord(kind, key),
+      takeConsoleRecord: (kind, key) => store.takeConsoleRecord(kind, key),
       close: () => store.close(),
     };
     const slow = await startSessionsGateway(counting, PAGE);

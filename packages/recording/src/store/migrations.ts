@@ -217,4 +217,20 @@ ALTER TABLE recording_sessions
   ADD COLUMN held_count           integer NOT NULL DEFAULT 0;
 `,
   },
+  {
+    version: 8,
+    name: 'console sign-in sessions',
+    // Console sign-in records, so a restart or another gateway behind the load balancer keeps
+    // people signed in: keyed by the SHA-256 of the secret the browser holds (never the secret),
+    // sealed with a key derived from that secret.
+    sql: `
+CREATE TABLE console_sessions (
+  key         text PRIMARY KEY,
+  kind        text NOT NULL CHECK (kind IN ('session', 'sign_in')),
+  sealed      text NOT NULL,
+  expires_at  timestamptz NOT NULL
+);
+CREATE INDEX console_sessions_expiry ON console_sessions (kind, expires_at);
+`,
+  },
 ];

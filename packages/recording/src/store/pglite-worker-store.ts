@@ -8,6 +8,7 @@ import type {
   HoldResult,
 } from '../approvals/approval-store.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
+import type { ConsoleRecordKind } from '../console/console-session-store.js';
 import type {
   AccessDecision,
   AccessGrant,
@@ -199,6 +200,18 @@ export class PgliteWorkerStore implements RecordingStore {
 
   storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
     return this.call('storeOutcome', id, outcome, now);
+  }
+
+  saveConsoleRecord(kind: ConsoleRecordKind, key: string, sealed: string, expiresAt: Date): Promise<void> {
+    return this.call('saveConsoleRecord', kind, key, sealed, expiresAt);
+  }
+
+  loadConsoleRecord(kind: ConsoleRecordKind, key: string): Promise<string | undefined> {
+    return this.call('loadConsoleRecord', kind, key);
+  }
+
+  takeConsoleRecord(kind: ConsoleRecordKind, key: string): Promise<string | undefined> {
+    return this.call('takeConsoleRecord', kind, key);
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

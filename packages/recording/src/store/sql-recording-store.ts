@@ -6,6 +6,8 @@ import type {
   HoldResult,
 } from '../approvals/approval-store.js';
 import { SqlApprovals } from '../approvals/sql-approvals.js';
+import type { ConsoleRecordKind } from '../console/console-session-store.js';
+import { SqlConsoleSessions } from '../console/sql-console-sessions.js';
 import { SqlToolPins } from '../pins/sql-tool-pins.js';
 import { SqlAccessGrants } from '../access/sql-access-grants.js';
 import type {
@@ -155,11 +157,13 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #pins: SqlToolPins;
   readonly #grants: SqlAccessGrants;
   readonly #approvals: SqlApprovals;
+  readonly #consoleSessions: SqlConsoleSessions;
 
   protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
     this.#db = db;
     this.#pins = new SqlToolPins(db);
     this.#grants = new SqlAccessGrants(db);
+    this.#consoleSessions = new SqlConsoleSessions(pgSafe(db));
     const encryption = options.encryption;
     this.#keyRing = encryption
       ? new SessionKeyRing({
@@ -263,6 +267,18 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
 
   storeOutcome(id: string, outcome: string, now: Date): Promise<void> {
     return this.#approvals.storeOutcome(id, outcome, now);
+  }
+
+  saveConsoleRecord(kind: ConsoleRecordKind, key: string, sealed: string, expiresAt: Date): Promise<void> {
+    return this.#consoleSessions.saveConsoleRecord(kind, key, sealed, expiresAt);
+  }
+
+  loadConsoleRecord(kind: ConsoleRecordKind, key: string): Promise<string | undefined> {
+    return this.#consoleSessions.loadConsoleRecord(kind, key);
+  }
+
+  takeConsoleRecord(kind: ConsoleRecordKind, key: string): Promise<string | undefined> {
+    return this.#consoleSessions.takeConsoleRecord(kind, key);
   }
 
   async migrate(): Promise<void> {
