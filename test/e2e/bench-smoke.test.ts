@@ -19,17 +19,26 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
     });
     expect(stdout).toContain('| airlock |');
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
-      latencyMs: { direct: { calls: number; p50: number }; airlock: { calls: number; p50: number } };
-      throughput: {
-        direct: { completed: number; failed: number };
-        airlock: { completed: number; failed: number };
-      };
+      configurations: {
+        name: string;
+        latencyMs: {
+          direct: { calls: number; p50: number };
+          airlock: { calls: number; p50: number };
+        };
+        throughput: {
+          direct: { completed: number; failed: number };
+          airlock: { completed: number; failed: number };
+        };
+      }[];
     };
-    for (const path of ['direct', 'airlock'] as const) {
-      expect(result.latencyMs[path].calls).toBeGreaterThan(0);
-      expect(result.latencyMs[path].p50).toBeGreaterThan(0);
-      expect(result.throughput[path].completed).toBeGreaterThan(0);
-      expect(result.throughput[path].failed).toBe(0);
+    expect(result.configurations.map((c) => c.name)).toEqual(['legacy/sdk']);
+    for (const configuration of result.configurations) {
+      for (const path of ['direct', 'airlock'] as const) {
+        expect(configuration.latencyMs[path].calls).toBeGreaterThan(0);
+        expect(configuration.latencyMs[path].p50).toBeGreaterThan(0);
+        expect(configuration.throughput[path].completed).toBeGreaterThan(0);
+        expect(configuration.throughput[path].failed).toBe(0);
+      }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -48,25 +48,52 @@ export async function startConsoleHarness(
 ): Promise<ConsoleHarness> {
   const executablePath = chromiumInstall.path;
   if (executablePath === undefined) throw new Error(chromiumInstall.reason);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const idp = await startTestIdentityProvider({ users: DEMO_PEOPLE, consoleUrls: [url] });
   // "kitchen": the kitchen-sink MCP server (2025 era) over HTTP, unless the test brings its own.
   const kitchen: RunningServer | undefined = options.connections
     ? undefined
     : await startKitchenSinkHttp({ host: '127.0.0.1', port: 0 });
-  const airlock = await startAirlock({
-    ...options,
-    connections: options.connections ?? { kitchen: { transport: 'http', url: kitchen?.url ?? '' } },
-    gateway: {
-      listen: { host: '127.0.0.1', port },
-      publicUrl: url,
-      auth: { mode: 'oidc', issuers: [{ issuer: idp.issuer }] },
-      audit: { groups: ['auditors'] },
-      admin: { groups: ['auditors'] },
-      ...options.gateway,
-    },
-  });
+  // The gateway's port must be known before it listens (the provider registers the console's
+  // redirect URL), so it is picked free and may be taken by a parallel test before the gateway
+  // binds it: then pick another.
+  let attempt = 0;
+  for (;;) {
+    attempt += 1;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const idp = await startTestIdentityProvider({ users: DEMO_PEOPLE, consoleUrls: [url] });
+    try {
+      const airlock = await startAirlock({
+        ...options,
+        connections: options.connections ?? {
+          kitchen: { transport: 'http', url: kitchen?.url ?? '' },
+        },
+        gateway: {
+          listen: { host: '127.0.0.1', port },
+          publicUrl: url,
+          auth: { mode: 'oidc', issuers: [{ issuer: idp.issuer }] },
+          audit: { groups: ['auditors'] },
+          admin: { groups: ['auditors'] },
+          ...options.gateway,
+        },
+      });
+      return await withBrowser(executablePath, airlock, idp, url, kitchen);
+    } catch (error) {
+      await idp.close();
+      if (attempt >= 3 || !String(error).includes('EADDRINUSE')) {
+        await kitchen?.close();
+        throw error;
+      }
+    }
+  }
+}
+
+async function withBrowser(
+  executablePath: string,
+  airlock: AirlockHarness,
+  idp: TestIdentityProvider,
+  url: string,
+  kitchen: RunningServer | undefined,
+): Promise<ConsoleHarness> {
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu'] });
   const contexts: BrowserContext[] = [];
   return {

@@ -47,6 +47,7 @@ describe('migrations on PostgreSQL', () => {
         'access_grants',
         'agent_enrollments',
         'approvals',
+        'console_sessions',
         'gateway_peers',
         'recording_events',
         'recording_migrations',
