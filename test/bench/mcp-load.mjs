@@ -25,12 +25,15 @@ async function readAnswer(res, id) {
   throw new Error(`no response with id ${id} in: ${text.slice(0, 300)}`);
 }
 
-/** One initialized MCP session over a keep-alive pool. */
-export async function openSession(url, { connections = 64, headers: extraHeaders = {} } = {}) {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
-  const path = target.pathname;
-  let nextId = 1;
+/**
+ * Initializes one 2025-era MCP session on `pool` (initialize, then notifications/initialized) and
+ * returns the headers its requests carry; `initializedStatus` is the answer to the notification.
+ */
+export async function initializeSession(
+  pool,
+  path,
+  { headers: extraHeaders = {}, clientName = 'airlock-bench' } = {},
+) {
   const init = await pool.request({
     path,
     method: 'POST',
@@ -42,14 +45,15 @@ export async function openSession(url, { connections = 64, headers: extraHeaders
       params: {
         protocolVersion: '2025-11-25',
         capabilities: {},
-        clientInfo: { name: 'airlock-bench', version: '1' },
+        clientInfo: { name: clientName, version: '1' },
       },
     }),
   });
   const sessionId = init.headers['mcp-session-id'];
+  const initStatus = init.statusCode;
   const initAnswer = await readAnswer(init, 0);
   if (!sessionId || !initAnswer.result)
-    throw new Error(`initialize failed at ${url}: ${JSON.stringify(initAnswer)}`);
+    throw new Error(`initialize failed at ${path}: ${JSON.stringify(initAnswer)}`);
   const headers = {
     ...HEADERS,
     ...extraHeaders,
@@ -63,10 +67,30 @@ export async function openSession(url, { connections = 64, headers: extraHeaders
     body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
   });
   await sent.body.text();
-
   return {
     sessionId,
     protocolVersion: initAnswer.result.protocolVersion,
+    headers,
+    initStatus,
+    initializedStatus: sent.statusCode,
+  };
+}
+
+/** One initialized MCP session over a keep-alive pool. */
+export async function openSession(url, { connections = 64, headers: extraHeaders = {} } = {}) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections, pipelining: 1, keepAliveTimeout: 60_000 });
+  const path = target.pathname;
+  let nextId = 1;
+  const { sessionId, protocolVersion, headers } = await initializeSession(pool, path, {
+    headers: extraHeaders,
+  }).catch((error) => {
+    throw new Error(`${error.message} (${url})`);
+  });
+
+  return {
+    sessionId,
+    protocolVersion,
     async call(tool, args) {
       const id = nextId++;
       const res = await pool.request({

@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { Pool } from 'undici';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
-import { openSession } from './mcp-load.mjs';
+import { initializeSession, openSession } from './mcp-load.mjs';
 import { mib, resetPeak, residentMemory, sampleMemory, slope, watchPeak } from './process-memory.mjs';
 
 const { values: args } = parseArgs({
@@ -92,33 +92,11 @@ async function withStack(name, run) {
 async function openIdleSessions(pool, path, count) {
   let opened = 0;
   const openOne = async () => {
-    const init = await pool.request({
-      path,
-      method: 'POST',
-      headers: HEADERS,
-      body: JSON.stringify({
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: {
-          protocolVersion: '2025-11-25',
-          capabilities: {},
-          clientInfo: { name: 'scale', version: '1' },
-        },
-      }),
+    const { initStatus, initializedStatus } = await initializeSession(pool, path, {
+      clientName: 'scale',
     });
-    const text = await init.body.text();
-    const sessionId = init.headers['mcp-session-id'];
-    if (init.statusCode !== 200 || !sessionId)
-      throw new Error(`initialize: ${init.statusCode} ${text.slice(0, 200)}`);
-    const sent = await pool.request({
-      path,
-      method: 'POST',
-      headers: { ...HEADERS, 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
-    });
-    await sent.body.text();
-    if (sent.statusCode !== 202) throw new Error(`notifications/initialized: ${sent.statusCode}`);
+    if (initStatus !== 200) throw new Error(`initialize: ${initStatus}`);
+    if (initializedStatus !== 202) throw new Error(`notifications/initialized: ${initializedStatus}`);
   };
   await Promise.all(
     Array.from({ length: 16 }, async () => {
