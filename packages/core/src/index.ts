@@ -200,6 +200,7 @@ export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 export { canonicalJson } from './recording/canonical-json.js';
 export {
   canonicalEventText,
+  chainKeyOf,
   checkChainLink,
   GENESIS_HASH,
   READABLE_SCHEMA_VERSIONS,

@@ -36,7 +36,7 @@ import { connectionMaskingPolicies, withMaskingPolicies } from './masking/connec
 import { createPinningPolicy } from './pinning/pinning-policy.js';
 import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline, type RelayObservers } from './mcp/message-pipeline.js';
-import { ModernSessionGroups } from './mcp/modern-session-groups.js';
+import { ModernSessionGroups, type SharedGroupOptions } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
@@ -55,6 +55,8 @@ export interface GatewayHttpOptions {
   readonly recorder?: MessageRecorder;
   /** How long a modern-era recording session (a client's stateless requests) outlives its last request. */
   readonly modernSessionIdleMs?: number;
+  /** In a cluster: where the gateways agree on modern-era recording groups (one session across gateways). */
+  readonly sharedModernGroups?: Omit<SharedGroupOptions, 'logger'>;
   readonly logger: Logger;
   /** Serves `/api/...` (the admin API); without it those paths are not found. */
   readonly adminApi?: (req: IncomingMessage, res: ServerResponse) => void;
@@ -98,6 +100,8 @@ export interface GatewayHttp {
   readonly approvalGate: ApprovalGate;
   /** The relay's messages (calls in flight, for draining). */
   readonly pipeline: MessagePipeline;
+  /** Modern-era recording groups (in a cluster, shared through the store). */
+  readonly modernGroups: ModernSessionGroups;
   close(): Promise<void>;
 }
 
@@ -157,8 +161,12 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
           recorder,
           logger: logger.child({ component: 'access-grants' }),
         });
-  const modernGroups = new ModernSessionGroups(options.modernSessionIdleMs ?? 300_000, (context, reason) =>
-    pipeline.end(context, reason, logger),
+  const modernGroups = new ModernSessionGroups(
+    options.modernSessionIdleMs ?? 300_000,
+    (context, reason) => pipeline.end(context, reason, logger),
+    options.sharedModernGroups
+      ? { ...options.sharedModernGroups, logger: logger.child({ component: 'modern-groups' }) }
+      : undefined,
   );
   const originPolicy = originPolicyFor(config);
   const endpoint = new McpEndpoint({
@@ -310,6 +318,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     sessions,
     approvalGate,
     pipeline,
+    modernGroups,
     close: async () => {
       stopWatching?.();
       sessions.closeAll(new AirlockError('tunnel_closed', 'the gateway is shutting down'));

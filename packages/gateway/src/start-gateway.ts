@@ -323,6 +323,9 @@ export async function startGateway(
       ...(sessionTag === undefined
         ? {}
         : { sessionTag, sessionRouter: (req, res) => cluster?.route(req, res) ?? false }),
+      ...(sessionTag !== undefined && recording?.store instanceof PostgresStore
+        ? { sharedModernGroups: { store: recording.store.modernGroups, chain: sessionTag } }
+        : {}),
     });
     if (config.cluster && clusterStore && sessionTag) {
       const server = http.server;

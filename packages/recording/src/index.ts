@@ -31,10 +31,13 @@ export type { GatewayPeer, GatewayPeerStore } from './cluster/gateway-peer-store
 export type { AgentEnrollmentStore, StoredEnrollment } from './cluster/agent-enrollment-store.js';
 export { SqlGatewayPeers } from './cluster/sql-gateway-peers.js';
 export { SqlAgentEnrollments } from './cluster/sql-agent-enrollments.js';
+export type { ModernGroupLease, ModernGroupRef, ModernGroupStore } from './cluster/modern-group-store.js';
+export { SqlModernGroups } from './cluster/sql-modern-groups.js';
 export { NORMAL_END_REASONS, statusForEndReason } from './store/session-status.js';
 export { eventPages, type EventPagesOptions } from './store/event-pages.js';
 export { decodeEventCursor, encodeEventCursor } from './store/event-cursor.js';
 export { eventsByTime } from './store/events-by-time.js';
+export { chainsByTime } from './store/chains-by-time.js';
 
 // Spool: the durable local write-ahead log every event is appended to before it counts as recorded.
 export {
@@ -71,6 +74,7 @@ export type {
   ChainReport,
   InFlightCall,
   SessionVerification,
+  GatewayChainReport,
 } from './verify/verification-report.js';
 
 // Kinesis: the producer side (PutRecords batching, chunking, retries) and its record format.

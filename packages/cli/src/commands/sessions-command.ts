@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
 import {
+  chainsByTime,
   eventsByTime,
   MAX_EVENT_PAGE_SIZE,
   type SessionPage,
@@ -174,7 +175,9 @@ function replayEvents(
   source: string,
   pageSize: number | undefined,
 ): AsyncIterable<RecordingEvent> {
-  const pages = (record: RecordingSource) => sessionEventPages(target, id, { source: record, pageSize });
+  // Several gateways may each have written a chain of the session: merged by time, like the sources.
+  const pages = (record: RecordingSource) =>
+    chainsByTime(sessionEventPages(target, id, { source: record, pageSize }));
   if (source === 'all') return eventsByTime(pages('gateway'), pages('agent'));
   return (async function* () {
     for await (const page of pages(source === 'agent' ? 'agent' : 'gateway')) yield* page;

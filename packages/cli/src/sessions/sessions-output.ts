@@ -78,7 +78,7 @@ function duration(s: SessionSummary): string {
 
 /** One event of `airlock sessions replay`: a header line, annotations, then the message. */
 export function replayText(event: RecordingEvent): string {
-  const head = `[${event.at}] ${event.source} #${event.seq}`;
+  const head = `[${event.at}] ${event.source}${event.chain ? `:${event.chain}` : ''} #${event.seq}`;
   switch (event.kind) {
     case 'session_start':
       return `${head}  session started\n`;
@@ -157,9 +157,17 @@ export function verificationText(sessionId: string, report: SessionVerification)
     lines.push(
       `  ${source} chain: ${chain.events} events, ${chain.breaks.length === 0 ? 'intact' : `${chain.breaks.length} break(s)`}`,
     );
+    // Several gateways each wrote a chain of this session (a modern-era group across a cluster).
+    if (source === 'gateway') {
+      for (const c of report.gatewayChains ?? []) {
+        lines.push(
+          `    chain ${c.chain}${c.gatewayId ? ` (gateway ${c.gatewayId})` : ''}: ${c.events} events, ${c.breaks.length === 0 ? 'intact' : `${c.breaks.length} break(s)`}`,
+        );
+      }
+    }
     for (const b of chain.breaks) {
       lines.push(
-        `    ${source} seq ${b.seq}${b.eventId ? ` (event ${b.eventId})` : ''}: ${b.problem}: ${b.detail}`,
+        `    ${source}${b.chain ? ` chain ${b.chain}` : ''} seq ${b.seq}${b.eventId ? ` (event ${b.eventId})` : ''}: ${b.problem}: ${b.detail}`,
       );
     }
   }
@@ -168,7 +176,9 @@ export function verificationText(sessionId: string, report: SessionVerification)
     `  agreement: ${agreement.matched} matched, ${agreement.mismatches.length === 0 ? 'records agree' : `${agreement.mismatches.length} mismatch(es)`}`,
   );
   for (const m of agreement.mismatches) {
-    const where = [m.source, m.seq === undefined ? undefined : `seq ${m.seq}`].filter(Boolean).join(' ');
+    const where = [m.source, m.chain && `chain ${m.chain}`, m.seq === undefined ? undefined : `seq ${m.seq}`]
+      .filter(Boolean)
+      .join(' ');
     lines.push(`    ${where}${m.eventId ? ` (event ${m.eventId})` : ''}: ${m.problem}: ${m.detail}`);
   }
   for (const lost of lostSides) {

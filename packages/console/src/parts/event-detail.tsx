@@ -23,7 +23,7 @@ export function EventDetail(props: {
       <h2>
         {event.kind}{' '}
         <span class="muted">
-          #{event.seq} of the {event.source}'s record
+          #{event.seq} of the {event.source}'s record{event.chain ? ` (chain ${event.chain})` : ''}
         </span>
       </h2>
       <p class="muted">

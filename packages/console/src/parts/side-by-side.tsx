@@ -14,7 +14,8 @@ function roleOf(event: RecordingEvent): string {
 /** One side's column: its lines, a gap where only the other side has one, folds. */
 function Column(props: { event: RecordingEvent; rows: readonly ShownRow[]; side: 'left' | 'right' }) {
   const { event } = props;
-  const heading = `${event.source === 'gateway' ? 'Gateway' : 'Agent'} #${event.seq}`;
+  const chain = event.chain ? ` ${event.chain}` : '';
+  const heading = `${event.source === 'gateway' ? 'Gateway' : 'Agent'}${chain} #${event.seq}`;
   return (
     <section class="side" aria-label={`${heading}, ${roleOf(event)}`} data-side={event.source}>
       <h3>

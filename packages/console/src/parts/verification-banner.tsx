@@ -7,7 +7,7 @@ export function firstProblem(report: SessionVerification): { eventId?: string; d
     if (broken)
       return {
         eventId: broken.eventId,
-        detail: `${source} chain: ${broken.problem} at seq ${broken.seq} (${broken.detail})`,
+        detail: `${source} chain${broken.chain ? ` ${broken.chain}` : ''}: ${broken.problem} at seq ${broken.seq} (${broken.detail})`,
       };
   }
   const mismatch = report.agreement.mismatches[0];
@@ -25,8 +25,9 @@ export function VerificationBanner(props: {
   if (report.ok) {
     return (
       <p class="notice verified" data-testid="verification">
-        <span class="tag ok">verified</span> Both hash chains intact (gateway {report.chains.gateway.events}{' '}
-        events, agent {report.chains.agent.events}); the records agree ({report.agreement.matched} messages
+        <span class="tag ok">verified</span> Every hash chain intact (gateway {report.chains.gateway.events}{' '}
+        events{report.gatewayChains ? ` in ${report.gatewayChains.length} gateway chains` : ''}, agent{' '}
+        {report.chains.agent.events}); the records agree ({report.agreement.matched} messages
         compared).
       </p>
     );

@@ -21,7 +21,10 @@ function stepKey(event: RecordingEvent): string | undefined {
   return `${event.direction ?? ''}|${JSON.stringify(message['id'])}|${method}`;
 }
 
-const bySeq = (a: RecordingEvent, b: RecordingEvent) => a.seq - b.seq;
+// One chain per source is in seq order; several gateway chains (a modern-era group served by
+// several gateways) interleave by time, each still in its seq order.
+const bySeq = (a: RecordingEvent, b: RecordingEvent) =>
+  a.chain === b.chain ? a.seq - b.seq : a.at.localeCompare(b.at) || a.seq - b.seq;
 
 export function pairRecords(events: readonly RecordingEvent[]): RecordPairs {
   const waiting = new Map<string, RecordingEvent[]>();

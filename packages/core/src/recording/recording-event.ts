@@ -160,7 +160,14 @@ export interface RecordingEvent {
   readonly id: string;
   readonly sessionId: string;
   readonly source: RecordingSource;
-  /** Gap-free per (sessionId, source), starting at 1. */
+  /**
+   * The chain this event belongs to when several processes of one source record the session: a
+   * modern-era group served by several gateways of a cluster has one gateway chain per gateway,
+   * named by its session tag. Absent (every single-gateway recording, every agent event, every
+   * event written before it existed): the session has one chain per source.
+   */
+  readonly chain?: string | undefined;
+  /** Gap-free per (sessionId, source, chain), starting at 1. */
   readonly seq: number;
   /** ISO-8601 with milliseconds, UTC. */
   readonly at: string;
@@ -215,6 +222,8 @@ export function canonicalEventText(event: Omit<RecordingEvent, 'hash'> | Recordi
 }
 
 export interface ChainBreak {
+  /** The chain broken, when the session has several of its source (see `RecordingEvent.chain`). */
+  readonly chain?: string | undefined;
   readonly seq: number;
   readonly eventId: string | undefined;
   readonly problem: 'gap' | 'hash_mismatch' | 'prev_hash_mismatch' | 'duplicate';
@@ -222,7 +231,15 @@ export interface ChainBreak {
 }
 
 /**
- * Checks one (sessionId, source) chain, events in any order: seq gap-free from 1, each hash
+ * Names one chain of a session: the source, plus the writer's chain name when several processes of
+ * that source record the session (`gateway:1a2b3c4d`); just the source otherwise.
+ */
+export function chainKeyOf(event: Pick<RecordingEvent, 'source' | 'chain'>): string {
+  return event.chain === undefined ? event.source : `${event.source}:${event.chain}`;
+}
+
+/**
+ * Checks one (sessionId, source, chain) chain, events in any order: seq gap-free from 1, each hash
  * matching its content, each prevHash matching its predecessor. `sha256Hex` is injected so this
  * module stays free of I/O imports.
  */

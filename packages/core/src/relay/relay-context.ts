@@ -16,6 +16,12 @@ export interface RelayContext {
   readonly caller: Caller;
   readonly era: ProtocolEra;
   readonly protocolVersion: string;
+  /**
+   * Which of the session's chains this process records on, when several gateways record one
+   * session (a modern-era group shared across a cluster): the gateway's session tag. Absent: the
+   * session has one chain per source. Never sent to the agent: it records its own chain.
+   */
+  readonly chain?: string | undefined;
 }
 
 /** What the gateway asks an agent to open: one tunnel stream per session or exchange. */

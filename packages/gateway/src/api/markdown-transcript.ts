@@ -58,7 +58,7 @@ export function inTimeOrder(events: readonly RecordingEvent[]): RecordingEvent[]
 }
 
 function eventLines(event: RecordingEvent): string[] {
-  const where = `${event.at} · ${event.source} #${event.seq}`;
+  const where = `${event.at} · ${event.source}${event.chain ? `:${event.chain}` : ''} #${event.seq}`;
   switch (event.kind) {
     case 'session_start':
       return [`### ${where} · session started`];

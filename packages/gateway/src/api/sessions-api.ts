@@ -3,6 +3,7 @@ import { AirlockError, type RecordingEvent, type RecordingSource } from '@airloc
 import {
   encodeEventCursor,
   eventPages,
+  chainsByTime,
   eventsByTime,
   verifySessionPages,
   type RecordingStore,
@@ -167,14 +168,13 @@ export function createSessionsApi(
     sessionId: string,
     source: RecordingSource | undefined,
   ): AsyncGenerator<RecordingEvent, void, undefined> {
+    // Several gateways may each have written a chain of the session: theirs are merged by time too.
+    const record = (side: RecordingSource) => chainsByTime(eventPages(store, sessionId, { source: side, pageSize }));
     if (source !== undefined) {
-      for await (const page of eventPages(store, sessionId, { source, pageSize })) yield* page;
+      for await (const page of record(source)) yield* page;
       return;
     }
-    yield* eventsByTime(
-      eventPages(store, sessionId, { source: 'gateway', pageSize }),
-      eventPages(store, sessionId, { source: 'agent', pageSize }),
-    );
+    yield* eventsByTime(record('gateway'), record('agent'));
   }
 
   return (req, res) => {

@@ -173,7 +173,7 @@ export class McpEndpoint {
       if (this.versions.refusedByServer(connection, protocolVersion)) {
         throw unsupportedProtocolVersion(protocolVersion, this.versions.supported(connection));
       }
-      const { context, release } = this.options.modernGroups.join(
+      const { context, release } = await this.options.modernGroups.join(
         caller,
         connection,
         message,

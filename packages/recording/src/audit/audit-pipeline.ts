@@ -1,4 +1,4 @@
-import { canonicalEventText, type RecordingEvent } from '@airlock/core';
+import { canonicalEventText, chainKeyOf, type RecordingEvent } from '@airlock/core';
 import type { AuditItem } from './audit-item.js';
 import { ChunkAssembler, type ChunkAssemblerOptions } from './chunk-assembler.js';
 import { ChainFollower, DEFAULT_REORDER_WINDOW, type ReorderWindow } from './chain-follower.js';
@@ -107,7 +107,8 @@ export class AuditPipeline {
   }
 
   private follower(event: RecordingEvent): ChainFollower {
-    const key = `${event.sessionId}\u0000${event.source}`;
+    // One follower per chain: several gateways may each write one of a session (chainKeyOf).
+    const key = `${event.sessionId}\u0000${chainKeyOf(event)}`;
     let follower = this.chains.get(key);
     if (follower !== undefined) {
       // Re-insert: Map order then runs from least to most recently active.

@@ -202,6 +202,7 @@ export class SessionRecorder implements MessageRecorder {
       id: randomUUID(),
       sessionId: context.sessionId,
       source: this.source,
+      ...(context.chain === undefined ? {} : { chain: context.chain }),
       seq,
       ...fields,
       identity: recordedIdentity(context.caller),

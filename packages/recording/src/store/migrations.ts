@@ -233,4 +233,21 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_expiry ON console_sessions (kind, expires_at);
 `,
   },
+  {
+    version: 9,
+    name: 'modern-era recording groups',
+    // A client's modern-era (stateless) requests form one recording session whichever gateway
+    // serves each: the group's session id is agreed here, keyed by a SHA-256 of (subject,
+    // connection, client name), with an idle deadline on the database's clock that every gateway
+    // serving the group pushes forward. A row past its deadline is over; the next claim replaces it.
+    sql: `
+CREATE TABLE modern_session_groups (
+  group_key   text PRIMARY KEY,
+  session_id  text NOT NULL,
+  started_at  timestamptz NOT NULL DEFAULT now(),
+  deadline    timestamptz NOT NULL
+);
+CREATE INDEX modern_session_groups_deadline ON modern_session_groups (deadline);
+`,
+  },
 ];

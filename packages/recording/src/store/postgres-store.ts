@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SqlAgentEnrollments } from '../cluster/sql-agent-enrollments.js';
 import { SqlGatewayPeers } from '../cluster/sql-gateway-peers.js';
+import { SqlModernGroups } from '../cluster/sql-modern-groups.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
@@ -37,11 +38,14 @@ export class PostgresStore extends SqlRecordingStore {
   readonly peers: SqlGatewayPeers;
   /** Agents enrolled with `airlock agents create`, shared by every gateway on this store. */
   readonly enrollments: SqlAgentEnrollments;
+  /** Modern-era recording groups shared by every gateway on this store. */
+  readonly modernGroups: SqlModernGroups;
 
   private constructor(client: SqlClient, options: PostgresStoreOptions) {
     super(client, { encryption: options.encryption });
     this.peers = new SqlGatewayPeers(client);
     this.enrollments = new SqlAgentEnrollments(client);
+    this.modernGroups = new SqlModernGroups(client);
   }
 
   static open(options: PostgresStoreOptions): PostgresStore {

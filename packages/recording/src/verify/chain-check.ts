@@ -11,8 +11,14 @@ import type { ChainReport } from './verification-report.js';
  */
 export class ChainCheck {
   readonly #breaks: ChainBreak[] = [];
+  /** The chain's name when its source has several in the session (breaks then name it). */
+  readonly #chain: string | undefined;
   #events = 0;
   #previous: { readonly seq: number; readonly hash: string; readonly id: string } | undefined;
+
+  constructor(chain?: string) {
+    this.#chain = chain;
+  }
 
   add(event: RecordingEvent): void {
     const previous = this.#previous;
@@ -24,7 +30,7 @@ export class ChainCheck {
     }
     this.#events += 1;
     if (previous !== undefined && event.seq === previous.seq) {
-      this.#breaks.push({
+      this.#broken({
         seq: event.seq,
         eventId: event.id,
         problem: 'duplicate',
@@ -34,7 +40,7 @@ export class ChainCheck {
     }
     const expectedSeq = (previous?.seq ?? 0) + 1;
     if (event.seq !== expectedSeq) {
-      this.#breaks.push({
+      this.#broken({
         seq: expectedSeq,
         eventId: undefined,
         problem: 'gap',
@@ -42,8 +48,13 @@ export class ChainCheck {
       });
     }
     const consecutive = previous !== undefined && event.seq === previous.seq + 1;
-    this.#breaks.push(...checkChainLink(event, consecutive ? previous.hash : undefined, sha256Hex));
+    for (const problem of checkChainLink(event, consecutive ? previous.hash : undefined, sha256Hex))
+      this.#broken(problem);
     this.#previous = { seq: event.seq, hash: event.hash, id: event.id };
+  }
+
+  #broken(problem: ChainBreak): void {
+    this.#breaks.push(this.#chain === undefined ? problem : { chain: this.#chain, ...problem });
   }
 
   report(): ChainReport {

@@ -6,7 +6,11 @@ import type { Direction, JsonRpcMessage, RecordingEvent, RecordingSource } from 
  */
 export interface MessageDigest {
   readonly source: RecordingSource;
+  /** The chain within its source, when the source has several (see `RecordingEvent.chain`). */
+  readonly chain: string | undefined;
   readonly seq: number;
+  /** When it was recorded (ms since the epoch): orders several chains of one source against each other. */
+  readonly atMs: number;
   readonly eventId: string;
   readonly direction: Direction | undefined;
   /** No policy decision, or `pass` / `approve`: the gateway sent it on. */
@@ -32,7 +36,9 @@ export function digestMessage(event: RecordingEvent): MessageDigest | undefined 
   const action = event.decision?.action;
   return {
     source: event.source,
+    chain: event.chain,
     seq: event.seq,
+    atMs: Date.parse(event.at),
     eventId: event.id,
     direction: event.direction,
     // `audit` marks a call and lets it pass; deny, hold, reject and hide stop it at the gateway.

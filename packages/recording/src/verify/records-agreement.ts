@@ -61,13 +61,45 @@ export class AgreementCheck {
 
   report(): AgreementReport {
     // Each record in its own order (stable: equal seqs keep the order they arrived in).
-    const bySeq = (a: MessageDigest, b: MessageDigest) => a.seq - b.seq;
     return compareRecords(
-      [...this.#messages.gateway].sort(bySeq),
-      [...this.#messages.agent].sort(bySeq),
+      inRecordOrder(this.#messages.gateway),
+      inRecordOrder(this.#messages.agent),
       this.#agentEvents,
       this.#ends,
     );
+  }
+}
+
+const bySeq = (a: MessageDigest, b: MessageDigest) => a.seq - b.seq;
+
+/**
+ * One source's messages in the order it recorded them: by seq, or, when several gateways each
+ * wrote a chain of the session, each chain by seq and the chains merged by time (ties: the chain
+ * that comes first by name), so matching still meets each chain's messages in their own order.
+ */
+function inRecordOrder(digests: readonly MessageDigest[]): MessageDigest[] {
+  const chains = new Map<string, MessageDigest[]>();
+  for (const digest of digests) {
+    const name = digest.chain ?? '';
+    const chain = chains.get(name);
+    if (chain) chain.push(digest);
+    else chains.set(name, [digest]);
+  }
+  if (chains.size <= 1) return [...digests].sort(bySeq);
+  const heads = [...chains.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, chain]) => ({ chain: chain.sort(bySeq), next: 0 }));
+  const merged: MessageDigest[] = [];
+  for (;;) {
+    let earliest: (typeof heads)[number] | undefined;
+    for (const head of heads) {
+      const candidate = head.chain[head.next];
+      if (candidate === undefined) continue;
+      if (earliest === undefined || candidate.atMs < earliest.chain[earliest.next]!.atMs) earliest = head;
+    }
+    if (earliest === undefined) return merged;
+    merged.push(earliest.chain[earliest.next]!);
+    earliest.next += 1;
   }
 }
 
@@ -143,6 +175,7 @@ class Tally {
   report(event: MessageDigest, problem: AgreementProblem, detail: string): void {
     const mismatch: AgreementMismatch = {
       source: event.source,
+      ...(event.chain === undefined ? {} : { chain: event.chain }),
       seq: event.seq,
       eventId: event.eventId,
       problem,

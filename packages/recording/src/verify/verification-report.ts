@@ -23,6 +23,8 @@ export type AgreementProblem =
 /** Where the gateway's and the agent's records disagree; seq and eventId name the event at fault. */
 export interface AgreementMismatch {
   readonly source?: RecordingSource | undefined;
+  /** The chain within the source, when it has several (see `RecordingEvent.chain`). */
+  readonly chain?: string | undefined;
   readonly seq?: number | undefined;
   readonly eventId?: string | undefined;
   readonly problem: AgreementProblem;
@@ -55,10 +57,24 @@ export interface AgreementReport {
   readonly inFlight: readonly InFlightCall[];
 }
 
+/** One gateway's chain in a session that several gateways recorded (see `RecordingEvent.chain`). */
+export interface GatewayChainReport extends ChainReport {
+  /** The chain's name (the gateway's session tag). */
+  readonly chain: string;
+  /** The gateway that wrote it, as its events say. */
+  readonly gatewayId: string | undefined;
+}
+
 /** What `airlock verify` prints and `GET /api/v1/sessions/<id>/verify` answers. */
 export interface SessionVerification {
   readonly ok: boolean;
   readonly sessionId: string | undefined;
+  /** Each source's record: with several gateway chains, `gateway` sums them (breaks name their chain). */
   readonly chains: { readonly gateway: ChainReport; readonly agent: ChainReport };
+  /**
+   * Each gateway's chain on its own, when several gateways recorded the session (a modern-era
+   * group served across a cluster); absent when the session has one gateway chain.
+   */
+  readonly gatewayChains?: readonly GatewayChainReport[];
   readonly agreement: AgreementReport;
 }
