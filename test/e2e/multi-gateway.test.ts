@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { RecordingEvent } from '@airlock/core';
-import { verifySession, type RecordingStore } from '@airlock/recording';
+import { chainsByTime, verifySession, type RecordingStore, type SessionVerification } from '@airlock/recording';
 import {
   collectNotifications,
+  findPostgresBinaries,
   connectV1Client,
   connectV2Client,
   startKitchenSinkHttp,
@@ -29,6 +32,34 @@ function sessionIdOf(client: Client): string {
   return (client.transport as StreamableHTTPClientTransport).sessionId as string;
 }
 
+/** Requests that waited for the shared store to learn their modern-era group, over every gateway. */
+function storeClaims(): number {
+  return cluster.gateways.reduce((sum, g) => sum + (g?.http.modernGroups.storeClaims ?? 0), 0);
+}
+
+/** One source's events through the sessions API, `limit` per page. */
+async function* apiEventPages(
+  sessionId: string,
+  source: 'gateway' | 'agent',
+  limit: number,
+): AsyncGenerator<RecordingEvent[]> {
+  let after: string | undefined;
+  do {
+    const query = new URLSearchParams({ source, limit: String(limit), ...(after ? { after } : {}) });
+    const page = (await (await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/events?${query}`)).json()) as {
+      events: RecordingEvent[];
+      nextCursor?: string;
+    };
+    yield page.events;
+    after = page.nextCursor;
+  } while (after !== undefined);
+}
+
+/** Runs SQL on the cluster's database with the server's own psql (tampering with a record). */
+function psql(sql: string): void {
+  execFileSync(join(postgresBinDir, 'psql'), [cluster.databaseUrl, '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+}
+
 async function endedEvents(store: RecordingStore, sessionId: string): Promise<RecordingEvent[]> {
   return waitFor(
     `the recording of session ${sessionId} ended by gateway and agent`,
@@ -47,8 +78,10 @@ let upstream: RunningServer;
 let modern: RunningServer;
 let cluster: GatewayCluster;
 let balancer: RoundRobinBalancer;
+let postgresBinDir: string;
 
 beforeAll(async () => {
+  postgresBinDir = (await findPostgresBinaries()).binDir;
   upstream = await startKitchenSinkHttp({ host: '127.0.0.1', port: 0 });
   modern = await startModernHttp({ host: '127.0.0.1', port: 0, legacy: 'reject' });
   cluster = await startGatewayCluster({
@@ -57,6 +90,8 @@ beforeAll(async () => {
       'kitchen-http': { transport: 'http', url: upstream.url },
       modern: { transport: 'http', url: modern.url, eras: ['modern'] },
     },
+    // Short, so the test sees modern-era groups expire.
+    recording: { modernSessionIdleSeconds: 2 },
   });
   await cluster.startAgent();
   balancer = await startRoundRobinBalancer(cluster.gateways.map((g) => g!.url));
@@ -138,21 +173,102 @@ describe('one 2025-era session across two gateways (round-robin, no stickiness)'
     );
   }, 60_000);
 
-  it('serves modern-era (stateless) requests on whichever gateway they reach, with no forwarding', async () => {
+  it('records a modern-era client whose requests alternate between gateways as one session: a chain per gateway, verified, each message once', async () => {
+    const store = cluster.gateways[0]!.recording!.store as RecordingStore;
+    const tags = cluster.gateways.map((g) => g!.cluster!.tag).sort();
+    const claimsBefore = storeClaims();
+    const marker = `modern-${randomBytes(4).toString('hex')}`;
     const servedBefore = balancer.served.length;
-    const client = await connectV2Client(`${balancer.url}/mcp/modern`, { era: 'modern' });
+    const client = await connectV2Client(`${balancer.url}/mcp/modern`, {
+      era: 'modern',
+      name: 'multi-gateway-modern',
+    });
+    const calls = 8;
     try {
-      for (let i = 0; i < 4; i++) {
-        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: `modern ${i}` } }))).toContain(
-          `modern ${i}`,
-        );
+      expect(client.getProtocolEra()).toBe('modern');
+      for (let i = 0; i < calls; i++) {
+        expect(
+          textOf(await client.callTool({ name: 'echo', arguments: { text: `${marker} ${i}` } })),
+        ).toContain(`${marker} ${i}`);
       }
     } finally {
       await client.close();
     }
+    // Stateless: served where they landed, both gateways, nothing forwarded.
     expect(new Set(balancer.served.slice(servedBefore))).toEqual(new Set([0, 1]));
     expect(cluster.logs()).not.toMatch(/owns this session cannot be reached/);
-  });
+    // The store was asked on a gateway's first request of the group, not on every request.
+    expect(storeClaims() - claimsBefore).toBeLessThanOrEqual(4);
+
+    // Once the cluster has been quiet for the idle time, every chain ends, once, as expired.
+    const sessionId = await waitFor(
+      'the modern-era group recorded and searchable',
+      async () => {
+        const page = await store.listSessions({ connection: 'modern', text: marker, limit: 10 });
+        return page.sessions[0]?.id;
+      },
+      { timeoutMs: 20_000 },
+    );
+    const events = await waitFor(
+      `every chain of session ${sessionId} ended`,
+      async () => {
+        const all = await store.getEvents(sessionId);
+        const ends = all.filter((e) => e.kind === 'session_end');
+        return ends.filter((e) => e.source === 'gateway').length === 2 && ends.some((e) => e.source === 'agent')
+          ? all
+          : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
+    // One recording session holds the whole client: search finds no other.
+    expect((await store.listSessions({ connection: 'modern', text: marker, limit: 10 })).sessions).toHaveLength(
+      1,
+    );
+    const gatewayEvents = events.filter((e) => e.source === 'gateway');
+    expect([...new Set(gatewayEvents.map((e) => e.chain))].sort()).toEqual(tags);
+    expect(new Set(gatewayEvents.map((e) => e.gatewayId))).toEqual(new Set(['gw-0', 'gw-1']));
+    expect(events.filter((e) => e.source === 'agent').every((e) => e.chain === undefined)).toBe(true);
+    expect(
+      events.filter((e) => e.kind === 'session_end').map((e) => `${e.source}:${e.end?.reason}`).sort(),
+    ).toEqual(['agent:expired', 'gateway:expired', 'gateway:expired']);
+    expect((await store.getSession(sessionId))?.endReason).toBe('expired');
+
+    // The verify API checks each gateway's chain and the agreement of both sources.
+    const report = (await (
+      await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/verify`)
+    ).json()) as SessionVerification;
+    expect(report.agreement.mismatches).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.gatewayChains?.map((c) => c.chain)).toEqual(tags);
+    expect(report.gatewayChains?.every((c) => c.events > 0 && c.breaks.length === 0)).toBe(true);
+    expect(report.agreement.matched).toBeGreaterThanOrEqual(2 * calls);
+
+    // Replay (the events API, paged small so pages cut across chains): every call once, in order.
+    const replayed: string[] = [];
+    const pages = chainsByTime(apiEventPages(sessionId, 'gateway', 3));
+    for await (const page of pages) {
+      for (const event of page) {
+        const message = event.message as { method?: string; params?: { arguments?: { text?: string } } };
+        if (event.kind === 'message' && message?.method === 'tools/call')
+          replayed.push(message.params?.arguments?.text ?? '');
+      }
+    }
+    expect(replayed).toEqual(Array.from({ length: calls }, (_, i) => `${marker} ${i}`));
+
+    // One flipped message in one gateway's chain: that chain, and only that one, is broken.
+    const victim = gatewayEvents.find(
+      (e) => e.chain === tags[1] && (e.message as { method?: string } | undefined)?.method === 'tools/call',
+    )!;
+    psql(`UPDATE recording_events SET message = replace(message, '${marker}', 'forged') WHERE id = '${victim.id}'`);
+    const broken = (await (
+      await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/verify`)
+    ).json()) as SessionVerification;
+    expect(broken.ok).toBe(false);
+    expect(broken.chains.gateway.breaks).toEqual([
+      expect.objectContaining({ chain: tags[1], eventId: victim.id, problem: 'hash_mismatch' }),
+    ]);
+    expect(broken.gatewayChains?.find((c) => c.chain === tags[0])?.breaks).toEqual([]);
+  }, 60_000);
 
   it('answers an untagged or unknown session id with 404 (never forwarded)', async () => {
     const res = await fetch(`${balancer.url}/mcp/kitchen-http`, {

@@ -25,6 +25,8 @@ export interface GatewayClusterOptions {
   readonly tunnelPort?: number;
   /** `agent.gateways` for `startAgent` (default: every running gateway's tunnel address). */
   readonly agentGateways?: (caFile: string) => Record<string, unknown>[];
+  /** Extra `recording` keys for every gateway and the agent (e.g. `modernSessionIdleSeconds`). */
+  readonly recording?: Record<string, unknown>;
   /** Passed to the agent: resolves a fleet's DNS name. */
   readonly resolveGateways?: (host: string) => Promise<string[]>;
 }
@@ -63,7 +65,11 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   writeFileSync(join(dir, 'cluster.secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
   let agentToken = generateAgentToken();
   const names = Object.keys(options.connections);
-  const recording = { store: { kind: 'postgres', connectionString: databaseUrl }, spool: { fsync: 'never' } };
+  const recording = {
+    store: { kind: 'postgres', connectionString: databaseUrl },
+    spool: { fsync: 'never' },
+    ...options.recording,
+  };
 
   let logText = '';
   const sink = new PassThrough();

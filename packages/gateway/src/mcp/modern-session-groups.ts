@@ -86,7 +86,9 @@ export class ModernSessionGroups {
     private readonly shared?: SharedGroupOptions,
   ) {
     this.renewMs = Math.max(50, Math.min(idleMs / 4, 5_000));
-    this.marginMs = this.renewMs + Math.max(this.renewMs, 500);
+    // A renewal must reach the store before a deadline a join trusted passes: a tick, plus up to
+    // half a second (or a tick, if longer) for the statement; at most half the idle time.
+    this.marginMs = Math.min(this.renewMs + Math.max(this.renewMs, 500), idleMs / 2);
     const every = shared ? this.renewMs : Math.max(50, Math.min(idleMs / 2, 30_000));
     this.timer = setInterval(() => void this.tick(), every);
     this.timer.unref();
