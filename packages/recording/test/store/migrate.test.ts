@@ -49,6 +49,7 @@ describe('migrations on PostgreSQL', () => {
         'approvals',
         'console_sessions',
         'gateway_peers',
+        'modern_session_groups',
         'recording_events',
         'recording_migrations',
         'recording_session_keys',
