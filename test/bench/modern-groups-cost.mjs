@@ -31,7 +31,7 @@ const joins = Number(args.joins);
 const claims = Number(args.claims);
 const round = (n, digits = 3) => Math.round(n * 10 ** digits) / 10 ** digits;
 const silent = { warn() {}, info() {}, child: () => silent };
-const caller = { subject: 'alice', groups: ['engineering'] };
+const caller = { subject: 'alice', groups: ['engineering'], anonymous: false };
 const message = (client) => ({
   jsonrpc: '2.0',
   id: 1,
@@ -83,7 +83,10 @@ try {
 
   const renew = {};
   for (const n of [1, 100, 1000]) {
-    const refs = Array.from({ length: n }, (_, i) => ({ key: `bench-key-${i}`, sessionId: `bench-session-${i}` }));
+    const refs = Array.from({ length: n }, (_, i) => ({
+      key: `bench-key-${i}`,
+      sessionId: `bench-session-${i}`,
+    }));
     const times = [];
     for (let r = 0; r < 20; r++) {
       const started = performance.now();
@@ -124,10 +127,16 @@ try {
     `| claim (first request) | ${`p50 ${result.claim.p50Ms} ms, p90 ${result.claim.p90Ms}, p99 ${result.claim.p99Ms}`.padEnd(40)} |`,
   );
   for (const [n, r] of Object.entries(renew))
-    console.log(`| ${`renew ${n} groups`.padEnd(21)} | ${`p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms per tick`.padEnd(40)} |`);
+    console.log(
+      `| ${`renew ${n} groups`.padEnd(21)} | ${`p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms per tick`.padEnd(40)} |`,
+    );
   const out =
     args.out ??
-    join(new URL('.', import.meta.url).pathname, 'results', `modern-groups-${result.at.replace(/[:.]/g, '-')}.json`);
+    join(
+      new URL('.', import.meta.url).pathname,
+      'results',
+      `modern-groups-${result.at.replace(/[:.]/g, '-')}.json`,
+    );
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${out}`);

@@ -2,7 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { RecordingEvent } from '@airlock/core';
-import { chainsByTime, verifySession, type RecordingStore, type SessionVerification } from '@airlock/recording';
+import {
+  chainsByTime,
+  verifySession,
+  type RecordingStore,
+  type SessionVerification,
+} from '@airlock/recording';
 import {
   collectNotifications,
   findPostgresBinaries,
@@ -46,7 +51,9 @@ async function* apiEventPages(
   let after: string | undefined;
   do {
     const query = new URLSearchParams({ source, limit: String(limit), ...(after ? { after } : {}) });
-    const page = (await (await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/events?${query}`)).json()) as {
+    const page = (await (
+      await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/events?${query}`)
+    ).json()) as {
       events: RecordingEvent[];
       nextCursor?: string;
     };
@@ -173,6 +180,22 @@ describe('one 2025-era session across two gateways (round-robin, no stickiness)'
     );
   }, 60_000);
 
+  it('answers an untagged or unknown session id with 404 (never forwarded)', async () => {
+    const res = await fetch(`${balancer.url}/mcp/kitchen-http`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': 'not-a-cluster-session',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Unknown session/);
+  });
+});
+
+describe('modern-era (stateless) requests across two gateways', () => {
   it('records a modern-era client whose requests alternate between gateways as one session: a chain per gateway, verified, each message once', async () => {
     const store = cluster.gateways[0]!.recording!.store as RecordingStore;
     const tags = cluster.gateways.map((g) => g!.cluster!.tag).sort();
@@ -214,22 +237,26 @@ describe('one 2025-era session across two gateways (round-robin, no stickiness)'
       async () => {
         const all = await store.getEvents(sessionId);
         const ends = all.filter((e) => e.kind === 'session_end');
-        return ends.filter((e) => e.source === 'gateway').length === 2 && ends.some((e) => e.source === 'agent')
+        return ends.filter((e) => e.source === 'gateway').length === 2 &&
+          ends.some((e) => e.source === 'agent')
           ? all
           : undefined;
       },
       { timeoutMs: 20_000 },
     );
     // One recording session holds the whole client: search finds no other.
-    expect((await store.listSessions({ connection: 'modern', text: marker, limit: 10 })).sessions).toHaveLength(
-      1,
-    );
+    expect(
+      (await store.listSessions({ connection: 'modern', text: marker, limit: 10 })).sessions,
+    ).toHaveLength(1);
     const gatewayEvents = events.filter((e) => e.source === 'gateway');
     expect([...new Set(gatewayEvents.map((e) => e.chain))].sort()).toEqual(tags);
     expect(new Set(gatewayEvents.map((e) => e.gatewayId))).toEqual(new Set(['gw-0', 'gw-1']));
     expect(events.filter((e) => e.source === 'agent').every((e) => e.chain === undefined)).toBe(true);
     expect(
-      events.filter((e) => e.kind === 'session_end').map((e) => `${e.source}:${e.end?.reason}`).sort(),
+      events
+        .filter((e) => e.kind === 'session_end')
+        .map((e) => `${e.source}:${e.end?.reason}`)
+        .sort(),
     ).toEqual(['agent:expired', 'gateway:expired', 'gateway:expired']);
     expect((await store.getSession(sessionId))?.endReason).toBe('expired');
 
@@ -259,7 +286,9 @@ describe('one 2025-era session across two gateways (round-robin, no stickiness)'
     const victim = gatewayEvents.find(
       (e) => e.chain === tags[1] && (e.message as { method?: string } | undefined)?.method === 'tools/call',
     )!;
-    psql(`UPDATE recording_events SET message = replace(message, '${marker}', 'forged') WHERE id = '${victim.id}'`);
+    psql(
+      `UPDATE recording_events SET message = replace(message, '${marker}', 'forged') WHERE id = '${victim.id}'`,
+    );
     const broken = (await (
       await fetch(`${balancer.url}/api/v1/sessions/${sessionId}/verify`)
     ).json()) as SessionVerification;
@@ -269,20 +298,6 @@ describe('one 2025-era session across two gateways (round-robin, no stickiness)'
     ]);
     expect(broken.gatewayChains?.find((c) => c.chain === tags[0])?.breaks).toEqual([]);
   }, 60_000);
-
-  it('answers an untagged or unknown session id with 404 (never forwarded)', async () => {
-    const res = await fetch(`${balancer.url}/mcp/kitchen-http`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-session-id': 'not-a-cluster-session',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
-    });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/Unknown session/);
-  });
 });
 
 describe('the internal listener', () => {

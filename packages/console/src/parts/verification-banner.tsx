@@ -27,8 +27,7 @@ export function VerificationBanner(props: {
       <p class="notice verified" data-testid="verification">
         <span class="tag ok">verified</span> Every hash chain intact (gateway {report.chains.gateway.events}{' '}
         events{report.gatewayChains ? ` in ${report.gatewayChains.length} gateway chains` : ''}, agent{' '}
-        {report.chains.agent.events}); the records agree ({report.agreement.matched} messages
-        compared).
+        {report.chains.agent.events}); the records agree ({report.agreement.matched} messages compared).
       </p>
     );
   }

@@ -169,7 +169,8 @@ export function createSessionsApi(
     source: RecordingSource | undefined,
   ): AsyncGenerator<RecordingEvent, void, undefined> {
     // Several gateways may each have written a chain of the session: theirs are merged by time too.
-    const record = (side: RecordingSource) => chainsByTime(eventPages(store, sessionId, { source: side, pageSize }));
+    const record = (side: RecordingSource) =>
+      chainsByTime(eventPages(store, sessionId, { source: side, pageSize }));
     if (source !== undefined) {
       for await (const page of record(source)) yield* page;
       return;

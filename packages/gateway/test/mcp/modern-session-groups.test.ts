@@ -11,7 +11,7 @@ import { ModernSessionGroups, type JoinedGroup } from '../../src/mcp/modern-sess
  */
 
 const IDLE_MS = 600;
-const alice: Caller = { subject: 'alice', groups: [] };
+const alice: Caller = { subject: 'alice', groups: [], anonymous: false };
 
 function request(client: string): JsonRpcMessage {
   return {
@@ -32,7 +32,8 @@ function gateway(store: ModernGroupStore | undefined, chain: string): Gateway {
   const ended: Gateway['ended'] = [];
   const groups = new ModernSessionGroups(
     IDLE_MS,
-    (context: RelayContext, reason) => ended.push({ sessionId: context.sessionId, chain: context.chain, reason }),
+    (context: RelayContext, reason) =>
+      ended.push({ sessionId: context.sessionId, chain: context.chain, reason }),
     store ? { store, chain, logger: pino({ enabled: false }) } : undefined,
   );
   return {
@@ -143,7 +144,9 @@ describe('modern-era groups shared through the store', () => {
     first.release();
     second.release();
     await waitFor('the group kept here expired', async () => (lonely.ended.length > 0 ? true : undefined));
-    expect(lonely.ended).toEqual([{ sessionId: first.context.sessionId, chain: 'cccccccc', reason: 'expired' }]);
+    expect(lonely.ended).toEqual([
+      { sessionId: first.context.sessionId, chain: 'cccccccc', reason: 'expired' },
+    ]);
   }, 10_000);
 });
 
@@ -159,6 +162,8 @@ describe('modern-era groups of a single gateway', () => {
     second.release();
     expect(single.groups.storeClaims).toBe(0);
     await waitFor('the idle group expired', async () => (single.ended.length > 0 ? true : undefined));
-    expect(single.ended).toEqual([{ sessionId: first.context.sessionId, chain: undefined, reason: 'expired' }]);
+    expect(single.ended).toEqual([
+      { sessionId: first.context.sessionId, chain: undefined, reason: 'expired' },
+    ]);
   }, 10_000);
 });

@@ -8,13 +8,13 @@ import { chainsByTime, SessionRecorder, verifySession, verifySessionPages } from
  */
 
 const T0 = Date.parse('2026-12-04T10:00:00.000Z');
-const base = {
+const base: RelayContext = {
   sessionId: 'group-1',
   connection: 'billing',
-  caller: { subject: 'alice', groups: [] },
+  caller: { subject: 'alice', groups: [], anonymous: false },
   era: 'modern',
   protocolVersion: '2026-07-28',
-} as const satisfies RelayContext;
+};
 
 async function recordGroup(calls: number): Promise<RecordingEvent[]> {
   const events: RecordingEvent[] = [];
@@ -39,7 +39,12 @@ async function recordGroup(calls: number): Promise<RecordingEvent[]> {
     await recorder.record(context, { source: 'gateway', direction: 'client_to_server', message: call, at });
     await agent.record(base, { source: 'agent', direction: 'client_to_server', message: call, at: at + 1 });
     await agent.record(base, { source: 'agent', direction: 'server_to_client', message: answer, at: at + 2 });
-    await recorder.record(context, { source: 'gateway', direction: 'server_to_client', message: answer, at: at + 3 });
+    await recorder.record(context, {
+      source: 'gateway',
+      direction: 'server_to_client',
+      message: answer,
+      at: at + 3,
+    });
   }
   for (const { recorder, chain } of gateways) await recorder.end({ ...base, chain }, 'expired');
   await agent.end(base, 'expired');
@@ -47,7 +52,10 @@ async function recordGroup(calls: number): Promise<RecordingEvent[]> {
 }
 
 /** The store's order (source, seq, id), in pages of `size`. */
-async function* storePages(events: readonly RecordingEvent[], size: number): AsyncGenerator<RecordingEvent[]> {
+async function* storePages(
+  events: readonly RecordingEvent[],
+  size: number,
+): AsyncGenerator<RecordingEvent[]> {
   const ordered = [...events].sort(
     (a, b) => a.source.localeCompare(b.source) || a.seq - b.seq || a.id.localeCompare(b.id),
   );
@@ -82,7 +90,12 @@ describe('a session recorded by several gateways', () => {
     const report = verifySession(tampered);
     expect(report.ok).toBe(false);
     expect(report.chains.gateway.breaks).toEqual([
-      expect.objectContaining({ chain: 'bbbbbbbb', seq: victim.seq, eventId: victim.id, problem: 'hash_mismatch' }),
+      expect.objectContaining({
+        chain: 'bbbbbbbb',
+        seq: victim.seq,
+        eventId: victim.id,
+        problem: 'hash_mismatch',
+      }),
     ]);
     expect(report.gatewayChains?.find((c) => c.chain === 'aaaaaaaa')?.breaks).toEqual([]);
     expect(report.chains.agent.breaks).toEqual([]);
@@ -97,7 +110,9 @@ describe('a session recorded by several gateways', () => {
     expect(new Set(replayed.map((e) => e.id)).size).toBe(gateway.length);
     const calls = replayed
       .filter((e) => e.kind === 'message' && e.direction === 'client_to_server')
-      .map((e) => (e.message as { params: { arguments: { text: string } } }).params.arguments.text);
+      .map(
+        (e) => (e.message as unknown as { params: { arguments: { text: string } } }).params.arguments.text,
+      );
     expect(calls).toEqual(Array.from({ length: 7 }, (_, i) => `call ${i}`));
     // Each chain keeps its own seq order.
     for (const chain of ['aaaaaaaa', 'bbbbbbbb']) {
