@@ -113,7 +113,10 @@ export class ModernSessionGroups {
       }
       group ??= this.add(key, { sessionId: newSessionId(), connection, caller, era, protocolVersion }, now);
     } else if (!group || group.stale || group.deadline - now <= this.marginMs) {
-      group = await this.claim(key, { connection, caller, era, protocolVersion });
+      const base = { connection, caller, era, protocolVersion };
+      group = await this.claim(key, base);
+      // Ended while this request waited (the store said over just before): claim once more.
+      if (group.ended) group = await this.claim(key, base);
     }
     return this.enter(group, caller, protocolVersion);
   }
