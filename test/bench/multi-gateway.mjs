@@ -13,6 +13,10 @@
 //   lb→3 gw     client → balancer → any of 3 gateways (2 in 3 requests forwarded to the owner) → ...
 //   owner       client → the session's owner gateway directly (no balancer)
 //   forwarded   client → a gateway that does not own the session → owner → ...
+//   modern direct   a 2026-07-28 client (v2 SDK, stateless requests) → its upstream
+//   modern gw       the same through gateway 0 alone (its recording group agreed in the store)
+//   modern lb→3     the same through the balancer: each request on the next gateway, none forwarded,
+//                   one recording session with a chain per gateway
 //
 // Prints a table and writes a JSON file (default test/bench/results/multi-gateway-<time>.json).
 import { spawn } from 'node:child_process';
@@ -24,7 +28,13 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startPostgres, startServerProcess, testkitBins } from '@airlock/testkit';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
-import { joinSession, measureLatency, measureThroughput, openSession } from './mcp-load.mjs';
+import {
+  joinSession,
+  measureLatency,
+  measureThroughput,
+  openModernSession,
+  openSession,
+} from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
 const { values: args } = parseArgs({
@@ -74,6 +84,9 @@ try {
   const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
   stops.push(() => upstream.process.kill());
   pids.upstream = upstream.process.child.pid;
+  const modernUpstream = await startServerProcess(testkitBins.modernHttp, ['--port', '0'], { env });
+  stops.push(() => modernUpstream.process.kill());
+  pids.modernUpstream = modernUpstream.process.child.pid;
 
   const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
   writeFileSync(join(dir, 'tunnel.crt'), cert);
@@ -97,7 +110,9 @@ try {
             listen: { host: '127.0.0.1', port: 0 },
             tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
           },
-          agents: [{ id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo'] }],
+          agents: [
+            { id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo', 'modern'] },
+          ],
           cluster: { listen: { host: '127.0.0.1', port: 0 }, secretFile: 'cluster.secret' },
         },
       }),
@@ -120,7 +135,10 @@ try {
           caFile: 'tunnel.crt',
           serverName: 'localhost',
         })),
-        connections: { echo: { transport: 'http', url: upstream.url } },
+        connections: {
+          echo: { transport: 'http', url: upstream.url },
+          modern: { transport: 'http', url: modernUpstream.url, eras: ['modern'] },
+        },
       },
     }),
   );
@@ -141,8 +159,22 @@ try {
       }
     }
   }
+  /** A 2026-07-28 caller through `url`, once its first call is answered. */
+  async function modernSession(url) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const s = await openModernSession(url);
+        await s.call('echo', { text: 'ready?' });
+        return s;
+      } catch (error) {
+        if (attempt > 200) throw error;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }
   // Every gateway must serve the agent before the balanced paths are measured.
   for (const g of gateways) await (await session(`${g.url}/mcp/echo`)).close();
+  for (const g of gateways) await (await modernSession(`${g.url}/mcp/modern`)).close();
 
   const owner = await session(`${gateways[0].url}/mcp/echo`);
   const paths = {
@@ -152,6 +184,9 @@ try {
     owner,
     // The same session as `owner`, its requests sent to gateway 1: every call is forwarded to gateway 0.
     forwarded: joinSession(`${gateways[1].url}/mcp/echo`, owner),
+    'modern direct': await modernSession(modernUpstream.url),
+    'modern gw': await modernSession(`${gateways[0].url}/mcp/modern`),
+    'modern lb→3': await modernSession(`${three.url}/mcp/modern`),
   };
 
   const latency = {};
@@ -193,6 +228,7 @@ try {
       ),
       forwardedCallAddsP50Ms: round(latency.forwarded.p50 - latency.owner.p50),
       forwardedCallAddsCpuUs: totalCpu(cpu.forwarded) - totalCpu(cpu.owner),
+      modernAcrossGatewaysAddsP50Ms: round(latency['modern lb→3'].p50 - latency['modern gw'].p50),
       threeVersusOneCallsPerSecond: round(
         throughput['lb→3 gw'].callsPerSecond / throughput['lb→1 gw'].callsPerSecond,
         2,
@@ -204,18 +240,18 @@ try {
     `\nMulti-gateway benchmark: echo tool, ${plan.calls} sequential calls; ${plan.concurrency} concurrent callers for ${plan.durationMs / 1000} s; ${cpus().length} CPUs shared by every process\n`,
   );
   console.log(
-    '| path      | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @' +
+    '| path          | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @' +
       String(plan.concurrency).padEnd(3) +
       '| errors | CPU µs/call (seq, all roles) |',
   );
   console.log(
-    '|-----------|----------|----------|----------|--------------|--------|------------------------------|',
+    '|---------------|----------|----------|----------|--------------|--------|------------------------------|',
   );
   for (const name of Object.keys(paths)) {
     const l = latency[name];
     const t = throughput[name];
     console.log(
-      `| ${name.padEnd(9)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} | ${String(totalCpu(cpu[name])).padStart(28)} |`,
+      `| ${name.padEnd(13)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} | ${String(totalCpu(cpu[name])).padStart(28)} |`,
     );
   }
   console.log(
