@@ -10,8 +10,8 @@ import type { Direction } from '../relay/relay-context.js';
  * Version 2 adds masking findings on agent events, guardrail decisions (`decision.rule`,
  * `decision.guardrails`), and `tool_changed` events (`toolChange`). A version 1 event is a valid
  * version 2 event without them; readers accept both, writers write 2. Later additions (the
- * `approval`, `access` and `aws_credentials` kinds with their fields) are optional fields and kinds
- * of version 2.
+ * `approval`, `access` and `aws_credentials` kinds with their fields, and `chain` for sessions that
+ * several gateways record) are optional fields and kinds of version 2.
  */
 export const RECORDING_SCHEMA_VERSION = 2 as const;
 
