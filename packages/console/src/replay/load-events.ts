@@ -23,13 +23,20 @@ export async function loadEvents(
   const next: EventCursors = {};
   for (const source of ['gateway', 'agent'] as const) {
     let after = cursors[source];
+    // Several gateway chains (a modern-era group served across a cluster) interleave by seq, so a
+    // chain behind another can still add events before the last page: such a record is read again
+    // from its start (`seen` skips what is shown already).
+    let chained = false;
     for (;;) {
       const page = await getEventPage(sessionId, source, after);
-      for (const event of page.events) if (!seen.has(event.id)) events.push(event);
+      for (const event of page.events) {
+        if (event.chain !== undefined) chained = true;
+        if (!seen.has(event.id)) events.push(event);
+      }
       if (page.nextCursor === undefined) break;
       after = page.nextCursor;
     }
-    if (after !== undefined) next[source] = after;
+    if (after !== undefined && !chained) next[source] = after;
   }
   return { events, cursors: next };
 }
