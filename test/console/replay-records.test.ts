@@ -1,4 +1,5 @@
-import type { RecordingStore, SessionSummary } from '@airlock/recording';
+import type { JsonRpcMessage, RecordingEvent, RelayContext } from '@airlock/core';
+import { SessionRecorder, type RecordingStore, type SessionSummary } from '@airlock/recording';
 import { connectV1Client, waitFor } from '@airlock/testkit';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,51 @@ import { chromiumInstall, startConsoleHarness, type ConsoleHarness } from './sup
 
 let harness: ConsoleHarness;
 let sessionId: string;
+/** A modern-era group that two gateways of a cluster served: each wrote its own chain of it. */
+const groupId = 'modern-group-two-gateways';
+
+/** Four calls, alternating between gateways a and b, and the agent's record of each. */
+async function twoGatewayGroup(): Promise<RecordingEvent[]> {
+  const base: RelayContext = {
+    sessionId: groupId,
+    connection: 'kitchen',
+    caller: { subject: 'alice', groups: ['sre'], anonymous: false },
+    era: 'modern',
+    protocolVersion: '2026-07-28',
+  };
+  const events: RecordingEvent[] = [];
+  const spool = { append: (event: RecordingEvent) => Promise.resolve(events.push(event)) };
+  const gateways = [
+    { recorder: new SessionRecorder({ spool, source: 'gateway', gatewayId: 'gw-a' }), chain: 'aaaaaaaa' },
+    { recorder: new SessionRecorder({ spool, source: 'gateway', gatewayId: 'gw-b' }), chain: 'bbbbbbbb' },
+  ];
+  const agent = new SessionRecorder({ spool, source: 'agent', agentId: 'agent-1' });
+  const start = Date.now() - 60_000;
+  for (let i = 0; i < 4; i++) {
+    const { recorder, chain } = gateways[i % 2]!;
+    const at = start + i * 1000;
+    const call: JsonRpcMessage = {
+      jsonrpc: '2.0',
+      id: i + 1,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: `call ${i}` } },
+    };
+    const answer: JsonRpcMessage = { jsonrpc: '2.0', id: i + 1, result: { content: [] } };
+    const context = { ...base, chain };
+    await recorder.record(context, { source: 'gateway', direction: 'client_to_server', message: call, at });
+    await agent.record(base, { source: 'agent', direction: 'client_to_server', message: call, at: at + 1 });
+    await agent.record(base, { source: 'agent', direction: 'server_to_client', message: answer, at: at + 2 });
+    await recorder.record(context, {
+      source: 'gateway',
+      direction: 'server_to_client',
+      message: answer,
+      at: at + 3,
+    });
+  }
+  for (const { recorder, chain } of gateways) await recorder.end({ ...base, chain }, 'expired');
+  await agent.end(base, 'expired');
+  return events;
+}
 
 beforeAll(async () => {
   harness = await startConsoleHarness({
@@ -36,6 +82,7 @@ beforeAll(async () => {
     );
   });
   sessionId = summary.id;
+  await store.insertEvents(await twoGatewayGroup());
 }, 180_000);
 
 afterAll(async () => {
@@ -82,6 +129,35 @@ describe.skipIf(chromiumInstall.path === undefined)('replay: the two records sid
     await page.keyboard.press('D');
     await sides.waitFor();
     expect(await page.locator('.event-row.selected', { hasText: '≠ other record' }).count()).toBe(1);
+    await page.context().close();
+  }, 90_000);
+});
+
+describe.skipIf(chromiumInstall.path === undefined)('replay of a session two gateways recorded', () => {
+  it('verifies both gateway chains and names the chain of each event', async () => {
+    const page = await harness.signIn('alice', `/console/sessions/${encodeURIComponent(groupId)}`);
+    const verification = page.getByTestId('verification');
+    await verification.getByText('verified').waitFor();
+    expect(await verification.textContent()).toContain('in 2 gateway chains');
+    // The first event by time: gateway a's session start.
+    expect(await page.getByTestId('event-detail').textContent()).toContain(
+      "#1 of the gateway's record (chain aaaaaaaa)",
+    );
+    // Stepping on in time order reaches gateway b's chain (its first call is the second call).
+    await page.getByTestId('timeline').focus();
+    const detail = page.getByTestId('event-detail');
+    const seen: string[] = [];
+    for (let i = 0; i < 12 && !seen.some((t) => t.includes('(chain bbbbbbbb)')); i++) {
+      await page.keyboard.press('ArrowDown');
+      await page
+        .getByTestId('position')
+        .filter({ hasText: new RegExp(`^${i + 2} /`) })
+        .waitFor();
+      seen.push((await detail.textContent()) ?? '');
+    }
+    const firstOfB = seen.findIndex((t) => t.includes('(chain bbbbbbbb)'));
+    expect(firstOfB).toBeGreaterThan(0);
+    expect(seen.slice(0, firstOfB).some((t) => t.includes("of the agent's record"))).toBe(true);
     await page.context().close();
   }, 90_000);
 });
