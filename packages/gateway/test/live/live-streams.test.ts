@@ -221,6 +221,7 @@ describe.each([
       target: 'run_sql',
       params: JSON.stringify({ name: 'run_sql', arguments: { sql: 'DELETE FROM users WHERE id = 7' } }),
       rule: 'destructive-sql',
+      message: undefined,
       requirement: { approverGroups: ['auditors'], required: 1, requiredGroups: [] },
       holdSeconds: 600,
       rememberSeconds: 300,
