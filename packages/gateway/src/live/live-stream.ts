@@ -179,6 +179,11 @@ export async function serveLiveStream(
     if (!res.writableEnded) res.end();
   };
   res.on('close', finish);
+  // The client may have gone while the first read ran: then no 'close' is still to come.
+  if (res.destroyed || req.socket.destroyed) {
+    finish();
+    return;
+  }
   res.on('drain', () => {
     if (stall !== undefined) clearTimeout(stall);
     stall = undefined;
