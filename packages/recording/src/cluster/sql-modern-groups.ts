@@ -13,7 +13,7 @@ interface RenewRow {
 
 const REMAINING_MS = `(EXTRACT(EPOCH FROM (deadline - now())) * 1000)::float8`;
 
-/** The `modern_session_groups` table (migration 9). */
+/** The `modern_session_groups` table (migration 10). */
 export class SqlModernGroups implements ModernGroupStore {
   constructor(private readonly db: SqlQueryable) {}
 

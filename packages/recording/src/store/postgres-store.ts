@@ -2,6 +2,7 @@ import pg from 'pg';
 import { SqlAgentEnrollments } from '../cluster/sql-agent-enrollments.js';
 import { SqlGatewayPeers } from '../cluster/sql-gateway-peers.js';
 import { SqlModernGroups } from '../cluster/sql-modern-groups.js';
+import { listenForChanges } from '../changes/postgres-change-listener.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
@@ -42,7 +43,12 @@ export class PostgresStore extends SqlRecordingStore {
   readonly modernGroups: SqlModernGroups;
 
   private constructor(client: SqlClient, options: PostgresStoreOptions) {
-    super(client, { encryption: options.encryption });
+    super(client, { encryption: options.encryption }, (onChange) =>
+      listenForChanges(
+        { connectionString: options.connectionString, onError: options.onIdleConnectionError },
+        onChange,
+      ),
+    );
     this.peers = new SqlGatewayPeers(client);
     this.enrollments = new SqlAgentEnrollments(client);
     this.modernGroups = new SqlModernGroups(client);
