@@ -24,7 +24,7 @@ const DEADLINE_MS = 400;
 const context: RelayContext = {
   sessionId: 'pinning-policy-test',
   connection: 'kitchen',
-  caller: { subject: 'alice', email: 'alice@example.com', groups: [] },
+  caller: { subject: 'alice', email: 'alice@example.com', groups: [], anonymous: false },
   era: 'legacy',
   protocolVersion: '2025-11-25',
 };
@@ -102,6 +102,7 @@ function policyFor(mode: PinningMode, store: PostgresStore): MessagePolicy {
       },
     }),
   ).gateway;
+  if (config === undefined) throw new Error('the test configuration has no gateway section');
   return createPinningPolicy({
     config,
     store,
