@@ -70,11 +70,12 @@ async function setWeather(client: V1Client, description: string): Promise<void> 
   await client.callTool({ name: 'set-weather-description', arguments: { description } });
 }
 
-function startWith(mode: 'warn' | 'hide' | 'block'): Promise<AirlockHarness> {
+/** `record: false`: no recording store, so the pins live in the gateway's memory (and it starts faster). */
+function startWith(mode: 'warn' | 'hide' | 'block', record = true): Promise<AirlockHarness> {
   return startAirlock({
     connections: { 'kitchen-http': upstreams.connections['kitchen-http'] as Record<string, unknown> },
     gateway: { pinning: [{ connections: ['kitchen-*'], mode }] },
-    recording: { spool: { fsync: 'never' } },
+    ...(record ? { recording: { spool: { fsync: 'never' } } } : {}),
   });
 }
 
@@ -146,13 +147,13 @@ describe('hide mode', () => {
 describe('warn mode', () => {
   let airlock: AirlockHarness;
   beforeAll(async () => {
-    airlock = await startWith('warn');
+    airlock = await startWith('warn', false);
   });
   afterAll(async () => {
     await airlock?.close();
   });
 
-  it('answers the same session’s next list at once with the changed definition, and records the change', async () => {
+  it('answers the same session’s next list at once with the changed definition, and reports the change', async () => {
     const client = await connectV1Client(airlock.mcpUrl('kitchen-http'));
     expect(await weatherOf(client)).toBe(DEFAULT_WEATHER_DESCRIPTION);
     await setWeather(client, RUG_PULL);
