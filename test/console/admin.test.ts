@@ -138,6 +138,9 @@ describe.skipIf(chromiumInstall.path === undefined)('access, agents and tools pa
     // Bob's page is open before the change: it shows the change by itself (the list polls).
     const bob = await harness.signIn('bob', '/console/tools?connection=kitchen');
     await bob.getByText('No changed or new tools on kitchen.').waitFor();
+    expect(await bob.getByTestId('pinning-mode').textContent()).toMatch(
+      /^Pinning mode hide: changed and new tools are left out of clients’ tool lists/,
+    );
 
     await alice.callTool({ name: 'set-weather-description', arguments: { description: RUG_PULL } });
     // The same session lists again at once; `hide` leaves the changed tool out.

@@ -111,6 +111,7 @@ describe('hide mode', () => {
 
     const listed = await cli(airlock, 'tools', 'list', 'kitchen-http');
     expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^Pinning mode hide: changed and new tools are left out/);
     expect(listed.stdout).toMatch(/changed\s+weather/);
     expect(listed.stdout).toContain(`- ${DEFAULT_WEATHER_DESCRIPTION}`);
     expect(listed.stdout).toContain(`+ ${RUG_PULL}`);

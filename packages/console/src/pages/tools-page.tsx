@@ -1,3 +1,4 @@
+import type { PinningMode } from '@airlock/core';
 import { useEffect, useState } from 'preact/hooks';
 import { acceptTools, listAgents, listTools } from '../api/admin.js';
 import { ErrorNotice } from '../parts/error-notice.js';
@@ -7,6 +8,14 @@ import { usePolled } from '../parts/use-polled.js';
 import { navigate, useLocation } from '../router.js';
 
 const POLL_MS = 3000;
+
+/** What the connection's pinning mode does with a changed or new tool until it is accepted. */
+const MODE_EFFECT: Readonly<Record<PinningMode, string>> = {
+  warn: 'clients still see and call changed and new tools; the change is recorded.',
+  hide: 'changed and new tools are left out of clients’ tool lists, and calls to them are refused, until accepted.',
+  block: 'every tool call on this connection is refused while a change waits for acceptance.',
+  off: 'tool definitions are not checked.',
+};
 
 /**
  * Tool pins (administrators): per connection, every tool seen, and the changes waiting for
@@ -56,12 +65,10 @@ export function ToolsPage() {
 }
 
 function ConnectionTools({ connection }: { connection: string }) {
-  const { data, error, reload, fail } = usePolled(
-    () => listTools(connection).then((answer) => answer.tools),
-    POLL_MS,
-  );
+  const { data, error, reload, fail } = usePolled(() => listTools(connection), POLL_MS);
   const [accepted, setAccepted] = useState<string | undefined>();
-  const waiting = data?.filter((t) => t.status !== 'pinned') ?? [];
+  const tools = data?.tools;
+  const waiting = tools?.filter((t) => t.status !== 'pinned') ?? [];
 
   const accept = (tool: string) => {
     acceptTools(connection, [tool]).then(() => {
@@ -78,8 +85,13 @@ function ConnectionTools({ connection }: { connection: string }) {
           Accepted {accepted} on {connection}: clients now get its current definition.
         </p>
       )}
+      {data === undefined ? null : (
+        <p data-testid="pinning-mode">
+          Pinning mode <strong>{data.mode}</strong>: {MODE_EFFECT[data.mode]}
+        </p>
+      )}
       <h2>Waiting for acceptance</h2>
-      {data === undefined ? (
+      {tools === undefined ? (
         <p class="muted">Loading…</p>
       ) : waiting.length === 0 ? (
         <p class="notice">No changed or new tools on {connection}.</p>
@@ -97,7 +109,7 @@ function ConnectionTools({ connection }: { connection: string }) {
           </tr>
         </thead>
         <tbody>
-          {(data ?? []).map((t) => (
+          {(tools ?? []).map((t) => (
             <tr key={t.tool} data-tool={t.tool}>
               <td>{t.tool}</td>
               <td>

@@ -1,7 +1,7 @@
 import {
   AirlockError,
-  compileGlob,
   errorResponse,
+  pinningModes,
   type Direction,
   type GatewayConfig,
   type JsonRpcMessage,
@@ -51,12 +51,7 @@ interface CachedPins {
 export function createPinningPolicy(options: PinningPolicyOptions): MessagePolicy {
   const { store, recorder, logger } = options;
   const deadlineMs = options.storeDeadlineMs ?? PIN_STORE_DEADLINE_MS;
-  const rules = options.config.pinning.map((rule) => ({
-    matchers: rule.connections.map(compileGlob),
-    mode: rule.mode,
-  }));
-  const modeOf = (connection: string): PinningMode =>
-    rules.find((r) => r.matchers.some((m) => m(connection)))?.mode ?? 'warn';
+  const modeOf = pinningModes(options.config.pinning);
   const cache = new Map<string, CachedPins>();
 
   const freshPins = (connection: string): ReadonlyMap<string, ToolPin> | undefined => {
