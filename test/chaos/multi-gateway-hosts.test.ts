@@ -39,8 +39,10 @@ import {
  * kernel has sch_netem), a load balancer host, a "private subnet" host with the agent and the MCP
  * server whose firewall (nftables) drops every inbound connection, and a PostgreSQL host. The
  * gateways forward to each other over mutual TLS. The agent dials each zone through a relay on
- * its own host that delays everything 2 ms each way, so every test runs with latency between
- * the agent and the zones. The MCP clients run in this process, on the bridge's own address.
+ * its own host that delays everything 2 ms each way, and each zone's internal listener is
+ * advertised through such a relay on its host, so every test runs with latency between the agent
+ * and the zones and between the zones. The MCP clients run in this process, on the bridge's own
+ * address.
  * Needs root (as CI has); skipped with the reason elsewhere.
  */
 const unavailable = networkHostsUnavailable();
@@ -116,6 +118,8 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
   let headers: Record<string, string> = {};
   /** The relays between the agent and each zone (SIGUSR2 switches the delay off, SIGUSR1 on). */
   const agentRelays: NodeProcess[] = [];
+  /** The relays in front of each zone's internal listener: between the gateways. */
+  const zoneRelays: NodeProcess[] = [];
 
   const startGatewayOn = async (zone: (typeof ZONES)[number]): Promise<void> => {
     const child = spawnOn(net.host(zone), AIRLOCK, ['gateway', '--config', join(dir, `${zone}.yaml`)], dir);
@@ -282,6 +286,8 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
               agents: [{ id: 'private-agent', tokenSha256: hashAgentToken(token), connections: ['kitchen'] }],
               cluster: {
                 listen: { host: host.address, port: 8444 },
+                // Peers reach it through the zone's delaying relay (2 ms each way between zones).
+                advertiseUrl: `https://${host.address}:8445`,
                 secretFile: 'cluster.secret',
                 tls: {
                   certFile: `${zone}-cluster.crt`,
@@ -294,6 +300,19 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
             },
           }),
         );
+      }
+      for (const zone of ZONES) {
+        const host = net.host(zone);
+        const relay = spawnOn(host, RELAY, [
+          String(RELAY_DELAY_MS),
+          host.address,
+          '8445',
+          host.address,
+          '8444',
+        ]);
+        others.push(relay);
+        zoneRelays.push(relay);
+        await readyLine(relay, `the relay in front of ${zone}'s internal listener`);
       }
       await startGatewayOn('az1');
       await startGatewayOn('az2');
@@ -529,7 +548,7 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     await client.close();
   }, 60_000);
 
-  it('reports the latency through the balancer with no delay, with 2 ms each way between the agent and the zones, and with 2 ms more between the balancer and the zones', async () => {
+  it('reports the latency through the balancer with no delay, then 2 ms each way between the agent and the zones, between the zones, and between the balancer and the zones', async () => {
     /** 60 sequential echo calls through `url`: p50, p90, max and calls/s, and the fastest call. */
     const measure = async (url: string): Promise<{ text: string; minMs: number }> => {
       const client = await connectV1Client(`${url}/mcp/kitchen`, { headers });
@@ -552,9 +571,9 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
         minMs: sorted[0] as number,
       };
     };
-    /** Switches the delay of every relay between the agent and the zones (same connections, no reconnect). */
-    const agentDelay = async (on: boolean): Promise<void> => {
-      for (const relay of agentRelays) {
+    /** Switches the delay of `relays` off or on (same connections, no reconnect). */
+    const delay = async (relays: NodeProcess[], on: boolean): Promise<void> => {
+      for (const relay of relays) {
         relay.child.kill(on ? 'SIGUSR1' : 'SIGUSR2');
         const want = JSON.stringify({ delayMs: on ? RELAY_DELAY_MS : 0 });
         await relay.waitForLine((line) => line === want, { timeoutMs: 5_000 });
@@ -562,12 +581,16 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     };
     const qdisc = netem ?? net.host('az1').run(['tc', 'qdisc', 'show', 'dev', 'eth0']).trim();
 
-    await agentDelay(false);
+    await delay([...agentRelays, ...zoneRelays], false);
     const none = await measure(balancerUrl);
-    await agentDelay(true);
+    await delay(agentRelays, true);
     // Every call crosses the agent's relay twice (the request to the agent, its answer back).
     const agentSide = await measure(balancerUrl);
     expect(agentSide.minMs).toBeGreaterThanOrEqual(2 * RELAY_DELAY_MS);
+    // A forwarded call (2 in 3) crosses a zone relay twice more.
+    await delay(zoneRelays, true);
+    const zones = await measure(balancerUrl);
+    expect(zones.minMs).toBeGreaterThanOrEqual(2 * RELAY_DELAY_MS);
 
     // A relay on the balancer host in front of each zone delays every chunk 2 ms each way too,
     // and a second balancer spreads over the relays.
@@ -595,15 +618,16 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     ]);
     others.push(delayedBalancer);
     const delayedUrl = String((await readyLine(delayedBalancer, 'the delayed balancer')).url);
-    const both = await measure(delayedUrl);
-    expect(both.minMs).toBeGreaterThanOrEqual(4 * RELAY_DELAY_MS);
+    const all = await measure(delayedUrl);
+    expect(all.minMs).toBeGreaterThanOrEqual(4 * RELAY_DELAY_MS);
     await delayedBalancer.kill();
     console.log(
       [
         `latency through the balancer, 3 zones, 2 of 3 requests forwarded over mutual TLS (netem: ${qdisc}):`,
-        `  no added delay:                                          ${none.text}`,
-        `  ${RELAY_DELAY_MS} ms each way between the agent and the zones:          ${agentSide.text}`,
-        `  and ${RELAY_DELAY_MS} ms each way between the balancer and the zones: ${both.text}`,
+        `  no added delay:                          ${none.text}`,
+        `  ${RELAY_DELAY_MS} ms each way, agent ↔ zones:          ${agentSide.text}`,
+        `  and ${RELAY_DELAY_MS} ms each way, zone ↔ zone:        ${zones.text}`,
+        `  and ${RELAY_DELAY_MS} ms each way, balancer ↔ zones:   ${all.text}`,
       ].join('\n'),
     );
   }, 90_000);

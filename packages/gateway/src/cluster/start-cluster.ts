@@ -112,7 +112,10 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
           },
           logger,
         );
-  logger.info({ tag, internalUrl }, 'gateway joined the cluster; forwarding other gateways’ sessions');
+  logger.info(
+    { tag, internalUrl, mtls: tls !== undefined },
+    'gateway joined the cluster; forwarding other gateways’ sessions',
+  );
   return {
     tag,
     internalUrl,
