@@ -228,6 +228,14 @@ try {
       forwardedTlsCallAddsCpuUs: totalCpu(cpu['forwarded tls']) - totalCpu(cpu['owner tls']),
       forwardedTlsCallAddsCpuUsLoaded:
         totalCpu(cpuLoaded['forwarded tls']) - totalCpu(cpuLoaded['owner tls']),
+      // The forwarding gateway alone: less noisy than the sum, which idle gateways' background work blurs.
+      forwardingGatewayCpuUs: {
+        plain: { sequential: cpu.forwarded.gateway1?.totalUs, loaded: cpuLoaded.forwarded.gateway1?.totalUs },
+        tls: {
+          sequential: cpu['forwarded tls'].tlsGateway1?.totalUs,
+          loaded: cpuLoaded['forwarded tls'].tlsGateway1?.totalUs,
+        },
+      },
       threeVersusOneCallsPerSecond: round(
         throughput['lb→3 gw'].callsPerSecond / throughput['lb→1 gw'].callsPerSecond,
         2,
@@ -255,7 +263,7 @@ try {
   }
   const sum = result.summary;
   console.log(
-    `\nCPU: all roles but the load generator. A forwarded call adds ${sum.forwardedCallAddsP50Ms} ms at p50 and ${sum.forwardedCallAddsCpuUs} µs of CPU (${sum.forwardedCallAddsCpuUsLoaded} µs under load) over the owner path in plain HTTP, ${sum.forwardedTlsCallAddsP50Ms} ms and ${sum.forwardedTlsCallAddsCpuUs} µs (${sum.forwardedTlsCallAddsCpuUsLoaded} µs under load) over mutual TLS; three gateways behind the balancer give ${sum.threeVersusOneCallsPerSecond}× the calls/s of one on this machine.`,
+    `\nCPU: all roles but the load generator. A forwarded call adds ${sum.forwardedCallAddsP50Ms} ms at p50 and ${sum.forwardedCallAddsCpuUs} µs of CPU (${sum.forwardedCallAddsCpuUsLoaded} µs under load) over the owner path in plain HTTP, ${sum.forwardedTlsCallAddsP50Ms} ms and ${sum.forwardedTlsCallAddsCpuUs} µs (${sum.forwardedTlsCallAddsCpuUsLoaded} µs under load) over mutual TLS. The forwarding gateway alone spends ${sum.forwardingGatewayCpuUs.plain.sequential} µs per call in plain HTTP (${sum.forwardingGatewayCpuUs.plain.loaded} µs under load), ${sum.forwardingGatewayCpuUs.tls.sequential} µs over mutual TLS (${sum.forwardingGatewayCpuUs.tls.loaded} µs under load). Three gateways behind the balancer give ${sum.threeVersusOneCallsPerSecond}× the calls/s of one on this machine.`,
   );
   const out =
     args.out ??
