@@ -4,7 +4,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
-import { connectV1Client, startKitchenSinkHttp, type RunningServer } from '@airlock/testkit';
+import { connectV1Client, startKitchenSinkHttp, waitFor, type RunningServer } from '@airlock/testkit';
 import {
   createCertificateAuthority,
   type CertificateAuthority,
@@ -17,6 +17,7 @@ import {
   expectRpcError,
   LEGACY_VERSION,
   mcpPost,
+  type McpAnswer,
   openRawSession,
   resultOf,
   textOf,
@@ -64,7 +65,8 @@ beforeAll(async () => {
   cluster = await startGatewayCluster({
     gateways: 2,
     connections: { 'kitchen-http': { transport: 'http', url: upstream.url } },
-    cluster: (index) => ({ tls: files(index) }),
+    // Gateway 3 (started by one test) has no TLS: plain HTTP, allowed on loopback.
+    cluster: (index) => (index === 3 ? {} : { tls: files(index) }),
   });
   await cluster.startAgent();
   balancer = await startRoundRobinBalancer(cluster.gateways.map((g) => g!.url));
@@ -146,6 +148,24 @@ function servedFingerprint(port: number): Promise<string> {
     );
     socket.on('error', reject);
   });
+}
+
+/**
+ * A POST for a session of a gateway that has just joined: another gateway re-reads the peer list
+ * at most every 250 ms on an unknown tag, so the first tries may still answer 404.
+ */
+function postOnceKnown(url: string, body: unknown, sessionId: string): Promise<McpAnswer> {
+  return waitFor(
+    'the new gateway known to its peers',
+    async () => {
+      const answer = await mcpPost(url, body, {
+        sessionId,
+        headers: { 'mcp-protocol-version': LEGACY_VERSION, authorization: `Bearer ${bearer}` },
+      });
+      return answer.status === 404 ? undefined : answer;
+    },
+    { timeoutMs: 5_000, intervalMs: 100 },
+  );
 }
 
 const internalPort = (index: number): number =>
@@ -230,18 +250,41 @@ describe('mutual TLS between gateways', () => {
       expect(cluster.logs()).toContain('the owner refused this gateway’s certificate');
 
       // Gateway 0 forwards to gateway 2, whose certificate it does not trust.
-      const into = await mcpPost(
+      const into = await postOnceKnown(
         `${cluster.gateways[0]!.url}/mcp/kitchen-http`,
         toolCall(5, 'echo', { text: 'to the outsider' }),
-        {
-          sessionId: `${outsider.cluster!.tag}.${randomBytes(24).toString('base64url')}`,
-          headers: { 'mcp-protocol-version': LEGACY_VERSION, authorization: `Bearer ${bearer}` },
-        },
+        `${outsider.cluster!.tag}.${randomBytes(24).toString('base64url')}`,
       );
       expectRpcError(into, 502, -32017);
       expect(cluster.logs()).toMatch(/"code":"peer_refused".*"owner":"gw-2".*"reason":"[A-Z_]+"/);
     } finally {
       await cluster.stopGateway(2);
+    }
+  });
+
+  it('never forwards in clear between a gateway with TLS and one without: both refuse, naming the fix', async () => {
+    const plain = await cluster.startGateway(3);
+    try {
+      expect(plain.cluster!.internalUrl).toMatch(/^http:\/\//);
+      // A TLS gateway never sends the client's token to a peer advertising http://.
+      const out = await postOnceKnown(
+        `${cluster.gateways[0]!.url}/mcp/kitchen-http`,
+        toolCall(7, 'echo', { text: 'to the plain one' }),
+        `${plain.cluster!.tag}.${randomBytes(24).toString('base64url')}`,
+      );
+      expectRpcError(out, 502, -32017);
+      expect(cluster.logs()).toMatch(/"reason":"scheme-plaintext-peer".*forwards only over TLS/);
+      // The plain gateway cannot present a certificate to a TLS peer.
+      const sessionId = await openRawSession(`${cluster.gateways[0]!.url}/mcp/kitchen-http`);
+      const into = await mcpPost(
+        `${plain.url}/mcp/kitchen-http`,
+        toolCall(8, 'echo', { text: 'from the plain one' }),
+        { sessionId, headers: { 'mcp-protocol-version': LEGACY_VERSION } },
+      );
+      expectRpcError(into, 502, -32017);
+      expect(cluster.logs()).toMatch(/"reason":"scheme-tls-peer".*has no gateway\.cluster\.tls/);
+    } finally {
+      await cluster.stopGateway(3);
     }
   });
 
