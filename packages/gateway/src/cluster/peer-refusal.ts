@@ -10,12 +10,16 @@ export const PEER_REFUSED_HEADER = 'airlock-peer-refused';
 /** Why the internal listener refused a request (the value of `airlock-peer-refused`). */
 export type PeerRefusalReason = 'certificate' | 'signature';
 
-/** Network failures (errno codes: ECONNREFUSED, ECONNRESET, ...): the owner is gone, not misconfigured. */
-const NETWORK_ERROR = /^E[A-Z]+$/;
+/**
+ * Node's TLS and OpenSSL error codes (ERR_TLS_CERT_ALTNAME_INVALID, ERR_SSL_...) and OpenSSL's
+ * certificate verification codes (CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE, ...), as
+ * opposed to errno codes (ECONNREFUSED, ECONNRESET: the owner is gone) and other Node errors.
+ */
+const TLS_ERROR = /^(?:ERR_TLS_|ERR_SSL_)|^(?!ERR_|HPE_)[A-Z0-9]+(?:_[A-Z0-9]+)+$/;
 
 /** Whether a failed forward is a TLS failure (a certificate refused) rather than an unreachable owner. */
 export function isTlsFailure(error: NodeJS.ErrnoException): boolean {
-  return error.code !== undefined && !NETWORK_ERROR.test(error.code);
+  return error.code !== undefined && TLS_ERROR.test(error.code);
 }
 
 /** What the forwarding gateway's operator reads, per refusal: what happened and what to fix. */
