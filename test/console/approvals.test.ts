@@ -7,7 +7,8 @@ import { chromiumInstall, startConsoleHarness, type ConsoleHarness } from './sup
 
 /**
  * An approval decided in the browser: alice's SDK client calls a held tool and waits; bob, an
- * approver, approves it on the console's approvals page; the call runs exactly once upstream.
+ * approver, has the console's approvals page open: the held call appears there live (no reload),
+ * he approves it, and the call runs exactly once upstream.
  */
 
 let harness: ConsoleHarness;
@@ -54,6 +55,11 @@ afterAll(async () => {
 
 describe.skipIf(chromiumInstall.path === undefined)('approvals page', () => {
   it('bob approves alice’s held call in the browser; it runs exactly once upstream', async () => {
+    // bob's page is open (and live) before alice's call is held: it must appear there by itself.
+    const page = await harness.signIn('bob', '/console/approvals');
+    await page.getByTestId('live-state').getByText('live').waitFor();
+    await page.getByText('No held calls wait for you.').waitFor();
+    await page.evaluate('window.__notReloaded = true');
     const token = await harness.idp.issueAccessToken({
       user: 'alice',
       resource: `${harness.url}/mcp/kitchen`,
@@ -66,9 +72,9 @@ describe.skipIf(chromiumInstall.path === undefined)('approvals page', () => {
       timeout: 120_000,
     });
 
-    const page = await harness.signIn('bob', '/console/approvals');
     const card = page.locator('article.approval', { hasText: 'echo' });
     await card.waitFor({ timeout: 20_000 });
+    expect(await page.evaluate('window.__notReloaded')).toBe(true);
     const text = (await card.textContent()) ?? '';
     expect(text).toContain('alice@example.com');
     expect(text).toContain('hold-deploys: Deploys need an auditor.');

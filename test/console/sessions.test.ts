@@ -13,8 +13,8 @@ import {
 
 /**
  * The sessions page and the replay in Chromium, over sessions recorded through a real gateway and
- * agent: auditor vs own-session visibility, filters, keyboard stepping, masked values, and a
- * `<script>` in a tool result shown as text.
+ * agent: auditor vs own-session visibility, filters, keyboard stepping, masked values, a
+ * `<script>` in a tool result shown as text, and live updates of both pages.
  */
 
 const EMAIL = 'dana.secret@example.org';
@@ -166,6 +166,50 @@ describe.skipIf(chromiumInstall.path === undefined)('session replay', () => {
     // Raw JSON is one click away.
     await detail.getByText('Raw JSON').click();
     expect(await detail.getByTestId('raw-json').textContent()).toContain('"kind": "message"');
+    await page.context().close();
+  }, 90_000);
+});
+
+describe.skipIf(chromiumInstall.path === undefined)('live updates', () => {
+  it('shows a session on the open sessions page as it starts, and its new messages in the open replay', async () => {
+    const page = await harness.signIn('bob');
+    await page.getByRole('checkbox', { name: /Live \(new sessions/ }).check();
+    await page.getByTestId('live-state').getByText('live').waitFor();
+    const before = await rows(page);
+    await page.evaluate('window.__notReloaded = true');
+
+    // alice starts a session and keeps it open.
+    const token = await harness.idp.issueAccessToken({
+      user: 'alice',
+      resource: `${harness.url}/mcp/kitchen`,
+    });
+    const client: Client = await connectV1Client(`${harness.url}/mcp/kitchen`, {
+      name: 'console-live-alice',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await client.callTool({ name: 'echo', arguments: { text: 'live one' } });
+    const row = page.locator('[data-testid=sessions-table] tbody tr', { hasText: 'console-live-alice' });
+    await row.waitFor({ timeout: 15_000 });
+    const id = (await row.getAttribute('data-session')) ?? '';
+    expect(before).not.toContain(id);
+    expect((await rows(page))[0]).toBe(id);
+    expect(await page.evaluate('window.__notReloaded')).toBe(true);
+    await harness.screenshot(page, 'sessions-live');
+
+    // The running session's replay, opened in the page (no reload), follows it.
+    await row.getByRole('link').click();
+    await page.getByText('live: new events appear as they are recorded').waitFor();
+    await page.locator('.event-row', { hasText: 'result: live one' }).first().waitFor();
+    await client.callTool({ name: 'echo', arguments: { text: 'live two' } });
+    await page.locator('.event-row', { hasText: 'result: live two' }).first().waitFor({ timeout: 15_000 });
+    expect(await page.evaluate('window.__notReloaded')).toBe(true);
+    await harness.screenshot(page, 'replay-live');
+
+    // It ends: the status changes and the verification appears, still without a reload.
+    await (client.transport as StreamableHTTPClientTransport).terminateSession();
+    await client.close();
+    await page.getByTestId('verification').waitFor({ timeout: 15_000 });
+    expect(await page.evaluate('window.__notReloaded')).toBe(true);
     await page.context().close();
   }, 90_000);
 });

@@ -15,6 +15,7 @@ import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/cl
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayCluster, type GatewayCluster } from './support/gateway-cluster.js';
 import { startRoundRobinBalancer, type RoundRobinBalancer } from './support/round-robin-balancer.js';
+import { EventStreamReader } from '../../packages/gateway/test/live/helpers/event-stream-reader.js';
 
 /**
  * Two gateways on one PostgreSQL behind a round-robin balancer (no stickiness), one agent
@@ -198,6 +199,29 @@ describe('the internal listener', () => {
       body,
     });
     expect(forged.status).toBe(401);
+  });
+
+  it('streams a session started on one gateway to a live sessions list served by the other', async () => {
+    const [first, second] = cluster.gateways;
+    const stream = await EventStreamReader.open(`${second!.url}/api/v1/sessions?connection=kitchen-http`, {});
+    try {
+      await stream.next((e) => e.event === 'ready');
+      const client = await connectV1Client(`${first!.url}/mcp/kitchen-http`, {
+        name: 'live-across-gateways',
+      });
+      const sessionId = sessionIdOf(client);
+      expect(sessionId.split('.', 1)[0]).toBe(first!.cluster!.tag);
+      await client.callTool({ name: 'echo', arguments: { text: 'seen elsewhere' } });
+      const seen = await stream.next(
+        (e) =>
+          e.event === 'sessions' &&
+          (e.data as { sessions: { id: string }[] }).sessions.some((s) => s.id === sessionId),
+      );
+      expect(seen.id).toBeDefined();
+      await client.close();
+    } finally {
+      stream.close();
+    }
   });
 });
 

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { RecordingEvent } from '@airlock/core';
 import { PgliteStore, verifySession } from '@airlock/recording';
 import { spawnNode } from '@airlock/testkit';
+import { pino } from 'pino';
+import { ChangeHub } from '../../gateway/src/live/change-hub.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordedSession } from '../../gateway/test/api/helpers/recorded-session.js';
 import { startSessionsGateway } from '../../gateway/test/api/helpers/sessions-gateway.js';
@@ -76,6 +78,7 @@ const storeOrder = (events: readonly RecordingEvent[]) =>
 let dir: string;
 let store: PgliteStore;
 let gateway: Awaited<ReturnType<typeof startSessionsGateway>>;
+let hub: ChangeHub;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-cli-'));
@@ -88,9 +91,11 @@ beforeAll(async () => {
     ...damagedStored,
     ...agentLost.events,
   ]);
-  gateway = await startSessionsGateway(store, 4);
+  hub = new ChangeHub({ store, logger: pino({ enabled: false }) });
+  gateway = await startSessionsGateway(store, 4, hub);
 });
 afterAll(async () => {
+  await hub?.close();
   await gateway?.close();
   await store?.close();
   rmSync(dir, { recursive: true, force: true });
@@ -297,5 +302,43 @@ describe('airlock verify', () => {
     const result = await airlock(['verify', 'sess-nope']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No recorded session "sess-nope"');
+  });
+});
+
+// Last: it adds sessions to the store the tests above list.
+describe('airlock sessions list --follow', () => {
+  it('follows: prints the list, then each session as it starts and as it ends', async () => {
+    const child = spawnNode(AIRLOCK, ['sessions', 'list', '--follow', '--user', 'erin'], {
+      env: { AIRLOCK_GATEWAY: gateway.url, AIRLOCK_HOME: join(dir, 'home'), AIRLOCK_TOKEN: '' },
+      cwd: dir,
+    });
+    try {
+      await child.waitForLine((line) => line.startsWith('Following new sessions'), { timeoutMs: 15_000 });
+      const live = new RecordedSession({
+        id: 'sess-followed',
+        subject: 'erin',
+        connection: 'demo',
+        startAt: new Date(),
+      })
+        .start()
+        .call('echo', { text: 'live' }, { text: 'live' });
+      const other = new RecordedSession({
+        id: 'sess-not-erin',
+        subject: 'frank',
+        connection: 'demo',
+        startAt: new Date(),
+      }).start();
+      await store.insertEvents([...other.events, ...live.events]);
+      await child.waitForLine((line) => /^started .*sess-followed .* open$/.test(line), {
+        timeoutMs: 15_000,
+      });
+      const before = live.events.length;
+      live.end('client_closed');
+      await store.insertEvents(live.events.slice(before));
+      await child.waitForLine((line) => /^ended .*sess-followed .* ended/.test(line), { timeoutMs: 15_000 });
+      expect(child.stdoutLines.join('\n')).not.toContain('sess-not-erin');
+    } finally {
+      await child.kill();
+    }
   });
 });

@@ -42,6 +42,7 @@ import { createApprovalsApi } from './api/approvals-api.js';
 import { createSessionAccess } from './api/session-access.js';
 import { ApprovalDecisions } from './approvals/approval-decisions.js';
 import { createSessionsApi } from './api/sessions-api.js';
+import { ChangeHub } from './live/change-hub.js';
 import { AgentSightings } from './agents/agent-views.js';
 import { EnrollmentFile } from './agents/enrollment-file.js';
 import { StoreEnrollments } from './agents/store-enrollments.js';
@@ -201,6 +202,11 @@ export async function startGateway(
     );
   }
   const approvals: ApprovalStore = recording?.store ?? new MemoryApprovals();
+  // Live updates of the sessions and approvals lists (the API's event streams), from the store's
+  // change feed: PostgreSQL LISTEN (every gateway's commits) or PGlite's own NOTIFY.
+  const liveHub = recording?.store
+    ? new ChangeHub({ store: recording.store, logger: logger.child({ component: 'live-updates' }) })
+    : undefined;
   if (recording?.store === undefined) {
     logger.warn(
       'held calls (approvals) are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
@@ -305,6 +311,7 @@ export async function startGateway(
         ? {
             sessionsApi: createSessionsApi({
               store: recording.store,
+              hub: liveHub,
               access: sessionAccess,
               originPolicy,
               logger: logger.child({ component: 'sessions-api' }),
@@ -318,6 +325,7 @@ export async function startGateway(
         logger: logger.child({ component: 'approvals-api' }),
         publicUrl: config.publicUrl,
         onDecided: (approval) => approvalDecisions.publish(approval),
+        live: liveHub && recording?.store ? { hub: liveHub, store: recording.store } : undefined,
       }),
       configuredConnections: enrollment.known().flatMap((agent) => agent.connections),
       ...(sessionTag === undefined
@@ -413,6 +421,7 @@ export async function startGateway(
     // Out of the cluster: peers stop forwarding here (its sessions answer 404 there from now on).
     await cluster?.close();
     grantBook?.close();
+    await liveHub?.close();
     await http.close();
     await tunnel.close();
     await approvalNotifier.close();

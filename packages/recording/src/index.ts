@@ -194,3 +194,11 @@ export { SqlAccessGrants } from './access/sql-access-grants.js';
 export { MAX_APPROVAL_PAGE_SIZE, SqlApprovals } from './approvals/sql-approvals.js';
 export { approvalNotFound } from './approvals/approval-not-found.js';
 export { effectiveStatus, isJoinable, isVisibleTo } from './approvals/approval-view.js';
+export type {
+  ApprovalChangeFilter,
+  ChangeFeedStore,
+  ChangePage,
+  SessionChangeFilter,
+} from './changes/change-feed-store.js';
+export { MAX_CHANGE_PAGE_SIZE } from './changes/change-feed-store.js';
+export type { StopWatching, StoreChange } from './changes/store-change.js';

@@ -35,7 +35,14 @@ export async function fetchAdminApi(
   target: AdminTarget,
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
-  options: { accept?: string; body?: unknown; timeoutMs?: number } = {},
+  options: {
+    accept?: string;
+    body?: unknown;
+    timeoutMs?: number;
+    /** Ends the request instead of the timeout (a stream that may last hours). */
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const { body } = options;
   const url = `${target.gatewayUrl.replace(/\/+$/, '')}${path}`;
@@ -46,10 +53,11 @@ export async function fetchAdminApi(
       headers: {
         accept: options.accept ?? 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...options.headers,
         ...(target.token === undefined ? {} : { authorization: `Bearer ${target.token}` }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS),
+      signal: options.signal ?? AbortSignal.timeout(options.timeoutMs ?? TIMEOUT_MS),
     });
   } catch (cause) {
     const reason = (cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message;

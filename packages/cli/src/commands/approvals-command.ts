@@ -111,8 +111,9 @@ const watch: CommandModule<object, GatewayArgs> = {
   builder: (y) => gatewayOptions(y),
   handler: (args) =>
     runApiCommand(async () => {
-      await watchApprovals(await resolveAdminTarget(args), (view) =>
-        process.stdout.write(args.json ? `${JSON.stringify(view)}\n` : `${approvalText(view)}\n`),
+      await watchApprovals(
+        () => resolveAdminTarget(args),
+        (view) => process.stdout.write(args.json ? `${JSON.stringify(view)}\n` : `${approvalText(view)}\n`),
       );
     }),
 };

@@ -21,6 +21,7 @@ import { SESSIONS_PATH, sessionPath } from '../sessions/session-api-path.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';
 import { replayText, sessionsTable, sessionText } from '../sessions/sessions-output.js';
 import { parseSessionTime } from '../sessions/session-time.js';
+import { followSessions } from '../sessions/follow-sessions.js';
 import { commandGroup } from '../command-line/command-group.js';
 
 interface ListArgs extends GatewayArgs {
@@ -33,6 +34,7 @@ interface ListArgs extends GatewayArgs {
   text?: string;
   limit?: number;
   cursor?: string;
+  follow?: boolean;
 }
 
 interface SessionArgs extends GatewayArgs {
@@ -75,7 +77,12 @@ const list: CommandModule<object, ListArgs> = {
       .option('cursor', {
         type: 'string',
         describe: 'The next page, as printed by the previous one',
-      }) as Argv<ListArgs>,
+      })
+      .option('follow', {
+        type: 'boolean',
+        describe: 'Keep running: print each session as it starts and ends (Ctrl-C to stop)',
+      })
+      .conflicts('follow', ['cursor', 'text']) as Argv<ListArgs>,
   handler: (args) =>
     runApiCommand(async () => {
       const query = new URLSearchParams();
@@ -92,6 +99,17 @@ const list: CommandModule<object, ListArgs> = {
       add('limit', args.limit);
       add('cursor', args.cursor);
       const suffix = query.size > 0 ? `?${query.toString()}` : '';
+      if (args.follow) {
+        await followSessions(
+          () => resolveAdminTarget(args),
+          `${SESSIONS_PATH}${suffix}`,
+          (text) => process.stdout.write(text),
+          {
+            json: args.json === true,
+          },
+        );
+        return '';
+      }
       const page = await callAdminApi<SessionPage>(
         await resolveAdminTarget(args),
         'GET',

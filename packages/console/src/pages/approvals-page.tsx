@@ -1,13 +1,14 @@
 import type { ApprovalView } from '@airlock/core';
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { decide, listApprovals } from '../api/approvals.js';
+import { useEventStream } from '../parts/use-event-stream.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { MaskedText } from '../parts/masked-text.js';
 import { timeText } from '../parts/time-text.js';
-import { usePolled } from '../parts/use-polled.js';
 import { Link } from '../router.js';
 
-const POLL_MS = 2000;
+/** Decided calls shown below the queue. */
+const DECIDED_SHOWN = 20;
 
 function needsText(approval: ApprovalView): string {
   const { approvals, groups } = approval.needs;
@@ -18,21 +19,77 @@ function needsText(approval: ApprovalView): string {
 }
 
 /**
+ * A held call only moves forward (pending, votes, decided, released), and a list read may answer
+ * after a newer change came on the stream: of two copies, the further-along one is kept.
+ */
+function progress(a: ApprovalView): number {
+  return (
+    (a.status === 'pending' ? 0 : 1000) + a.votes.length * 10 + (a.releasedAt ? 1 : 0) + (a.outcome ? 1 : 0)
+  );
+}
+
+function mergeApprovals(
+  old: ReadonlyMap<string, ApprovalView> | undefined,
+  fresh: readonly ApprovalView[],
+): Map<string, ApprovalView> {
+  const next = new Map(old);
+  for (const a of fresh) {
+    const had = next.get(a.id);
+    if (had === undefined || progress(a) >= progress(had)) next.set(a.id, a);
+  }
+  return next;
+}
+
+/**
  * Held calls: the pending queue with everything an approver needs to decide (who, what, the exact
- * arguments, the rule, what is still needed), approve or deny with a reason; it updates by itself.
+ * arguments, the rule, what is still needed), approve or deny with a reason. It updates live: the
+ * approvals stream brings every held call that is created or changes (a vote, a decision, expiry).
  * Below: decided calls, with who decided and when.
  */
 export function ApprovalsPage() {
-  const { data, error, reload } = usePolled(async () => {
-    const [open, all] = await Promise.all([listApprovals('pending'), listApprovals('all', 20)]);
-    return { pending: open.approvals, decided: all.approvals.filter((a) => a.status !== 'pending') };
-  }, POLL_MS);
-  const pending = data?.pending;
-  const decided = data?.decided ?? [];
+  const [known, setKnown] = useState<Map<string, ApprovalView> | undefined>();
+  const [error, setError] = useState<unknown>();
+  const [loads, setLoads] = useState(1);
+  const reload = () => setLoads((n) => n + 1);
+  // The lists are read at once, again whenever the stream (re)starts afresh (its position is
+  // taken before its snapshot, so nothing falls between that read and the stream), and after a
+  // vote from here. Without a stream (the gateway refused it), the first read still shows them.
+  useEffect(() => {
+    let stopped = false;
+    Promise.all([listApprovals('pending'), listApprovals('all', DECIDED_SHOWN)]).then(
+      ([open, all]) => {
+        if (stopped) return;
+        setKnown((old) => mergeApprovals(old, [...all.approvals, ...open.approvals]));
+        setError(undefined);
+      },
+      (failure: unknown) => !stopped && setError(failure),
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [loads]);
+  const connected = useEventStream('/api/v1/approvals?status=all&limit=1', {
+    snapshot: () => reload(),
+    approvals: (data) =>
+      setKnown((old) => mergeApprovals(old, (data as { approvals: ApprovalView[] }).approvals)),
+  });
+  const all = known === undefined ? undefined : [...known.values()];
+  const pending = all
+    ?.filter((a) => a.status === 'pending')
+    .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+  const decided = (all ?? [])
+    .filter((a) => a.status !== 'pending')
+    .sort((a, b) => (b.decidedAt ?? b.requestedAt).localeCompare(a.decidedAt ?? a.requestedAt))
+    .slice(0, DECIDED_SHOWN);
 
   return (
     <section aria-labelledby="approvals-heading">
-      <h1 id="approvals-heading">Approvals</h1>
+      <h1 id="approvals-heading">
+        Approvals{' '}
+        <span class={`tag ${connected ? 'ok' : 'held'}`} data-testid="live-state">
+          {connected ? 'live' : 'connecting…'}
+        </span>
+      </h1>
       {error !== undefined ? <ErrorNotice error={error} /> : null}
       <h2>Waiting for a decision</h2>
       {pending === undefined ? (

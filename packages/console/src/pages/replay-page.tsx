@@ -1,19 +1,19 @@
 import type { RecordingEvent } from '@airlock/core';
 import type { SessionSummary, SessionVerification } from '@airlock/recording';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { exportUrl, getSession, verifySession } from '../api/sessions.js';
+import { exportUrl, getSession, SESSIONS_API, verifySession } from '../api/sessions.js';
+import { useEventStream } from '../parts/use-event-stream.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { EventDetail } from '../parts/event-detail.js';
 import { EventList } from '../parts/event-list.js';
 import { SideBySide } from '../parts/side-by-side.js';
 import { timeText } from '../parts/time-text.js';
 import { VerificationBanner } from '../parts/verification-banner.js';
-import { byTime, loadEvents, type EventCursors } from '../replay/load-events.js';
+import { byTime, loadEvents } from '../replay/load-events.js';
 import { pairRecords } from '../replay/record-pairs.js';
 import { usePlayback, type Speed } from '../replay/use-playback.js';
 import { Link } from '../router.js';
 
-const LIVE_POLL_MS = 2000;
 type Records = 'both' | 'gateway' | 'agent';
 
 /**
@@ -28,30 +28,53 @@ export function ReplayPage(props: { id: string }) {
   const [error, setError] = useState<unknown>();
   const [selected, setSelected] = useState(0);
   const [records, setRecords] = useState<Records>('both');
-  const cursors = useRef<EventCursors>({});
   const seen = useRef(new Set<string>());
+  const verifying = useRef(false);
+  // A session still running is followed on the API's events stream rather than read page by page.
+  const [follow, setFollow] = useState(false);
+
+  const add = (fresh: readonly RecordingEvent[]) => {
+    const unseen = fresh.filter((event) => !seen.current.has(event.id));
+    for (const event of unseen) seen.current.add(event.id);
+    if (unseen.length > 0) setEvents((old) => byTime([...old, ...unseen]));
+  };
+  const verifyOnce = () => {
+    if (verifying.current) return;
+    verifying.current = true;
+    verifySession(id).then(setReport, setError);
+  };
 
   useEffect(() => {
     let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     const read = async (): Promise<void> => {
       const summary = await getSession(id);
-      const page = await loadEvents(id, cursors.current, seen.current);
       if (stopped) return;
-      cursors.current = page.cursors;
-      for (const event of page.events) seen.current.add(event.id);
       setSession(summary);
-      if (page.events.length > 0) setEvents((old) => byTime([...old, ...page.events]));
-      // A session still running is watched live; a finished one is verified once.
-      if (summary.status === 'open') timer = setTimeout(() => void read().catch(setError), LIVE_POLL_MS);
-      else setReport(await verifySession(id));
+      if (summary.status === 'open') {
+        setFollow(true);
+        return;
+      }
+      // A finished one is read page by page and verified once.
+      const page = await loadEvents(id, {}, seen.current);
+      if (stopped) return;
+      add(page.events);
+      verifyOnce();
     };
     read().catch((failure: unknown) => !stopped && setError(failure));
     return () => {
       stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
     };
   }, [id]);
+
+  useEventStream(follow ? `${SESSIONS_API}/${encodeURIComponent(id)}/events` : undefined, {
+    events: (data) => add((data as { events: RecordingEvent[] }).events),
+    // The stream stays open after the end: the agent's last events may arrive a little later.
+    session: (data) => {
+      const summary = data as SessionSummary;
+      setSession(summary);
+      if (summary.status !== 'open') verifyOnce();
+    },
+  });
 
   const shown = useMemo(
     () => (records === 'both' ? events : events.filter((e) => e.source === records)),

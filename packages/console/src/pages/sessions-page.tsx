@@ -1,13 +1,14 @@
 import type { SessionSummary } from '@airlock/recording';
 import { useEffect, useState } from 'preact/hooks';
-import { listSessions, type SessionFilters } from '../api/sessions.js';
+import { query } from '../api/api-client.js';
+import { listSessions, SESSIONS_API, type SessionFilters } from '../api/sessions.js';
+import { useEventStream } from '../parts/use-event-stream.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { timeText } from '../parts/time-text.js';
 import { Link, navigate, useLocation } from '../router.js';
 import { SessionFilterForm } from './session-filter-form.js';
 
 const FILTER_KEYS = ['subject', 'connection', 'from', 'to', 'tool', 'status', 'text'] as const;
-const LIVE_POLL_MS = 2000;
 
 function filtersOf(search: URLSearchParams): SessionFilters {
   const filters: SessionFilters = {};
@@ -18,38 +19,63 @@ function filtersOf(search: URLSearchParams): SessionFilters {
   return filters;
 }
 
+type Page = { sessions: SessionSummary[]; nextCursor?: string | undefined };
+
+/**
+ * A live change merged into the first page: a known session is updated in place, a new one is
+ * put in its place by start time (newest first).
+ */
+function merge(page: Page | undefined, changed: readonly SessionSummary[]): Page | undefined {
+  if (page === undefined) return page;
+  const byId = new Map(page.sessions.map((s) => [s.id, s]));
+  for (const session of changed) byId.set(session.id, session);
+  const sessions = [...byId.values()].sort(
+    (a, b) => b.startedAt.localeCompare(a.startedAt) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+  );
+  return { ...page, sessions };
+}
+
 /**
  * Recorded sessions, newest first, with the API's filters (kept in the URL, so a search can be
- * shared), paged by the API's cursor, and a live mode that polls the first page for new sessions.
+ * shared), paged by the API's cursor, and a live mode: on the first page, the API's sessions
+ * stream puts new sessions at the top as they start and updates the others as they change.
  */
 export function SessionsPage() {
   const { search } = useLocation();
   const filters = filtersOf(search);
   const cursor = search.get('cursor') ?? undefined;
   const key = search.toString();
-  const [page, setPage] = useState<{ sessions: SessionSummary[]; nextCursor?: string } | undefined>();
+  const [page, setPage] = useState<Page | undefined>();
   const [error, setError] = useState<unknown>();
   const [live, setLive] = useState(false);
 
+  // Live only on the first page, and not with a text search (the stream cannot search text).
+  const streaming = live && cursor === undefined && !filters.text;
   useEffect(() => {
+    if (streaming) return undefined;
     let stopped = false;
-    const load = () =>
-      listSessions(filters, cursor).then(
-        (answer) => {
-          if (stopped) return;
-          setPage(answer);
-          setError(undefined);
-        },
-        (failure: unknown) => !stopped && setError(failure),
-      );
-    void load();
-    // Live: new sessions appear at the top as they start (only on the first page).
-    const timer = live && cursor === undefined ? setInterval(load, LIVE_POLL_MS) : undefined;
+    listSessions(filters, cursor).then(
+      (answer) => {
+        if (stopped) return;
+        setPage(answer);
+        setError(undefined);
+      },
+      (failure: unknown) => !stopped && setError(failure),
+    );
     return () => {
       stopped = true;
-      if (timer !== undefined) clearInterval(timer);
     };
-  }, [key, live]);
+  }, [key, streaming]);
+  const connected = useEventStream(
+    streaming ? `${SESSIONS_API}${query({ ...filters, limit: 50 })}` : undefined,
+    {
+      snapshot: (data) => {
+        setPage(data as Page);
+        setError(undefined);
+      },
+      sessions: (data) => setPage((old) => merge(old, (data as { sessions: SessionSummary[] }).sessions)),
+    },
+  );
 
   const go = (next: URLSearchParams) => navigate(`/console/sessions${next.size ? `?${next}` : ''}`);
   return (
@@ -67,6 +93,13 @@ export function SessionsPage() {
         <input type="checkbox" checked={live} onChange={(e) => setLive(e.currentTarget.checked)} /> Live (new
         sessions appear as they start)
       </label>
+      {streaming ? (
+        <span class={`tag ${connected ? 'ok' : 'held'}`} data-testid="live-state" aria-live="polite">
+          {connected ? 'live' : 'connecting…'}
+        </span>
+      ) : live && filters.text ? (
+        <span class="muted"> (live updates do not search text: clear the text filter)</span>
+      ) : null}
       {error !== undefined ? <ErrorNotice error={error} /> : null}
       {page === undefined ? (
         <p class="muted">Loading…</p>

@@ -58,6 +58,7 @@ export type AirlockErrorCode =
   | 'peer_unauthenticated'
   | 'peer_refused'
   | 'aws_role_unavailable'
+  | 'too_many_streams'
   | 'internal';
 
 /** gRPC status numbers (from grpc's status.proto), kept here so `core` needs no gRPC import. */
@@ -183,6 +184,8 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
    * unreachable): the session fails, the error names the connection and role, never a credential.
    */
   aws_role_unavailable: { httpStatus: 502, jsonRpcCode: -32016, grpcStatus: GrpcStatus.FAILED_PRECONDITION },
+  /** A person already holds as many live-update streams on this gateway as it allows. */
+  too_many_streams: { httpStatus: 429, jsonRpcCode: -32600, grpcStatus: GrpcStatus.RESOURCE_EXHAUSTED },
   internal: { httpStatus: 500, jsonRpcCode: -32603, grpcStatus: GrpcStatus.INTERNAL },
 });
 

@@ -1,6 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AirlockError } from '@airlock/core';
-import { approvalNotFound, isVisibleTo, type ApprovalRecord, type ApprovalStore } from '@airlock/recording';
+import {
+  approvalNotFound,
+  isVisibleTo,
+  type ApprovalRecord,
+  type ApprovalStore,
+  type ChangeFeedStore,
+} from '@airlock/recording';
 import type { Logger } from 'pino';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
 import type { RequestOriginPolicy } from '../http/origin-policy.js';
@@ -9,6 +15,9 @@ import { approvalView } from './approval-view.js';
 import type { SessionAccess, SessionVisibility } from './session-access.js';
 import { SESSIONS_API_PATH } from './sessions-api.js';
 import { readVoteRequest } from './vote-request.js';
+import type { ChangeHub } from '../live/change-hub.js';
+import { approvalListSource } from '../live/approval-list-source.js';
+import { resumePosition, serveLiveStream, wantsEventStream } from '../live/live-stream.js';
 
 export const APPROVALS_API_PATH = '/api/v1/approvals';
 const ROUTE = /^\/api\/v1\/approvals(?:\/([^/]+)(?:\/(approve|deny))?)?\/?$/;
@@ -29,6 +38,8 @@ export interface ApprovalsApiOptions {
    * it throws are logged, never answered: the vote is already stored.
    */
   readonly onDecided?: ((approval: ApprovalRecord) => void) | undefined;
+  /** Live updates of the list (`Accept: text/event-stream`); needs a store with a change feed. */
+  readonly live?: { readonly hub: ChangeHub; readonly store: ChangeFeedStore } | undefined;
 }
 
 /**
@@ -41,6 +52,8 @@ export interface ApprovalsApiOptions {
  * An approval is seen by its requester, the members of its approver groups and auditors; to
  * anyone else it is `approval_not_found`, like an unknown id, so its existence is not revealed.
  * Whether a vote counts (not your own call, one vote each, still pending) is castVote's (core).
+ * With `Accept: text/event-stream` the list is a live stream (see serveLiveStream): its first
+ * page, then every matching held call that is created or changes, to the same viewers.
  */
 export function createApprovalsApi(
   options: ApprovalsApiOptions,
@@ -64,6 +77,10 @@ export function createApprovalsApi(
       );
     }
     const visibility = await access.authorize(req.headers.authorization);
+    if (route.id === undefined && method === 'GET' && wantsEventStream(req)) {
+      await streamApprovals(req, res, url, visibility);
+      return;
+    }
     if (route.id === undefined) {
       req.resume();
       const filter = parseApprovalQuery(url.searchParams);
@@ -96,6 +113,50 @@ export function createApprovalsApi(
     // A vote that counted started from pending: any other status now is the decision.
     if (voted.status !== 'pending') notifyDecided(voted);
     sendApiJson(res, 200, view(voted));
+  }
+
+  async function streamApprovals(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    visibility: SessionVisibility,
+  ): Promise<void> {
+    const live = options.live;
+    if (live === undefined) {
+      throw new AirlockError(
+        'recording_unavailable',
+        'This gateway keeps approvals in memory (no store), so it serves no live updates; poll the list instead.',
+      );
+    }
+    const params = new URLSearchParams(url.searchParams);
+    const resumeFrom = resumePosition(req, params);
+    params.delete('after');
+    const parsed = parseApprovalQuery(params);
+    if (parsed.cursor !== undefined) {
+      throw new AirlockError(
+        'invalid_params',
+        'A live approvals stream takes no "cursor": it starts at the newest.',
+      );
+    }
+    const filter =
+      visibility.kind === 'all'
+        ? parsed
+        : { ...parsed, viewer: { subject: visibility.caller.subject, groups: visibility.caller.groups } };
+    const { cursor: _cursor, limit: _limit, ...changes } = filter;
+    await serveLiveStream(req, res, {
+      hub: live.hub,
+      person: visibility.caller.subject,
+      resumeFrom,
+      logger,
+      source: approvalListSource(live.store, changes, view),
+      snapshot: async () => {
+        const page = await store.listApprovals(filter);
+        return {
+          event: 'snapshot',
+          data: { approvals: page.approvals.map(view), nextCursor: page.nextCursor },
+        };
+      },
+    });
   }
 
   function notifyDecided(approval: ApprovalRecord): void {

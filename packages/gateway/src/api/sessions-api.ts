@@ -16,6 +16,10 @@ import { transcriptEntry, transcriptHead } from './markdown-transcript.js';
 import type { SessionAccess, SessionVisibility } from './session-access.js';
 import { parseSessionQuery } from './session-query.js';
 import { StreamedAnswer } from './streamed-answer.js';
+import type { ChangeHub } from '../live/change-hub.js';
+import { resumePosition, serveLiveStream, wantsEventStream } from '../live/live-stream.js';
+import { NOTHING_SOURCE, sessionListSource } from '../live/session-list-source.js';
+import { sessionEventsSource } from '../live/session-events-source.js';
 
 export interface SessionsApiOptions {
   readonly store: RecordingStore;
@@ -27,6 +31,8 @@ export interface SessionsApiOptions {
    * page at a time, however long the session.
    */
   readonly eventPageSize?: number | undefined;
+  /** Live updates (`Accept: text/event-stream`); without it, only JSON answers. */
+  readonly hub?: ChangeHub | undefined;
 }
 
 export const SESSIONS_API_PATH = '/api/v1/sessions';
@@ -41,6 +47,9 @@ const VIEWS = new Set(['events', 'export', 'verify']);
  * - `GET /api/v1/sessions/<id>/export?format=jsonl|markdown[&source=...]`, streamed page by page
  * - `GET /api/v1/sessions/<id>/verify`                  both hash chains and gateway/agent agreement,
  *   checked page by page
+ * With `Accept: text/event-stream`, the list and `/events` are live streams instead (see
+ * serveLiveStream): the list's first page, then every session that starts or changes; a session's
+ * events from the first, then each new one. Resume with Last-Event-ID (or `after`).
  * Auditors (`gateway.audit.groups`) see every session, anyone else only their own: the subject is
  * part of every store query, and someone else's session is `recording_not_found` like an unknown one.
  */
@@ -62,6 +71,10 @@ export function createSessionsApi(
     }
     const visibility = await access.authorize(req.headers.authorization);
     const route = routeOf(url.pathname);
+    if (method === 'GET' && wantsEventStream(req) && (route.id === undefined || route.view === 'events')) {
+      await streamSessions(req, res, url, route.id, visibility);
+      return;
+    }
     if (route.id === undefined) {
       const filter = parseSessionQuery(url.searchParams);
       if (
@@ -108,6 +121,66 @@ export function createSessionsApi(
         );
         return;
     }
+  }
+
+  async function streamSessions(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    id: string | undefined,
+    visibility: SessionVisibility,
+  ): Promise<void> {
+    const hub = options.hub;
+    if (hub === undefined) {
+      throw new AirlockError(
+        'recording_unavailable',
+        'This gateway serves no live updates; poll the list instead.',
+      );
+    }
+    const params = new URLSearchParams(url.searchParams);
+    const resumeFrom = resumePosition(req, params);
+    params.delete('after');
+    const common = { hub, person: visibility.caller.subject, resumeFrom, logger };
+    if (id !== undefined) {
+      for (const key of params.keys()) {
+        throw new AirlockError(
+          'invalid_params',
+          `A live session stream takes no "${key}"; give only "after" to resume.`,
+        );
+      }
+      const session = await visibleSession(id, visibility);
+      await serveLiveStream(req, res, {
+        ...common,
+        source: sessionEventsSource(store, session),
+        snapshot: () => Promise.resolve({ event: 'session', data: session }),
+      });
+      return;
+    }
+    const filter = parseSessionQuery(params);
+    if (filter.text !== undefined || filter.cursor !== undefined) {
+      throw new AirlockError(
+        'invalid_params',
+        `A live sessions stream takes the list's filters except ${filter.text !== undefined ? '"text"' : '"cursor"'} (it starts at the newest and follows new sessions); search text with the list itself.`,
+      );
+    }
+    const { cursor: _cursor, text: _text, limit: _limit, ...changes } = filter;
+    const foreign =
+      visibility.kind === 'own' && filter.subject !== undefined && filter.subject !== visibility.subject;
+    const scoped = visibility.kind === 'own' ? { ...filter, subject: visibility.subject } : filter;
+    await serveLiveStream(req, res, {
+      ...common,
+      // Someone else's sessions, asked for by a non-auditor: like the list, nothing (not an error).
+      source: foreign
+        ? NOTHING_SOURCE
+        : sessionListSource(
+            store,
+            visibility.kind === 'own' ? { ...changes, subject: visibility.subject } : changes,
+          ),
+      snapshot: async () => ({
+        event: 'snapshot',
+        data: foreign ? { sessions: [] } : await store.listSessions(scoped),
+      }),
+    });
   }
 
   async function visibleSession(id: string, visibility: SessionVisibility): Promise<SessionSummary> {

@@ -261,6 +261,9 @@ describe('export backpressure', () => {
         store.saveConsoleRecord(kind, key, sealed, expiresAt),
       loadConsoleRecord: (kind, key) => store.loadConsoleRecord(kind, key),
       takeConsoleRecord: (kind, key) => store.takeConsoleRecord(kind, key),
+      watchChanges: (onChange) => store.watchChanges(onChange),
+      listSessionChanges: (filter) => store.listSessionChanges(filter),
+      listApprovalChanges: (filter) => store.listApprovalChanges(filter),
       close: () => store.close(),
     };
     const slow = await startSessionsGateway(counting, PAGE);

@@ -6,6 +6,8 @@ import { approvalNotFound } from './approval-not-found.js';
 import { approvalOfRow, type ApprovalRow } from './approval-row.js';
 import { ApprovalSealing } from './approval-sealing.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
+import { changedRows } from '../changes/changed-rows.js';
+import type { ApprovalChangeFilter, ChangePage } from '../changes/change-feed-store.js';
 import type {
   ApprovalFilter,
   ApprovalPage,
@@ -37,6 +39,27 @@ function statusCondition(status: ApprovalStatus, now: () => string): string {
     case 'denied':
       return `status = '${status}'`;
   }
+}
+
+/** The list filters as SQL conditions (unqualified columns: the list reads `approvals`, the feed `approvals t`). */
+function approvalConditions(
+  filter: Omit<ApprovalFilter, 'cursor' | 'limit'>,
+  param: (value: unknown) => string,
+  now: Date,
+): string[] {
+  const where: string[] = [];
+  if (filter.status !== undefined)
+    where.push(statusCondition(filter.status, () => `${param(now.toISOString())}::timestamptz`));
+  if (filter.connection !== undefined) where.push(`connection = ${param(filter.connection)}`);
+  if (filter.requester !== undefined) where.push(`requester->>'subject' = ${param(filter.requester)}`);
+  if (filter.viewer !== undefined) {
+    where.push(
+      `(requester->>'subject' = ${param(filter.viewer.subject)} OR requirement->'approverGroups' ?| ${param([...filter.viewer.groups])}::text[])`,
+    );
+  }
+  if (filter.createdAfter !== undefined)
+    where.push(`created_at > ${param(filter.createdAfter.toISOString())}::timestamptz`);
+  return where;
 }
 
 /** Every query's parameters through pgParams: PostgreSQL text cannot hold U+0000 (see pg-text.ts). */
@@ -131,23 +154,12 @@ export class SqlApprovals implements ApprovalStore {
       );
     }
     const now = new Date();
-    const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
     };
-    if (filter.status !== undefined)
-      where.push(statusCondition(filter.status, () => `${param(now.toISOString())}::timestamptz`));
-    if (filter.connection !== undefined) where.push(`connection = ${param(filter.connection)}`);
-    if (filter.requester !== undefined) where.push(`requester->>'subject' = ${param(filter.requester)}`);
-    if (filter.viewer !== undefined) {
-      where.push(
-        `(requester->>'subject' = ${param(filter.viewer.subject)} OR requirement->'approverGroups' ?| ${param([...filter.viewer.groups])}::text[])`,
-      );
-    }
-    if (filter.createdAfter !== undefined)
-      where.push(`created_at > ${param(filter.createdAfter.toISOString())}::timestamptz`);
+    const where = approvalConditions(filter, param, now);
     if (filter.cursor !== undefined) {
       const cursor = decodeApprovalCursor(filter.cursor);
       where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)})`);
@@ -164,6 +176,34 @@ export class SqlApprovals implements ApprovalStore {
       approvals,
       nextCursor: rows.length > filter.limit && last ? encodeApprovalCursor(last) : undefined,
     };
+  }
+
+  /** Approvals changed after the filter's cursor (see changedRows), with the list's filters. */
+  async listApprovalChanges(
+    filter: ApprovalChangeFilter,
+    limit: number,
+  ): Promise<ChangePage<ApprovalRecord>> {
+    const now = new Date();
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const { rows, page } = await changedRows<ApprovalRow>(
+      {
+        query: (sql, values = []) => run(this.db, sql, values),
+        execScript: (sql) => this.db.execScript(sql),
+      },
+      {
+        table: 'approvals',
+        columns: 't.*',
+        where: approvalConditions(filter, param, now),
+        params,
+        after: filter.after,
+        limit,
+      },
+    );
+    return { rows: await Promise.all(rows.map((row) => this.record(row, now))), ...page };
   }
 
   async voteOnApproval(id: string, vote: ApprovalVote, now: Date): Promise<ApprovalRecord> {

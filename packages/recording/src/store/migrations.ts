@@ -233,4 +233,33 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_expiry ON console_sessions (kind, expires_at);
 `,
   },
+  {
+    version: 9,
+    name: 'change feed',
+    // Live updates (the API's event streams): every insert or update of a session row or an
+    // approval stamps the row with the id of the transaction that wrote it and sends a NOTIFY on
+    // "airlock_changes" ("session <id>" / "approval <id>"), delivered at commit to every listening
+    // gateway. The NOTIFY is only a wake-up hint; readers ask for rows stamped at or after their
+    // cursor and before the oldest transaction still running (pg_snapshot_xmin), so a transaction
+    // that commits late is read late, never skipped. The trigger is the one place that knows of
+    // every writer (recording delivery on any gateway, votes, expiry, release). Existing rows keep
+    // 0 ("changed long ago"); the column default costs no table rewrite.
+    sql: `
+ALTER TABLE recording_sessions ADD COLUMN change_xid xid8 NOT NULL DEFAULT '0';
+ALTER TABLE approvals ADD COLUMN change_xid xid8 NOT NULL DEFAULT '0';
+CREATE INDEX recording_sessions_change ON recording_sessions (change_xid, id);
+CREATE INDEX approvals_change ON approvals (change_xid, id);
+CREATE FUNCTION airlock_stamp_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.change_xid := pg_current_xact_id();
+  PERFORM pg_notify('airlock_changes', TG_ARGV[0] || ' ' || left(NEW.id, 1000));
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER recording_sessions_change BEFORE INSERT OR UPDATE ON recording_sessions
+  FOR EACH ROW EXECUTE FUNCTION airlock_stamp_change('session');
+CREATE TRIGGER approvals_change BEFORE INSERT OR UPDATE ON approvals
+  FOR EACH ROW EXECUTE FUNCTION airlock_stamp_change('approval');
+`,
+  },
 ];

@@ -48,7 +48,17 @@ try {
     dataDir: options.dataDir,
     ...(wrapper === undefined ? {} : { encryption: { wrapper } }),
   });
+  let watching: Promise<unknown> | undefined;
   port.on('message', (call: Call) => {
+    if (call.method === 'watchChanges') {
+      // One listener for the thread; the proxy fans changes out to its watchers.
+      watching ??= store.watchChanges((change) => port.postMessage({ change }));
+      watching.then(
+        () => port.postMessage({ id: call.id, ok: true, value: undefined }),
+        (error: unknown) => port.postMessage({ id: call.id, ok: false, error: wireError(error) }),
+      );
+      return;
+    }
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
     method.apply(store, call.args).then(
       (value) => port.postMessage({ id: call.id, ok: true, value }),

@@ -3,6 +3,7 @@ import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { pgliteStartParams } from './pglite-settings.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
+import { CHANGE_CHANNEL, changeOfPayload } from '../changes/store-change.js';
 
 export interface PgliteStoreOptions {
   /** Directory for the database files; created if missing. One process may open it at a time. */
@@ -36,6 +37,10 @@ export class PgliteStore extends SqlRecordingStore {
       transaction: (work) => db.transaction((tx) => work(queryable(tx))),
       close: () => db.close(),
     };
-    return new PgliteStore(client, { encryption: options.encryption });
+    // One database, one process: the trigger's NOTIFY reaches this listener at commit.
+    return new PgliteStore(client, { encryption: options.encryption }, async (onChange) => {
+      const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => onChange(changeOfPayload(payload)));
+      return () => unlisten();
+    });
   }
 }

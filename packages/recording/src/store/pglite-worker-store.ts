@@ -7,6 +7,8 @@ import type {
   HeldCallRequest,
   HoldResult,
 } from '../approvals/approval-store.js';
+import type { ApprovalChangeFilter, ChangePage, SessionChangeFilter } from '../changes/change-feed-store.js';
+import type { StopWatching, StoreChange } from '../changes/store-change.js';
 import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin-store.js';
 import type { ConsoleRecordKind } from '../console/console-session-store.js';
 import type {
@@ -54,9 +56,15 @@ export class PgliteWorkerStore implements RecordingStore {
     { resolve: (v: unknown) => void; reject: (e: unknown) => void }
   >();
   private failure: AirlockError | undefined;
+  private readonly watchers = new Set<(change: StoreChange) => void>();
+  private watching: Promise<void> | undefined;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: Reply) => {
+    worker.on('message', (reply: Reply | { change: StoreChange }) => {
+      if ('change' in reply) {
+        for (const watcher of this.watchers) watcher(reply.change);
+        return;
+      }
       const waiter = this.pending.get(reply.id);
       if (!waiter) return;
       this.pending.delete(reply.id);
@@ -116,6 +124,24 @@ export class PgliteWorkerStore implements RecordingStore {
 
   insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
     return this.call('insertEvents', events);
+  }
+
+  /** The worker listens once (migration 9's NOTIFY, in its database) and posts each change here. */
+  async watchChanges(onChange: (change: StoreChange) => void): Promise<StopWatching> {
+    this.watching ??= this.call<void>('watchChanges');
+    await this.watching;
+    this.watchers.add(onChange);
+    return async () => {
+      this.watchers.delete(onChange);
+    };
+  }
+
+  listSessionChanges(filter: SessionChangeFilter): Promise<ChangePage<SessionSummary>> {
+    return this.call('listSessionChanges', filter);
+  }
+
+  listApprovalChanges(filter: ApprovalChangeFilter): Promise<ChangePage<ApprovalRecord>> {
+    return this.call('listApprovalChanges', filter);
   }
 
   listSessions(filter: SessionFilter): Promise<SessionPage> {

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { SqlAgentEnrollments } from '../cluster/sql-agent-enrollments.js';
 import { SqlGatewayPeers } from '../cluster/sql-gateway-peers.js';
+import { listenForChanges } from '../changes/postgres-change-listener.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
 
@@ -39,7 +40,12 @@ export class PostgresStore extends SqlRecordingStore {
   readonly enrollments: SqlAgentEnrollments;
 
   private constructor(client: SqlClient, options: PostgresStoreOptions) {
-    super(client, { encryption: options.encryption });
+    super(client, { encryption: options.encryption }, (onChange) =>
+      listenForChanges(
+        { connectionString: options.connectionString, onError: options.onIdleConnectionError },
+        onChange,
+      ),
+    );
     this.peers = new SqlGatewayPeers(client);
     this.enrollments = new SqlAgentEnrollments(client);
   }

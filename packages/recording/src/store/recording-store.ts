@@ -1,5 +1,6 @@
 import type { AccessGrantStore } from '../access/access-grant-store.js';
 import type { ApprovalStore } from '../approvals/approval-store.js';
+import type { ChangeFeedStore } from '../changes/change-feed-store.js';
 import type { ConsoleSessionStore } from '../console/console-session-store.js';
 import type { ToolPinStore } from '../pins/tool-pin-store.js';
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
@@ -136,7 +137,8 @@ export const DEFAULT_EVENT_PAGE_BYTES = 8 * 1024 * 1024;
  * Where recorded events rest: PGlite embedded or a shared PostgreSQL, one schema, one SQL dialect.
  * The store filters; deciding who may see which session is the HTTP API's job.
  */
-export interface RecordingStore extends ToolPinStore, AccessGrantStore, ApprovalStore, ConsoleSessionStore {
+export interface RecordingStore
+  extends ToolPinStore, AccessGrantStore, ApprovalStore, ConsoleSessionStore, ChangeFeedStore {
   /** Applies pending migrations; safe to call from several gateways at once. */
   migrate(): Promise<void>;
   /**

@@ -46,7 +46,11 @@ import { UPSERT_SESSIONS, upsertSessionsParam } from './session-upsert.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { deleteSessionKeys, loadSessionKey, saveSessionKeyIfAbsent } from './session-key-table.js';
 import { pgParams, pgText } from './pg-text.js';
-import { messageTextPattern } from './text-pattern.js';
+import { sessionFilterConditions } from './session-filter-sql.js';
+import { changedRows } from '../changes/changed-rows.js';
+import { MAX_CHANGE_PAGE_SIZE } from '../changes/change-feed-store.js';
+import type { ApprovalChangeFilter, ChangePage, SessionChangeFilter } from '../changes/change-feed-store.js';
+import type { StopWatching, StoreChange } from '../changes/store-change.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
 export interface StoreEncryptionOptions {
@@ -61,6 +65,9 @@ export interface SqlRecordingStoreOptions {
   /** Encrypt messages at rest with one data key per session. */
   readonly encryption?: StoreEncryptionOptions | undefined;
 }
+
+/** How a store hears the change trigger's NOTIFYs (a PGlite listener, a PostgreSQL LISTEN connection). */
+export type ChangeWatcher = (onChange: (change: StoreChange) => void) => Promise<StopWatching>;
 
 interface SessionRow {
   id: string;
@@ -158,9 +165,19 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #grants: SqlAccessGrants;
   readonly #approvals: SqlApprovals;
   readonly #consoleSessions: SqlConsoleSessions;
+  readonly #watcher: ChangeWatcher;
 
-  protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}) {
+  protected constructor(db: SqlClient, options: SqlRecordingStoreOptions = {}, watcher?: ChangeWatcher) {
     this.#db = db;
+    this.#watcher =
+      watcher ??
+      (() =>
+        Promise.reject(
+          new AirlockError(
+            'recording_unavailable',
+            'This store cannot report changes; live updates need PGlite or PostgreSQL.',
+          ),
+        ));
     this.#pins = new SqlToolPins(db);
     this.#grants = new SqlAccessGrants(db);
     this.#consoleSessions = new SqlConsoleSessions(pgSafe(db));
@@ -340,25 +357,12 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       };
       return searchEncryptedMessages(filter, source, this.#keyRing, this.#maxSearchMessages);
     }
-    const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
     };
-    if (filter.subject !== undefined) where.push(`s.subject = ${param(filter.subject)}`);
-    if (filter.connection !== undefined) where.push(`s.connection = ${param(filter.connection)}`);
-    if (filter.from !== undefined)
-      where.push(`s.last_event_at >= ${param(filter.from.toISOString())}::timestamptz`);
-    if (filter.to !== undefined) where.push(`s.started_at < ${param(filter.to.toISOString())}::timestamptz`);
-    if (filter.tool !== undefined) where.push(`s.tools @> ARRAY[${param(filter.tool)}::text]`);
-    if (filter.status !== undefined) where.push(`s.status = ${param(filter.status)}`);
-    if (filter.text !== undefined && filter.text !== '') {
-      where.push(
-        `EXISTS (SELECT 1 FROM recording_events e WHERE e.session_id = s.id
-           AND e.message ILIKE ${param(messageTextPattern(filter.text))} ESCAPE '\\')`,
-      );
-    }
+    const where = sessionFilterConditions(filter, param);
     if (filter.cursor !== undefined) {
       const cursor = decodeSessionCursor(filter.cursor);
       where.push(`(s.started_at, s.id) < (${param(cursor.startedAt)}::timestamptz, ${param(cursor.id)})`);
@@ -378,6 +382,31 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
         ? encodeSessionCursor({ startedAt: last.startedAt, id: last.id })
         : undefined;
     return { sessions: page, nextCursor };
+  }
+
+  watchChanges(onChange: (change: StoreChange) => void): Promise<StopWatching> {
+    return this.#watcher(onChange);
+  }
+
+  async listSessionChanges(filter: SessionChangeFilter): Promise<ChangePage<SessionSummary>> {
+    const params: unknown[] = [];
+    const param = (value: unknown): string => {
+      params.push(value);
+      return `$${params.length}`;
+    };
+    const { rows, page } = await changedRows<SessionRow>(pgSafe(this.#db), {
+      table: 'recording_sessions',
+      columns: SESSION_COLUMNS,
+      where: sessionFilterConditions(filter, param, 't'),
+      params,
+      after: filter.after,
+      limit: changeLimit(filter.limit),
+    });
+    return { rows: rows.map(toSummary), ...page };
+  }
+
+  listApprovalChanges(filter: ApprovalChangeFilter): Promise<ChangePage<ApprovalRecord>> {
+    return this.#approvals.listApprovalChanges(filter, changeLimit(filter.limit));
   }
 
   async getSession(id: string, scope: SessionScope = {}): Promise<SessionSummary | undefined> {
@@ -449,6 +478,16 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   async close(): Promise<void> {
     await this.#db.close();
   }
+}
+
+function changeLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_CHANGE_PAGE_SIZE) {
+    throw new AirlockError(
+      'invalid_params',
+      `A change feed read takes 1 to ${MAX_CHANGE_PAGE_SIZE} rows (got ${limit}).`,
+    );
+  }
+  return limit;
 }
 
 function pgSafe(db: SqlQueryable): SqlQueryable {

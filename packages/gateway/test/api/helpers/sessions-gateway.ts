@@ -8,13 +8,19 @@ import {
   startGatewayHttp,
   type GatewayHttp,
 } from '../../../src/index.js';
+import type { ChangeHub } from '../../../src/live/change-hub.js';
 import { NoAgentDirectory } from '../../identity/helpers/identity-harness.js';
 
 /**
  * A loopback gateway in dev mode (no identity provider, no agents) serving the sessions API over
- * `store`, reading `eventPageSize` events per store page: what `airlock sessions` talks to.
+ * `store`, reading `eventPageSize` events per store page: what `airlock sessions` talks to. With
+ * `hub`, it serves the live streams too.
  */
-export function startSessionsGateway(store: RecordingStore, eventPageSize: number): Promise<GatewayHttp> {
+export function startSessionsGateway(
+  store: RecordingStore,
+  eventPageSize: number,
+  hub?: ChangeHub,
+): Promise<GatewayHttp> {
   const logger = pino({ enabled: false });
   const config = configSchema.parse({
     gateway: {
@@ -32,6 +38,7 @@ export function startSessionsGateway(store: RecordingStore, eventPageSize: numbe
       originPolicy: createOriginPolicy({ allowedOrigins: [], publicUrl: undefined, loopback: true }),
       logger,
       eventPageSize,
+      hub,
     }),
   });
 }

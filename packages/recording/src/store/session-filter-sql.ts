@@ -1,0 +1,29 @@
+import type { SessionFilter } from './recording-store.js';
+import { messageTextPattern } from './text-pattern.js';
+
+/**
+ * The SQL conditions of the sessions list's filters, on `recording_sessions` aliased `s` or `t`
+ * (`alias`), one list for the list itself and for the change feed, so both select alike.
+ */
+export function sessionFilterConditions(
+  filter: Omit<SessionFilter, 'cursor' | 'limit'>,
+  param: (value: unknown) => string,
+  alias = 's',
+): string[] {
+  const where: string[] = [];
+  const a = alias;
+  if (filter.subject !== undefined) where.push(`${a}.subject = ${param(filter.subject)}`);
+  if (filter.connection !== undefined) where.push(`${a}.connection = ${param(filter.connection)}`);
+  if (filter.from !== undefined)
+    where.push(`${a}.last_event_at >= ${param(filter.from.toISOString())}::timestamptz`);
+  if (filter.to !== undefined) where.push(`${a}.started_at < ${param(filter.to.toISOString())}::timestamptz`);
+  if (filter.tool !== undefined) where.push(`${a}.tools @> ARRAY[${param(filter.tool)}::text]`);
+  if (filter.status !== undefined) where.push(`${a}.status = ${param(filter.status)}`);
+  if (filter.text !== undefined && filter.text !== '') {
+    where.push(
+      `EXISTS (SELECT 1 FROM recording_events e WHERE e.session_id = ${a}.id
+         AND e.message ILIKE ${param(messageTextPattern(filter.text))} ESCAPE '\\')`,
+    );
+  }
+  return where;
+}
