@@ -2,8 +2,10 @@
 // Multi-gateway benchmark: an echo tool called through a round-robin load balancer (no
 // stickiness) in front of one gateway and in front of three gateways sharing one PostgreSQL, side
 // by side in one run, plus the direct path and the cost of a forwarded call (a session's request
-// sent to a gateway that does not own it, which streams it to the owner). Upstream, PostgreSQL,
-// each gateway, the agent and each balancer run as their own processes on this machine.
+// sent to a gateway that does not own it, which streams it to the owner), over plain HTTP on
+// loopback and over mutual TLS (a second cluster of two gateways with gateway.cluster.tls, on its
+// own database). Upstream, PostgreSQL, each gateway, the agent and each balancer run as their own
+// processes on this machine.
 //
 //   node test/bench/multi-gateway.mjs [--quick] [--log-level warn] [--out file.json]
 //
@@ -13,6 +15,7 @@
 //   lb→3 gw     client → balancer → any of 3 gateways (2 in 3 requests forwarded to the owner) → ...
 //   owner       client → the session's owner gateway directly (no balancer)
 //   forwarded   client → a gateway that does not own the session → owner → ...
+//   owner tls, forwarded tls: the same two, in the cluster whose gateways forward over mutual TLS
 //   modern direct   a 2026-07-28 client (v2 SDK, stateless requests) → its upstream
 //   modern gw       the same through gateway 0 alone (its recording group agreed in the store)
 //   modern lb→3     the same through the balancer: each request on the next gateway, none forwarded,
@@ -27,7 +30,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { startPostgres, startServerProcess, testkitBins } from '@airlock/testkit';
-import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import {
+  createCertificateAuthority,
+  createSelfSignedCertificate,
+  generateAgentToken,
+  hashAgentToken,
+} from '@airlock/tunnel';
 import {
   joinSession,
   measureLatency,
@@ -94,18 +102,32 @@ try {
   writeFileSync(join(dir, 'cluster.secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
   const token = generateAgentToken();
   const recording = { recording: { store: { kind: 'postgres', connectionString: databaseUrl } } };
+  // The mutual-TLS cluster: its own database (its own peer list), each gateway its own certificate.
+  const tlsDatabaseUrl = await postgres.createDatabase('bench_tls');
+  const clusterCa = await createCertificateAuthority('bench cluster CA');
+  writeFileSync(join(dir, 'cluster-ca.pem'), clusterCa.cert);
 
-  const gateways = [];
-  for (let i = 0; i < 3; i++) {
+  /** Gateway `name`, in the plain cluster or (with `tls`) the mutual-TLS one. */
+  async function startGateway(name, tls) {
+    let cluster = { listen: { host: '127.0.0.1', port: 0 }, secretFile: 'cluster.secret' };
+    if (tls) {
+      const pair = await clusterCa.issue(['127.0.0.1']);
+      writeFileSync(join(dir, `${name}.crt`), pair.cert);
+      writeFileSync(join(dir, `${name}.key`), pair.key, { mode: 0o600 });
+      cluster = {
+        ...cluster,
+        tls: { certFile: `${name}.crt`, keyFile: `${name}.key`, caFile: 'cluster-ca.pem' },
+      };
+    }
     writeFileSync(
-      join(dir, `gateway-${i}.yaml`),
+      join(dir, `${name}.yaml`),
       JSON.stringify({
         logging: { level: args['log-level'] },
-        ...recording,
+        recording: { store: { kind: 'postgres', connectionString: tls ? tlsDatabaseUrl : databaseUrl } },
         gateway: {
-          id: `bench-gw-${i}`,
+          id: `bench-${name}`,
           listen: { host: '127.0.0.1', port: 0 },
-          dataDir: `gateway-${i}-state`,
+          dataDir: `${name}-state`,
           tunnel: {
             listen: { host: '127.0.0.1', port: 0 },
             tls: { certFile: 'tunnel.crt', keyFile: 'tunnel.key' },
@@ -113,14 +135,17 @@ try {
           agents: [
             { id: 'bench-agent', tokenSha256: hashAgentToken(token), connections: ['echo', 'modern'] },
           ],
-          cluster: { listen: { host: '127.0.0.1', port: 0 }, secretFile: 'cluster.secret' },
+          cluster,
         },
       }),
     );
-    gateways.push(
-      await start(`gateway${i}`, [AIRLOCK, 'gateway', '--config', join(dir, `gateway-${i}.yaml`)]),
-    );
+    return start(name, [AIRLOCK, 'gateway', '--config', join(dir, `${name}.yaml`)]);
   }
+
+  const gateways = [];
+  for (let i = 0; i < 3; i++) gateways.push(await startGateway(`gateway${i}`, false));
+  const tlsGateways = [];
+  for (let i = 0; i < 2; i++) tlsGateways.push(await startGateway(`tlsGateway${i}`, true));
   writeFileSync(
     join(dir, 'agent.yaml'),
     JSON.stringify({
@@ -130,7 +155,7 @@ try {
         id: 'bench-agent',
         token,
         dataDir: 'agent-state',
-        gateways: gateways.map((g) => ({
+        gateways: [...gateways, ...tlsGateways].map((g) => ({
           address: `127.0.0.1:${g.tunnelPort}`,
           caFile: 'tunnel.crt',
           serverName: 'localhost',
@@ -173,10 +198,11 @@ try {
     }
   }
   // Every gateway must serve the agent before the balanced paths are measured.
-  for (const g of gateways) await (await session(`${g.url}/mcp/echo`)).close();
+  for (const g of [...gateways, ...tlsGateways]) await (await session(`${g.url}/mcp/echo`)).close();
   for (const g of gateways) await (await modernSession(`${g.url}/mcp/modern`)).close();
 
   const owner = await session(`${gateways[0].url}/mcp/echo`);
+  const tlsOwner = await session(`${tlsGateways[0].url}/mcp/echo`);
   const paths = {
     direct: await session(upstream.url),
     'lb→1 gw': await session(`${one.url}/mcp/echo`),
@@ -184,6 +210,9 @@ try {
     owner,
     // The same session as `owner`, its requests sent to gateway 1: every call is forwarded to gateway 0.
     forwarded: joinSession(`${gateways[1].url}/mcp/echo`, owner),
+    'owner tls': tlsOwner,
+    // Every call reaches the TLS cluster's gateway 1 and is forwarded over mutual TLS to gateway 0.
+    'forwarded tls': joinSession(`${tlsGateways[1].url}/mcp/echo`, tlsOwner),
     'modern direct': await modernSession(modernUpstream.url),
     'modern gw': await modernSession(`${gateways[0].url}/mcp/modern`),
     'modern lb→3': await modernSession(`${three.url}/mcp/modern`),
@@ -205,8 +234,9 @@ try {
     cpuLoaded[name] = cpuPerCall(before, sampleCpu(pids), calls);
   }
   await paths.forwarded.close();
+  await paths['forwarded tls'].close();
   for (const [name, s] of Object.entries(paths))
-    if (name !== 'forwarded') await s.close().catch(() => undefined);
+    if (!name.startsWith('forwarded')) await s.close().catch(() => undefined);
 
   const totalCpu = (perRole) =>
     Object.entries(perRole)
@@ -227,8 +257,21 @@ try {
         Object.keys(paths).map((p) => [p, round(latency[p].p50 - latency.direct.p50)]),
       ),
       forwardedCallAddsP50Ms: round(latency.forwarded.p50 - latency.owner.p50),
-      forwardedCallAddsCpuUs: totalCpu(cpu.forwarded) - totalCpu(cpu.owner),
       modernAcrossGatewaysAddsP50Ms: round(latency['modern lb→3'].p50 - latency['modern gw'].p50),
+      forwardedCallAddsCpuUs: totalCpu(cpu.forwarded) - totalCpu(cpu.owner),
+      forwardedCallAddsCpuUsLoaded: totalCpu(cpuLoaded.forwarded) - totalCpu(cpuLoaded.owner),
+      forwardedTlsCallAddsP50Ms: round(latency['forwarded tls'].p50 - latency['owner tls'].p50),
+      forwardedTlsCallAddsCpuUs: totalCpu(cpu['forwarded tls']) - totalCpu(cpu['owner tls']),
+      forwardedTlsCallAddsCpuUsLoaded:
+        totalCpu(cpuLoaded['forwarded tls']) - totalCpu(cpuLoaded['owner tls']),
+      // The forwarding gateway alone: less noisy than the sum, which idle gateways' background work blurs.
+      forwardingGatewayCpuUs: {
+        plain: { sequential: cpu.forwarded.gateway1?.totalUs, loaded: cpuLoaded.forwarded.gateway1?.totalUs },
+        tls: {
+          sequential: cpu['forwarded tls'].tlsGateway1?.totalUs,
+          loaded: cpuLoaded['forwarded tls'].tlsGateway1?.totalUs,
+        },
+      },
       threeVersusOneCallsPerSecond: round(
         throughput['lb→3 gw'].callsPerSecond / throughput['lb→1 gw'].callsPerSecond,
         2,
@@ -242,20 +285,21 @@ try {
   console.log(
     '| path          | p50 (ms) | p90 (ms) | p99 (ms) | calls/s @' +
       String(plan.concurrency).padEnd(3) +
-      '| errors | CPU µs/call (seq, all roles) |',
+      '| errors | CPU µs/call seq | CPU µs/call loaded |',
   );
   console.log(
-    '|---------------|----------|----------|----------|--------------|--------|------------------------------|',
+    '|---------------|----------|----------|----------|--------------|--------|-----------------|--------------------|',
   );
   for (const name of Object.keys(paths)) {
     const l = latency[name];
     const t = throughput[name];
     console.log(
-      `| ${name.padEnd(13)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} | ${String(totalCpu(cpu[name])).padStart(28)} |`,
+      `| ${name.padEnd(13)} | ${l.p50.toFixed(3).padStart(8)} | ${l.p90.toFixed(3).padStart(8)} | ${l.p99.toFixed(3).padStart(8)} | ${t.callsPerSecond.toFixed(0).padStart(12)} | ${String(t.failed).padStart(6)} | ${String(totalCpu(cpu[name])).padStart(15)} | ${String(totalCpu(cpuLoaded[name])).padStart(18)} |`,
     );
   }
+  const sum = result.summary;
   console.log(
-    `\nA forwarded call adds ${result.summary.forwardedCallAddsP50Ms} ms at p50 and ${result.summary.forwardedCallAddsCpuUs} µs of CPU over the owner path; three gateways behind the balancer give ${result.summary.threeVersusOneCallsPerSecond}× the calls/s of one on this machine.`,
+    `\nCPU: all roles but the load generator. A forwarded call adds ${sum.forwardedCallAddsP50Ms} ms at p50 and ${sum.forwardedCallAddsCpuUs} µs of CPU (${sum.forwardedCallAddsCpuUsLoaded} µs under load) over the owner path in plain HTTP, ${sum.forwardedTlsCallAddsP50Ms} ms and ${sum.forwardedTlsCallAddsCpuUs} µs (${sum.forwardedTlsCallAddsCpuUsLoaded} µs under load) over mutual TLS. The forwarding gateway alone spends ${sum.forwardingGatewayCpuUs.plain.sequential} µs per call in plain HTTP (${sum.forwardingGatewayCpuUs.plain.loaded} µs under load), ${sum.forwardingGatewayCpuUs.tls.sequential} µs over mutual TLS (${sum.forwardingGatewayCpuUs.tls.loaded} µs under load). Three gateways behind the balancer give ${sum.threeVersusOneCallsPerSecond}× the calls/s of one on this machine.`,
   );
   const out =
     args.out ??

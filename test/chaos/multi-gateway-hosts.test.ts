@@ -16,7 +16,12 @@ import {
   waitFor,
   type NodeProcess,
 } from '@airlock/testkit';
-import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
+import {
+  createCertificateAuthority,
+  createSelfSignedCertificate,
+  generateAgentToken,
+  hashAgentToken,
+} from '@airlock/tunnel';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +35,15 @@ import {
 
 /**
  * The multi-gateway design on separate network hosts (Linux network namespaces on one bridge):
- * three "availability zone" hosts with a gateway each (2 ms of netem delay on each), a load
- * balancer host, a "private subnet" host with the agent and the MCP server whose firewall
- * (nftables) drops every inbound connection, and a PostgreSQL host. The MCP clients run in this
- * process, on the bridge's own address. Needs root (as CI has); skipped with the reason elsewhere.
+ * three "availability zone" hosts with a gateway each (2 ms of netem delay on each where the
+ * kernel has sch_netem), a load balancer host, a "private subnet" host with the agent and the MCP
+ * server whose firewall (nftables) drops every inbound connection, and a PostgreSQL host. The
+ * gateways forward to each other over mutual TLS. The agent dials each zone through a relay on
+ * its own host that delays everything 2 ms each way, and each zone's internal listener is
+ * advertised through such a relay on its host, so every test runs with latency between the agent
+ * and the zones and between the zones. The MCP clients run in this process, on the bridge's own
+ * address.
+ * Needs root (as CI has); skipped with the reason elsewhere.
  */
 const unavailable = networkHostsUnavailable();
 const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
@@ -41,6 +51,10 @@ const BALANCER = new URL('../bench/round-robin-balancer.mjs', import.meta.url).p
 const FORWARD = new URL('./support/tcp-forward.mjs', import.meta.url).pathname;
 const RELAY = new URL('./support/delaying-relay.mjs', import.meta.url).pathname;
 const ZONES = ['az1', 'az2', 'az3'] as const;
+/** Where the agent reaches zone i's tunnel: a 2 ms delaying relay on the private host's loopback. */
+const agentRelayPort = (i: number): number => 9443 + i;
+/** The delay each relay adds in each direction. */
+const RELAY_DELAY_MS = 2;
 const ENV = { AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 
 function textOf(result: unknown): string {
@@ -102,6 +116,10 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
   let idpBridge: TcpServer | undefined;
   /** `Authorization` for alice, whose token is for the balancer's URL (the gateways' publicUrl). */
   let headers: Record<string, string> = {};
+  /** The relays between the agent and each zone (SIGUSR2 switches the delay off, SIGUSR1 on). */
+  const agentRelays: NodeProcess[] = [];
+  /** The relays in front of each zone's internal listener: between the gateways. */
+  const zoneRelays: NodeProcess[] = [];
 
   const startGatewayOn = async (zone: (typeof ZONES)[number]): Promise<void> => {
     const child = spawnOn(net.host(zone), AIRLOCK, ['gateway', '--config', join(dir, `${zone}.yaml`)], dir);
@@ -233,6 +251,14 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
       writeFileSync(join(dir, 'tunnel.crt'), cert);
       writeFileSync(join(dir, 'tunnel.key'), key, { mode: 0o600 });
       writeFileSync(join(dir, 'cluster.secret'), randomBytes(32).toString('hex'), { mode: 0o600 });
+      // Mutual TLS between the gateways: each zone's certificate names its address, one CA signs all.
+      const clusterCa = await createCertificateAuthority('Airlock cluster CA (test)');
+      writeFileSync(join(dir, 'cluster-ca.pem'), clusterCa.cert);
+      for (const zone of ZONES) {
+        const pair = await clusterCa.issue([net.host(zone).address]);
+        writeFileSync(join(dir, `${zone}-cluster.crt`), pair.cert);
+        writeFileSync(join(dir, `${zone}-cluster.key`), pair.key, { mode: 0o600 });
+      }
       const token = generateAgentToken();
       for (const zone of ZONES) {
         netem = net.delay(zone, 2) ?? netem;
@@ -260,7 +286,14 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
               agents: [{ id: 'private-agent', tokenSha256: hashAgentToken(token), connections: ['kitchen'] }],
               cluster: {
                 listen: { host: host.address, port: 8444 },
+                // Peers reach it through the zone's delaying relay (2 ms each way between zones).
+                advertiseUrl: `https://${host.address}:8445`,
                 secretFile: 'cluster.secret',
+                tls: {
+                  certFile: `${zone}-cluster.crt`,
+                  keyFile: `${zone}-cluster.key`,
+                  caFile: 'cluster-ca.pem',
+                },
                 heartbeatSeconds: 1,
                 peerTimeoutSeconds: 5,
               },
@@ -268,8 +301,35 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
           }),
         );
       }
+      for (const zone of ZONES) {
+        const host = net.host(zone);
+        const relay = spawnOn(host, RELAY, [
+          String(RELAY_DELAY_MS),
+          host.address,
+          '8445',
+          host.address,
+          '8444',
+        ]);
+        others.push(relay);
+        zoneRelays.push(relay);
+        await readyLine(relay, `the relay in front of ${zone}'s internal listener`);
+      }
       await startGatewayOn('az1');
       await startGatewayOn('az2');
+      // The agent reaches each zone through a relay on its own host that delays 2 ms each way
+      // (outbound only, like the agent: the relay listens on loopback and dials the zone).
+      for (const [i, zone] of ZONES.entries()) {
+        const relay = spawnOn(priv, RELAY, [
+          String(RELAY_DELAY_MS),
+          '127.0.0.1',
+          String(agentRelayPort(i)),
+          net.host(zone).address,
+          '8443',
+        ]);
+        others.push(relay);
+        agentRelays.push(relay);
+        await readyLine(relay, `the relay from the agent to ${zone}`);
+      }
       // az3 joins later: the agent dials it already, and keeps trying until it answers.
       writeFileSync(
         join(dir, 'agent.yaml'),
@@ -279,8 +339,8 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
             id: 'private-agent',
             token,
             dataDir: 'agent-state',
-            gateways: ZONES.map((z) => ({
-              address: `${net.host(z).address}:8443`,
+            gateways: ZONES.map((_, i) => ({
+              address: `127.0.0.1:${agentRelayPort(i)}`,
               caFile: 'tunnel.crt',
               serverName: 'localhost',
             })),
@@ -488,9 +548,9 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     await client.close();
   }, 60_000);
 
-  it('reports the latency through the balancer, without and with 2 ms of delay between zones', async () => {
-    /** 60 sequential echo calls through `url`: p50, p90, max and calls/s. */
-    const measure = async (url: string): Promise<string> => {
+  it('reports the latency through the balancer with no delay, then 2 ms each way between the agent and the zones, between the zones, and between the balancer and the zones', async () => {
+    /** 60 sequential echo calls through `url`: p50, p90, max and calls/s, and the fastest call. */
+    const measure = async (url: string): Promise<{ text: string; minMs: number }> => {
       const client = await connectV1Client(`${url}/mcp/kitchen`, { headers });
       const samples: number[] = [];
       const began = performance.now();
@@ -506,21 +566,45 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
       const sorted = samples.sort((a, b) => a - b);
       const p = (q: number): string =>
         (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number).toFixed(1);
-      return `p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(0.999)} ms, ${perSecond} calls/s over 60 sequential calls`;
+      return {
+        text: `min ${p(0)} ms, p50 ${p(0.5)} ms, p90 ${p(0.9)} ms, max ${p(0.999)} ms, ${perSecond} calls/s over 60 sequential calls`,
+        minMs: sorted[0] as number,
+      };
     };
-    const direct = await measure(balancerUrl);
+    /** Switches the delay of `relays` off or on (same connections, no reconnect). */
+    const delay = async (relays: NodeProcess[], on: boolean): Promise<void> => {
+      for (const relay of relays) {
+        relay.child.kill(on ? 'SIGUSR1' : 'SIGUSR2');
+        const want = JSON.stringify({ delayMs: on ? RELAY_DELAY_MS : 0 });
+        await relay.waitForLine((line) => line === want, { timeoutMs: 5_000 });
+      }
+    };
     const qdisc = netem ?? net.host('az1').run(['tc', 'qdisc', 'show', 'dev', 'eth0']).trim();
-    console.log(
-      `latency (netem: ${qdisc}); through the balancer, 3 zones, 2 of 3 requests forwarded: ${direct}`,
-    );
 
-    // Without netem: a userspace relay on the balancer host in front of each zone delays every
-    // chunk 2 ms each way, and a second balancer spreads over the relays.
+    await delay([...agentRelays, ...zoneRelays], false);
+    const none = await measure(balancerUrl);
+    await delay(agentRelays, true);
+    // Every call crosses the agent's relay twice (the request to the agent, its answer back).
+    const agentSide = await measure(balancerUrl);
+    expect(agentSide.minMs).toBeGreaterThanOrEqual(2 * RELAY_DELAY_MS);
+    // A forwarded call (2 in 3) crosses a zone relay twice more.
+    await delay(zoneRelays, true);
+    const zones = await measure(balancerUrl);
+    expect(zones.minMs).toBeGreaterThanOrEqual(2 * RELAY_DELAY_MS);
+
+    // A relay on the balancer host in front of each zone delays every chunk 2 ms each way too,
+    // and a second balancer spreads over the relays.
     const lb = net.host('lb');
     const running = [...gateways.keys()];
     const relays = await Promise.all(
       running.map(async (zone, i) => {
-        const relay = spawnOn(lb, RELAY, ['2', lb.address, String(9081 + i), net.host(zone).address, '8080']);
+        const relay = spawnOn(lb, RELAY, [
+          String(RELAY_DELAY_MS),
+          lb.address,
+          String(9081 + i),
+          net.host(zone).address,
+          '8080',
+        ]);
         others.push(relay);
         await readyLine(relay, `the relay to ${zone}`);
         return `http://${lb.address}:${9081 + i}`;
@@ -534,9 +618,18 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
     ]);
     others.push(delayedBalancer);
     const delayedUrl = String((await readyLine(delayedBalancer, 'the delayed balancer')).url);
-    const delayed = await measure(delayedUrl);
-    console.log(`latency with a 2 ms relay each way between the balancer host and each zone: ${delayed}`);
+    const all = await measure(delayedUrl);
+    expect(all.minMs).toBeGreaterThanOrEqual(4 * RELAY_DELAY_MS);
     await delayedBalancer.kill();
+    console.log(
+      [
+        `latency through the balancer, 3 zones, 2 of 3 requests forwarded over mutual TLS (netem: ${qdisc}):`,
+        `  no added delay:                          ${none.text}`,
+        `  ${RELAY_DELAY_MS} ms each way, agent ↔ zones:          ${agentSide.text}`,
+        `  and ${RELAY_DELAY_MS} ms each way, zone ↔ zone:        ${zones.text}`,
+        `  and ${RELAY_DELAY_MS} ms each way, balancer ↔ zones:   ${all.text}`,
+      ].join('\n'),
+    );
   }, 90_000);
 
   it('cuts a revoked agent off on every gateway within seconds, and it stays cut off', async () => {
@@ -563,8 +656,8 @@ describe.skipIf(unavailable !== undefined)('gateways on separate network hosts',
           id: 'enrolled-agent',
           token,
           dataDir: 'enrolled-agent-state',
-          gateways: ZONES.map((z) => ({
-            address: `${net.host(z).address}:8443`,
+          gateways: ZONES.map((_, i) => ({
+            address: `127.0.0.1:${agentRelayPort(i)}`,
             caFile: 'tunnel.crt',
             serverName: 'localhost',
           })),

@@ -28,8 +28,31 @@ afterAll(async () => {
 
 type V1Client = Awaited<ReturnType<typeof connectV1Client>>;
 
+/** How long a tools/list may take here: a list that waits longer has hung (they take milliseconds). */
+const LIST_DEADLINE_MS = 10_000;
+
+/** The client's tools, or a failure naming the hang: a list must answer (or fail) promptly. */
+async function listed(client: V1Client): Promise<{ name: string; description?: string | undefined }[]> {
+  let timer: NodeJS.Timeout | undefined;
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`tools/list got no answer within ${LIST_DEADLINE_MS} ms`)),
+      LIST_DEADLINE_MS,
+    );
+  });
+  try {
+    return (await Promise.race([client.listTools(), hung])).tools;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function toolNames(client: V1Client): Promise<string[]> {
-  return (await client.listTools()).tools.map((t) => t.name);
+  return (await listed(client)).map((t) => t.name);
+}
+
+async function weatherOf(client: V1Client): Promise<string | undefined> {
+  return (await listed(client)).find((t) => t.name === 'weather')?.description;
 }
 
 async function cli(
@@ -47,11 +70,12 @@ async function setWeather(client: V1Client, description: string): Promise<void> 
   await client.callTool({ name: 'set-weather-description', arguments: { description } });
 }
 
-function startWith(mode: 'hide' | 'block'): Promise<AirlockHarness> {
+/** `record: false`: no recording store, so the pins live in the gateway's memory (and it starts faster). */
+function startWith(mode: 'warn' | 'hide' | 'block', record = true): Promise<AirlockHarness> {
   return startAirlock({
     connections: { 'kitchen-http': upstreams.connections['kitchen-http'] as Record<string, unknown> },
     gateway: { pinning: [{ connections: ['kitchen-*'], mode }] },
-    recording: { spool: { fsync: 'never' } },
+    ...(record ? { recording: { spool: { fsync: 'never' } } } : {}),
   });
 }
 
@@ -87,14 +111,16 @@ describe('hide mode', () => {
 
     const listed = await cli(airlock, 'tools', 'list', 'kitchen-http');
     expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^Pinning mode hide: changed and new tools are left out/);
     expect(listed.stdout).toMatch(/changed\s+weather/);
     expect(listed.stdout).toContain(`- ${DEFAULT_WEATHER_DESCRIPTION}`);
     expect(listed.stdout).toContain(`+ ${RUG_PULL}`);
 
     const accepted = await cli(airlock, 'tools', 'accept', 'kitchen-http', 'weather');
     expect(accepted.stdout).toContain('Accepted on "kitchen-http": weather');
+    // The same session (still open since before the change) now lists the accepted definition.
     await waitFor('the accepted tool to be listed', async () =>
-      (await toolNames(client)).includes('weather') ? true : undefined,
+      (await weatherOf(client)) === RUG_PULL ? true : undefined,
     );
     expect(textOf(await client.callTool({ name: 'weather', arguments: { city: 'Oslo' } }))).toBe(
       'Sunny in Oslo',
@@ -116,6 +142,29 @@ describe('hide mode', () => {
     expect(change?.oldFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(change?.newFingerprint).not.toBe(change?.oldFingerprint);
     expect(change?.diff).toEqual([{ field: 'description', old: DEFAULT_WEATHER_DESCRIPTION, new: RUG_PULL }]);
+  });
+});
+
+describe('warn mode', () => {
+  let airlock: AirlockHarness;
+  beforeAll(async () => {
+    airlock = await startWith('warn', false);
+  });
+  afterAll(async () => {
+    await airlock?.close();
+  });
+
+  it('answers the same session’s next list at once with the changed definition, and reports the change', async () => {
+    const client = await connectV1Client(airlock.mcpUrl('kitchen-http'));
+    expect(await weatherOf(client)).toBe(DEFAULT_WEATHER_DESCRIPTION);
+    await setWeather(client, RUG_PULL);
+    // Again and again on the session that made the change: each list answers, none waits.
+    for (let i = 0; i < 3; i++) expect(await weatherOf(client)).toBe(RUG_PULL);
+    const listedByCli = await cli(airlock, 'tools', 'list', 'kitchen-http');
+    expect(listedByCli.stdout).toMatch(/changed\s+weather/);
+    await setWeather(client, DEFAULT_WEATHER_DESCRIPTION);
+    expect(await weatherOf(client)).toBe(DEFAULT_WEATHER_DESCRIPTION);
+    await client.close();
   });
 });
 

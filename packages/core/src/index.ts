@@ -239,4 +239,5 @@ export {
   describeAwsCredentials,
 } from './recording/recorded-steps.js';
 export type { AccessRequestView } from './access/access-request-view.js';
+export { pinningModes } from './pinning/pinning-mode.js';
 export type { ToolPinListView, ToolPinView } from './pinning/tool-pin-view.js';

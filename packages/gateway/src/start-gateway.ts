@@ -6,6 +6,7 @@ import {
   AirlockError,
   compileJitRules,
   noRecording,
+  pinningModes,
   type GatewayConfig,
   type IdentityResolver,
   type MessagePolicy,
@@ -237,6 +238,7 @@ export async function startGateway(
   });
   const toolsApi = createToolsApi({
     store: toolPins,
+    modeOf: pinningModes(config.pinning),
     access: adminAccess,
     originPolicy,
     logger: logger.child({ component: 'tools-api' }),

@@ -33,6 +33,11 @@ export type { AnnouncedConnection, ConnectionTransport } from './proto/wire-mapp
 
 export { generateAgentToken, hashAgentToken } from './auth/agent-token.js';
 export {
+  createCertificateAuthority,
+  type CertificateAuthority,
+  type IssuedCertificate,
+} from './tls/certificate-authority.js';
+export {
   createSelfSignedCertificate,
   type SelfSignedCertificate,
   type SelfSignedCertificateOptions,

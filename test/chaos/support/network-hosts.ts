@@ -137,7 +137,7 @@ export function buildNetworkHosts(names: readonly string[], subnet = '198.18.0')
         return undefined;
       } catch (error) {
         const reason = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
-        return `tc netem is not available here (${reason}); no delay between zones`;
+        return `tc netem is not available here (${reason})`;
       }
     },
     unplug(name) {

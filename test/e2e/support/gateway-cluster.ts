@@ -16,6 +16,8 @@ export interface GatewayClusterOptions {
   readonly connections: Record<string, Record<string, unknown>>;
   /** Extra `gateway` keys for every gateway. */
   readonly gateway?: Record<string, unknown>;
+  /** Extra `gateway.cluster` keys for gateway `index` (e.g. its own TLS certificate). */
+  readonly cluster?: (index: number) => Record<string, unknown>;
   /** The agent is enrolled through the admin API (`enrollAgent`, revocable), not in the configuration. */
   readonly enrolled?: boolean;
   /**
@@ -34,6 +36,8 @@ export interface GatewayClusterOptions {
 export interface GatewayCluster {
   readonly postgres: RunningPostgres;
   readonly databaseUrl: string;
+  /** The folder of the cluster's files (`cluster.secret`, the tunnel certificate), removed by `close`. */
+  readonly dir: string;
   /** Index i: gateway "gw-i", or undefined once stopped. */
   readonly gateways: (RunningGateway | undefined)[];
   readonly logs: () => string;
@@ -89,6 +93,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
   const cluster: GatewayCluster = {
     postgres,
     databaseUrl,
+    dir,
     gateways,
     logs: () => logText,
     async startGateway(index) {
@@ -114,6 +119,7 @@ export async function startGatewayCluster(options: GatewayClusterOptions): Promi
               secretFile: join(dir, 'cluster.secret'),
               heartbeatSeconds: 0.5,
               peerTimeoutSeconds: 3,
+              ...options.cluster?.(index),
             },
             ...options.gateway,
           },

@@ -1,4 +1,4 @@
-import type { ToolPinListView, ToolPinView } from '@airlock/core';
+import type { PinningMode, ToolPinListView, ToolPinView } from '@airlock/core';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
@@ -21,12 +21,24 @@ const ADMIN_TOKEN = 'of an administrator';
 const toolsPath = (connection: string): string => `/api/v1/tools/${encodeURIComponent(connection)}`;
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
-function toolsText(connection: string, tools: readonly ToolPinView[]): string {
+/** What a connection's pinning mode does with a changed or new tool until it is accepted. */
+const PINNING_MODE_EFFECT: Readonly<Record<PinningMode, string>> = {
+  warn: 'clients still see and call changed and new tools (the change is recorded)',
+  hide: 'changed and new tools are left out of clients’ tool lists, and calls to them are refused, until accepted',
+  block: 'every tool call on the connection is refused while a change waits for acceptance',
+  off: 'tool definitions are not checked',
+};
+
+function toolsText(connection: string, mode: PinningMode, tools: readonly ToolPinView[]): string {
+  const modeLine = `Pinning mode ${mode}: ${PINNING_MODE_EFFECT[mode]}.`;
   if (tools.length === 0)
-    return `No tools of connection "${connection}" have been seen yet (a client must list them first).\n`;
-  const lines = tools.map(
-    (t) =>
-      `${t.status.padEnd(8)} ${t.tool.padEnd(32)} ${t.fingerprint.slice(0, 12)}  ${t.changedAt}${t.acceptedBy ? `  accepted by ${t.acceptedBy}` : ''}`,
+    return `${modeLine}\nNo tools of connection "${connection}" have been seen yet (a client must list them first).\n`;
+  const lines = [modeLine, ''];
+  lines.push(
+    ...tools.map(
+      (t) =>
+        `${t.status.padEnd(8)} ${t.tool.padEnd(32)} ${t.fingerprint.slice(0, 12)}  ${t.changedAt}${t.acceptedBy ? `  accepted by ${t.acceptedBy}` : ''}`,
+    ),
   );
   for (const t of tools) {
     if (t.status === 'pinned' || !t.diff) continue;
@@ -58,7 +70,9 @@ const list: CommandModule<object, ListArgs> = {
         'GET',
         toolsPath(args.connection),
       );
-      return args.json ? `${JSON.stringify(answer)}\n` : toolsText(args.connection, answer.tools);
+      return args.json
+        ? `${JSON.stringify(answer)}\n`
+        : toolsText(args.connection, answer.mode, answer.tools);
     }),
 };
 

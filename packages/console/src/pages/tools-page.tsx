@@ -1,25 +1,33 @@
-import type { ToolPinView } from '@airlock/core';
+import type { PinningMode } from '@airlock/core';
 import { useEffect, useState } from 'preact/hooks';
 import { acceptTools, listAgents, listTools } from '../api/admin.js';
 import { ErrorNotice } from '../parts/error-notice.js';
 import { timeText } from '../parts/time-text.js';
+import { acceptedText, ToolChangeCard } from '../parts/tool-change-card.js';
+import { usePolled } from '../parts/use-polled.js';
 import { navigate, useLocation } from '../router.js';
 
-function shown(value: unknown): string {
-  return value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value, null, 2);
-}
+const POLL_MS = 3000;
+
+/** What the connection's pinning mode does with a changed or new tool until it is accepted. */
+const MODE_EFFECT: Readonly<Record<PinningMode, string>> = {
+  warn: 'clients still see and call changed and new tools; the change is recorded.',
+  hide: 'changed and new tools are left out of clients’ tool lists, and calls to them are refused, until accepted.',
+  block: 'every tool call on this connection is refused while a change waits for acceptance.',
+  off: 'tool definitions are not checked.',
+};
 
 /**
  * Tool pins (administrators): per connection, every tool seen, and the changes waiting for
- * acceptance with a readable diff of the definition (each changed field, before and after).
+ * acceptance with a readable diff of the definition (each changed field, before and after). The
+ * list refreshes by itself, so a change a client has just listed, or an accept made elsewhere
+ * (`airlock tools accept`, another administrator), shows without reloading the page.
  */
 export function ToolsPage() {
   const { search } = useLocation();
   const connection = search.get('connection') ?? '';
   const [connections, setConnections] = useState<readonly string[]>([]);
-  const [tools, setTools] = useState<readonly ToolPinView[] | undefined>();
   const [error, setError] = useState<unknown>();
-  const [tick, setTick] = useState(0);
 
   useEffect(() => {
     listAgents().then((answer) => {
@@ -33,15 +41,6 @@ export function ToolsPage() {
     }, setError);
   }, []);
 
-  useEffect(() => {
-    if (connection === '') return;
-    listTools(connection).then((answer) => {
-      setTools(answer.tools);
-      setError(undefined);
-    }, setError);
-  }, [connection, tick]);
-
-  const waiting = tools?.filter((t) => t.status !== 'pinned') ?? [];
   return (
     <section aria-labelledby="tools-heading">
       <h1 id="tools-heading">Tools</h1>
@@ -59,38 +58,45 @@ export function ToolsPage() {
         </select>
       </label>
       {error !== undefined ? <ErrorNotice error={error} /> : null}
+      {/* Keyed: another connection starts its own polling, never showing the last one's tools. */}
+      {connection === '' ? null : <ConnectionTools key={connection} connection={connection} />}
+    </section>
+  );
+}
+
+function ConnectionTools({ connection }: { connection: string }) {
+  const { data, error, reload, fail } = usePolled(() => listTools(connection), POLL_MS);
+  const [accepted, setAccepted] = useState<string | undefined>();
+  const tools = data?.tools;
+  const waiting = tools?.filter((t) => t.status !== 'pinned') ?? [];
+
+  const accept = (tool: string) => {
+    acceptTools(connection, [tool]).then(() => {
+      setAccepted(tool);
+      reload();
+    }, fail);
+  };
+
+  return (
+    <>
+      {error !== undefined ? <ErrorNotice error={error} /> : null}
+      {accepted === undefined ? null : (
+        <p class="notice" role="status">
+          Accepted {accepted} on {connection}: clients now get its current definition.
+        </p>
+      )}
+      {data === undefined ? null : (
+        <p data-testid="pinning-mode">
+          Pinning mode <strong>{data.mode}</strong>: {MODE_EFFECT[data.mode]}
+        </p>
+      )}
       <h2>Waiting for acceptance</h2>
-      {waiting.length === 0 ? (
-        <p class="notice">No changed or new tools on {connection || 'this connection'}.</p>
+      {tools === undefined ? (
+        <p class="muted">Loading…</p>
+      ) : waiting.length === 0 ? (
+        <p class="notice">No changed or new tools on {connection}.</p>
       ) : (
-        waiting.map((t) => (
-          <article key={t.tool} class="card" data-tool={t.tool} aria-label={`Tool ${t.tool} ${t.status}`}>
-            <h3>
-              {t.tool} <span class="tag held">{t.status}</span>{' '}
-              <span class="muted">since {timeText(t.changedAt)}</span>
-            </h3>
-            {(t.diff ?? []).map((d) => (
-              <div key={d.field} class="diff">
-                <strong>{d.field}</strong>
-                <div class="diff-pair">
-                  <pre class="diff-old" aria-label={`${d.field} before`}>
-                    {shown(d.old)}
-                  </pre>
-                  <pre class="diff-new" aria-label={`${d.field} now`}>
-                    {shown(d.new)}
-                  </pre>
-                </div>
-              </div>
-            ))}
-            <button
-              type="button"
-              class="primary"
-              onClick={() => acceptTools(connection, [t.tool]).then(() => setTick((n) => n + 1), setError)}
-            >
-              Accept {t.tool}
-            </button>
-          </article>
-        ))
+        waiting.map((t) => <ToolChangeCard key={t.tool} pin={t} onAccept={() => accept(t.tool)} />)
       )}
       <h2>All tools</h2>
       <table data-testid="tools-table">
@@ -110,11 +116,11 @@ export function ToolsPage() {
                 <span class={`tag ${t.status === 'pinned' ? 'ok' : 'held'}`}>{t.status}</span>
               </td>
               <td>{timeText(t.firstSeenAt)}</td>
-              <td>{t.acceptedBy ? `${t.acceptedBy}, ${timeText(t.acceptedAt)}` : ''}</td>
+              <td>{acceptedText(t)}</td>
             </tr>
           ))}
         </tbody>
       </table>
-    </section>
+    </>
   );
 }

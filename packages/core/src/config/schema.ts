@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { httpAwsSchema, stdioAwsSchema } from './aws-schema.js';
+import { clusterSchema } from './cluster-schema.js';
 import { durationProblem } from './duration.js';
 import { globSchema } from './glob-schema.js';
 import { guardrailsSchema } from './guardrails-schema.js';
@@ -308,25 +309,8 @@ const gatewaySection = z
         file: z.string().min(1).optional(),
       })
       .prefault({}),
-    /**
-     * Several gateways as one service (docs/multi-gateway.md): each issues 2025-era session ids
-     * tagged with itself, registers in the shared store (recording.store.kind "postgres") and
-     * forwards a request for another gateway's session to that gateway's internal listener,
-     * signed with the cluster secret. Absent: a single gateway.
-     */
-    cluster: z
-      .strictObject({
-        /** The internal listener peers forward to; keep it on a private interface. */
-        listen: listen('0.0.0.0', 8444),
-        /** How peers reach the internal listener; default `http://<listen.host>:<port>`. */
-        advertiseUrl: z.url({ protocol: /^https?$/ }).optional(),
-        /** File holding the shared cluster secret (at least 32 bytes; the same on every gateway). */
-        secretFile: z.string().min(1),
-        heartbeatSeconds: z.number().positive().default(2),
-        /** A peer whose heartbeat is older than this is gone: its sessions answer 404. */
-        peerTimeoutSeconds: z.number().positive().default(10),
-      })
-      .optional(),
+    /** Several gateways as one service (docs/multi-gateway.md); absent: a single gateway. */
+    cluster: clusterSchema.optional(),
     admin: z
       .strictObject({
         /** IdP groups whose members may use the admin API (`airlock agents ...`); empty = nobody. */

@@ -56,6 +56,7 @@ export type AirlockErrorCode =
   | 'console_sign_in_failed'
   | 'console_unavailable'
   | 'peer_unauthenticated'
+  | 'peer_refused'
   | 'aws_role_unavailable'
   | 'too_many_streams'
   | 'internal';
@@ -123,6 +124,12 @@ export const errorCatalogue: Readonly<Record<AirlockErrorCode, ErrorCatalogueEnt
   },
   /** A request on a gateway's internal (cluster) listener without a valid peer signature. */
   peer_unauthenticated: { httpStatus: 401, jsonRpcCode: -32600, grpcStatus: GrpcStatus.UNAUTHENTICATED },
+  /**
+   * A gateway could not forward a request to the gateway that owns its session because the two do
+   * not trust each other (TLS certificate refused either way, cluster secret differs, one speaks
+   * TLS and the other not): a configuration fault of the cluster, answered to the client as 502.
+   */
+  peer_refused: { httpStatus: 502, jsonRpcCode: -32017, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_failed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   upstream_closed: { httpStatus: 502, jsonRpcCode: -32002, grpcStatus: GrpcStatus.UNAVAILABLE },
   tunnel_closed: { httpStatus: 503, jsonRpcCode: -32003, grpcStatus: GrpcStatus.UNAVAILABLE },

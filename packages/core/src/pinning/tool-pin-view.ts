@@ -1,3 +1,5 @@
+import type { PinningMode } from '../config/pinning-schema.js';
+
 /**
  * One tool of a connection as `GET /api/v1/tools/<connection>` answers it: what `airlock tools`
  * and the console show an administrator. A tool that changed (or is new) carries the diff of its
@@ -18,5 +20,11 @@ export interface ToolPinView {
 /** `GET /api/v1/tools/<connection>`. */
 export interface ToolPinListView {
   readonly connection: string;
+  /**
+   * What the gateway does with the connection's changed and new tools until they are accepted:
+   * `warn` (clients see and call them), `hide` (left out of lists, calls refused), `block` (every
+   * tool call on the connection refused), `off` (not checked).
+   */
+  readonly mode: PinningMode;
   readonly tools: readonly ToolPinView[];
 }

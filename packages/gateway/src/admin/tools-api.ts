@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AirlockError, type ToolPinView } from '@airlock/core';
+import { AirlockError, type PinningMode, type ToolPinView } from '@airlock/core';
 import type { ToolPin, ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { sendApiError, sendApiJson } from '../http/api-json.js';
@@ -14,6 +14,8 @@ const PATH = /^\/api\/v1\/tools\/([^/]+)(\/accept)?$/;
 
 export interface ToolsApiOptions {
   readonly store: ToolPinStore;
+  /** The pinning mode of a connection (reported with its tools). */
+  readonly modeOf: (connection: string) => PinningMode;
   readonly access: AdminAccess;
   readonly originPolicy: RequestOriginPolicy;
   readonly logger: Logger;
@@ -35,7 +37,8 @@ function view(pin: ToolPin): ToolPinView {
 
 /**
  * The admin API for tool pins, behind `airlock tools`:
- * - `GET  /api/v1/tools/<connection>`         every tool seen: pinned, changed (with the diff), new
+ * - `GET  /api/v1/tools/<connection>`         the connection's pinning mode and every tool seen:
+ *                                               pinned, changed (with the diff), new
  * - `POST /api/v1/tools/<connection>/accept`  `{ tools: [...] }` or `{ all: true }` → `{ accepted }`
  */
 export function createToolsApi(
@@ -67,7 +70,7 @@ export function createToolsApi(
     if (!accepting) {
       req.resume();
       const pins = await store.toolPins(connection);
-      sendApiJson(res, 200, { connection, tools: pins.map(view) });
+      sendApiJson(res, 200, { connection, mode: options.modeOf(connection), tools: pins.map(view) });
       return;
     }
     const tools = await readAcceptRequest(req);

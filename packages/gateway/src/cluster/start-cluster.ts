@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AirlockError, type ClusterConfig } from '@airlock/core';
 import type { GatewayPeerStore } from '@airlock/recording';
 import type { Logger } from 'pino';
+import { readClusterTls, reloadClusterTlsOnChange } from './cluster-tls.js';
 import { GatewayPeers } from './gateway-peers.js';
 import { startInternalListener } from './internal-listener.js';
 import { SessionForwarder } from './session-forwarder.js';
@@ -55,17 +56,26 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
   const { config, gatewayId, tag } = options;
   const logger = options.logger.child({ component: 'cluster' });
   const secret = await readSecret(config.secretFile);
+  const tls = config.tls === undefined ? undefined : readClusterTls(config.tls);
+  if (tls === undefined && config.insecurePlaintext) {
+    logger.warn(
+      { listen: config.listen.host },
+      'the internal listener speaks plain HTTP (gateway.cluster.insecurePlaintext): forwarded requests, with the client’s bearer token, cross the network in clear. Set gateway.cluster.tls.',
+    );
+  }
   const fromPeers = new WeakSet<IncomingMessage>();
   const listener = await startInternalListener({
     host: config.listen.host,
     port: config.listen.port,
     secret,
+    tls,
     serve: options.serve,
     fromPeers,
     logger,
   });
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const internalUrl = config.advertiseUrl?.replace(/\/$/, '') ?? `http://${host}:${listener.port}`;
+  const scheme = tls === undefined ? 'http' : 'https';
+  const internalUrl = config.advertiseUrl?.replace(/\/$/, '') ?? `${scheme}://${host}:${listener.port}`;
   let peers: GatewayPeers;
   try {
     peers = await GatewayPeers.join({
@@ -81,13 +91,37 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     await listener.close();
     throw error;
   }
-  const forwarder = new SessionForwarder({ tag, gatewayId, secret, peers, fromPeers, logger });
-  logger.info({ tag, internalUrl }, 'gateway joined the cluster; forwarding other gateways’ sessions');
+  const forwarder = new SessionForwarder({
+    tag,
+    gatewayId,
+    secret,
+    peers,
+    tls,
+    serverName: config.tls?.serverName,
+    fromPeers,
+    logger,
+  });
+  const stopWatching =
+    config.tls === undefined
+      ? undefined
+      : reloadClusterTlsOnChange(
+          config.tls,
+          (material) => {
+            listener.useTls(material);
+            forwarder.useTls(material);
+          },
+          logger,
+        );
+  logger.info(
+    { tag, internalUrl, mtls: tls !== undefined },
+    'gateway joined the cluster; forwarding other gateways’ sessions',
+  );
   return {
     tag,
     internalUrl,
     route: (req, res) => forwarder.route(req, res),
     close: async () => {
+      stopWatching?.();
       await peers.leave();
       forwarder.close();
       await listener.close();

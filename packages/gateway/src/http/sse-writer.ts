@@ -49,8 +49,23 @@ export class SseWriter {
     this.end();
   }
 
+  /**
+   * Calls back once the client has read what it was sent, or went away: a response that closes
+   * while full never emits 'drain' (Node emits it only to a live response), and a relay waiting
+   * for it would stop reading its session for good.
+   */
   onDrain(callback: () => void): void {
-    this.res.once('drain', callback);
+    if (this.closed) {
+      callback();
+      return;
+    }
+    const once = () => {
+      this.res.off('drain', once);
+      this.res.off('close', once);
+      callback();
+    };
+    this.res.on('drain', once);
+    this.res.on('close', once);
   }
 
   end(): void {

@@ -1,6 +1,7 @@
 import {
   AirlockError,
-  compileGlob,
+  errorResponse,
+  pinningModes,
   type Direction,
   type GatewayConfig,
   type JsonRpcMessage,
@@ -13,16 +14,29 @@ import {
 } from '@airlock/core';
 import type { ToolPin, ToolPinStore } from '@airlock/recording';
 import type { Logger } from 'pino';
+import { pinStoreAnswer } from './pin-store-deadline.js';
 import { definitionDiff, toolSighting } from './tool-fingerprint.js';
 
 /** How long a gateway trusts its copy of a connection's pins: another gateway's accept shows within this. */
 const PIN_CACHE_MS = 2_000;
+/**
+ * The longest a tools/list answer or a tool call waits for the pin store. While a tools/list
+ * answer is checked, the session's later messages wait behind it (its tunnel stream is paused,
+ * so they keep their order): a store that does not answer (PostgreSQL waiting on a lock another
+ * gateway holds, a network partition) must not stall the session, nor its client. 20 s: past the
+ * slowest store work measured (a text search over 100,000 sessions, 8.7 s, which the embedded
+ * store runs before anything queued behind it), and well before an MCP SDK client's own request
+ * timeout (60 s), so the client hears why.
+ */
+const PIN_STORE_DEADLINE_MS = 20_000;
 
 export interface PinningPolicyOptions {
   readonly config: GatewayConfig;
   readonly store: ToolPinStore;
   readonly recorder: MessageRecorder;
   readonly logger: Logger;
+  /** How long to wait for the pin store (default 20 s); then the list or call goes on as its mode says. */
+  readonly storeDeadlineMs?: number;
 }
 
 interface CachedPins {
@@ -39,12 +53,8 @@ interface CachedPins {
  */
 export function createPinningPolicy(options: PinningPolicyOptions): MessagePolicy {
   const { store, recorder, logger } = options;
-  const rules = options.config.pinning.map((rule) => ({
-    matchers: rule.connections.map(compileGlob),
-    mode: rule.mode,
-  }));
-  const modeOf = (connection: string): PinningMode =>
-    rules.find((r) => r.matchers.some((m) => m(connection)))?.mode ?? 'warn';
+  const deadlineMs = options.storeDeadlineMs ?? PIN_STORE_DEADLINE_MS;
+  const modeOf = pinningModes(options.config.pinning);
   const cache = new Map<string, CachedPins>();
 
   const freshPins = (connection: string): ReadonlyMap<string, ToolPin> | undefined => {
@@ -55,14 +65,23 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
   const pendingPins = async (connection: string): Promise<ReadonlyMap<string, ToolPin>> => {
     const fresh = freshPins(connection);
     if (fresh !== undefined) return fresh;
-    const pins = await store.toolPins(connection);
+    const pins = await pinStoreAnswer(
+      store.toolPins(connection),
+      deadlineMs,
+      `read the pins of connection "${connection}"`,
+    );
     const pending = new Map(pins.filter((p) => p.status !== 'pinned').map((p) => [p.tool, p]));
     cache.set(connection, { at: Date.now(), pending });
     return pending;
   };
 
-  const refuse = (message: string, tool: string, connection: string): PolicyDecision => {
-    const error = new AirlockError('tool_not_accepted', message, { data: { connection, tool } });
+  const refuse = (
+    message: string,
+    tool: string,
+    connection: string,
+    code: 'tool_not_accepted' | 'recording_unavailable' = 'tool_not_accepted',
+  ): PolicyDecision => {
+    const error = new AirlockError(code, message, { data: { connection, tool } });
     return { action: 'deny', error, detail: { action: 'deny', rule: 'pinning', reason: message } };
   };
 
@@ -74,7 +93,17 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
   ): PolicyDecision | Promise<PolicyDecision> => {
     const fresh = freshPins(context.connection);
     if (fresh !== undefined) return decideCall(context, message, mode, fresh);
-    return pendingPins(context.connection).then((pending) => decideCall(context, message, mode, pending));
+    return pendingPins(context.connection).then(
+      (pending) => decideCall(context, message, mode, pending),
+      // Unknown pins: the call is refused (fail closed), saying why.
+      (error: unknown) =>
+        refuse(
+          `${AirlockError.from(error).message} Tool calls on connection "${context.connection}" (pinning mode ${mode}) are refused until it answers: retry in a moment; if it persists, an operator checks the recording store.`,
+          toolOf(message),
+          context.connection,
+          'recording_unavailable',
+        ),
+    );
   };
 
   const decideCall = (
@@ -83,8 +112,7 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
     mode: PinningMode,
     pending: ReadonlyMap<string, ToolPin>,
   ): PolicyDecision => {
-    const params = ('params' in message ? message.params : undefined) as { name?: unknown } | undefined;
-    const tool = typeof params?.name === 'string' ? params.name : '';
+    const tool = toolOf(message);
     const connection = context.connection;
     if (mode === 'block' && pending.size > 0) {
       const tools = [...pending.keys()].join(', ');
@@ -114,7 +142,16 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
     const tools = result?.['tools'];
     if (!Array.isArray(tools)) return { action: 'pass', message };
     const sightings = tools.flatMap((t: Record<string, unknown>) => toolSighting(t) ?? []);
-    const seen = await store.recordToolSightings(context.connection, sightings, new Date());
+    let seen;
+    try {
+      seen = await pinStoreAnswer(
+        store.recordToolSightings(context.connection, sightings, new Date()),
+        deadlineMs,
+        `recorded the tools of connection "${context.connection}"`,
+      );
+    } catch (error) {
+      return unchecked(context, message, mode, AirlockError.from(error));
+    }
     cache.delete(context.connection);
     for (const change of seen.changes) {
       logger.warn(
@@ -135,7 +172,12 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
       );
     }
     if (mode !== 'hide') return { action: 'pass', message };
-    const pending = await pendingPins(context.connection);
+    let pending;
+    try {
+      pending = await pendingPins(context.connection);
+    } catch (error) {
+      return unchecked(context, message, mode, AirlockError.from(error));
+    }
     if (pending.size === 0) return { action: 'pass', message };
     const kept = tools.filter((t: Record<string, unknown>) => !pending.has(String(t['name'])));
     if (kept.length === tools.length) return { action: 'pass', message };
@@ -143,6 +185,34 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
       action: 'pass',
       message: { ...message, result: { ...result, tools: kept } } as JsonRpcMessage,
       detail: { action: 'hide', rule: 'pinning', reason: `not accepted: ${[...pending.keys()].join(', ')}` },
+    };
+  };
+
+  /**
+   * A tools/list answer the pin store could not check. `hide` cannot leave out what it cannot
+   * see, so the list is refused (fail closed) with an error answer for the same request; `warn`
+   * and `block` let it pass (block refuses the calls instead, while the store is away).
+   */
+  const unchecked = (
+    context: RelayContext,
+    message: JsonRpcMessage,
+    mode: PinningMode,
+    error: AirlockError,
+  ): PolicyDecision => {
+    logger.warn(
+      { connection: context.connection, mode, code: error.code, reason: error.message },
+      'tool pinning could not check a tools/list answer',
+    );
+    if (mode !== 'hide' || !('id' in message) || message.id === null) return { action: 'pass', message };
+    const refusal = new AirlockError(
+      'recording_unavailable',
+      `${error.message} The tools of connection "${context.connection}" (pinning mode hide) cannot be listed until it answers: retry in a moment; if it persists, an operator checks the recording store.`,
+      { data: { connection: context.connection } },
+    );
+    return {
+      action: 'pass',
+      message: errorResponse(message.id, refusal.toJsonRpcError()),
+      detail: { action: 'deny', rule: 'pinning', reason: refusal.message },
     };
   };
 
@@ -166,4 +236,10 @@ export function createPinningPolicy(options: PinningPolicyOptions): MessagePolic
         : { action: 'pass', message };
     },
   });
+}
+
+/** The tool a tools/call names ('' when it names none). */
+function toolOf(message: JsonRpcMessage): string {
+  const params = ('params' in message ? message.params : undefined) as { name?: unknown } | undefined;
+  return typeof params?.name === 'string' ? params.name : '';
 }

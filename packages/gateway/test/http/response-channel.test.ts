@@ -63,3 +63,40 @@ describe('ResponseChannel', () => {
     expect(body.indexOf('notifications/progress')).toBeLessThan(body.indexOf('"result"'));
   });
 });
+
+describe('ResponseChannel backpressure', () => {
+  it('calls onWritable back when a client that stopped reading goes away (no drain ever comes)', async () => {
+    // 32 MiB is far past what the sockets' buffers take, so the write reports backpressure.
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'notifications/message',
+      params: { data: 'x'.repeat(32 << 20) },
+    });
+    let writable: boolean | undefined;
+    const called = new Promise<string>((resolve) => {
+      server = createServer((req, res) => {
+        const channel = new ResponseChannel(res, 1, {}, new ResumableStreams(limits));
+        req.resume();
+        req.once('end', () => {
+          writable = channel.deliver(big, false);
+          channel.onWritable(() => resolve('called back'));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server!.address() as AddressInfo;
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp' }, (res) => {
+      // Reads nothing, then hangs up: the relay must not wait for a drain that cannot come.
+      res.pause();
+      setTimeout(() => req.destroy(), 200);
+    });
+    req.once('error', () => undefined);
+    req.end('{}');
+    const outcome = await Promise.race([
+      called,
+      new Promise<string>((resolve) => setTimeout(() => resolve('never called back'), 5000)),
+    ]);
+    expect(writable).toBe(false);
+    expect(outcome).toBe('called back');
+  });
+});

@@ -65,6 +65,12 @@ export class PostgresStore extends SqlRecordingStore {
       async transaction(work) {
         const connection = await pool.connect();
         let broken = false;
+        // A checked-out connection that loses its server fails its query and also emits 'error';
+        // the pool listens only on idle connections, so without this the error would end the process.
+        const lost = (): void => {
+          broken = true;
+        };
+        connection.on('error', lost);
         try {
           await connection.query('BEGIN');
           const result = await work(queryable(connection));
@@ -77,6 +83,7 @@ export class PostgresStore extends SqlRecordingStore {
           });
           throw error;
         } finally {
+          connection.off('error', lost);
           connection.release(broken);
         }
       },
