@@ -1,4 +1,4 @@
-import type { SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type SessionOpenRequest } from '@airlock/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TunnelStream } from '../src/index.js';
 import {
@@ -76,6 +76,27 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     }
     expect(opened.map((r) => r.sessionId)).toEqual(['seq-0', 'seq-1', 'seq-2', 'seq-3', 'seq-4', 'seq-5']);
     await waitUntil(() => server.agents()[0]?.activeSessions === 0, 5000, 'every exchange to finish');
+  });
+
+  it('runs exchange after exchange on the same standby streams, and replaces one that ended with a failure', async () => {
+    const { server } = await setup(2);
+    await waitUntil(() => standby(server) === 2, 5000, 'two standby streams');
+    const agent = () => server.agents()[0]!;
+    for (let i = 0; i < 10; i++) {
+      const stream = await server.openSession(exchangeRequest(`reuse-${i}`));
+      expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
+      // The stream comes back: the agent attached it again instead of opening a new call.
+      await waitUntil(() => agent().standbyReuses === i + 1, 5000, `exchange ${i}'s stream to come back`);
+    }
+    expect(standby(server)).toBe(2);
+
+    // An exchange ended with a failure closes its call; the pool is refilled with a new one.
+    const failed = await server.openSession(exchangeRequest('failed'));
+    failed.end(new AirlockError('upstream_failed', 'the test gives up on it'));
+    await waitUntil(() => standby(server) === 2 && agent().activeSessions === 0, 5000, 'a full pool again');
+    expect(agent().standbyReuses).toBe(10);
+    const after = await server.openSession(exchangeRequest('after'));
+    expect(await echoOnce(after, '{"after":true}')).toBe('{"after":true}');
   });
 
   it('falls back to opening on demand when the pool is empty, and under concurrency', async () => {

@@ -16,7 +16,7 @@ import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js'
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
 import { failureFromWire, failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
 import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
-import { GrpcTunnelStream } from '../stream/grpc-tunnel-stream.js';
+import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 
 export interface GatewayConnectionOptions {
@@ -42,6 +42,8 @@ const WELCOME_TIMEOUT_MS = 15_000;
 const MAX_STANDBY_STREAMS = 64;
 /** After a standby stream failed before use, how long until the missing ones are opened again. */
 const STANDBY_RETRY_MS = 1000;
+/** With reuse, how long a taken standby stream may be away before a replacement is opened anyway. */
+const STANDBY_TOP_UP_MS = 200;
 
 type SessionClientCall = grpc.ClientDuplexStream<SessionRequest, SessionResponse__Output>;
 
@@ -68,6 +70,7 @@ export class GatewayConnection {
   #standbyTarget = 0;
   #standbyRetry: NodeJS.Timeout | undefined;
   #standbyRefill: NodeJS.Immediate | undefined;
+  #standbyTopUp: NodeJS.Timeout | undefined;
   readonly #recordWaiters = new Map<string, { resolve: () => void; reject: (error: AirlockError) => void }>();
 
   constructor(options: GatewayConnectionOptions) {
@@ -108,6 +111,7 @@ export class GatewayConnection {
     clearTimeout(this.#welcomeTimer);
     clearTimeout(this.#standbyRetry);
     clearImmediate(this.#standbyRefill);
+    clearTimeout(this.#standbyTopUp);
     const standby = [...this.#standby];
     this.#standby.clear();
     for (const call of standby) call.cancel();
@@ -245,8 +249,42 @@ export class GatewayConnection {
     });
   }
 
+  /**
+   * After a take, with reuse: the stream usually comes back when its exchange ends, so a new one
+   * is opened only when fewer than half the asked-for number wait (many exchanges at once), and
+   * otherwise, should it not come back, a little later.
+   */
+  #replaceTaken(): void {
+    if (!this.#welcome?.reuseStandbyStreams) {
+      this.#refillStandbySoon();
+    } else if (this.#standby.size < Math.ceil(this.#standbyTarget / 2)) {
+      this.#refillStandbySoon();
+    } else {
+      this.#standbyTopUp ??= setTimeout(() => {
+        this.#standbyTopUp = undefined;
+        this.#fillStandby();
+      }, STANDBY_TOP_UP_MS);
+      this.#standbyTopUp.unref();
+    }
+  }
+
   #openStandby(): void {
-    const call: SessionClientCall = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
+    this.#awaitOpen(this.#client.Session(agentCredentialsMetadata(this.#options.agent)));
+  }
+
+  /** A call whose exchange ended cleanly: waits for the next one, unless enough already wait. */
+  #rejoinStandby(call: SessionClientCall): void {
+    if (this.#closed || this.#standby.size >= this.#standbyTarget) {
+      // Its CANCELLED status is no news (and unheard, an 'error' without a listener would throw).
+      call.on('error', () => undefined);
+      call.cancel();
+      return;
+    }
+    this.#awaitOpen(call);
+  }
+
+  /** Attaches `call` as a standby stream (new, or reused) and starts the session the gateway gives it. */
+  #awaitOpen(call: SessionClientCall): void {
     this.#standby.add(call);
     const failed = (): void => {
       if (!this.#standby.delete(call) || this.#closed || this.#standbyRetry) return;
@@ -268,7 +306,7 @@ export class GatewayConnection {
       // Nothing more is read until the session's stream has a consumer.
       call.pause();
       this.#standby.delete(call);
-      this.#refillStandbySoon();
+      this.#replaceTaken();
       if (first.kind !== 'open' || !first.open) {
         this.#logger.warn({ kind: first.kind }, 'the gateway sent no OpenSession first on a standby stream');
         call.cancel();
@@ -284,9 +322,17 @@ export class GatewayConnection {
         call.end();
       });
       if (!request) return;
-      this.#startSession(request, call);
+      this.#startSession(
+        request,
+        call,
+        this.#welcome?.reuseStandbyStreams
+          ? (done) => this.#rejoinStandby(done as SessionClientCall)
+          : undefined,
+      );
       call.off('error', ignore);
     });
+    // A reused call was left paused by the exchange before.
+    call.resume();
     call.write({ attach: { openId: '', standby: true } });
   }
 
@@ -333,7 +379,11 @@ export class GatewayConnection {
   }
 
   /** Hands the session, over its attached call, to the agent's session handler. */
-  #startSession(request: SessionOpenRequest, call: SessionClientCall): void {
+  #startSession(
+    request: SessionOpenRequest,
+    call: SessionClientCall,
+    recycle?: (call: SessionCall) => void,
+  ): void {
     const gatewayId = this.gatewayId ?? this.#options.address;
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
       sessionId: request.sessionId,
@@ -348,6 +398,7 @@ export class GatewayConnection {
           `The tunnel to gateway "${gatewayId}" closed (${detail}); session ${request.sessionId} ended.`,
         ),
       onFinish: () => this.#sessions.delete(stream),
+      recycle,
     });
     this.#sessions.set(stream, request.connection);
     try {

@@ -10,11 +10,13 @@ export type StandbyCall = grpc.ServerDuplexStream<SessionRequest__Output, Sessio
  * to give them a modern-era exchange. Taking one costs no round trip, where opening a stream on
  * demand costs an OpenSession on the control stream and the agent's new call and Attach; the agent
  * opens a replacement as soon as one is taken, off the exchange's path. Bounded by the number the
- * gateway asked for in its Welcome; a call the agent cancels leaves at once.
+ * gateway asked for in its Welcome; a call the agent cancels leaves at once. With reuse
+ * (Welcome.reuse_standby_streams) a call whose exchange ended cleanly comes back here after the
+ * agent's next Attach, so a steady stream of exchanges opens no new calls at all.
  */
 export class StandbyStreams {
-  /** In arrival order: the oldest is taken first. */
-  readonly #calls = new Set<StandbyCall>();
+  /** In arrival order: the oldest is taken first. Each with the listener that drops it when gone. */
+  readonly #calls = new Map<StandbyCall, () => void>();
   readonly #capacity: number;
 
   constructor(capacity: number) {
@@ -28,10 +30,10 @@ export class StandbyStreams {
   /** Keeps the call until taken or gone. False when full: the caller refuses it. */
   add(call: StandbyCall): boolean {
     if (this.#calls.size >= this.#capacity) return false;
-    this.#calls.add(call);
     const drop = (): void => {
-      this.#calls.delete(call);
+      this.#forget(call);
     };
+    this.#calls.set(call, drop);
     call.once('cancelled', drop);
     call.once('error', drop);
     call.once('close', drop);
@@ -40,8 +42,9 @@ export class StandbyStreams {
 
   /** The oldest standby call, now the caller's; undefined when none is waiting. */
   take(): StandbyCall | undefined {
-    for (const call of this.#calls) {
-      this.#calls.delete(call);
+    for (const call of this.#calls.keys()) {
+      // A reused call comes back here many times: leave none of this pool's listeners on it.
+      this.#forget(call);
       return call;
     }
     return undefined;
@@ -49,8 +52,17 @@ export class StandbyStreams {
 
   /** Ends every waiting call (the agent is gone or the gateway is stopping). */
   closeAll(details: string): void {
-    const calls = [...this.#calls];
-    this.#calls.clear();
+    const calls = [...this.#calls.keys()];
+    for (const call of calls) this.#forget(call);
     for (const call of calls) call.emit('error', { code: GrpcStatus.UNAVAILABLE, details });
+  }
+
+  #forget(call: StandbyCall): void {
+    const drop = this.#calls.get(call);
+    if (drop === undefined) return;
+    this.#calls.delete(call);
+    call.off('cancelled', drop);
+    call.off('error', drop);
+    call.off('close', drop);
   }
 }
