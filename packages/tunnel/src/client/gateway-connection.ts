@@ -272,9 +272,13 @@ export class GatewayConnection {
     this.#awaitOpen(this.#client.Session(agentCredentialsMetadata(this.#options.agent)));
   }
 
-  /** A call whose exchange ended cleanly: waits for the next one, unless enough already wait. */
+  /**
+   * A call whose exchange ended cleanly waits for the next one. Up to MAX_STANDBY_STREAMS, not the
+   * gateway's number: the pool grows to the peak of concurrent exchanges instead of closing streams
+   * that the next burst would open again (the gateway accepts reused streams up to the same bound).
+   */
   #rejoinStandby(call: SessionClientCall): void {
-    if (this.#closed || this.#standby.size >= this.#standbyTarget) {
+    if (this.#closed || this.#standby.size >= MAX_STANDBY_STREAMS) {
       // Its CANCELLED status is no news (and unheard, an 'error' without a listener would throw).
       call.on('error', () => undefined);
       call.cancel();
@@ -351,7 +355,15 @@ export class GatewayConnection {
     if (!request) return;
     const call = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
     call.write({ attach: { openId: message.openId } });
-    this.#startSession(request, call);
+    // With reuse, an exchange's stream opened on demand (the gateway's pool was empty) joins the
+    // pool afterwards, as the gateway expects: the pool grows to the peak of concurrent exchanges.
+    this.#startSession(
+      request,
+      call,
+      request.kind === 'exchange' && this.#welcome?.reuseStandbyStreams
+        ? (done) => this.#rejoinStandby(done as SessionClientCall)
+        : undefined,
+    );
   }
 
   /** The session an OpenSession asks for, or undefined after `reject` when this agent cannot open it. */

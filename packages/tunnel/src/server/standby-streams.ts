@@ -3,6 +3,9 @@ import { GrpcStatus } from '@airlock/core';
 import type { SessionRequest__Output } from '../generated/airlock/tunnel/v1/SessionRequest.js';
 import type { SessionResponse } from '../generated/airlock/tunnel/v1/SessionResponse.js';
 
+/** The most standby streams a pool holds with reuse (the agent's own limit is the same). */
+export const MAX_REUSED_STANDBY_STREAMS = 64;
+
 export type StandbyCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>;
 
 /**
@@ -27,9 +30,14 @@ export class StandbyStreams {
     return this.#calls.size;
   }
 
-  /** Keeps the call until taken or gone. False when full: the caller refuses it. */
-  add(call: StandbyCall): boolean {
-    if (this.#calls.size >= this.#capacity) return false;
+  /**
+   * Keeps the call until taken or gone. False when full: the caller refuses it. A reused call (one
+   * that just carried an exchange) may fill the pool up to MAX_REUSED_STANDBY_STREAMS, so the pool
+   * follows the agent's peak of concurrent exchanges instead of closing streams it will need again.
+   */
+  add(call: StandbyCall, reused = false): boolean {
+    const capacity = reused ? Math.max(this.#capacity, MAX_REUSED_STANDBY_STREAMS) : this.#capacity;
+    if (this.#calls.size >= capacity) return false;
     const drop = (): void => {
       this.#forget(call);
     };

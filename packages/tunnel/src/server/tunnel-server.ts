@@ -231,7 +231,15 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     }
     return new Promise<TunnelStream>((resolve, reject) => {
       this.#pending.add(
-        { openId, agent, connection, sessionId: request.sessionId, resolve, reject },
+        {
+          openId,
+          agent,
+          connection,
+          sessionId: request.sessionId,
+          reusable: request.kind === 'exchange' && agent.reuseStandby,
+          resolve,
+          reject,
+        },
         this.#openTimeoutMs,
         () =>
           new AirlockError(
@@ -406,7 +414,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
             GrpcStatus.UNAVAILABLE,
             'This agent has no control stream on this gateway; reconnect first.',
           );
-        } else if (!agent.standby.add(call)) {
+        } else if (!agent.standby.add(call, reused)) {
           refuse(
             GrpcStatus.RESOURCE_EXHAUSTED,
             `This agent already keeps the ${agent.standby.size} standby streams the gateway asked for.`,
@@ -430,7 +438,16 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         return;
       }
       this.#pending.take(openId);
-      open.resolve(this.#startStream(call, open.agent, open.connection, open.sessionId));
+      open.resolve(
+        this.#startStream(
+          call,
+          open.agent,
+          open.connection,
+          open.sessionId,
+          // An exchange's stream opened on demand (the pool was empty) joins the pool afterwards.
+          open.reusable ? (done) => this.#readAttach(done as StandbyCall, identity, true) : undefined,
+        ),
+      );
     });
     // A reused call was left paused by the exchange before.
     call.resume();
