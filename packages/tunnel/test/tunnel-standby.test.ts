@@ -1,4 +1,4 @@
-import type { SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type SessionOpenRequest } from '@airlock/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TunnelStream } from '../src/index.js';
 import {
@@ -78,6 +78,28 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     await waitUntil(() => server.agents()[0]?.activeSessions === 0, 5000, 'every exchange to finish');
   });
 
+  it('runs exchange after exchange on the same standby streams, and replaces one that ended with a failure', async () => {
+    const { server } = await setup(2);
+    await waitUntil(() => standby(server) === 2, 5000, 'two standby streams');
+    const agent = () => server.agents()[0]!;
+    for (let i = 0; i < 10; i++) {
+      const stream = await server.openSession(exchangeRequest(`reuse-${i}`));
+      expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
+      // The stream comes back: the agent attached it again instead of opening a new call.
+      await waitUntil(() => agent().standbyReuses === i + 1, 5000, `exchange ${i}'s stream to come back`);
+    }
+    // Two, or three when an exchange took longer than the agent waits before opening a replacement.
+    expect(standby(server)).toBeGreaterThanOrEqual(2);
+
+    // An exchange ended with a failure closes its call; the pool is refilled with a new one.
+    const failed = await server.openSession(exchangeRequest('failed'));
+    failed.end(new AirlockError('upstream_failed', 'the test gives up on it'));
+    await waitUntil(() => standby(server)! >= 2 && agent().activeSessions === 0, 5000, 'a full pool again');
+    expect(agent().standbyReuses).toBe(10);
+    const after = await server.openSession(exchangeRequest('after'));
+    expect(await echoOnce(after, '{"after":true}')).toBe('{"after":true}');
+  });
+
   it('falls back to opening on demand when the pool is empty, and under concurrency', async () => {
     const { server } = await setup(1);
     await waitUntil(() => standby(server) === 1, 5000, 'one standby stream');
@@ -86,6 +108,8 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     );
     const replies = await Promise.all(streams.map((s, i) => echoOnce(s, `{"c":${i}}`)));
     expect(replies).toEqual(Array.from({ length: 8 }, (_, i) => `{"c":${i}}`));
+    // Every stream that carried one comes back: the pool grows to the peak of concurrent exchanges.
+    await waitUntil(() => standby(server)! >= 8, 5000, 'the eight streams back in the pool');
   });
 
   it('does not let an aborted exchange poison the next one', async () => {

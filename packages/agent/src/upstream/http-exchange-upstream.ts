@@ -56,8 +56,10 @@ export class HttpExchangeUpstream implements UpstreamSession {
   }
 
   close(): Promise<void> {
-    // The client went away (e.g. it dropped a long subscriptions/listen stream): stop the upstream too.
-    this.controller.abort();
+    // The client went away (e.g. it dropped a long subscriptions/listen stream): stop the upstream
+    // too. Not after the POST is over, the usual case: an abort builds an AbortError with its stack
+    // on every exchange, and the socket is back in the pool already.
+    if (!this.ended) this.controller.abort();
     this.end();
     return Promise.resolve();
   }

@@ -16,7 +16,7 @@ import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js'
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
 import { failureFromWire, failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
 import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
-import { GrpcTunnelStream } from '../stream/grpc-tunnel-stream.js';
+import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 
 export interface GatewayConnectionOptions {
@@ -42,6 +42,8 @@ const WELCOME_TIMEOUT_MS = 15_000;
 const MAX_STANDBY_STREAMS = 64;
 /** After a standby stream failed before use, how long until the missing ones are opened again. */
 const STANDBY_RETRY_MS = 1000;
+/** With reuse, how long a taken standby stream may be away before a replacement is opened anyway. */
+const STANDBY_TOP_UP_MS = 200;
 
 type SessionClientCall = grpc.ClientDuplexStream<SessionRequest, SessionResponse__Output>;
 
@@ -67,6 +69,8 @@ export class GatewayConnection {
   readonly #standby = new Set<SessionClientCall>();
   #standbyTarget = 0;
   #standbyRetry: NodeJS.Timeout | undefined;
+  #standbyRefill: NodeJS.Immediate | undefined;
+  #standbyTopUp: NodeJS.Timeout | undefined;
   readonly #recordWaiters = new Map<string, { resolve: () => void; reject: (error: AirlockError) => void }>();
 
   constructor(options: GatewayConnectionOptions) {
@@ -106,6 +110,8 @@ export class GatewayConnection {
     clearInterval(this.#timer);
     clearTimeout(this.#welcomeTimer);
     clearTimeout(this.#standbyRetry);
+    clearImmediate(this.#standbyRefill);
+    clearTimeout(this.#standbyTopUp);
     const standby = [...this.#standby];
     this.#standby.clear();
     for (const call of standby) call.cancel();
@@ -230,8 +236,59 @@ export class GatewayConnection {
     while (!this.#closed && this.#standby.size < this.#standbyTarget) this.#openStandby();
   }
 
+  /**
+   * Replaces a standby stream just taken, after the exchange it carries got going: opening a gRPC
+   * call costs a few hundred microseconds of this thread (call set-up, credentials metadata,
+   * HTTP/2 headers), which, done at once, delayed reading the exchange's first frame by about as
+   * much. `setImmediate` runs after the frames already received are handled.
+   */
+  #refillStandbySoon(): void {
+    this.#standbyRefill ??= setImmediate(() => {
+      this.#standbyRefill = undefined;
+      this.#fillStandby();
+    });
+  }
+
+  /**
+   * After a take, with reuse: the stream usually comes back when its exchange ends, so a new one
+   * is opened only when fewer than half the asked-for number wait (many exchanges at once), and
+   * otherwise, should it not come back, a little later.
+   */
+  #replaceTaken(): void {
+    if (!this.#welcome?.reuseStandbyStreams) {
+      this.#refillStandbySoon();
+    } else if (this.#standby.size < Math.ceil(this.#standbyTarget / 2)) {
+      this.#refillStandbySoon();
+    } else {
+      this.#standbyTopUp ??= setTimeout(() => {
+        this.#standbyTopUp = undefined;
+        this.#fillStandby();
+      }, STANDBY_TOP_UP_MS);
+      this.#standbyTopUp.unref();
+    }
+  }
+
   #openStandby(): void {
-    const call: SessionClientCall = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
+    this.#awaitOpen(this.#client.Session(agentCredentialsMetadata(this.#options.agent)));
+  }
+
+  /**
+   * A call whose exchange ended cleanly waits for the next one. Up to MAX_STANDBY_STREAMS, not the
+   * gateway's number: the pool grows to the peak of concurrent exchanges instead of closing streams
+   * that the next burst would open again (the gateway accepts reused streams up to the same bound).
+   */
+  #rejoinStandby(call: SessionClientCall): void {
+    if (this.#closed || this.#standby.size >= MAX_STANDBY_STREAMS) {
+      // Its CANCELLED status is no news (and unheard, an 'error' without a listener would throw).
+      call.on('error', () => undefined);
+      call.cancel();
+      return;
+    }
+    this.#awaitOpen(call);
+  }
+
+  /** Attaches `call` as a standby stream (new, or reused) and starts the session the gateway gives it. */
+  #awaitOpen(call: SessionClientCall): void {
     this.#standby.add(call);
     const failed = (): void => {
       if (!this.#standby.delete(call) || this.#closed || this.#standbyRetry) return;
@@ -253,7 +310,7 @@ export class GatewayConnection {
       // Nothing more is read until the session's stream has a consumer.
       call.pause();
       this.#standby.delete(call);
-      this.#fillStandby();
+      this.#replaceTaken();
       if (first.kind !== 'open' || !first.open) {
         this.#logger.warn({ kind: first.kind }, 'the gateway sent no OpenSession first on a standby stream');
         call.cancel();
@@ -269,9 +326,17 @@ export class GatewayConnection {
         call.end();
       });
       if (!request) return;
-      this.#startSession(request, call);
+      this.#startSession(
+        request,
+        call,
+        this.#welcome?.reuseStandbyStreams
+          ? (done) => this.#rejoinStandby(done as SessionClientCall)
+          : undefined,
+      );
       call.off('error', ignore);
     });
+    // A reused call was left paused by the exchange before.
+    call.resume();
     call.write({ attach: { openId: '', standby: true } });
   }
 
@@ -290,7 +355,15 @@ export class GatewayConnection {
     if (!request) return;
     const call = this.#client.Session(agentCredentialsMetadata(this.#options.agent));
     call.write({ attach: { openId: message.openId } });
-    this.#startSession(request, call);
+    // With reuse, an exchange's stream opened on demand (the gateway's pool was empty) joins the
+    // pool afterwards, as the gateway expects: the pool grows to the peak of concurrent exchanges.
+    this.#startSession(
+      request,
+      call,
+      request.kind === 'exchange' && this.#welcome?.reuseStandbyStreams
+        ? (done) => this.#rejoinStandby(done as SessionClientCall)
+        : undefined,
+    );
   }
 
   /** The session an OpenSession asks for, or undefined after `reject` when this agent cannot open it. */
@@ -318,7 +391,11 @@ export class GatewayConnection {
   }
 
   /** Hands the session, over its attached call, to the agent's session handler. */
-  #startSession(request: SessionOpenRequest, call: SessionClientCall): void {
+  #startSession(
+    request: SessionOpenRequest,
+    call: SessionClientCall,
+    recycle?: (call: SessionCall) => void,
+  ): void {
     const gatewayId = this.gatewayId ?? this.#options.address;
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
       sessionId: request.sessionId,
@@ -333,6 +410,7 @@ export class GatewayConnection {
           `The tunnel to gateway "${gatewayId}" closed (${detail}); session ${request.sessionId} ended.`,
         ),
       onFinish: () => this.#sessions.delete(stream),
+      recycle,
     });
     this.#sessions.set(stream, request.connection);
     try {

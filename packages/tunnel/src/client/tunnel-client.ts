@@ -45,8 +45,8 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 30_000 };
 /** A connection up this long counts as stable: the next reconnect starts from the initial delay. */
 const STABLE_CONNECTION_MS = 10_000;
-/** 'standby-streams': see STANDBY_STREAMS_CAPABILITY on the gateway side. */
-const CAPABILITIES = ['chunked-frames', 'standby-streams'];
+/** 'standby-streams', 'standby-reuse': see the capabilities in the gateway's ConnectedAgent. */
+const CAPABILITIES = ['chunked-frames', 'standby-streams', 'standby-reuse'];
 
 /**
  * The agent's side of the tunnel. It dials out to one gateway, says Hello with the connections it

@@ -26,6 +26,8 @@ export interface AgentStatus {
   readonly activeSessions: number;
   /** Session streams the agent keeps attached, waiting for a modern-era exchange (StandbyStreams). */
   readonly standbyStreams: number;
+  /** Exchanges that ran on a standby stream reused after an earlier exchange (no new call opened). */
+  readonly standbyReuses: number;
   /** The last time the gateway heard from the agent (any control message, heartbeats included). */
   readonly lastSeenAt: Date;
 }
@@ -48,6 +50,9 @@ export interface ConnectedAgentOptions {
 /** The Hello capability of an agent that keeps standby Session streams when the Welcome asks. */
 export const STANDBY_STREAMS_CAPABILITY = 'standby-streams';
 
+/** The Hello capability of an agent that can run exchange after exchange on one standby stream. */
+export const STANDBY_REUSE_CAPABILITY = 'standby-reuse';
+
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
@@ -57,6 +62,7 @@ export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
  */
 export class ConnectedAgent {
   readonly id: string;
+  readonly identity: AgentIdentity;
   readonly peer: string;
   version = '';
   connections: readonly AnnouncedConnection[] = [];
@@ -66,6 +72,10 @@ export class ConnectedAgent {
   ready = false;
   /** The agent's standby Session streams (empty until its Hello, and for agents without them). */
   standby = new StandbyStreams(0);
+  /** Standby streams go back to the pool after a clean exchange (Welcome.reuse_standby_streams). */
+  reuseStandby = false;
+  /** Standby streams the agent attached again after an exchange (AgentStatus.standbyReuses). */
+  standbyReuses = 0;
 
   readonly #options: ConnectedAgentOptions;
   readonly #call: ConnectedAgentOptions['call'];
@@ -79,6 +89,7 @@ export class ConnectedAgent {
     this.#options = options;
     this.#call = options.call;
     this.id = options.identity.id;
+    this.identity = options.identity;
     this.peer = options.peer;
     this.#logger = options.logger.child({ agentId: this.id, peer: this.peer });
 
@@ -111,6 +122,7 @@ export class ConnectedAgent {
       peer: this.peer,
       activeSessions: this.#sessions.size,
       standbyStreams: this.standby.size,
+      standbyReuses: this.standbyReuses,
       lastSeenAt: new Date(this.#lastHeardAt),
     };
   }
@@ -244,12 +256,14 @@ export class ConnectedAgent {
       ? this.#options.standbyStreams
       : 0;
     this.standby = new StandbyStreams(standbyStreams);
+    this.reuseStandby = standbyStreams > 0 && hello.capabilities.includes(STANDBY_REUSE_CAPABILITY);
     this.#write({
       welcome: {
         gatewayId: this.#options.gatewayId,
         heartbeatIntervalMs: this.#options.heartbeatIntervalMs,
         maxChunkBytes: this.#options.maxChunkBytes,
         standbyStreams,
+        reuseStandbyStreams: this.reuseStandby,
       },
     });
     this.#options.onReady(this);

@@ -7,6 +7,8 @@ export interface PendingOpen {
   readonly agent: ConnectedAgent;
   readonly connection: string;
   readonly sessionId: string;
+  /** A modern-era exchange for an agent with reuse: its stream joins the standby pool afterwards. */
+  readonly reusable: boolean;
   resolve(stream: TunnelStream): void;
   reject(error: AirlockError): void;
 }

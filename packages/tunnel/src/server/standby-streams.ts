@@ -3,6 +3,9 @@ import { GrpcStatus } from '@airlock/core';
 import type { SessionRequest__Output } from '../generated/airlock/tunnel/v1/SessionRequest.js';
 import type { SessionResponse } from '../generated/airlock/tunnel/v1/SessionResponse.js';
 
+/** The most standby streams a pool holds with reuse (the agent's own limit is the same). */
+export const MAX_REUSED_STANDBY_STREAMS = 64;
+
 export type StandbyCall = grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>;
 
 /**
@@ -10,11 +13,13 @@ export type StandbyCall = grpc.ServerDuplexStream<SessionRequest__Output, Sessio
  * to give them a modern-era exchange. Taking one costs no round trip, where opening a stream on
  * demand costs an OpenSession on the control stream and the agent's new call and Attach; the agent
  * opens a replacement as soon as one is taken, off the exchange's path. Bounded by the number the
- * gateway asked for in its Welcome; a call the agent cancels leaves at once.
+ * gateway asked for in its Welcome; a call the agent cancels leaves at once. With reuse
+ * (Welcome.reuse_standby_streams) a call whose exchange ended cleanly comes back here after the
+ * agent's next Attach, so a steady stream of exchanges opens no new calls at all.
  */
 export class StandbyStreams {
-  /** In arrival order: the oldest is taken first. */
-  readonly #calls = new Set<StandbyCall>();
+  /** In arrival order: the oldest is taken first. Each with the listener that drops it when gone. */
+  readonly #calls = new Map<StandbyCall, () => void>();
   readonly #capacity: number;
 
   constructor(capacity: number) {
@@ -25,13 +30,18 @@ export class StandbyStreams {
     return this.#calls.size;
   }
 
-  /** Keeps the call until taken or gone. False when full: the caller refuses it. */
-  add(call: StandbyCall): boolean {
-    if (this.#calls.size >= this.#capacity) return false;
-    this.#calls.add(call);
+  /**
+   * Keeps the call until taken or gone. False when full: the caller refuses it. A reused call (one
+   * that just carried an exchange) may fill the pool up to MAX_REUSED_STANDBY_STREAMS, so the pool
+   * follows the agent's peak of concurrent exchanges instead of closing streams it will need again.
+   */
+  add(call: StandbyCall, reused = false): boolean {
+    const capacity = reused ? Math.max(this.#capacity, MAX_REUSED_STANDBY_STREAMS) : this.#capacity;
+    if (this.#calls.size >= capacity) return false;
     const drop = (): void => {
-      this.#calls.delete(call);
+      this.#forget(call);
     };
+    this.#calls.set(call, drop);
     call.once('cancelled', drop);
     call.once('error', drop);
     call.once('close', drop);
@@ -40,8 +50,9 @@ export class StandbyStreams {
 
   /** The oldest standby call, now the caller's; undefined when none is waiting. */
   take(): StandbyCall | undefined {
-    for (const call of this.#calls) {
-      this.#calls.delete(call);
+    for (const call of this.#calls.keys()) {
+      // A reused call comes back here many times: leave none of this pool's listeners on it.
+      this.#forget(call);
       return call;
     }
     return undefined;
@@ -49,8 +60,17 @@ export class StandbyStreams {
 
   /** Ends every waiting call (the agent is gone or the gateway is stopping). */
   closeAll(details: string): void {
-    const calls = [...this.#calls];
-    this.#calls.clear();
+    const calls = [...this.#calls.keys()];
+    for (const call of calls) this.#forget(call);
     for (const call of calls) call.emit('error', { code: GrpcStatus.UNAVAILABLE, details });
+  }
+
+  #forget(call: StandbyCall): void {
+    const drop = this.#calls.get(call);
+    if (drop === undefined) return;
+    this.#calls.delete(call);
+    call.off('cancelled', drop);
+    call.off('error', drop);
+    call.off('close', drop);
   }
 }

@@ -12,12 +12,13 @@ import type { TunnelServiceHandlers } from '../generated/airlock/tunnel/v1/Tunne
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
 import { openSessionToWire } from '../proto/wire-mapping.js';
 import { checkChunkBytes, DEFAULT_MAX_CHUNK_BYTES } from '../stream/frame-chunker.js';
-import { GrpcTunnelStream } from '../stream/grpc-tunnel-stream.js';
+import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../stream/message-assembler.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import type { AgentAuthenticator, AgentIdentity } from './agent-authenticator.js';
 import { AgentRegistry, type ConnectionAvailability } from './agent-registry.js';
 import { ConnectedAgent, type AgentStatus } from './connected-agent.js';
+import type { StandbyCall } from './standby-streams.js';
 import { PendingOpens } from './pending-opens.js';
 import { serveRecordCall, type RecordHandler } from './record-call.js';
 import type { RecordRequest__Output } from '../generated/airlock/tunnel/v1/RecordRequest.js';
@@ -217,11 +218,28 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     const standby = request.kind === 'exchange' ? agent.standby.take() : undefined;
     if (standby) {
       standby.write({ open: openSessionToWire(openId, request) });
-      return this.#startStream(standby, agent, connection, request.sessionId);
+      return this.#startStream(
+        standby,
+        agent,
+        connection,
+        request.sessionId,
+        // Reused: once the exchange ended cleanly, the agent's next Attach puts the call back.
+        agent.reuseStandby
+          ? (call) => this.#readAttach(call as StandbyCall, agent.identity, true)
+          : undefined,
+      );
     }
     return new Promise<TunnelStream>((resolve, reject) => {
       this.#pending.add(
-        { openId, agent, connection, sessionId: request.sessionId, resolve, reject },
+        {
+          openId,
+          agent,
+          connection,
+          sessionId: request.sessionId,
+          reusable: request.kind === 'exchange' && agent.reuseStandby,
+          resolve,
+          reject,
+        },
         this.#openTimeoutMs,
         () =>
           new AirlockError(
@@ -361,6 +379,15 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
   #onSession(call: grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>): void {
     const identity = this.#authenticate(call, 'Session');
     if (!identity) return;
+    this.#readAttach(call, identity);
+  }
+
+  /** Waits for the Attach that starts (or, reused, restarts) a Session call, then places the call. */
+  #readAttach(
+    call: grpc.ServerDuplexStream<SessionRequest__Output, SessionResponse>,
+    identity: AgentIdentity,
+    reused = false,
+  ): void {
     const refuse = (code: number, details: string): void => {
       this.#logger.warn({ agentId: identity.id, peer: call.getPeer(), details }, 'session stream refused');
       call.emit('error', { code, details });
@@ -369,11 +396,13 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       () => refuse(GrpcStatus.INVALID_ARGUMENT, 'No Attach arrived on the session stream in time.'),
       this.#openTimeoutMs,
     );
-    call.once('cancelled', () => clearTimeout(timer));
+    const cancelled = (): void => clearTimeout(timer);
+    call.once('cancelled', cancelled);
     call.once('data', (first: SessionRequest__Output) => {
       // Nothing more is read until the stream has a consumer.
       call.pause();
       clearTimeout(timer);
+      call.off('cancelled', cancelled);
       if (first.kind !== 'attach' || !first.attach) {
         refuse(GrpcStatus.INVALID_ARGUMENT, 'The first message on a session stream must be an Attach.');
         return;
@@ -385,11 +414,13 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
             GrpcStatus.UNAVAILABLE,
             'This agent has no control stream on this gateway; reconnect first.',
           );
-        } else if (!agent.standby.add(call)) {
+        } else if (!agent.standby.add(call, reused)) {
           refuse(
             GrpcStatus.RESOURCE_EXHAUSTED,
             `This agent already keeps the ${agent.standby.size} standby streams the gateway asked for.`,
           );
+        } else if (reused) {
+          agent.standbyReuses++;
         }
         return;
       }
@@ -407,8 +438,19 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         return;
       }
       this.#pending.take(openId);
-      open.resolve(this.#startStream(call, open.agent, open.connection, open.sessionId));
+      open.resolve(
+        this.#startStream(
+          call,
+          open.agent,
+          open.connection,
+          open.sessionId,
+          // An exchange's stream opened on demand (the pool was empty) joins the pool afterwards.
+          open.reusable ? (done) => this.#readAttach(done as StandbyCall, identity, true) : undefined,
+        ),
+      );
     });
+    // A reused call was left paused by the exchange before.
+    call.resume();
   }
 
   /** The session's stream over an attached Session call, owned by the agent until it finishes. */
@@ -417,6 +459,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     agent: ConnectedAgent,
     connection: string,
     sessionId: string,
+    recycle?: (call: SessionCall) => void,
   ): GrpcTunnelStream {
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
       sessionId,
@@ -430,6 +473,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
           `The agent serving "${connection}" disconnected (${detail}); the session ended. Retry: requests work again as soon as the agent reconnects.`,
         ),
       onFinish: () => agent.removeSession(stream),
+      recycle,
     });
     agent.addSession(stream, connection);
     return stream;

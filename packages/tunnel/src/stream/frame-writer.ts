@@ -43,9 +43,16 @@ export class FrameWriter {
   readonly #drainWaiters = new Set<Waiter>();
   readonly #ackWaiters = new Set<Waiter>();
 
+  readonly #onDrain = (): void => FrameWriter.#wake(this.#drainWaiters);
+
   constructor(options: FrameWriterOptions) {
     this.#o = options;
-    options.call.on('drain', () => FrameWriter.#wake(this.#drainWaiters));
+    options.call.on('drain', this.#onDrain);
+  }
+
+  /** Stops listening to the call (it goes on carrying another session's frames). */
+  detach(): void {
+    this.#o.call.off('drain', this.#onDrain);
   }
 
   /** No more sends are accepted. */

@@ -28,6 +28,12 @@ export interface GrpcTunnelStreamOptions {
   readonly logger: Logger;
   /** Called once, as soon as the stream's outcome is known (before the consumer may hear of it). */
   readonly onFinish?: ((failure: AirlockError | undefined) => void) | undefined;
+  /**
+   * When set, a clean end (this side's End sent and the peer's received, neither with a failure)
+   * hands the call, paused and with none of this stream's listeners left, to `recycle` instead of
+   * closing it: the next exchange runs on it (Welcome.reuse_standby_streams). Both sides must agree.
+   */
+  readonly recycle?: ((call: SessionCall) => void) | undefined;
 }
 
 /** After ending a call, how long the peer gets to complete it before a client-side cancel. */
@@ -74,6 +80,11 @@ export class GrpcTunnelStream implements TunnelStream {
   #callEnded = false;
   #transportDone = false;
   #forceCloseTimer: NodeJS.Timeout | undefined;
+  readonly #recycle: ((call: SessionCall) => void) | undefined;
+  /** Recycling: this side's End is written, and the peer's End arrived without a failure. */
+  #endSent = false;
+  #cleanEndReceived = false;
+  readonly #listeners: [event: string, listener: Parameters<SessionCall['on']>[1]][];
 
   constructor(options: GrpcTunnelStreamOptions) {
     this.sessionId = options.sessionId;
@@ -85,6 +96,7 @@ export class GrpcTunnelStream implements TunnelStream {
     this.#logger = options.logger;
     this.#trace = isTraceEnabled('tunnel');
     this.#onFinish = options.onFinish;
+    this.#recycle = options.recycle;
     this.#writer = new FrameWriter({
       sessionId: this.sessionId,
       call: options.call,
@@ -99,12 +111,15 @@ export class GrpcTunnelStream implements TunnelStream {
     limitReadAhead(call);
     // Starts paused: nothing is read until a consumer is installed.
     call.pause();
-    call.on('data', (message: IncomingSessionMessage) => this.#onData(message));
-    call.on('end', () => this.#onTransportGone('the peer closed the stream without ending the session'));
-    call.on('error', (error: Error) => this.#onTransportGone(error.message));
-    // Server side: the agent cancelled the call or its connection dropped.
-    call.on('cancelled', () => this.#onTransportGone('the call was cancelled'));
-    call.on('close', () => this.#onTransportGone('the stream closed'));
+    this.#listeners = [
+      ['data', (message: IncomingSessionMessage) => this.#onData(message)],
+      ['end', () => this.#onTransportGone('the peer closed the stream without ending the session')],
+      ['error', (error: Error) => this.#onTransportGone(error.message)],
+      // Server side: the agent cancelled the call or its connection dropped.
+      ['cancelled', () => this.#onTransportGone('the call was cancelled')],
+      ['close', () => this.#onTransportGone('the stream closed')],
+    ];
+    for (const [event, listener] of this.#listeners) call.on(event, listener);
   }
 
   get ended(): boolean {
@@ -147,8 +162,9 @@ export class GrpcTunnelStream implements TunnelStream {
     } else {
       // A normal close: the messages already passed to send() go first.
       this.#writer.close(() => {
-        if (!this.#writer.aborted) this.#write({ end: {} });
-        this.#closeCall();
+        if (!this.#writer.aborted) this.#writeEnd();
+        if (this.#recycle) this.#recycleOrWait();
+        else this.#closeCall();
       });
     }
     this.#settle(failure, false);
@@ -159,10 +175,43 @@ export class GrpcTunnelStream implements TunnelStream {
     this.#call.write(message);
   }
 
+  #writeEnd(): void {
+    if (this.#endSent) return;
+    this.#endSent = true;
+    this.#write({ end: {} });
+  }
+
+  /**
+   * Recycling, after a clean End either way: hands the call on. Until the peer's End arrives, a
+   * timer bounds the wait, after which the call is closed as without recycling.
+   */
+  #recycleOrWait(): void {
+    if (this.#callEnded || this.#transportDone || !this.#endSent) return;
+    if (!this.#cleanEndReceived) {
+      this.#forceCloseTimer ??= setTimeout(() => this.#closeCall(), FORCE_CLOSE_AFTER_MS);
+      this.#forceCloseTimer.unref();
+      return;
+    }
+    if (!this.#writer.idle) {
+      // A frame still waits for HTTP/2 (a send aborted by the peer's End): not a call to reuse.
+      this.#closeCall();
+      return;
+    }
+    this.#transportDone = true;
+    clearTimeout(this.#forceCloseTimer);
+    this.#forceCloseTimer = undefined;
+    for (const [event, listener] of this.#listeners) this.#call.off(event, listener);
+    this.#writer.detach();
+    this.#call.pause();
+    this.#recycle?.(this.#call);
+  }
+
   /** Half-closes our side (the server side also sends the OK status), then lets the call drain. */
   #closeCall(): void {
     if (this.#callEnded || this.#transportDone) return;
     this.#callEnded = true;
+    clearTimeout(this.#forceCloseTimer);
+    this.#forceCloseTimer = undefined;
     this.#call.end();
     if (this.#cancel && !this.#forceCloseTimer) {
       const cancel = this.#cancel;
@@ -174,8 +223,18 @@ export class GrpcTunnelStream implements TunnelStream {
   }
 
   #onData(message: IncomingSessionMessage): void {
-    // After the outcome is known the call is drained and whatever still arrives is dropped.
-    if (this.#outcome) return;
+    // After the outcome is known the call is drained and whatever still arrives is dropped; when
+    // recycling, the peer's End that answers ours is what lets the call carry the next exchange.
+    if (this.#outcome) {
+      if (this.#recycle && message.kind === 'end') {
+        if (message.end?.failure) this.#closeCall();
+        else {
+          this.#cleanEndReceived = true;
+          this.#recycleOrWait();
+        }
+      }
+      return;
+    }
     switch (message.kind) {
       case 'frame': {
         const frame = message.frame;
@@ -212,6 +271,14 @@ export class GrpcTunnelStream implements TunnelStream {
             `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
           ),
         );
+        if (this.#recycle && !failure && !this.#callEnded) {
+          // The exchange is over both ways once this side's End follows: the call may carry the next.
+          this.#cleanEndReceived = true;
+          this.#writeEnd();
+          this.#settle(failure, true);
+          this.#recycleOrWait();
+          return;
+        }
         this.#closeCall();
         this.#settle(failure, true);
         return;

@@ -9,7 +9,8 @@ export interface Attach {
   /**
    * A stream opened ahead of demand (modern-era exchanges): it waits, attached, until the gateway
    * sends an OpenSession as its first SessionResponse, so an exchange costs no round trip on the
-   * control stream. The agent opens a replacement as soon as one is taken.
+   * control stream. The agent opens a replacement when one is taken, or, when the Welcome says
+   * reuse_standby_streams, sends this Attach again on the same stream once its exchange is over.
    */
   'standby'?: (boolean);
 }
@@ -22,7 +23,8 @@ export interface Attach__Output {
   /**
    * A stream opened ahead of demand (modern-era exchanges): it waits, attached, until the gateway
    * sends an OpenSession as its first SessionResponse, so an exchange costs no round trip on the
-   * control stream. The agent opens a replacement as soon as one is taken.
+   * control stream. The agent opens a replacement when one is taken, or, when the Welcome says
+   * reuse_standby_streams, sends this Attach again on the same stream once its exchange is over.
    */
   'standby': (boolean);
 }

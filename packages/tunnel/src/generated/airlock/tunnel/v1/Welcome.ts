@@ -16,6 +16,13 @@ export interface Welcome {
    * announced the "standby-streams" capability. 0 (a gateway that predates them): none.
    */
   'standbyStreams'?: (number);
+  /**
+   * True when the agent announced the "standby-reuse" capability and the gateway reuses standby
+   * streams: an exchange that ended cleanly (an End each way, neither with a failure) leaves its
+   * stream open, and the agent sends a new Attach (standby) on it, so it waits for the next
+   * exchange instead of being closed and replaced. False: every stream carries one exchange.
+   */
+  'reuseStandbyStreams'?: (boolean);
 }
 
 export interface Welcome__Output {
@@ -33,4 +40,11 @@ export interface Welcome__Output {
    * announced the "standby-streams" capability. 0 (a gateway that predates them): none.
    */
   'standbyStreams': (number);
+  /**
+   * True when the agent announced the "standby-reuse" capability and the gateway reuses standby
+   * streams: an exchange that ended cleanly (an End each way, neither with a failure) leaves its
+   * stream open, and the agent sends a new Attach (standby) on it, so it waits for the next
+   * exchange instead of being closed and replaced. False: every stream carries one exchange.
+   */
+  'reuseStandbyStreams': (boolean);
 }
