@@ -36,6 +36,7 @@ export class PgliteStore extends SqlRecordingStore {
       transaction: (work) => db.transaction((tx) => work(queryable(tx))),
       close: () => db.close(),
     };
-    return new PgliteStore(client, { encryption: options.encryption });
+    // PGlite runs no autovacuum daemon: the store vacuums and analyzes its tables itself.
+    return new PgliteStore(client, { encryption: options.encryption, maintainTables: true });
   }
 }

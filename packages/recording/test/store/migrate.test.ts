@@ -51,6 +51,7 @@ describe('migrations on PostgreSQL', () => {
         'gateway_peers',
         'recording_events',
         'recording_migrations',
+        'recording_search_keys',
         'recording_session_keys',
         'recording_sessions',
         'tool_pins',
