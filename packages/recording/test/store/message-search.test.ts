@@ -97,7 +97,9 @@ function session(name: string, minute: number, subject = 'alice') {
 }
 
 const SESSIONS = [
-  session('invoice', 0).call('billing', { customer: 'ACME Corp', note: 'Quarterly invoice' }, 'sent').end('x'),
+  session('invoice', 0)
+    .call('billing', { customer: 'ACME Corp', note: 'Quarterly invoice' }, 'sent')
+    .end('x'),
   session('report', 1).call('reports', { title: 'acme quarterly report' }, 'done').end('x'),
   session('snake', 2).call('delete_customer', { id: 7 }, 'deleted customer 7').end('x'),
   session('unicode', 3, 'carol').call('files', { path: 'ﬁle Größe.txt' }, 'Ünïcode OK'),
