@@ -8,19 +8,25 @@ import type { SqlQueryable } from './sql-client.js';
  */
 const SEARCH_KEY_CONTEXT = 'airlock-search-terms';
 const SEARCH_KEY_NAME = 'search-terms-v1';
+/** Present while some terms in the store are under the public key (written without encryption). */
+const PUBLIC_TERMS_MARK = 'public-terms';
 
 /**
- * The keys of the text search's blind index. With encryption at rest the store has one secret
- * search key, generated on first use by the key wrapper (local key file or KMS) and kept wrapped
- * in `recording_search_keys`, shared by every gateway on the store (the first saved wins, like a
- * session's data key). New terms are written under it. Searches look for terms under it and under
- * the public key, which is what stores without encryption (and so messages stored before
- * encryption was turned on) use.
+ * The key of the text search's blind index. Without encryption at rest it is the public key. With
+ * encryption the store has one secret search key, generated on first use by the key wrapper
+ * (local key file or KMS) and kept wrapped in `recording_search_keys`, shared by every gateway on
+ * the store (the first saved wins, like a session's data key).
+ *
+ * A store holds terms under one key only, so a search is one containment test (with two keys, an
+ * OR of two, the planner misjudged rare words and read every session: seconds at 100,000). A store
+ * without encryption marks that it wrote public terms; a store with encryption that finds the mark
+ * re-indexes the messages stored in clear under its secret key (indexStoredMessages), then clears it.
  */
 export class SearchKeys {
   readonly #db: SqlQueryable;
   readonly #wrapper: KeyWrapper | undefined;
   readonly #public = new TermHasher(PUBLIC_SEARCH_KEY);
+  #publicMarked: Promise<void> | undefined;
   #secret: Promise<TermHasher> | undefined;
 
   constructor(db: SqlQueryable, wrapper: KeyWrapper | undefined) {
@@ -28,16 +34,45 @@ export class SearchKeys {
     this.#wrapper = wrapper;
   }
 
+  get encrypted(): boolean {
+    return this.#wrapper !== undefined;
+  }
+
   /** The key new terms are written under. */
   async writing(): Promise<TermHasher> {
+    if (this.#wrapper !== undefined) return this.#secretKey(this.#wrapper);
+    this.#publicMarked ??= this.#db
+      .query(
+        `INSERT INTO recording_search_keys (name, wrapped_key) VALUES ($1, '') ON CONFLICT (name) DO NOTHING`,
+        [PUBLIC_TERMS_MARK],
+      )
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.#publicMarked = undefined;
+          throw error;
+        },
+      );
+    await this.#publicMarked;
+    return this.#public;
+  }
+
+  /** The key searches look for. */
+  async searching(): Promise<TermHasher> {
     return this.#wrapper === undefined ? this.#public : this.#secretKey(this.#wrapper);
   }
 
-  /** Every key terms may have been written under. */
-  async searching(): Promise<TermHasher[]> {
-    return this.#wrapper === undefined
-      ? [this.#public]
-      : [await this.#secretKey(this.#wrapper), this.#public];
+  /** Whether an encrypted store still holds terms written under the public key. */
+  async publicTermsLeft(): Promise<boolean> {
+    if (this.#wrapper === undefined) return false;
+    const rows = await this.#db.query('SELECT 1 FROM recording_search_keys WHERE name = $1', [
+      PUBLIC_TERMS_MARK,
+    ]);
+    return rows.length > 0;
+  }
+
+  async publicTermsGone(): Promise<void> {
+    await this.#db.query('DELETE FROM recording_search_keys WHERE name = $1', [PUBLIC_TERMS_MARK]);
   }
 
   #secretKey(wrapper: KeyWrapper): Promise<TermHasher> {

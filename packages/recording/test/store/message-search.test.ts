@@ -230,3 +230,44 @@ describe.each(
     expect(await found({ text: 'acme corp' })).toEqual(['carol-acme', 'invoice']);
   });
 });
+
+describe('text search when encryption at rest is turned on (PGlite)', () => {
+  it('re-indexes the sessions stored in clear under the secret key, then finds them', async () => {
+    const keyDir = await mkdtemp(join(tmpdir(), 'airlock-search-key-'));
+    const db = await PGlite.create();
+    try {
+      await LocalKeyFileWrapper.createKeyFile(join(keyDir, 'k'));
+      const wrapper = await LocalKeyFileWrapper.open(join(keyDir, 'k'));
+      const before = ProbedPgliteStore.create(db, undefined);
+      await before.migrate();
+      await before.insertEvents(SESSIONS.flatMap((s) => s.events));
+      expect(await found(before, 'acme corp')).toEqual(['carol-acme', 'invoice']);
+
+      const after = ProbedPgliteStore.create(db, { wrapper });
+      const late = session('late', 20).call('billing', { customer: 'acme corp' }, 'sent').end('x');
+      await after.insertEvents(late.events);
+      // Searches use the secret key only: until re-indexed, the sessions stored in clear are not found.
+      expect(await found(after, 'acme corp')).toEqual(['late']);
+      const inClear = SESSIONS.flatMap((s) => s.events).filter((e) => e.message !== undefined).length;
+      expect(await after.indexStoredMessages()).toEqual({ indexed: inClear, unreadable: 0 });
+      expect(await found(after, 'acme corp')).toEqual(['late', 'carol-acme', 'invoice']);
+      expect(await after.indexStoredMessages()).toEqual({ indexed: 0, unreadable: 0 });
+      const terms = await db.query<{ search_terms: string[] }>(
+        `SELECT search_terms::text[] AS search_terms FROM recording_events
+         WHERE session_id = 'ms-invoice' AND seq = 2`,
+      );
+      const publicTerms = messageSearchTerms(
+        JSON.stringify(SESSIONS[0]!.events[1]!.message),
+        new TermHasher(PUBLIC_SEARCH_KEY),
+      );
+      expect(terms.rows[0]!.search_terms.filter((t) => publicTerms.includes(t))).toEqual([]);
+    } finally {
+      await db.close();
+      await rm(keyDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  async function found(store: RecordingStore, text: string): Promise<string[]> {
+    return (await store.listSessions({ text, limit: 50 })).sessions.map((s) => s.id.slice(3));
+  }
+});
