@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { RECORDING_SCHEMA_VERSION, type RecordingEvent } from '@airlock/core';
 import type { RecordingStore } from '@airlock/recording';
 import { startPostgres, waitFor, type RunningPostgres } from '@airlock/testkit';
@@ -16,6 +17,16 @@ import { chromiumInstall, startConsoleHarness, type ConsoleHarness } from './sup
  * AIRLOCK_SCALE_STORE=postgres for PostgreSQL (the testkit's server) instead of PGlite.
  */
 
+// `pg` is the recording package's dependency (the root has none of its own): the little used here.
+interface PgClient {
+  connect(): Promise<void>;
+  query<Row>(sql: string): Promise<{ rows: Row[] }>;
+  end(): Promise<void>;
+}
+const pg = createRequire(new URL('../../packages/recording/package.json', import.meta.url))('pg') as {
+  Client: new (options: { connectionString: string }) => PgClient;
+};
+
 const SESSIONS = Number(process.env['AIRLOCK_SCALE_SESSIONS'] ?? 5000);
 const REPLAY_EVENTS = 10_000;
 const PEOPLE = ['alice', 'bob', 'carol', ...Array.from({ length: 47 }, (_, i) => `person-${i}`)];
@@ -24,6 +35,7 @@ const T0 = Date.UTC(2026, 0, 1);
 let harness: ConsoleHarness;
 let postgres: RunningPostgres | undefined;
 let store: RecordingStore;
+let databaseUrl = '';
 const figures: Record<string, unknown> = {};
 
 function seedSession(n: number): RecordingEvent[] {
@@ -50,7 +62,8 @@ beforeAll(async () => {
   let recordingStore: Record<string, unknown> = {};
   if (process.env['AIRLOCK_SCALE_STORE'] === 'postgres') {
     postgres = await startPostgres();
-    recordingStore = { kind: 'postgres', connectionString: await postgres.createDatabase('scale') };
+    databaseUrl = await postgres.createDatabase('scale');
+    recordingStore = { kind: 'postgres', connectionString: databaseUrl };
   }
   harness = await startConsoleHarness({
     gateway: { access: { rules: [{ groups: ['*'], connections: ['*'] }] } },
@@ -63,7 +76,7 @@ beforeAll(async () => {
     for (let n = first; n < Math.min(SESSIONS, first + 1000); n += 1) batch.push(...seedSession(n));
     await store.insertEvents(batch);
   }
-  figures['store'] = process.env['AIRLOCK_SCALE_STORE'] === 'postgres' ? 'postgres' : 'pglite';
+  figures['store'] = postgres ? 'postgres' : 'pglite';
   figures['sessions seeded'] = SESSIONS;
   figures['seeding'] = `${((performance.now() - seedStarted) / 1000).toFixed(1)} s`;
   // One long session for the replay: 10,000 events on the gateway's record.
@@ -77,6 +90,32 @@ beforeAll(async () => {
   long.end('client_closed');
   for (let i = 0; i < long.events.length; i += 2000) await store.insertEvents(long.events.slice(i, i + 2000));
   expect(RECORDING_SCHEMA_VERSION).toBe(2);
+  if (postgres) {
+    // As in production, the measurements wait for autovacuum to have analyzed the bulk load (the
+    // PGlite store analyzes as it writes); how long that took is a figure too.
+    const waited = performance.now();
+    const analyzed = await waitFor(
+      'autovacuum to analyze the seeded tables',
+      async () => {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          const { rows } = await client.query<{ n: string }>(
+            `SELECT count(*) AS n FROM pg_stat_user_tables
+             WHERE relname IN ('recording_sessions', 'recording_events')
+               AND last_autoanalyze IS NOT NULL AND n_mod_since_analyze < n_live_tup / 10`,
+          );
+          return Number(rows[0]?.n) === 2 ? true : undefined;
+        } finally {
+          await client.end();
+        }
+      },
+      { timeoutMs: 600_000 },
+    ).catch(() => false);
+    figures['waited for autovacuum to analyze'] = analyzed
+      ? `${((performance.now() - waited) / 1000).toFixed(1)} s`
+      : 'not analyzed within 10 min';
+  }
 }, 1_800_000);
 
 afterAll(async () => {
@@ -93,7 +132,7 @@ describe.skipIf(chromiumInstall.path === undefined)('the console at scale', () =
         headers: { authorization: `Bearer ${token}` },
       });
       expect(answer.status).toBe(200);
-      return (await answer.json()) as { sessions: { id: string }[]; nextCursor?: string };
+      return (await answer.json()) as { sessions: { id: string; tools: string[] }[]; nextCursor?: string };
     };
     await get('limit=50'); // warm
     const first = await timed('API first page (50)', () => get('limit=50'));
@@ -107,9 +146,22 @@ describe.skipIf(chromiumInstall.path === undefined)('the console at scale', () =
     );
     await timed('API first page, subject=carol', () => get('limit=50&subject=carol'));
     await timed('API first page, status=open', () => get('limit=50&status=open'));
-    await timed('API first page, tool=tool-3', () => get('limit=50&tool=tool-3'));
+    const tool = await timed('API first page, tool=tool-3', () => get('limit=50&tool=tool-3'));
+    expect(tool.sessions).toHaveLength(50);
+    expect(tool.sessions.every((s) => s.tools.includes('tool-3'))).toBe(true);
+    // carol's sessions (n % 50 = 2) never call tool-3 (n % 10 = 3): an empty answer, every candidate read.
     await timed('API first page, subject=carol&tool=tool-3', () => get('limit=50&subject=carol&tool=tool-3'));
-    await timed('API first page, text="answer 4"', () => get('limit=50&text=answer%204'));
+    // Text: one session ("answer 4" is session 4's result), one in ten (the tool's name "tool-3"
+    // is in every tool-3 request), every session ("answer"), carol's, and words never side by side.
+    const one = await timed('API first page, text="answer 4"', () => get('limit=50&text=answer%204'));
+    expect(one.sessions.map((s) => s.id)).toEqual(['scale-000004']);
+    const tenth = await timed('API first page, text="tool-3"', () => get('limit=50&text=tool-3'));
+    expect(tenth.sessions).toHaveLength(50);
+    expect(tenth.sessions.every((s) => s.tools.includes('tool-3'))).toBe(true);
+    await timed('API first page, text="answer"', () => get('limit=50&text=answer'));
+    await timed('API first page, subject=carol&text=answer', () => get('limit=50&subject=carol&text=answer'));
+    const none = await timed('API first page, text="answer tool"', () => get('limit=50&text=answer%20tool'));
+    expect(none.sessions).toEqual([]);
   }, 600_000);
 
   it('renders the sessions page in Chromium', async () => {

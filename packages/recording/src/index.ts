@@ -15,6 +15,7 @@ export {
   type SessionStatus,
   type SessionSummary,
 } from './store/recording-store.js';
+export type { MessageIndexing } from './store/message-search.js';
 export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';

@@ -73,7 +73,10 @@ const list: CommandModule<object, ListArgs> = {
       .option('until', { type: 'string', describe: 'Began before: ISO time or age' })
       .option('tool', { type: 'string', describe: 'Only sessions that called this tool' })
       .option('status', { type: 'string', choices: ['open', 'ended', 'failed'] })
-      .option('text', { type: 'string', describe: 'Only sessions with this text in a message' })
+      .option('text', {
+        type: 'string',
+        describe: 'Only sessions with these words in one message (whole words, any case)',
+      })
       .option('limit', { type: 'number', describe: 'Sessions per page (default 50, at most 500)' })
       .option('cursor', {
         type: 'string',

@@ -50,7 +50,7 @@ export function SessionFilterForm(props: {
           <option value="failed">failed</option>
         </select>
       </label>
-      {field('text', 'Text in messages')}
+      {field('text', 'Words in messages')}
       <button type="submit" class="primary">
         Search
       </button>

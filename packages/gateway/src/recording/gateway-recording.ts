@@ -83,6 +83,29 @@ async function openStore(
 }
 
 /**
+ * Messages stored before the store kept search terms (store migration 11) are found by `text` only
+ * once indexed: that runs after start, in the background, so a large store does not hold up the
+ * gateway; it logs when done, and a failure (say KMS unreachable) is retried at the next start.
+ */
+function indexStoredMessagesInBackground(store: RecordingStore, log: Logger): void {
+  const started = performance.now();
+  store.indexStoredMessages().then(
+    ({ indexed, unreadable }) => {
+      if (indexed + unreadable === 0) return;
+      log.info(
+        { indexed, unreadable, ms: Math.round(performance.now() - started) },
+        'stored messages indexed for text search',
+      );
+    },
+    (error: unknown) =>
+      log.warn(
+        { reason: (error as Error).message },
+        'indexing stored messages for text search stopped; older sessions may be missing from text search until the next start',
+      ),
+  );
+}
+
+/**
  * Opens the store, then the spool with its pumps: `store` and, when configured, `kinesis`. Fails
  * startup (fail closed) when recording is on and there is no place to write.
  */
@@ -98,6 +121,7 @@ export async function startGatewayRecording(
   const log = logger.child({ component: 'recording' });
   const wrapper = await keyWrapperFromConfig(recording.encryption);
   const store = await openStore(places, recording, wrapper, log);
+  if (store) indexStoredMessagesInBackground(store, log);
   const kinesis = recording.kinesis
     ? new KinesisSink({
         streamName: recording.kinesis.stream,

@@ -249,6 +249,7 @@ describe('export backpressure', () => {
         pagesRead += 1;
         return store.getEventPage(id, query);
       },
+      indexStoredMessages: () => store.indexStoredMessages(),
       purgeOlderThan: (cutoff) => store.purgeOlderThan(cutoff),
       holdCall: (request) => store.holdCall(request),
       getApproval: (id) => store.getApproval(id),

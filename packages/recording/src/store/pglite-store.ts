@@ -37,8 +37,9 @@ export class PgliteStore extends SqlRecordingStore {
       transaction: (work) => db.transaction((tx) => work(queryable(tx))),
       close: () => db.close(),
     };
-    // One database, one process: the trigger's NOTIFY reaches this listener at commit.
-    return new PgliteStore(client, { encryption: options.encryption }, async (onChange) => {
+    // One database, one process: the trigger's NOTIFY reaches this listener at commit. PGlite runs
+    // no autovacuum daemon: the store vacuums and analyzes its tables itself.
+    return new PgliteStore(client, { encryption: options.encryption, maintainTables: true }, async (onChange) => {
       const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => onChange(changeOfPayload(payload)));
       return () => unlisten();
     });

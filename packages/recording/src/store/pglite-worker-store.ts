@@ -28,6 +28,7 @@ import type {
   SessionScope,
   SessionSummary,
 } from './recording-store.js';
+import type { MessageIndexing } from './message-search.js';
 
 export interface PgliteWorkerStoreOptions {
   readonly dataDir: string;
@@ -238,6 +239,10 @@ export class PgliteWorkerStore implements RecordingStore {
 
   takeConsoleRecord(kind: ConsoleRecordKind, key: string): Promise<string | undefined> {
     return this.call('takeConsoleRecord', kind, key);
+  }
+
+  indexStoredMessages(): Promise<MessageIndexing> {
+    return this.call('indexStoredMessages');
   }
 
   purgeOlderThan(cutoff: Date): Promise<PurgeResult> {

@@ -4,6 +4,7 @@ import type { ChangeFeedStore } from '../changes/change-feed-store.js';
 import type { ConsoleSessionStore } from '../console/console-session-store.js';
 import type { ToolPinStore } from '../pins/tool-pin-store.js';
 import type { RecordingEvent, RecordingSource } from '@airlock/core';
+import type { MessageIndexing } from './message-search.js';
 
 /** `open` until a `session_end` arrives; `failed` when the end reason is not a normal one. */
 export type SessionStatus = 'open' | 'ended' | 'failed';
@@ -57,7 +58,10 @@ export interface SessionFilter {
   /** Sessions that called this tool (exact name). */
   readonly tool?: string | undefined;
   readonly status?: SessionStatus | undefined;
-  /** Case-insensitive substring of any recorded JSON-RPC message of the session. */
+  /**
+   * Words that one recorded JSON-RPC message of the session holds (whole words, any case,
+   * punctuation ignored; neighbouring query words next to each other): see search-terms.ts.
+   */
   readonly text?: string | undefined;
   /** `nextCursor` of the previous page. */
   readonly cursor?: string | undefined;
@@ -162,6 +166,12 @@ export interface RecordingStore
    * the position to continue after (keyset paging: pages stay correct while events arrive).
    */
   getEventPage(sessionId: string, query: EventPageQuery): Promise<EventPage>;
+  /**
+   * Gives text-search terms to messages stored before the store had them (store migration 9),
+   * in batches, until none is left; safe to run on several gateways at once (they split the
+   * work). Until it has run, those older sessions are not found by `text`.
+   */
+  indexStoredMessages(): Promise<MessageIndexing>;
   /** Deletes whole sessions whose last event is older than `cutoff`, with all their events. */
   purgeOlderThan(cutoff: Date): Promise<PurgeResult>;
   close(): Promise<void>;

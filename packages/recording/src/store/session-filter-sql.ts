@@ -1,12 +1,12 @@
 import type { SessionFilter } from './recording-store.js';
-import { messageTextPattern } from './text-pattern.js';
 
 /**
  * The SQL conditions of the sessions list's filters, on `recording_sessions` aliased `s` or `t`
- * (`alias`), one list for the list itself and for the change feed, so both select alike.
+ * (`alias`), one list for the list itself and for the change feed, so both select alike. The text
+ * search is the list's alone (it needs the store's search key: see message-search.ts).
  */
 export function sessionFilterConditions(
-  filter: Omit<SessionFilter, 'cursor' | 'limit'>,
+  filter: Omit<SessionFilter, 'cursor' | 'limit' | 'text'>,
   param: (value: unknown) => string,
   alias = 's',
 ): string[] {
@@ -19,11 +19,5 @@ export function sessionFilterConditions(
   if (filter.to !== undefined) where.push(`${a}.started_at < ${param(filter.to.toISOString())}::timestamptz`);
   if (filter.tool !== undefined) where.push(`${a}.tools @> ARRAY[${param(filter.tool)}::text]`);
   if (filter.status !== undefined) where.push(`${a}.status = ${param(filter.status)}`);
-  if (filter.text !== undefined && filter.text !== '') {
-    where.push(
-      `EXISTS (SELECT 1 FROM recording_events e WHERE e.session_id = ${a}.id
-         AND e.message ILIKE ${param(messageTextPattern(filter.text))} ESCAPE '\\')`,
-    );
-  }
   return where;
 }

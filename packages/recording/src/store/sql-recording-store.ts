@@ -20,7 +20,6 @@ import type { ToolPin, ToolSighting, ToolSightingResult } from '../pins/tool-pin
 import { AirlockError, type ApprovalVote, type RecordingEvent } from '@airlock/core';
 import { SessionKeyRing, type SessionKeyStore, type StoredSessionKey } from '../crypto/session-key-ring.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
-import { DEFAULT_MAX_SEARCH_MESSAGES, searchEncryptedMessages } from './encrypted-message-search.js';
 import { eventPageQuery, pageContinues, type EventPageRow } from './event-page-query.js';
 import { toEventRow, type EventRow } from './event-row.js';
 import { encryptRows, readEventColumns } from './message-encryption.js';
@@ -51,19 +50,26 @@ import { changedRows } from '../changes/changed-rows.js';
 import { MAX_CHANGE_PAGE_SIZE } from '../changes/change-feed-store.js';
 import type { ApprovalChangeFilter, ChangePage, SessionChangeFilter } from '../changes/change-feed-store.js';
 import type { StopWatching, StoreChange } from '../changes/store-change.js';
+import { indexStoredMessages, textSearchCondition, type MessageIndexing } from './message-search.js';
+import { TableMaintenance } from './table-maintenance.js';
+import { SearchKeys } from './search-keys.js';
+import { messageSearchTerms } from './search-terms.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
 export interface StoreEncryptionOptions {
   readonly wrapper: KeyWrapper;
   /** Unwrapped session keys cached in memory (default 10 000). */
   readonly maxCachedKeys?: number | undefined;
-  /** Messages decrypted per `listSessions` call with `text` (default 20 000). */
-  readonly maxSearchMessages?: number | undefined;
 }
 
 export interface SqlRecordingStoreOptions {
   /** Encrypt messages at rest with one data key per session. */
   readonly encryption?: StoreEncryptionOptions | undefined;
+  /**
+   * Vacuum and analyze the tables as the store writes (PGlite: it has no autovacuum daemon; see
+   * table-maintenance.ts). On PostgreSQL the daemon does it.
+   */
+  readonly maintainTables?: boolean | undefined;
 }
 
 /** How a store hears the change trigger's NOTIFYs (a PGlite listener, a PostgreSQL LISTEN connection). */
@@ -107,7 +113,7 @@ const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_v
  * `envelope` and `message` are JSON.stringify output (or base64 ciphertext): a NUL or a lone
  * surrogate in them is already a `\u` escape, so they go in as they are, unscanned.
  */
-function jsonRow(row: EventRow): Record<string, string | number | null> {
+function jsonRow(row: EventRow, searchTerms: string[] | null): Record<string, unknown> {
   const text = (value: string | null): string | null => (value === null ? null : pgText(value));
   return {
     id: pgText(row.id),
@@ -121,6 +127,7 @@ function jsonRow(row: EventRow): Record<string, string | number | null> {
     tool_name: text(row.toolName),
     envelope: row.envelope,
     message: row.message,
+    search_terms: searchTerms,
   };
 }
 
@@ -160,7 +167,8 @@ function toSummary(row: SessionRow): SessionSummary {
 export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #db: SqlClient;
   readonly #keyRing: SessionKeyRing | undefined;
-  readonly #maxSearchMessages: number;
+  readonly #searchKeys: SearchKeys;
+  readonly #maintenance: TableMaintenance | undefined;
   readonly #pins: SqlToolPins;
   readonly #grants: SqlAccessGrants;
   readonly #approvals: SqlApprovals;
@@ -191,7 +199,8 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       : undefined;
     // A held call's arguments and outcome are encrypted with the session's key, like its messages.
     this.#approvals = new SqlApprovals(db, this.#keyRing);
-    this.#maxSearchMessages = encryption?.maxSearchMessages ?? DEFAULT_MAX_SEARCH_MESSAGES;
+    this.#searchKeys = new SearchKeys(pgSafe(db), encryption?.wrapper);
+    this.#maintenance = options.maintainTables === true ? new TableMaintenance(db) : undefined;
   }
 
   /** Whether messages are encrypted at rest (a key wrapper is configured). */
@@ -215,6 +224,10 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   async shredSessionKey(sessionId: string): Promise<boolean> {
     const deleted = await deleteSessionKeys(pgSafe(this.#db), [sessionId]);
     this.#keyRing?.forget(sessionId);
+    // Its words go too: a search must not find (and so reveal the words of) what was shredded.
+    await query(this.#db, `UPDATE recording_events SET search_terms = '{}' WHERE session_id = $1`, [
+      sessionId,
+    ]);
     return deleted > 0;
   }
 
@@ -300,6 +313,17 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
 
   async migrate(): Promise<void> {
     await runMigrations(this.#db, MIGRATIONS);
+    await this.#maintenance?.ensure();
+  }
+
+  /**
+   * Gives search terms to the messages stored before text search had them (store migration 9);
+   * until it has run, those sessions are not found by `text`. The gateway runs it after start.
+   */
+  async indexStoredMessages(): Promise<MessageIndexing> {
+    const result = await indexStoredMessages(pgSafe(this.#db), this.#searchKeys, this.#keyRing);
+    await this.#maintenance?.changed(result.indexed + result.unreadable);
+    return result;
   }
 
   async insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
@@ -309,10 +333,14 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     // Sorted by id so concurrent batches take row locks in the same order (no deadlocks).
     const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const plainRows = batch.map(toEventRow);
+    const hasher = await this.#searchKeys.writing();
+    const searchTerms = plainRows.map((row) =>
+      row.message === null ? null : messageSearchTerms(row.message, hasher),
+    );
     // Keys are got (and a new session's key saved) before the transaction: the key must exist
     // before any row it sealed, and a saved key for a batch that then fails is harmless.
     const rows = this.#keyRing ? await encryptRows(plainRows, this.#keyRing) : plainRows;
-    return this.#db.transaction(async (tx) => {
+    const stored = await this.#db.transaction(async (tx) => {
       // One JSON parameter, not eleven arrays: the database's JSON parser (C) does the splitting
       // that PGlite's parameter encoder would do in JavaScript (measured: ~20 % less CPU per
       // stored event). NUL cannot be in PostgreSQL text, so string fields go through pgText first;
@@ -320,14 +348,15 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       const insertedIds = await query<{ id: string }>(
         tx,
         `INSERT INTO recording_events (id, session_id, source, seq, at, kind, direction, method, tool_name,
-           envelope, message)
-         SELECT id, session_id, source, seq, at::timestamptz, kind, direction, method, tool_name, envelope, message
+           envelope, message, search_terms)
+         SELECT id, session_id, source, seq, at::timestamptz, kind, direction, method, tool_name, envelope,
+           message, search_terms
          FROM json_to_recordset($1::json)
            AS t(id text, session_id text, source text, seq integer, at text, kind text, direction text,
-                method text, tool_name text, envelope text, message text)
+                method text, tool_name text, envelope text, message text, search_terms bigint[])
          ON CONFLICT (id) DO NOTHING
          RETURNING id`,
-        [JSON.stringify(rows.map(jsonRow))],
+        [JSON.stringify(rows.map((row, i) => jsonRow(row, searchTerms[i] ?? null)))],
       );
       // Only events that were new count towards their session, so a redelivered batch changes nothing.
       const fresh = new Set(insertedIds.map((r) => pgText(r.id)));
@@ -336,6 +365,8 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       if (deltas.length > 0) await tx.query(UPSERT_SESSIONS, [upsertSessionsParam(deltas)]);
       return { inserted: newEvents.length };
     });
+    await this.#maintenance?.changed(stored.inserted);
+    return stored;
   }
 
   async listSessions(filter: SessionFilter): Promise<SessionPage> {
@@ -345,24 +376,15 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
         `The session page size must be a whole number from 1 to ${MAX_SESSION_PAGE_SIZE} (got ${filter.limit}).`,
       );
     }
-    if (this.#keyRing && filter.text !== undefined && filter.text !== '') {
-      const source = {
-        listSessions: (f: SessionFilter) => this.listSessions(f),
-        storedMessages: (sessionId: string) =>
-          query<{ envelope: string; message: string }>(
-            this.#db,
-            'SELECT envelope, message FROM recording_events WHERE session_id = $1 AND message IS NOT NULL',
-            [sessionId],
-          ),
-      };
-      return searchEncryptedMessages(filter, source, this.#keyRing, this.#maxSearchMessages);
-    }
     const params: unknown[] = [];
     const param = (value: unknown): string => {
       params.push(value);
       return `$${params.length}`;
     };
     const where = sessionFilterConditions(filter, param);
+    if (filter.text !== undefined && filter.text !== '') {
+      where.push(await textSearchCondition(filter.text, this.#searchKeys, param));
+    }
     if (filter.cursor !== undefined) {
       const cursor = decodeSessionCursor(filter.cursor);
       where.push(`(s.started_at, s.id) < (${param(cursor.startedAt)}::timestamptz, ${param(cursor.id)})`);

@@ -52,6 +52,7 @@ describe('migrations on PostgreSQL', () => {
         'modern_session_groups',
         'recording_events',
         'recording_migrations',
+        'recording_search_keys',
         'recording_session_keys',
         'recording_sessions',
         'tool_pins',

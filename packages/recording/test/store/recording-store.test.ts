@@ -281,8 +281,10 @@ describe.each(STORE_BACKENDS)('RecordingStore on $name', (backend) => {
     expect(await mine({ status: 'ended' })).toEqual(['s1', 's4']);
     expect(await mine({ text: 'acme corp' })).toEqual(['s1']);
     expect(await mine({ text: 'say "hi" 100%' })).toEqual(['s2']);
-    expect(await mine({ text: '100_ done' })).toEqual([]); // `_` is not a wildcard
+    // Whole words, punctuation ignored: `_` and `%` separate words like a space.
+    expect(await mine({ text: '100_ done' })).toEqual(['s2']);
     expect(await mine({ text: 'QUARTERLY' })).toEqual(['s4']);
+    expect(await mine({ text: 'quarter' })).toEqual([]);
     expect(await mine({ text: 'delete_customer', status: 'failed' })).toEqual(['s3']);
     expect(await mine({ text: 'no such words anywhere' })).toEqual([]);
   });

@@ -1,0 +1,109 @@
+import { createHmac } from 'node:crypto';
+import { BoundedCache } from '../crypto/bounded-cache.js';
+
+/**
+ * The text search's index terms (the `search_terms` column, store migration 11): a keyed blind
+ * index of the words of each stored message, so `text=` is one GIN index lookup instead of a scan
+ * of every message, and works unchanged when messages are encrypted at rest (the index holds keyed
+ * hashes, never words).
+ *
+ * A word is a run of letters, digits and combining marks after NFKC normalisation and lower-casing
+ * (so `delete_customer` is two words, `Größe` and `GRÖSSE` are not the same word, `ﬁle` is `file`).
+ * A message's terms are its words and its word pairs (two words next to each other in the same
+ * string), taken from every key and every scalar value of the JSON-RPC message but its `jsonrpc`
+ * and `id` members. A query's terms are
+ * built the same way, and a message matches when it holds all of them: every word of the query,
+ * and each pair of neighbouring query words next to each other in one string of the message.
+ */
+
+/** Terms kept per message: a huge tool result stays indexable without a huge index entry. */
+export const MAX_TERMS_PER_MESSAGE = 10_000;
+
+/**
+ * The key of stores without encryption at rest. Their messages are stored in clear, so their terms
+ * need no secret: this key is public, and the terms are plain (truncated) hashes of the words.
+ */
+export const PUBLIC_SEARCH_KEY = Buffer.from('airlock-search-terms-v1', 'utf8');
+
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
+
+/** The words of `text`, in order. */
+export function searchWords(text: string): string[] {
+  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+}
+
+/** Words and neighbouring pairs of one string. */
+function termsOfString(text: string, into: Set<string>): void {
+  const words = searchWords(text);
+  for (let i = 0; i < words.length && into.size < MAX_TERMS_PER_MESSAGE; i += 1) {
+    into.add(words[i] as string);
+    if (i > 0) into.add(`${words[i - 1] as string} ${words[i] as string}`);
+  }
+}
+
+function collect(value: unknown, into: Set<string>): void {
+  if (into.size >= MAX_TERMS_PER_MESSAGE) return;
+  if (typeof value === 'string') termsOfString(value, into);
+  else if (typeof value === 'number' || typeof value === 'boolean') termsOfString(String(value), into);
+  else if (Array.isArray(value)) for (const item of value) collect(item, into);
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      termsOfString(key, into);
+      collect(item, into);
+    }
+  }
+}
+
+/**
+ * Turns terms into what is stored: the first 8 bytes of HMAC-SHA-256 under a search key, as a
+ * signed 64-bit integer in decimal (PostgreSQL `bigint`). Two different words collide with odds of
+ * about one in 2^64 per pair; a collision can only add a session to a result, never hide one.
+ *
+ * An HMAC costs ~3 µs of CPU, and most words of a recording repeat (argument names, `tools`,
+ * `content`, `text`...), so the hashes of recent short words are cached: measured, it took the
+ * hashing from most of the added cost of storing an event to a small part of it.
+ */
+export class TermHasher {
+  readonly #key: Buffer;
+  readonly #recent = new BoundedCache<string, string>(8192);
+
+  constructor(key: Buffer) {
+    this.#key = key;
+  }
+
+  hash(term: string): string {
+    const cached = this.#recent.get(term);
+    if (cached !== undefined) return cached;
+    const hashed = createHmac('sha256', this.#key).update(term, 'utf8').digest().readBigInt64BE(0).toString();
+    if (term.length <= 32) this.#recent.set(term, hashed);
+    return hashed;
+  }
+}
+
+/** The stored terms of a message (its JSON text as recorded). */
+export function messageSearchTerms(messageJson: string, hasher: TermHasher): string[] {
+  const terms = new Set<string>();
+  const message = JSON.parse(messageJson) as unknown;
+  if (message !== null && typeof message === 'object' && !Array.isArray(message)) {
+    // `jsonrpc` ("2.0") and `id` (the request's number) are in every message and say nothing.
+    for (const [key, value] of Object.entries(message)) {
+      if (key === 'jsonrpc' || key === 'id') continue;
+      termsOfString(key, terms);
+      collect(value, terms);
+    }
+  } else collect(message, terms);
+  return [...terms].map((term) => hasher.hash(term));
+}
+
+/**
+ * The terms a message must hold to match `text`; empty when `text` has no word in it. With two
+ * words or more only the pairs: each pair implies its two words, and the planner estimates a
+ * search from its terms' frequencies as if they were independent, so adding the words made it
+ * expect a few dozen events where there were 10,000 (measured: `text=tool-3` at 100,000
+ * sessions chose to collect and sort every match, 925 ms, over walking the newest sessions).
+ */
+export function querySearchTerms(text: string, hasher: TermHasher): string[] {
+  const words = searchWords(text);
+  const terms = new Set(words.length === 1 ? words : words.slice(1).map((word, i) => `${words[i]} ${word}`));
+  return [...terms].map((term) => hasher.hash(term));
+}
