@@ -98,6 +98,8 @@ describe('metrics after real traffic', () => {
       sample(gateway, 'airlock_spool_oldest_undelivered_seconds', { sink: 'store' }),
     ).toBeGreaterThanOrEqual(0);
     expect(sample(gateway, 'airlock_recording_delivery_failures_total', { sink: 'store' })).toBe(0);
+    // Nothing is on its way to the store once the calls are answered and the store caught up.
+    expect(sample(gateway, 'airlock_recording_store_backlog_events')).toBeGreaterThanOrEqual(0);
     expect(sample(gateway, 'process_cpu_seconds_total')).toBeGreaterThan(0);
 
     const agent = await scrape(agentOps);

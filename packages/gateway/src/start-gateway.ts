@@ -370,6 +370,7 @@ export async function startGateway(
     connections: () => known,
     approvalsPending: () => http.approvalGate.waiting,
     recording: () => recording?.running,
+    recordingStoreBacklog: () => (recording?.store ? recording.storeBacklog.events : undefined),
   });
   let operations: OperationsListener | undefined;
   let closing: Promise<void> | undefined;

@@ -18,6 +18,7 @@ export {
 export type { MessageIndexing } from './store/message-search.js';
 export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
+export { StoreBacklog } from './store/store-backlog.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 
 // Console sign-in records (migration 8), shared by the gateways on the store.

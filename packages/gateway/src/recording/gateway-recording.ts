@@ -8,6 +8,7 @@ import {
   PostgresStore,
   RetentionJob,
   startRecording,
+  StoreBacklog,
   storeDeliverySink,
   type DeliverySink,
   type KeyWrapper,
@@ -24,6 +25,8 @@ export interface GatewayRecording {
   /** Undefined with `store.kind: none` (events then go only to Kinesis). */
   readonly store: RecordingStore | undefined;
   readonly spoolDir: string;
+  /** Events handed to the store and not yet stored (this gateway's and its agents'). */
+  readonly storeBacklog: StoreBacklog;
   /** Stores a batch of an agent's events (the tunnel's Record call); they are durable in its spool until then. */
   storeAgentEvents(agentId: string, events: RecordingEvent[]): Promise<void>;
   /** Flushes and delivers the spool (bounded), then closes it and the store. */
@@ -134,8 +137,9 @@ export async function startGatewayRecording(
           ),
       })
     : undefined;
+  const storeBacklog = new StoreBacklog();
   const sinks: DeliverySink[] = [];
-  if (store) sinks.push(storeDeliverySink(store));
+  if (store) sinks.push(storeDeliverySink(store, 'store', storeBacklog));
   if (kinesis) sinks.push(kinesisDeliverySink(kinesis));
   let running: RunningRecording;
   try {
@@ -187,9 +191,10 @@ export async function startGatewayRecording(
     running,
     store,
     spoolDir,
+    storeBacklog,
     // With no store, an agent's events reach Kinesis from the agent itself: accept them here.
     storeAgentEvents: async (_agentId, events) => {
-      if (store) await store.insertEvents(events);
+      if (store) await storeBacklog.insert(store, events);
     },
     close: (timeoutMs) =>
       (closing ??= (async () => {

@@ -13,6 +13,8 @@ export interface GatewayObservations {
   /** Calls held on this gateway waiting for approvers. */
   readonly approvalsPending: () => number;
   readonly recording: () => ObservedRecording | undefined;
+  /** Events handed to the recording store and not yet stored; undefined without a store. */
+  readonly recordingStoreBacklog?: () => number | undefined;
 }
 
 /** The gateway's Prometheus registry and the instruments the relay updates as calls pass. */
@@ -72,6 +74,15 @@ export class GatewayMetrics {
       collect() {
         const o = observed();
         if (o) this.set(o.approvalsPending());
+      },
+    });
+    new Gauge({
+      name: 'airlock_recording_store_backlog_events',
+      help: "Recorded events handed to the store and not yet stored: this gateway's delivery batch and its agents' batches, in flight or queued for the store; 0 without a store (events still in the spool: airlock_spool_backlog_bytes).",
+      registers: [this.registry],
+      collect() {
+        const events = observed()?.recordingStoreBacklog?.();
+        if (events !== undefined) this.set(events);
       },
     });
     registerRecordingMetrics(this.registry, () => this.observations?.recording());

@@ -24,8 +24,14 @@ export interface SpoolDeliveryOptions {
   readonly lingerMs?: number;
 }
 
-/** Long enough to batch a busy session's events, short enough that the store is near real time. */
-export const DEFAULT_DELIVERY_LINGER_MS = 50;
+/**
+ * Long enough to batch a busy gateway's events, short enough that the store is near real time.
+ * The store's cost per event falls with the batch: one transaction, one merge row per session in
+ * it however many of its events it holds. Measured (the worker store fed by two pumps, a gateway's
+ * and an agent's, 4,000 events/s from 32 sessions, CPU of the process per stored event; load
+ * average 13-18): 137 µs with batches every 50 ms, 92 every 200 ms, 84 every 400 ms.
+ */
+export const DEFAULT_DELIVERY_LINGER_MS = 200;
 
 /** Counters since start, for metrics and tests. */
 export interface SpoolDeliveryStats {

@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig } from '@airlock/core';
 import { keyWrapperFromConfig } from '../crypto/key-wrapper-from-config.js';
+import { fullCollection } from './full-collection.js';
 import { PgliteStore } from './pglite-store.js';
 import type { RecordingStore } from './recording-store.js';
 
@@ -49,6 +50,10 @@ try {
     ...(wrapper === undefined ? {} : { encryption: { wrapper } }),
   });
   let watching: Promise<unknown> | undefined;
+  // Opening may have created the database in an instance of its own, and the gateway migrates
+  // next: both leave garbage that only a full collection frees (see fullCollection). The closed
+  // instance's memory is still referenced until its closing has unwound: collect on the next turn.
+  setTimeout(fullCollection, 0);
   port.on('message', (call: Call) => {
     if (call.method === 'watchChanges') {
       // One listener for the thread; the proxy fans changes out to its watchers.
@@ -61,7 +66,10 @@ try {
     }
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
     method.apply(store, call.args).then(
-      (value) => port.postMessage({ id: call.id, ok: true, value }),
+      (value) => {
+        if (call.method === 'migrate') fullCollection();
+        port.postMessage({ id: call.id, ok: true, value });
+      },
       (error: unknown) => port.postMessage({ id: call.id, ok: false, error: wireError(error) }),
     );
   });
