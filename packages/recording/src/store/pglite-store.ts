@@ -72,9 +72,13 @@ export class PgliteStore extends SqlRecordingStore {
     };
     // One database, one process: the trigger's NOTIFY reaches this listener at commit. PGlite runs
     // no autovacuum daemon: the store vacuums and analyzes its tables itself.
-    return new PgliteStore(client, { encryption: options.encryption, maintainTables: true }, async (onChange) => {
-      const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => onChange(changeOfPayload(payload)));
-      return () => unlisten();
-    });
+    return new PgliteStore(
+      client,
+      { encryption: options.encryption, maintainTables: true },
+      async (onChange) => {
+        const unlisten = await db.listen(CHANGE_CHANNEL, (payload) => onChange(changeOfPayload(payload)));
+        return () => unlisten();
+      },
+    );
   }
 }
