@@ -1,8 +1,9 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { AirlockError, type ClusterConfig } from '@airlock/core';
 import type { Logger } from 'pino';
+import { watchFilesForChange } from '../http/watch-files.js';
 
 export type ClusterTlsConfig = NonNullable<ClusterConfig['tls']>;
 
@@ -12,9 +13,6 @@ export interface ClusterTlsMaterial {
   readonly key: Buffer;
   readonly ca: Buffer;
 }
-
-/** How often the files are checked for changes (polling survives atomic renames, e.g. Kubernetes secret updates). */
-const RELOAD_CHECK_MS = 1_000;
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -120,12 +118,5 @@ export function reloadClusterTlsOnChange(
       );
     }
   };
-  const onChange = (current: { mtimeMs: number }, previous: { mtimeMs: number }): void => {
-    if (current.mtimeMs !== previous.mtimeMs) reload();
-  };
-  const files = [tls.certFile, tls.keyFile, tls.caFile];
-  for (const file of files) watchFile(file, { interval: RELOAD_CHECK_MS, persistent: false }, onChange);
-  return () => {
-    for (const file of files) unwatchFile(file, onChange);
-  };
+  return watchFilesForChange([tls.certFile, tls.keyFile, tls.caFile], reload);
 }

@@ -1,10 +1,8 @@
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import { AirlockError, type ListenerTlsConfig } from '@airlock/core';
 import type { Logger } from 'pino';
-
-/** How often the certificate and key files are checked for changes (polling survives atomic renames, e.g. Kubernetes secret updates). */
-const RELOAD_CHECK_MS = 1_000;
+import { watchFilesForChange } from './watch-files.js';
 
 export interface ListenerCertificate {
   readonly cert: Buffer;
@@ -50,13 +48,5 @@ export function reloadCertificateOnChange(
       );
     }
   };
-  const onChange = (current: { mtimeMs: number }, previous: { mtimeMs: number }): void => {
-    if (current.mtimeMs !== previous.mtimeMs) reload();
-  };
-  watchFile(tls.certFile, { interval: RELOAD_CHECK_MS, persistent: false }, onChange);
-  watchFile(tls.keyFile, { interval: RELOAD_CHECK_MS, persistent: false }, onChange);
-  return () => {
-    unwatchFile(tls.certFile, onChange);
-    unwatchFile(tls.keyFile, onChange);
-  };
+  return watchFilesForChange([tls.certFile, tls.keyFile], reload);
 }
