@@ -217,7 +217,7 @@ export function createOidcIdentity(
         case 'none':
           throw challenges.unauthenticated(
             connection,
-            `This MCP endpoint needs an access token (Authorization: Bearer <token>). ${LOGIN_HINT}`,
+            `${connection === '' ? 'The Airlock API' : 'This MCP endpoint'} needs an access token (Authorization: Bearer <token>). ${LOGIN_HINT}`,
             false,
           );
         case 'other-scheme':

@@ -181,6 +181,7 @@ describe('who sees which recorded session', () => {
     const none = await get('');
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Bearer');
+    expect(JSON.stringify(await none.json())).toContain('The Airlock API needs an access token');
     const wrongAudience = await idp.issueAccessToken({ user: 'bob', resource: `${PUBLIC_URL}/mcp/demo` });
     const response = await fetch(`http://127.0.0.1:${gateway.port}/api/v1/sessions`, {
       headers: { authorization: `Bearer ${wrongAudience}` },
