@@ -14,6 +14,7 @@ import type { SessionResponse__Output } from '../generated/airlock/tunnel/v1/Ses
 import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
+import { isTraceEnabled } from '../trace.js';
 import { failureFromWire, failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
 import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
 import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
@@ -59,6 +60,7 @@ export class GatewayConnection {
   readonly #control: grpc.ClientDuplexStream<ControlRequest, ControlResponse__Output>;
   readonly #announced: Set<string>;
   readonly #sessions = new Map<TunnelStream, string>();
+  readonly #trace = isTraceEnabled('tunnel');
   #welcome: Welcome__Output | undefined;
   #lastHeardAt = Date.now();
   #timer: NodeJS.Timeout | undefined;
@@ -403,7 +405,9 @@ export class GatewayConnection {
       cancel: () => call.cancel(),
       maxChunkBytes: this.#maxChunkBytes(),
       maxMessageBytes: this.#options.maxMessageBytes,
-      logger: this.#logger.child({ sessionId: request.sessionId, connection: request.connection }),
+      logger: this.#logger,
+      logBindings: { sessionId: request.sessionId, connection: request.connection },
+      trace: this.#trace,
       transportClosed: (detail) =>
         new AirlockError(
           'tunnel_closed',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { AirlockError, GrpcStatus, type SessionOpenRequest } from '@airlock/core';
@@ -10,6 +10,7 @@ import type { SessionRequest__Output } from '../generated/airlock/tunnel/v1/Sess
 import type { SessionResponse } from '../generated/airlock/tunnel/v1/SessionResponse.js';
 import type { TunnelServiceHandlers } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
+import { isTraceEnabled } from '../trace.js';
 import { openSessionToWire } from '../proto/wire-mapping.js';
 import { checkChunkBytes, DEFAULT_MAX_CHUNK_BYTES } from '../stream/frame-chunker.js';
 import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
@@ -96,6 +97,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
   readonly #pending = new PendingOpens();
   /** Authenticated control streams still waiting for their Hello: not in the registry yet. */
   readonly #awaitingHello = new Set<ConnectedAgent>();
+  readonly #trace = isTraceEnabled('tunnel');
   #closing: Promise<void> | undefined;
 
   /** Starts listening; resolves once the port is bound. */
@@ -213,7 +215,8 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         `No agent serving connection "${connection}" is connected to this gateway. Check that the agent is running and can reach the tunnel port; requests work again as soon as it reconnects.`,
       );
     }
-    const openId = randomBytes(16).toString('base64url');
+    // Unguessable, as before, but from Node's batched entropy: randomBytes(16) cost ~15 µs an exchange.
+    const openId = randomUUID();
     // A modern-era exchange takes an attached standby stream when one is waiting: no round trip.
     const standby = request.kind === 'exchange' ? agent.standby.take() : undefined;
     if (standby) {
@@ -466,7 +469,9 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       call,
       maxChunkBytes: this.#maxChunkBytes,
       maxMessageBytes: this.#maxMessageBytes,
-      logger: this.#logger.child({ sessionId, connection, agentId: agent.id }),
+      logger: this.#logger,
+      logBindings: { sessionId, connection, agentId: agent.id },
+      trace: this.#trace,
       transportClosed: (detail) =>
         new AirlockError(
           'tunnel_closed',
