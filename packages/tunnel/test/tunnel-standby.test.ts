@@ -21,9 +21,18 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  /** A server asking for `standbyStreams`, an agent that records what each session was opened for. */
-  async function setup(standbyStreams: number) {
-    const server = await startServer({ standbyStreams });
+  /**
+   * A server asking for `standbyStreams`, an agent that records what each session was opened for.
+   * `agentCapabilities` plays an agent that predates some; `gatewayIgnores` a gateway that does.
+   */
+  async function setup(
+    standbyStreams: number,
+    versions: { agentCapabilities?: string[]; gatewayIgnores?: string[] } = {},
+  ) {
+    const server = await startServer({
+      standbyStreams,
+      ...(versions.gatewayIgnores ? { testOnly: { ignoredCapabilities: versions.gatewayIgnores } } : {}),
+    });
     cleanup.push(() => server.close());
     const opened: SessionOpenRequest[] = [];
     const client = await startClient(server.port, {
@@ -31,6 +40,7 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
         opened.push(request);
         echoSessions(request, stream);
       },
+      ...(versions.agentCapabilities ? { testOnly: { capabilities: versions.agentCapabilities } } : {}),
     });
     cleanup.push(() => client.stop());
     await connected(client);
@@ -99,6 +109,43 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     const after = await server.openSession(exchangeRequest('after'));
     expect(await echoOnce(after, '{"after":true}')).toBe('{"after":true}');
   });
+
+  // Mixed versions: a stream rejoins the pool on a clean End only when both sides know it; an
+  // agent that sends an Attach to a gateway that does not wait for one (or the reverse) would
+  // break the next exchange on that stream, or never get the stream back.
+  for (const [label, versions] of [
+    [
+      'an agent that predates rejoining on End',
+      { agentCapabilities: ['chunked-frames', 'standby-streams', 'standby-reuse'] },
+    ],
+    ['a gateway that predates rejoining on End', { gatewayIgnores: ['standby-rejoin'] }],
+    ['both rejoining on End', {}],
+  ] as const) {
+    it(`reuses streams exchange after exchange with ${label}`, async () => {
+      const { server } = await setup(1, versions);
+      await waitUntil(() => standby(server) === 1, 5000, 'one standby stream');
+      const agent = () => server.agents()[0]!;
+      for (let i = 0; i < 5; i++) {
+        const stream = await server.openSession(exchangeRequest(`mixed-${i}`));
+        expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
+        await waitUntil(() => agent().standbyReuses === i + 1, 5000, `exchange ${i}'s stream to come back`);
+      }
+      // Concurrent exchanges grow the pool with streams opened on demand, which come back too.
+      const streams = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => server.openSession(exchangeRequest(`burst-${i}`))),
+      );
+      expect(await Promise.all(streams.map((s, i) => echoOnce(s, `{"b":${i}}`)))).toEqual(
+        Array.from({ length: 4 }, (_, i) => `{"b":${i}}`),
+      );
+      await waitUntil(
+        () => standby(server)! >= 4 && agent().activeSessions === 0,
+        5000,
+        'the burst back in the pool',
+      );
+      const after = await server.openSession(exchangeRequest('after-burst'));
+      expect(await echoOnce(after, '{"after":1}')).toBe('{"after":1}');
+    });
+  }
 
   it('falls back to opening on demand when the pool is empty, and under concurrency', async () => {
     const { server } = await setup(1);

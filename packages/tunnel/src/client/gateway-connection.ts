@@ -278,19 +278,25 @@ export class GatewayConnection {
    * A call whose exchange ended cleanly waits for the next one. Up to MAX_STANDBY_STREAMS, not the
    * gateway's number: the pool grows to the peak of concurrent exchanges instead of closing streams
    * that the next burst would open again (the gateway accepts reused streams up to the same bound).
+   * With Welcome.standby_rejoin_on_end the gateway has put the call back in its pool already, and
+   * bounds the pool itself: the call is kept unless this connection is closing, and no Attach goes.
    */
   #rejoinStandby(call: SessionClientCall): void {
-    if (this.#closed || this.#standby.size >= MAX_STANDBY_STREAMS) {
+    const rejoined = this.#welcome?.standbyRejoinOnEnd === true;
+    if (this.#closed || (!rejoined && this.#standby.size >= MAX_STANDBY_STREAMS)) {
       // Its CANCELLED status is no news (and unheard, an 'error' without a listener would throw).
       call.on('error', () => undefined);
       call.cancel();
       return;
     }
-    this.#awaitOpen(call);
+    this.#awaitOpen(call, !rejoined);
   }
 
-  /** Attaches `call` as a standby stream (new, or reused) and starts the session the gateway gives it. */
-  #awaitOpen(call: SessionClientCall): void {
+  /**
+   * Attaches `call` as a standby stream (new, or reused; `attach` false when the gateway took it
+   * back without one) and starts the session the gateway gives it.
+   */
+  #awaitOpen(call: SessionClientCall, attach = true): void {
     this.#standby.add(call);
     const failed = (): void => {
       if (!this.#standby.delete(call) || this.#closed || this.#standbyRetry) return;
@@ -339,7 +345,7 @@ export class GatewayConnection {
     });
     // A reused call was left paused by the exchange before.
     call.resume();
-    call.write({ attach: { openId: '', standby: true } });
+    if (attach) call.write({ attach: { openId: '', standby: true } });
   }
 
   #maxChunkBytes(): number {

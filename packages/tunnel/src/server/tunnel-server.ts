@@ -58,6 +58,13 @@ export interface TunnelServerOptions {
    * agent's own. Without it, Record calls are answered with recording_unavailable.
    */
   readonly onRecord?: RecordHandler | undefined;
+  /** Test hooks. Never set in production. */
+  readonly testOnly?:
+    | {
+        /** Hello capabilities treated as not announced: this gateway acts as one that predates them. */
+        readonly ignoredCapabilities?: readonly string[];
+      }
+    | undefined;
 }
 
 export interface TunnelServerEvents {
@@ -226,10 +233,8 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         agent,
         connection,
         request.sessionId,
-        // Reused: once the exchange ended cleanly, the agent's next Attach puts the call back.
-        agent.reuseStandby
-          ? (call) => this.#readAttach(call as StandbyCall, agent.identity, true)
-          : undefined,
+        // Reused: once the exchange ended cleanly, the call goes back (at once, or on the agent's Attach).
+        agent.reuseStandby ? (call) => this.#reuse(call as StandbyCall, agent) : undefined,
       );
     }
     return new Promise<TunnelStream>((resolve, reject) => {
@@ -325,6 +330,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
       heartbeatIntervalMs: this.#heartbeatIntervalMs,
       maxChunkBytes: this.#maxChunkBytes,
       standbyStreams: this.#standbyStreams,
+      ignoredCapabilities: this.#options.testOnly?.ignoredCapabilities,
       logger: this.#logger,
       onReady: (ready) => this.#onAgentReady(ready),
       onOpenRejected: (from, openId, failure) => this.#pending.reject(openId, from, failure),
@@ -383,6 +389,35 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     const identity = this.#authenticate(call, 'Session');
     if (!identity) return;
     this.#readAttach(call, identity);
+  }
+
+  /**
+   * A call whose exchange ended cleanly both ways: back to the agent's pool, at once when the agent
+   * rejoins on the End (no Attach to wait for: no message, timer or listener per exchange), else
+   * on the agent's next Attach.
+   */
+  #reuse(call: StandbyCall, agent: ConnectedAgent): void {
+    if (!agent.rejoinOnEnd) {
+      this.#readAttach(call, agent.identity, true);
+      return;
+    }
+    if (agent.closed || this.#closing) {
+      call.emit('error', {
+        code: GrpcStatus.UNAVAILABLE,
+        details: 'The agent or the gateway is going away.',
+      });
+    } else if (!agent.standby.add(call, true)) {
+      this.#logger.warn(
+        { agentId: agent.id, standbyStreams: agent.standby.size },
+        'standby pool full; closing a reused stream',
+      );
+      call.emit('error', {
+        code: GrpcStatus.RESOURCE_EXHAUSTED,
+        details: `This agent already keeps the ${agent.standby.size} standby streams the gateway allows.`,
+      });
+    } else {
+      agent.standbyReuses++;
+    }
   }
 
   /** Waits for the Attach that starts (or, reused, restarts) a Session call, then places the call. */
@@ -448,7 +483,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
           open.connection,
           open.sessionId,
           // An exchange's stream opened on demand (the pool was empty) joins the pool afterwards.
-          open.reusable ? (done) => this.#readAttach(done as StandbyCall, identity, true) : undefined,
+          open.reusable ? (done) => this.#reuse(done as StandbyCall, open.agent) : undefined,
         ),
       );
     });

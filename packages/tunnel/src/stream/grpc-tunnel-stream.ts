@@ -214,7 +214,15 @@ export class GrpcTunnelStream implements TunnelStream {
     }
     if (!this.#writer.idle) {
       // A frame still waits for HTTP/2 (a send aborted by the peer's End): not a call to reuse.
-      this.#closeCall();
+      // The peer may have pooled it already (Welcome.standby_rejoin_on_end): where this side can,
+      // it cancels the call, which the peer notices at once even on a paused call, rather than
+      // half-closing it, which the peer would only read with its next exchange.
+      if (this.#cancel) {
+        this.#callEnded = true;
+        clearTimeout(this.#forceCloseTimer);
+        this.#forceCloseTimer = undefined;
+        this.#cancel();
+      } else this.#closeCall();
       return;
     }
     this.#transportDone = true;
