@@ -145,4 +145,17 @@ describe('masking policy from the wire', () => {
     expect(other).not.toBe(first);
     expect(other.replacement.keepLast).toBe(6);
   });
+
+  it('never mistakes one list of detector names for another', () => {
+    const names = (detectors: string[]) =>
+      maskingPolicyFromWire({
+        ...wire(4),
+        detectors,
+        custom: [],
+      } as Parameters<typeof maskingPolicyFromWire>[0]).detectors;
+    // An unknown name (from a newer gateway) is dropped; it must not stand in for two known ones.
+    expect(names(['email,aws_access_key_id'])).toEqual([]);
+    expect(names(['email', 'aws_access_key_id'])).toEqual(['aws_access_key_id', 'email']);
+    expect(names(['email,aws_access_key_id'])).toEqual([]);
+  });
 });

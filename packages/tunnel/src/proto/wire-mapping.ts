@@ -125,14 +125,16 @@ export function maskingPolicyFromWire(policy: MaskingPolicy__Output): MaskingPol
 const MAX_DECODED_POLICIES = 64;
 const decodedPolicies = new Map<string, MaskingPolicy>();
 
-/** Every field maskingPolicyFromWire reads, in one string. */
+/** Every field maskingPolicyFromWire reads, in one string (JSON only for custom detectors, which are rare). */
 function wirePolicyKey(policy: MaskingPolicy__Output): string {
-  return JSON.stringify([
-    policy.detectors,
-    policy.custom.map((c) => [c.type, c.pattern, c.keywords, c.keywordWindow, c.validation]),
-    policy.replacementStyle,
-    policy.keepLast,
-  ]);
+  const custom =
+    policy.custom.length === 0
+      ? ''
+      : JSON.stringify(
+          policy.custom.map((c) => [c.type, c.pattern, c.keywords, c.keywordWindow, c.validation]),
+        );
+  // JSON keeps names apart whatever they hold: a gateway may send names this agent does not know.
+  return `${policy.replacementStyle} ${policy.keepLast} ${JSON.stringify(policy.detectors)}${custom}`;
 }
 
 function deepFreeze<T>(value: T): T {
