@@ -72,8 +72,21 @@ export function openSessionToWire(openId: string, request: SessionOpenRequest): 
       anonymous: caller.anonymous,
     },
     forwardHeaders: { ...request.forwardHeaders },
-    ...(request.masking ? { masking: maskingPolicyToWire(request.masking) } : {}),
+    ...(request.masking ? { masking: wireMaskingOf(request.masking) } : {}),
   };
+}
+
+/** The gateway's policy of a connection is one frozen object: its wire form is made once. */
+const wirePolicies = new WeakMap<MaskingPolicy, WireMaskingPolicy>();
+
+function wireMaskingOf(policy: MaskingPolicy): WireMaskingPolicy {
+  if (!Object.isFrozen(policy)) return maskingPolicyToWire(policy);
+  let wire = wirePolicies.get(policy);
+  if (wire === undefined) {
+    wire = maskingPolicyToWire(policy);
+    wirePolicies.set(policy, wire);
+  }
+  return wire;
 }
 
 const STYLE_TO_WIRE = {
