@@ -110,19 +110,27 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     expect(await echoOnce(after, '{"after":true}')).toBe('{"after":true}');
   });
 
-  // Mixed versions: a stream rejoins the pool on a clean End only when both sides know it; an
-  // agent that sends an Attach to a gateway that does not wait for one (or the reverse) would
-  // break the next exchange on that stream, or never get the stream back.
+  // Mixed versions. A stream rejoins the pool on a clean End, and an OpenSession carries the
+  // request's first frame, only when both sides know it: an agent that sends an Attach to a
+  // gateway that does not wait for one (or the reverse) breaks the next exchange on that stream or
+  // never gets it back, and an agent that does not read first_frame loses the request.
+  const WITHOUT = (...left: string[]) =>
+    ['chunked-frames', 'standby-streams', 'standby-reuse', 'standby-rejoin', 'open-with-request'].filter(
+      (c) => !left.includes(c),
+    );
   for (const [label, versions] of [
-    [
-      'an agent that predates rejoining on End',
-      { agentCapabilities: ['chunked-frames', 'standby-streams', 'standby-reuse'] },
-    ],
+    ['an agent that predates rejoining on End', { agentCapabilities: WITHOUT('standby-rejoin') }],
     ['a gateway that predates rejoining on End', { gatewayIgnores: ['standby-rejoin'] }],
-    ['both rejoining on End', {}],
+    [
+      'an agent that predates requests in the OpenSession',
+      { agentCapabilities: WITHOUT('open-with-request') },
+    ],
+    ['a gateway that predates requests in the OpenSession', { gatewayIgnores: ['open-with-request'] }],
+    ['an agent that predates both', { agentCapabilities: WITHOUT('standby-rejoin', 'open-with-request') }],
+    ['both sides current', {}],
   ] as const) {
     it(`reuses streams exchange after exchange with ${label}`, async () => {
-      const { server } = await setup(1, versions);
+      const { server, opened } = await setup(1, versions);
       await waitUntil(() => standby(server) === 1, 5000, 'one standby stream');
       const agent = () => server.agents()[0]!;
       for (let i = 0; i < 5; i++) {
@@ -130,6 +138,16 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
         expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
         await waitUntil(() => agent().standbyReuses === i + 1, 5000, `exchange ${i}'s stream to come back`);
       }
+      // A request larger than a frame: its first frame may ride in the OpenSession, the rest follow.
+      const large = `{"large":"${'x'.repeat(300 * 1024)}"}`;
+      const big = await server.openSession(exchangeRequest('large'));
+      expect(await echoOnce(big, large)).toBe(large);
+      // An exchange its client leaves before sending anything still reaches the agent, and ends there.
+      const left = await server.openSession(exchangeRequest('left-early'));
+      const leftSeen = collect(left);
+      left.end();
+      expect(await leftSeen.ended).toBeUndefined();
+      await waitUntil(() => opened.some((r) => r.sessionId === 'left-early'), 5000, 'the agent to see it');
       // Concurrent exchanges grow the pool with streams opened on demand, which come back too.
       const streams = await Promise.all(
         Array.from({ length: 4 }, (_, i) => server.openSession(exchangeRequest(`burst-${i}`))),

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
 import type { ControlResponse__Output } from '../generated/airlock/tunnel/v1/ControlResponse.js';
+import type { Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
 import type { Hello } from '../generated/airlock/tunnel/v1/Hello.js';
 import type { OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
 import type { RecordRequest } from '../generated/airlock/tunnel/v1/RecordRequest.js';
@@ -61,6 +62,8 @@ export class GatewayConnection {
   readonly #announced: Set<string>;
   readonly #sessions = new Map<TunnelStream, string>();
   readonly #trace = isTraceEnabled('tunnel');
+  /** It announced "open-with-request": an OpenSession may carry the request's first frame. */
+  readonly #readsFirstFrame: boolean;
   #welcome: Welcome__Output | undefined;
   #lastHeardAt = Date.now();
   #timer: NodeJS.Timeout | undefined;
@@ -79,6 +82,7 @@ export class GatewayConnection {
     this.#options = options;
     this.#logger = options.logger;
     this.#announced = new Set((options.hello.connections ?? []).map((c) => c.name ?? ''));
+    this.#readsFirstFrame = options.hello.capabilities?.includes('open-with-request') ?? false;
     const { TunnelService } = tunnelProto();
     this.#client = new TunnelService(options.address, options.credentials, options.channelOptions);
     this.#control = this.#client.Control(agentCredentialsMetadata(options.agent));
@@ -340,6 +344,7 @@ export class GatewayConnection {
         this.#welcome?.reuseStandbyStreams
           ? (done) => this.#rejoinStandby(done as SessionClientCall)
           : undefined,
+        (this.#readsFirstFrame && message.firstFrame) || undefined,
       );
       call.off('error', ignore);
     });
@@ -403,6 +408,7 @@ export class GatewayConnection {
     request: SessionOpenRequest,
     call: SessionClientCall,
     recycle?: (call: SessionCall) => void,
+    firstFrame?: Frame__Output,
   ): void {
     const gatewayId = this.gatewayId ?? this.#options.address;
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
@@ -421,6 +427,7 @@ export class GatewayConnection {
         ),
       onFinish: () => this.#sessions.delete(stream),
       recycle,
+      firstFrame,
     });
     this.#sessions.set(stream, request.connection);
     try {

@@ -51,8 +51,14 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 30_000 };
 /** A connection up this long counts as stable: the next reconnect starts from the initial delay. */
 const STABLE_CONNECTION_MS = 10_000;
-/** 'standby-streams', 'standby-reuse', 'standby-rejoin': see the gateway's ConnectedAgent. */
-const CAPABILITIES = ['chunked-frames', 'standby-streams', 'standby-reuse', 'standby-rejoin'];
+/** 'standby-…', 'open-with-request': see the gateway's ConnectedAgent. */
+const CAPABILITIES = [
+  'chunked-frames',
+  'standby-streams',
+  'standby-reuse',
+  'standby-rejoin',
+  'open-with-request',
+];
 
 /**
  * The agent's side of the tunnel. It dials out to one gateway, says Hello with the connections it

@@ -61,6 +61,12 @@ export const STANDBY_REUSE_CAPABILITY = 'standby-reuse';
  */
 export const STANDBY_REJOIN_CAPABILITY = 'standby-rejoin';
 
+/**
+ * The Hello capability of an agent that reads OpenSession.first_frame: on a standby stream, the
+ * exchange's OpenSession carries the request's first frame (one gRPC message instead of two).
+ */
+export const OPEN_WITH_REQUEST_CAPABILITY = 'open-with-request';
+
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
@@ -86,6 +92,8 @@ export class ConnectedAgent {
   standbyReuses = 0;
   /** A reused stream rejoins the pool on the clean End, without an Attach (Welcome.standby_rejoin_on_end). */
   rejoinOnEnd = false;
+  /** The agent reads an exchange's first frame inside the OpenSession (OPEN_WITH_REQUEST_CAPABILITY). */
+  opensWithRequest = false;
 
   readonly #options: ConnectedAgentOptions;
   readonly #call: ConnectedAgentOptions['call'];
@@ -269,6 +277,7 @@ export class ConnectedAgent {
     this.standby = new StandbyStreams(standbyStreams);
     this.reuseStandby = standbyStreams > 0 && announces(STANDBY_REUSE_CAPABILITY);
     this.rejoinOnEnd = this.reuseStandby && announces(STANDBY_REJOIN_CAPABILITY);
+    this.opensWithRequest = standbyStreams > 0 && announces(OPEN_WITH_REQUEST_CAPABILITY);
     this.#write({
       welcome: {
         gatewayId: this.#options.gatewayId,

@@ -14,6 +14,7 @@ import { isTraceEnabled } from '../trace.js';
 import { openSessionToWire } from '../proto/wire-mapping.js';
 import { checkChunkBytes, DEFAULT_MAX_CHUNK_BYTES } from '../stream/frame-chunker.js';
 import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
+import type { HeldOpen } from '../stream/session-call.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../stream/message-assembler.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import type { AgentAuthenticator, AgentIdentity } from './agent-authenticator.js';
@@ -227,7 +228,9 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     // A modern-era exchange takes an attached standby stream when one is waiting: no round trip.
     const standby = request.kind === 'exchange' ? agent.standby.take() : undefined;
     if (standby) {
-      standby.write({ open: openSessionToWire(openId, request) });
+      const open = openSessionToWire(openId, request);
+      // Held back to carry the request's first frame when the agent reads it there.
+      if (!agent.opensWithRequest) standby.write({ open });
       return this.#startStream(
         standby,
         agent,
@@ -235,6 +238,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         request.sessionId,
         // Reused: once the exchange ended cleanly, the call goes back (at once, or on the agent's Attach).
         agent.reuseStandby ? (call) => this.#reuse(call as StandbyCall, agent) : undefined,
+        agent.opensWithRequest ? { open, write: (message, done) => standby.write(message, done) } : undefined,
       );
     }
     return new Promise<TunnelStream>((resolve, reject) => {
@@ -498,6 +502,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     connection: string,
     sessionId: string,
     recycle?: (call: SessionCall) => void,
+    pendingOpen?: HeldOpen,
   ): GrpcTunnelStream {
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
       sessionId,
@@ -514,6 +519,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         ),
       onFinish: () => agent.removeSession(stream),
       recycle,
+      pendingOpen,
     });
     agent.addSession(stream, connection);
     return stream;

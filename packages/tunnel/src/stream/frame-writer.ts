@@ -2,7 +2,7 @@ import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { FrameMeta } from '../tunnel-stream.js';
 import { chunkMessage } from './frame-chunker.js';
-import type { OutgoingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
+import type { HeldOpen, OutgoingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
 
 /** Sends not yet written; beyond this a caller is not awaiting `send` and would grow memory without bound. */
 const MAX_QUEUED_SENDS = 1024;
@@ -42,6 +42,8 @@ export class FrameWriter {
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
   #unacked = 0;
+  /** An OpenSession held back to carry the first frame (see holdOpen). */
+  #pendingOpen: HeldOpen | undefined;
   readonly #drainWaiters = new Set<Waiter>();
   readonly #ackWaiters = new Set<Waiter>();
 
@@ -50,6 +52,22 @@ export class FrameWriter {
   constructor(options: FrameWriterOptions) {
     this.#o = options;
     options.call.on('drain', this.#onDrain);
+  }
+
+  /**
+   * Holds the stream's OpenSession back so that it carries the first frame written (one message
+   * instead of two); `flushOpen` writes it alone when something else must go first.
+   */
+  holdOpen(held: HeldOpen): void {
+    this.#pendingOpen = held;
+  }
+
+  /** Writes a held OpenSession now, alone; `whenIdle`: only when no send is waiting to carry it. */
+  flushOpen(whenIdle = false): void {
+    const held = this.#pendingOpen;
+    if (held === undefined || (whenIdle && this.#queued > 0)) return;
+    this.#pendingOpen = undefined;
+    held.write({ open: held.open });
   }
 
   /** Stops listening to the call (it goes on carrying another session's frames). */
@@ -142,7 +160,12 @@ export class FrameWriter {
     for (const frame of chunkMessage(buffer, meta, maxChunkBytes)) {
       if (this.#abort) throw this.#abortError()!;
       this.#unacked++;
-      const ok = call.write({ frame } satisfies OutgoingSessionMessage, () => this.#onAck());
+      const held = this.#pendingOpen;
+      this.#pendingOpen = undefined;
+      const ok =
+        held === undefined
+          ? call.write({ frame } satisfies OutgoingSessionMessage, () => this.#onAck())
+          : held.write({ open: { ...held.open, firstFrame: frame } }, () => this.#onAck());
       stats.framesSent++;
       stats.bytesSent += frame.data.length;
       if (this.#o.trace) {

@@ -1,5 +1,6 @@
 import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
+import type { Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
 import { failureFromWire, failureToWire } from '../proto/wire-mapping.js';
 import { isTraceEnabled } from '../trace.js';
 import type { FrameMeta, TunnelMessage, TunnelStream, TunnelStreamHandler } from '../tunnel-stream.js';
@@ -7,6 +8,7 @@ import { FrameWriter } from './frame-writer.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageAssembler } from './message-assembler.js';
 import {
   limitReadAhead,
+  type HeldOpen,
   type IncomingSessionMessage,
   type OutgoingSessionMessage,
   type SessionCall,
@@ -44,6 +46,14 @@ export interface GrpcTunnelStreamOptions {
    * closing it: the next exchange runs on it (Welcome.reuse_standby_streams). Both sides must agree.
    */
   readonly recycle?: ((call: SessionCall) => void) | undefined;
+  /**
+   * Gateway, on a standby stream: the OpenSession to write, held back so that it carries the first
+   * frame sent (OpenSession.first_frame, for agents that announce "open-with-request"). Written
+   * alone when the stream ends, or when its consumer is installed and no send follows at once.
+   */
+  readonly pendingOpen?: HeldOpen | undefined;
+  /** Agent: the first frame, when it came inside the OpenSession; read before anything on the call. */
+  readonly firstFrame?: Frame__Output | undefined;
 }
 
 /** After ending a call, how long the peer gets to complete it before a client-side cancel. */
@@ -133,6 +143,8 @@ export class GrpcTunnelStream implements TunnelStream {
       ['close', () => this.#onTransportGone('the stream closed')],
     ];
     for (const [event, listener] of this.#listeners) call.on(event, listener);
+    if (options.pendingOpen) this.#writer.holdOpen(options.pendingOpen);
+    if (options.firstFrame) this.#onData({ kind: 'frame', frame: options.firstFrame });
   }
 
   get #logger(): Logger {
@@ -155,6 +167,9 @@ export class GrpcTunnelStream implements TunnelStream {
       throw new Error(`Session ${this.sessionId} already has a consumer; a stream has exactly one.`);
     this.#handler = handler;
     this.#flush();
+    // A consumer that sends at once (an exchange sends its request right after) lets the held
+    // OpenSession carry the request's first frame; otherwise it goes alone.
+    queueMicrotask(() => this.#writer.flushOpen(true));
   }
 
   pause(): void {
@@ -192,6 +207,7 @@ export class GrpcTunnelStream implements TunnelStream {
 
   #write(message: OutgoingSessionMessage): void {
     if (this.#callEnded || this.#transportDone) return;
+    this.#writer.flushOpen();
     this.#call.write(message);
   }
 
