@@ -27,7 +27,7 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
    */
   async function setup(
     standbyStreams: number,
-    versions: { agentCapabilities?: string[]; gatewayIgnores?: string[] } = {},
+    versions: { agentCapabilities?: readonly string[]; gatewayIgnores?: readonly string[] } = {},
   ) {
     const server = await startServer({
       standbyStreams,
