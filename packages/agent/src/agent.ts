@@ -24,6 +24,7 @@ import { systemGatewayResolver, type GatewayResolver } from './discovery/gateway
 import { AgentMasker } from './masking/agent-masker.js';
 import { randomKeyedHash } from './masking/hash-key.js';
 import { InjectedSecrets } from './masking/injected-secrets.js';
+import { GroupLoggers } from './group-loggers.js';
 import { ModernRecordingSessions } from './modern-recording-sessions.js';
 import { bridgeSession, type BridgedSession } from './session-bridge.js';
 import { HttpConnector } from './upstream/http-connector.js';
@@ -192,6 +193,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     options.modernSessionIdleMs ?? 300_000,
     logger,
   );
+  const groupLoggers = new GroupLoggers(logger);
   let stopping = false;
   const calls = new AgentCalls(options.metrics, options.tracer);
 
@@ -232,6 +234,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       stream,
       connector,
       logger,
+      sessionLogger: exchange ? groupLoggers.for(request) : undefined,
       masker,
       ...(options.recorder ? { recorder: options.recorder } : {}),
       recordEnd: !exchange,

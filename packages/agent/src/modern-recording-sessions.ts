@@ -5,6 +5,13 @@ interface OpenGroup {
   readonly context: RelayContext;
   /** Exchanges of the group still running: the group never expires under them. */
   active: number;
+  /** When its last exchange ended (performance.now()). */
+  idleSince: number;
+  /**
+   * Armed when the group falls idle and not cleared by the next exchange: when it fires it ends
+   * the group, or re-arms for what is left of the idle window. One timer per idle window, not a
+   * setTimeout and clearTimeout for every exchange.
+   */
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -29,11 +36,9 @@ export class ModernRecordingSessions {
     if (!this.recorder) return () => undefined;
     let group = this.open.get(context.sessionId);
     if (!group) {
-      group = { context, active: 0, timer: undefined };
+      group = { context, active: 0, idleSince: 0, timer: undefined };
       this.open.set(context.sessionId, group);
     }
-    if (group.timer) clearTimeout(group.timer);
-    group.timer = undefined;
     group.active += 1;
     const joined = group;
     let finished = false;
@@ -42,9 +47,21 @@ export class ModernRecordingSessions {
       finished = true;
       joined.active -= 1;
       if (joined.active > 0 || this.open.get(context.sessionId) !== joined) return;
-      joined.timer = setTimeout(() => void this.end(context.sessionId, 'expired'), this.idleMs);
-      joined.timer.unref();
+      joined.idleSince = performance.now();
+      if (joined.timer === undefined) this.arm(joined, this.idleMs);
     };
+  }
+
+  private arm(group: OpenGroup, delayMs: number): void {
+    group.timer = setTimeout(() => {
+      group.timer = undefined;
+      // Busy again: the exchange that ends last arms the timer anew.
+      if (group.active > 0 || this.open.get(group.context.sessionId) !== group) return;
+      const leftMs = group.idleSince + this.idleMs - performance.now();
+      if (leftMs > 0) this.arm(group, leftMs);
+      else void this.end(group.context.sessionId, 'expired');
+    }, delayMs);
+    group.timer.unref();
   }
 
   async endAll(reason: string): Promise<void> {

@@ -23,6 +23,8 @@ export interface BridgeSessionOptions {
   readonly stream: TunnelStream;
   readonly connector: UpstreamConnector;
   readonly logger: Logger;
+  /** `logger` bound to this session already (the exchanges of a modern-era group share one). */
+  readonly sessionLogger?: Logger | undefined;
   readonly masker?: ResponseMasker;
   readonly recorder?: MessageRecorder;
   /**
@@ -56,11 +58,13 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
   const { request, stream, connector } = options;
   const masker = options.masker ?? noMasking;
   const recorder = options.recorder ?? noRecording;
-  const logger = options.logger.child({
-    sessionId: request.sessionId,
-    connection: request.connection,
-    subject: request.caller.subject,
-  });
+  const logger =
+    options.sessionLogger ??
+    options.logger.child({
+      sessionId: request.sessionId,
+      connection: request.connection,
+      subject: request.caller.subject,
+    });
   // Each side numbers its own requests, so each direction gets its own log.
   const requests = new RequestLog(
     logger,

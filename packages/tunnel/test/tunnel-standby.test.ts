@@ -21,9 +21,18 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
-  /** A server asking for `standbyStreams`, an agent that records what each session was opened for. */
-  async function setup(standbyStreams: number) {
-    const server = await startServer({ standbyStreams });
+  /**
+   * A server asking for `standbyStreams`, an agent that records what each session was opened for.
+   * `agentCapabilities` plays an agent that predates some; `gatewayIgnores` a gateway that does.
+   */
+  async function setup(
+    standbyStreams: number,
+    versions: { agentCapabilities?: readonly string[]; gatewayIgnores?: readonly string[] } = {},
+  ) {
+    const server = await startServer({
+      standbyStreams,
+      ...(versions.gatewayIgnores ? { testOnly: { ignoredCapabilities: versions.gatewayIgnores } } : {}),
+    });
     cleanup.push(() => server.close());
     const opened: SessionOpenRequest[] = [];
     const client = await startClient(server.port, {
@@ -31,6 +40,7 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
         opened.push(request);
         echoSessions(request, stream);
       },
+      ...(versions.agentCapabilities ? { testOnly: { capabilities: versions.agentCapabilities } } : {}),
     });
     cleanup.push(() => client.stop());
     await connected(client);
@@ -99,6 +109,61 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
     const after = await server.openSession(exchangeRequest('after'));
     expect(await echoOnce(after, '{"after":true}')).toBe('{"after":true}');
   });
+
+  // Mixed versions. A stream rejoins the pool on a clean End, and an OpenSession carries the
+  // request's first frame, only when both sides know it: an agent that sends an Attach to a
+  // gateway that does not wait for one (or the reverse) breaks the next exchange on that stream or
+  // never gets it back, and an agent that does not read first_frame loses the request.
+  const WITHOUT = (...left: string[]) =>
+    ['chunked-frames', 'standby-streams', 'standby-reuse', 'standby-rejoin', 'open-with-request'].filter(
+      (c) => !left.includes(c),
+    );
+  for (const [label, versions] of [
+    ['an agent that predates rejoining on End', { agentCapabilities: WITHOUT('standby-rejoin') }],
+    ['a gateway that predates rejoining on End', { gatewayIgnores: ['standby-rejoin'] }],
+    [
+      'an agent that predates requests in the OpenSession',
+      { agentCapabilities: WITHOUT('open-with-request') },
+    ],
+    ['a gateway that predates requests in the OpenSession', { gatewayIgnores: ['open-with-request'] }],
+    ['an agent that predates both', { agentCapabilities: WITHOUT('standby-rejoin', 'open-with-request') }],
+    ['both sides current', {}],
+  ] as const) {
+    it(`reuses streams exchange after exchange with ${label}`, async () => {
+      const { server, opened } = await setup(1, versions);
+      await waitUntil(() => standby(server) === 1, 5000, 'one standby stream');
+      const agent = () => server.agents()[0]!;
+      for (let i = 0; i < 5; i++) {
+        const stream = await server.openSession(exchangeRequest(`mixed-${i}`));
+        expect(await echoOnce(stream, `{"i":${i}}`)).toBe(`{"i":${i}}`);
+        await waitUntil(() => agent().standbyReuses === i + 1, 5000, `exchange ${i}'s stream to come back`);
+      }
+      // A request larger than a frame: its first frame may ride in the OpenSession, the rest follow.
+      const large = `{"large":"${'x'.repeat(300 * 1024)}"}`;
+      const big = await server.openSession(exchangeRequest('large'));
+      expect(await echoOnce(big, large)).toBe(large);
+      // An exchange its client leaves before sending anything still reaches the agent, and ends there.
+      const left = await server.openSession(exchangeRequest('left-early'));
+      const leftSeen = collect(left);
+      left.end();
+      expect(await leftSeen.ended).toBeUndefined();
+      await waitUntil(() => opened.some((r) => r.sessionId === 'left-early'), 5000, 'the agent to see it');
+      // Concurrent exchanges grow the pool with streams opened on demand, which come back too.
+      const streams = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => server.openSession(exchangeRequest(`burst-${i}`))),
+      );
+      expect(await Promise.all(streams.map((s, i) => echoOnce(s, `{"b":${i}}`)))).toEqual(
+        Array.from({ length: 4 }, (_, i) => `{"b":${i}}`),
+      );
+      await waitUntil(
+        () => standby(server)! >= 4 && agent().activeSessions === 0,
+        5000,
+        'the burst back in the pool',
+      );
+      const after = await server.openSession(exchangeRequest('after-burst'));
+      expect(await echoOnce(after, '{"after":1}')).toBe('{"after":1}');
+    });
+  }
 
   it('falls back to opening on demand when the pool is empty, and under concurrency', async () => {
     const { server } = await setup(1);

@@ -47,20 +47,27 @@ describe('tunnel: mTLS and tracing', () => {
   });
 
   it('logs every frame at debug level with AIRLOCK_TRACE=tunnel, and none without', async () => {
+    const quietLog = captureLog('debug');
+    const quietServer = await startServer({ logger: quietLog.logger });
+    cleanup.push(() => quietServer.close());
+    const quietClient = await startClient(quietServer.port);
+    cleanup.push(() => quietClient.stop());
+    await connected(quietClient);
+
+    const quiet = await quietServer.openSession(sessionRequest('q-1'));
+    const quietReceived = collect(quiet);
+    await quiet.send('{"a":1}');
+    await quietReceived.next();
+    expect(quietLog.text()).not.toContain('tunnel frame');
+
+    // Read when the tunnel server (and the agent's connection) is made, not for every stream.
+    process.env.AIRLOCK_TRACE = 'recording,tunnel';
     const serverLog = captureLog('debug');
     const server = await startServer({ logger: serverLog.logger });
     cleanup.push(() => server.close());
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-
-    const quiet = await server.openSession(sessionRequest('q-1'));
-    const quietReceived = collect(quiet);
-    await quiet.send('{"a":1}');
-    await quietReceived.next();
-    expect(serverLog.text()).not.toContain('tunnel frame');
-
-    process.env.AIRLOCK_TRACE = 'recording,tunnel';
     const traced = await server.openSession(sessionRequest('t-1'));
     const tracedReceived = collect(traced);
     await traced.send('{"b":2}');

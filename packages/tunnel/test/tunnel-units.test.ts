@@ -9,6 +9,7 @@ import {
 } from '../src/index.js';
 import { chunkMessage, type OutgoingFrame } from '../src/stream/frame-chunker.js';
 import { MessageAssembler } from '../src/stream/message-assembler.js';
+import { maskingPolicyFromWire, maskingPolicyToWire } from '../src/proto/wire-mapping.js';
 
 describe('reconnect backoff', () => {
   it('grows exponentially up to the cap with full jitter, and resets', () => {
@@ -117,5 +118,44 @@ describe('AIRLOCK_TRACE', () => {
     expect(isTraceEnabled('tunnel', 'all')).toBe(true);
     expect(isTraceEnabled('tunnel', 'recording')).toBe(false);
     expect(isTraceEnabled('tunnel', undefined)).toBe(false);
+  });
+});
+
+describe('masking policy from the wire', () => {
+  const wire = (keepLast: number) =>
+    maskingPolicyToWire({
+      detectors: ['email', 'aws_access_key_id'],
+      custom: [{ type: 'TICKET', pattern: 'T-[0-9]+', keywords: ['ticket'], keywordWindow: 32 }],
+      replacement: { style: 'partial', keepLast },
+    }) as Parameters<typeof maskingPolicyFromWire>[0];
+
+  it('decodes one policy into one frozen object, whichever OpenSession carried it', () => {
+    const first = maskingPolicyFromWire(wire(4));
+    const again = maskingPolicyFromWire(wire(4));
+    expect(again).toBe(first);
+    expect(
+      Object.isFrozen(first) && Object.isFrozen(first.custom[0]) && Object.isFrozen(first.detectors),
+    ).toBe(true);
+    expect(first).toMatchObject({
+      detectors: ['aws_access_key_id', 'email'],
+      custom: [{ type: 'TICKET', pattern: 'T-[0-9]+', keywords: ['ticket'], keywordWindow: 32 }],
+      replacement: { style: 'partial', keepLast: 4 },
+    });
+    const other = maskingPolicyFromWire(wire(6));
+    expect(other).not.toBe(first);
+    expect(other.replacement.keepLast).toBe(6);
+  });
+
+  it('never mistakes one list of detector names for another', () => {
+    const names = (detectors: string[]) =>
+      maskingPolicyFromWire({
+        ...wire(4),
+        detectors,
+        custom: [],
+      } as Parameters<typeof maskingPolicyFromWire>[0]).detectors;
+    // An unknown name (from a newer gateway) is dropped; it must not stand in for two known ones.
+    expect(names(['email,aws_access_key_id'])).toEqual([]);
+    expect(names(['email', 'aws_access_key_id'])).toEqual(['aws_access_key_id', 'email']);
+    expect(names(['email,aws_access_key_id'])).toEqual([]);
   });
 });

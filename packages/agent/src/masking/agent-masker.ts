@@ -15,6 +15,8 @@ import type { InjectedSecrets } from './injected-secrets.js';
 /** Messages at least this large (counting string characters) are masked in slices, yielding between them. */
 const LARGE_MESSAGE_CHARS = 64 * 1024;
 const MAX_COMPILED = 64;
+/** The policy key of sessions whose gateway sent no masking policy (the agent's floor alone). */
+const NO_POLICY = Object.freeze({});
 
 const yieldToOthers = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -42,6 +44,12 @@ export class AgentMasker implements ResponseMasker {
   private readonly compiled = new Map<string, Masker>();
   /** Per session: the masker and the injected-values generation it was made for (no work per message). */
   private readonly bySession = new WeakMap<SessionOpenRequest, { generation: number; masker: Masker }>();
+  /**
+   * Per policy object and connection: a gateway's modern-era exchanges are sessions of their own,
+   * each with the same (decoded once, frozen) policy object, so one lookup replaces building the
+   * effective policy and its key for every exchange (about 35 µs each).
+   */
+  private readonly byPolicy = new WeakMap<object, Map<string, { generation: number; masker: Masker }>>();
 
   constructor(
     private readonly config: AgentConfig,
@@ -57,9 +65,20 @@ export class AgentMasker implements ResponseMasker {
     const generation = this.injected.generation(request.connection);
     const known = this.bySession.get(request);
     if (known !== undefined && known.generation === generation) return known.masker;
-    const masker = this.compile(request, generation);
-    this.bySession.set(request, { generation, masker });
-    return masker;
+    const policyKey = request.masking ?? NO_POLICY;
+    let byConnection = this.byPolicy.get(policyKey);
+    const shared = byConnection?.get(request.connection);
+    if (shared !== undefined && shared.generation === generation) {
+      this.bySession.set(request, shared);
+      return shared.masker;
+    }
+    const entry = { generation, masker: this.compile(request, generation) };
+    this.bySession.set(request, entry);
+    if (Object.isFrozen(policyKey)) {
+      if (byConnection === undefined) this.byPolicy.set(policyKey, (byConnection = new Map()));
+      byConnection.set(request.connection, entry);
+    }
+    return entry.masker;
   }
 
   private compile(request: SessionOpenRequest, generation: number): Masker {

@@ -24,22 +24,63 @@ export function isEventStream(headers: IncomingHttpHeaders): boolean {
   return headerValue(headers, 'content-type')?.toLowerCase().startsWith('text/event-stream') ?? false;
 }
 
-/** Reads a whole body as UTF-8, refusing more than `maxBytes`. */
-export async function readBodyText(body: Readable, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let length = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    length += chunk.length;
-    if (length > maxBytes) {
-      body.destroy();
-      throw new AirlockError(
-        'message_too_large',
-        `The MCP server sent a body larger than ${maxBytes} bytes.`,
-      );
+/**
+ * Reads a whole body as UTF-8, refusing more than `maxBytes`. With 'data' and 'end' listeners, not
+ * `for await`: the async iterator (and the end-of-stream watcher it sets up) cost about 40 µs per
+ * JSON answer under load, once per 2026-07-28 request.
+ */
+export function readBodyText(body: Readable, maxBytes: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    if (body.destroyed) {
+      reject(body.errored ?? prematureClose());
+      return;
     }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, length).toString('utf8');
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const settle = (): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+      body.off('close', onClose);
+      // Whatever the body does after this (an error while it is torn down) is no news to anyone.
+      body.on('error', ignore);
+    };
+    const onData = (chunk: Buffer): void => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        settle();
+        body.destroy();
+        reject(
+          new AirlockError('message_too_large', `The MCP server sent a body larger than ${maxBytes} bytes.`),
+        );
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      settle();
+      resolve(Buffer.concat(chunks, length).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      settle();
+      reject(error);
+    };
+    // Closed without its end (destroyed, the connection lost) and without an error: as `for await` does.
+    const onClose = (): void => {
+      settle();
+      reject(prematureClose());
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+    body.on('close', onClose);
+  });
+}
+
+const ignore = (): void => undefined;
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 /** One JSON-RPC message, or a 2025-03-26 batch of them. */

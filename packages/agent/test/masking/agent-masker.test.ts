@@ -79,6 +79,32 @@ describe('AgentMasker', () => {
     expect(JSON.stringify(message)).toContain('[MASKED:AWS_ACCESS_KEY_ID] jane@example.com');
   });
 
+  it('shares a masker between sessions of one frozen policy, until the agent injects a new value', async () => {
+    // As the tunnel decodes it: one frozen object for every OpenSession of a connection.
+    const policy = Object.freeze({
+      detectors: Object.freeze(['email']),
+      custom: Object.freeze([]),
+      replacement: Object.freeze({ style: 'type' as const, keepLast: 4 }),
+    }) as NonNullable<SessionOpenRequest['masking']>;
+    const before = await masker.mask(
+      request('db', policy),
+      result('jane@example.com rotated-secret-value-9'),
+    );
+    expect(JSON.stringify(before.message)).toContain('[MASKED:EMAIL] rotated-secret-value-9');
+    injected.rememberAws('db', {
+      accessKeyId: 'ASIAROTATEDKEY000009',
+      secretAccessKey: 'rotated-secret-value-9',
+    });
+    const after = await masker.mask(request('db', policy), result('jane@example.com rotated-secret-value-9'));
+    expect(JSON.stringify(after.message)).toContain('[MASKED:EMAIL] [MASKED:AWS_SECRET_ACCESS_KEY]');
+    // Another connection with the same policy has its own injected values and floor.
+    const api = await masker.mask(
+      request('api', policy),
+      result('upstream-token-123456 rotated-secret-value-9'),
+    );
+    expect(JSON.stringify(api.message)).toContain('[MASKED:UPSTREAM_HEADER] rotated-secret-value-9');
+  });
+
   it('refuses a session whose policy it cannot run, naming the connection and the detector', () => {
     const bad = {
       detectors: [],

@@ -189,13 +189,14 @@ export class McpEndpoint {
           json,
           forwardHeaders: paramHeaders(req),
           res,
+          logBindings: { sessionId, connection, subject: caller.subject },
           ...('method' in message && message.method === 'server/discover'
             ? { onAnswer: (reply: JsonRpcMessage) => this.versions.learn(connection, reply) }
             : {}),
         },
         this.options.directory,
         this.options.pipeline,
-        log.child({ sessionId, connection, subject: caller.subject }),
+        log,
       );
       return;
     }

@@ -20,6 +20,12 @@ export interface ExchangeRequest {
   readonly json: string;
   readonly forwardHeaders: Record<string, string>;
   readonly res: ServerResponse;
+  /**
+   * What every log line of the request names (session, connection, subject). Bound per line, not
+   * in a pino child made per request: a child cost about 14 µs of each request, and a request
+   * logs one line.
+   */
+  readonly logBindings: Record<string, unknown>;
   /** Sees the server's answer to the request (after policy), e.g. to learn from server/discover. */
   readonly onAnswer?: (reply: JsonRpcMessage) => void;
 }
@@ -40,6 +46,13 @@ export async function relayExchange(
   const channel = new ResponseChannel(res, requestId);
   const method = 'method' in message ? message.method : '';
   const startedAt = performance.now();
+  let child: Logger | undefined;
+  const warnings: Pick<Logger, 'warn' | 'error'> = {
+    warn: (...args: Parameters<Logger['warn']>) =>
+      (child ??= logger.child(request.logBindings)).warn(...args),
+    error: (...args: Parameters<Logger['error']>) =>
+      (child ??= logger.child(request.logBindings)).error(...args),
+  };
   let inbound;
   try {
     inbound = await pipeline.process(context, message, request.json, 'client_to_server');
@@ -105,6 +118,7 @@ export async function relayExchange(
       finish('error' in reply ? 'error' : 'ok');
       logger.info(
         {
+          ...request.logBindings,
           method: 'method' in message ? message.method : undefined,
           id: requestId,
           ms: Math.round((performance.now() - startedAt) * 100) / 100,
@@ -126,7 +140,7 @@ export async function relayExchange(
       stream,
       pipeline,
       context,
-      logger,
+      logger: warnings,
       // The exchange's one request is what its response answers (policy filters e.g. tools/list by it).
       requestMethodOf: (reply) =>
         !('method' in reply) && 'method' in message && reply.id !== null && idKey(reply.id) === responseKey

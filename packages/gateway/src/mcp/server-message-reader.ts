@@ -7,7 +7,8 @@ export interface ServerMessageReaderOptions {
   readonly stream: TunnelStream;
   readonly pipeline: MessagePipeline;
   readonly context: RelayContext;
-  readonly logger: Logger;
+  /** Warnings and errors only: a modern-era exchange makes the child logger behind it when needed. */
+  readonly logger: Pick<Logger, 'warn' | 'error'>;
   /** The method of the client request a server response answers (policy filters e.g. tools/list by it). */
   readonly requestMethodOf: (message: JsonRpcMessage, frame: TunnelMessage) => string | undefined;
   /** A server message policy let pass, with the JSON to send on. */

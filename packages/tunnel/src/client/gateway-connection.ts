@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
 import type { ControlResponse__Output } from '../generated/airlock/tunnel/v1/ControlResponse.js';
+import type { Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
 import type { Hello } from '../generated/airlock/tunnel/v1/Hello.js';
 import type { OpenSession__Output } from '../generated/airlock/tunnel/v1/OpenSession.js';
 import type { RecordRequest } from '../generated/airlock/tunnel/v1/RecordRequest.js';
@@ -14,6 +15,7 @@ import type { SessionResponse__Output } from '../generated/airlock/tunnel/v1/Ses
 import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
+import { isTraceEnabled } from '../trace.js';
 import { failureFromWire, failureToWire, openSessionFromWire } from '../proto/wire-mapping.js';
 import { DEFAULT_MAX_CHUNK_BYTES, MAX_ALLOWED_CHUNK_BYTES } from '../stream/frame-chunker.js';
 import { GrpcTunnelStream, type SessionCall } from '../stream/grpc-tunnel-stream.js';
@@ -59,6 +61,9 @@ export class GatewayConnection {
   readonly #control: grpc.ClientDuplexStream<ControlRequest, ControlResponse__Output>;
   readonly #announced: Set<string>;
   readonly #sessions = new Map<TunnelStream, string>();
+  readonly #trace = isTraceEnabled('tunnel');
+  /** It announced "open-with-request": an OpenSession may carry the request's first frame. */
+  readonly #readsFirstFrame: boolean;
   #welcome: Welcome__Output | undefined;
   #lastHeardAt = Date.now();
   #timer: NodeJS.Timeout | undefined;
@@ -77,6 +82,7 @@ export class GatewayConnection {
     this.#options = options;
     this.#logger = options.logger;
     this.#announced = new Set((options.hello.connections ?? []).map((c) => c.name ?? ''));
+    this.#readsFirstFrame = options.hello.capabilities?.includes('open-with-request') ?? false;
     const { TunnelService } = tunnelProto();
     this.#client = new TunnelService(options.address, options.credentials, options.channelOptions);
     this.#control = this.#client.Control(agentCredentialsMetadata(options.agent));
@@ -276,19 +282,25 @@ export class GatewayConnection {
    * A call whose exchange ended cleanly waits for the next one. Up to MAX_STANDBY_STREAMS, not the
    * gateway's number: the pool grows to the peak of concurrent exchanges instead of closing streams
    * that the next burst would open again (the gateway accepts reused streams up to the same bound).
+   * With Welcome.standby_rejoin_on_end the gateway has put the call back in its pool already, and
+   * bounds the pool itself: the call is kept unless this connection is closing, and no Attach goes.
    */
   #rejoinStandby(call: SessionClientCall): void {
-    if (this.#closed || this.#standby.size >= MAX_STANDBY_STREAMS) {
+    const rejoined = this.#welcome?.standbyRejoinOnEnd === true;
+    if (this.#closed || (!rejoined && this.#standby.size >= MAX_STANDBY_STREAMS)) {
       // Its CANCELLED status is no news (and unheard, an 'error' without a listener would throw).
       call.on('error', () => undefined);
       call.cancel();
       return;
     }
-    this.#awaitOpen(call);
+    this.#awaitOpen(call, !rejoined);
   }
 
-  /** Attaches `call` as a standby stream (new, or reused) and starts the session the gateway gives it. */
-  #awaitOpen(call: SessionClientCall): void {
+  /**
+   * Attaches `call` as a standby stream (new, or reused; `attach` false when the gateway took it
+   * back without one) and starts the session the gateway gives it.
+   */
+  #awaitOpen(call: SessionClientCall, attach = true): void {
     this.#standby.add(call);
     const failed = (): void => {
       if (!this.#standby.delete(call) || this.#closed || this.#standbyRetry) return;
@@ -332,12 +344,13 @@ export class GatewayConnection {
         this.#welcome?.reuseStandbyStreams
           ? (done) => this.#rejoinStandby(done as SessionClientCall)
           : undefined,
+        (this.#readsFirstFrame && message.firstFrame) || undefined,
       );
       call.off('error', ignore);
     });
     // A reused call was left paused by the exchange before.
     call.resume();
-    call.write({ attach: { openId: '', standby: true } });
+    if (attach) call.write({ attach: { openId: '', standby: true } });
   }
 
   #maxChunkBytes(): number {
@@ -395,6 +408,7 @@ export class GatewayConnection {
     request: SessionOpenRequest,
     call: SessionClientCall,
     recycle?: (call: SessionCall) => void,
+    firstFrame?: Frame__Output,
   ): void {
     const gatewayId = this.gatewayId ?? this.#options.address;
     const stream: GrpcTunnelStream = new GrpcTunnelStream({
@@ -403,7 +417,9 @@ export class GatewayConnection {
       cancel: () => call.cancel(),
       maxChunkBytes: this.#maxChunkBytes(),
       maxMessageBytes: this.#options.maxMessageBytes,
-      logger: this.#logger.child({ sessionId: request.sessionId, connection: request.connection }),
+      logger: this.#logger,
+      logBindings: { sessionId: request.sessionId, connection: request.connection },
+      trace: this.#trace,
       transportClosed: (detail) =>
         new AirlockError(
           'tunnel_closed',
@@ -411,6 +427,7 @@ export class GatewayConnection {
         ),
       onFinish: () => this.#sessions.delete(stream),
       recycle,
+      firstFrame,
     });
     this.#sessions.set(stream, request.connection);
     try {

@@ -32,7 +32,13 @@ export interface TunnelClientOptions {
   /** Largest reassembled message accepted from the gateway; default 64 MiB. */
   readonly maxMessageBytes?: number | undefined;
   /** Test hooks. Never set in production. */
-  readonly testOnly?: { readonly suppressHeartbeats?: boolean } | undefined;
+  readonly testOnly?:
+    | {
+        readonly suppressHeartbeats?: boolean;
+        /** The Hello's capabilities instead of this version's (an agent that predates some). */
+        readonly capabilities?: readonly string[];
+      }
+    | undefined;
 }
 
 export interface TunnelClientEvents {
@@ -45,8 +51,14 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 30_000 };
 /** A connection up this long counts as stable: the next reconnect starts from the initial delay. */
 const STABLE_CONNECTION_MS = 10_000;
-/** 'standby-streams', 'standby-reuse': see the capabilities in the gateway's ConnectedAgent. */
-const CAPABILITIES = ['chunked-frames', 'standby-streams', 'standby-reuse'];
+/** 'standby-…', 'open-with-request': see the gateway's ConnectedAgent. */
+const CAPABILITIES = [
+  'chunked-frames',
+  'standby-streams',
+  'standby-reuse',
+  'standby-rejoin',
+  'open-with-request',
+];
 
 /**
  * The agent's side of the tunnel. It dials out to one gateway, says Hello with the connections it
@@ -132,7 +144,7 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
       hello: {
         agentId: options.agentId,
         version: options.version,
-        capabilities: CAPABILITIES,
+        capabilities: [...(options.testOnly?.capabilities ?? CAPABILITIES)],
         connections: options.connections.map((c) => ({
           name: c.name,
           transport: transportToWire(c.transport),

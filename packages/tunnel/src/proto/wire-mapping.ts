@@ -72,8 +72,21 @@ export function openSessionToWire(openId: string, request: SessionOpenRequest): 
       anonymous: caller.anonymous,
     },
     forwardHeaders: { ...request.forwardHeaders },
-    ...(request.masking ? { masking: maskingPolicyToWire(request.masking) } : {}),
+    ...(request.masking ? { masking: wireMaskingOf(request.masking) } : {}),
   };
+}
+
+/** The gateway's policy of a connection is one frozen object: its wire form is made once. */
+const wirePolicies = new WeakMap<MaskingPolicy, WireMaskingPolicy>();
+
+function wireMaskingOf(policy: MaskingPolicy): WireMaskingPolicy {
+  if (!Object.isFrozen(policy)) return maskingPolicyToWire(policy);
+  let wire = wirePolicies.get(policy);
+  if (wire === undefined) {
+    wire = maskingPolicyToWire(policy);
+    wirePolicies.set(policy, wire);
+  }
+  return wire;
 }
 
 const STYLE_TO_WIRE = {
@@ -108,6 +121,44 @@ export function maskingPolicyToWire(policy: MaskingPolicy): WireMaskingPolicy {
  * the style that reveals least.
  */
 export function maskingPolicyFromWire(policy: MaskingPolicy__Output): MaskingPolicy {
+  // A gateway sends the same policy in every OpenSession of a connection (one per modern-era
+  // exchange): the same wire policy yields the same frozen object, which the agent's masker cache
+  // recognises without rebuilding the effective policy. Decoding it cost about 15 µs an exchange.
+  const key = wirePolicyKey(policy);
+  let decoded = decodedPolicies.get(key);
+  if (decoded === undefined) {
+    decoded = deepFreeze(decodeMaskingPolicy(policy));
+    if (decodedPolicies.size >= MAX_DECODED_POLICIES)
+      decodedPolicies.delete(decodedPolicies.keys().next().value as string);
+    decodedPolicies.set(key, decoded);
+  }
+  return decoded;
+}
+
+const MAX_DECODED_POLICIES = 64;
+const decodedPolicies = new Map<string, MaskingPolicy>();
+
+/** Every field maskingPolicyFromWire reads, in one string (JSON only for custom detectors, which are rare). */
+function wirePolicyKey(policy: MaskingPolicy__Output): string {
+  const custom =
+    policy.custom.length === 0
+      ? ''
+      : JSON.stringify(
+          policy.custom.map((c) => [c.type, c.pattern, c.keywords, c.keywordWindow, c.validation]),
+        );
+  // JSON keeps names apart whatever they hold: a gateway may send names this agent does not know.
+  return `${policy.replacementStyle} ${policy.keepLast} ${JSON.stringify(policy.detectors)}${custom}`;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function decodeMaskingPolicy(policy: MaskingPolicy__Output): MaskingPolicy {
   const style =
     policy.replacementStyle === 'REPLACEMENT_STYLE_PARTIAL'
       ? 'partial'

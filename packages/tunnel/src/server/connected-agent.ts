@@ -41,6 +41,8 @@ export interface ConnectedAgentOptions {
   readonly maxChunkBytes: number;
   /** Standby Session streams asked of an agent that announces STANDBY_STREAMS_CAPABILITY; 0: none. */
   readonly standbyStreams: number;
+  /** Capabilities treated as not announced (tests: a gateway that predates them). */
+  readonly ignoredCapabilities?: readonly string[] | undefined;
   readonly logger: Logger;
   readonly onReady: (agent: ConnectedAgent) => void;
   readonly onOpenRejected: (agent: ConnectedAgent, openId: string, failure: AirlockError) => void;
@@ -52,6 +54,18 @@ export const STANDBY_STREAMS_CAPABILITY = 'standby-streams';
 
 /** The Hello capability of an agent that can run exchange after exchange on one standby stream. */
 export const STANDBY_REUSE_CAPABILITY = 'standby-reuse';
+
+/**
+ * The Hello capability of an agent that, with reuse, treats a clean End each way as the stream's
+ * return to the pool: it sends no Attach after an exchange (one gRPC message fewer per exchange).
+ */
+export const STANDBY_REJOIN_CAPABILITY = 'standby-rejoin';
+
+/**
+ * The Hello capability of an agent that reads OpenSession.first_frame: on a standby stream, the
+ * exchange's OpenSession carries the request's first frame (one gRPC message instead of two).
+ */
+export const OPEN_WITH_REQUEST_CAPABILITY = 'open-with-request';
 
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
@@ -76,6 +90,10 @@ export class ConnectedAgent {
   reuseStandby = false;
   /** Standby streams the agent attached again after an exchange (AgentStatus.standbyReuses). */
   standbyReuses = 0;
+  /** A reused stream rejoins the pool on the clean End, without an Attach (Welcome.standby_rejoin_on_end). */
+  rejoinOnEnd = false;
+  /** The agent reads an exchange's first frame inside the OpenSession (OPEN_WITH_REQUEST_CAPABILITY). */
+  opensWithRequest = false;
 
   readonly #options: ConnectedAgentOptions;
   readonly #call: ConnectedAgentOptions['call'];
@@ -252,11 +270,14 @@ export class ConnectedAgent {
     this.connections = connections;
     this.connectedAt = new Date();
     this.ready = true;
-    const standbyStreams = hello.capabilities.includes(STANDBY_STREAMS_CAPABILITY)
-      ? this.#options.standbyStreams
-      : 0;
+    const ignored = this.#options.ignoredCapabilities ?? [];
+    const announces = (capability: string): boolean =>
+      hello.capabilities.includes(capability) && !ignored.includes(capability);
+    const standbyStreams = announces(STANDBY_STREAMS_CAPABILITY) ? this.#options.standbyStreams : 0;
     this.standby = new StandbyStreams(standbyStreams);
-    this.reuseStandby = standbyStreams > 0 && hello.capabilities.includes(STANDBY_REUSE_CAPABILITY);
+    this.reuseStandby = standbyStreams > 0 && announces(STANDBY_REUSE_CAPABILITY);
+    this.rejoinOnEnd = this.reuseStandby && announces(STANDBY_REJOIN_CAPABILITY);
+    this.opensWithRequest = standbyStreams > 0 && announces(OPEN_WITH_REQUEST_CAPABILITY);
     this.#write({
       welcome: {
         gatewayId: this.#options.gatewayId,
@@ -264,6 +285,7 @@ export class ConnectedAgent {
         maxChunkBytes: this.#options.maxChunkBytes,
         standbyStreams,
         reuseStandbyStreams: this.reuseStandby,
+        standbyRejoinOnEnd: this.rejoinOnEnd,
       },
     });
     this.#options.onReady(this);

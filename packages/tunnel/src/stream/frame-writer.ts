@@ -2,7 +2,7 @@ import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { FrameMeta } from '../tunnel-stream.js';
 import { chunkMessage } from './frame-chunker.js';
-import type { OutgoingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
+import type { HeldOpen, OutgoingSessionMessage, SessionCall, TunnelStreamStats } from './session-call.js';
 
 /** Sends not yet written; beyond this a caller is not awaiting `send` and would grow memory without bound. */
 const MAX_QUEUED_SENDS = 1024;
@@ -24,7 +24,8 @@ export interface FrameWriterOptions {
   readonly maxChunkBytes: number;
   readonly maxMessageBytes: number;
   readonly stats: TunnelStreamStats;
-  readonly logger: Logger;
+  /** The session's logger, made when first needed (only trace lines log here). */
+  readonly logger: () => Logger;
   readonly trace: boolean;
 }
 
@@ -36,10 +37,13 @@ export interface FrameWriterOptions {
 export class FrameWriter {
   readonly #o: FrameWriterOptions;
   #closed = false;
-  #abort: AirlockError | undefined;
+  /** Why sends fail now; built when first needed (a peer's End aborts every exchange's writer). */
+  #abort: AirlockError | (() => AirlockError) | undefined;
   #chain: Promise<void> = Promise.resolve();
   #queued = 0;
   #unacked = 0;
+  /** An OpenSession held back to carry the first frame (see holdOpen). */
+  #pendingOpen: HeldOpen | undefined;
   readonly #drainWaiters = new Set<Waiter>();
   readonly #ackWaiters = new Set<Waiter>();
 
@@ -48,6 +52,22 @@ export class FrameWriter {
   constructor(options: FrameWriterOptions) {
     this.#o = options;
     options.call.on('drain', this.#onDrain);
+  }
+
+  /**
+   * Holds the stream's OpenSession back so that it carries the first frame written (one message
+   * instead of two); `flushOpen` writes it alone when something else must go first.
+   */
+  holdOpen(held: HeldOpen): void {
+    this.#pendingOpen = held;
+  }
+
+  /** Writes a held OpenSession now, alone; `whenIdle`: only when no send is waiting to carry it. */
+  flushOpen(whenIdle = false): void {
+    const held = this.#pendingOpen;
+    if (held === undefined || (whenIdle && this.#queued > 0)) return;
+    this.#pendingOpen = undefined;
+    held.write({ open: held.open });
   }
 
   /** Stops listening to the call (it goes on carrying another session's frames). */
@@ -73,7 +93,7 @@ export class FrameWriter {
     const { sessionId, maxMessageBytes } = this.#o;
     if (this.#closed) {
       return Promise.reject(
-        this.#abort ??
+        this.#abortError() ??
           new AirlockError(
             'tunnel_closed',
             `Session ${sessionId} has ended; nothing more can be sent on it.`,
@@ -119,28 +139,42 @@ export class FrameWriter {
     this.#chain = this.#chain.then(last);
   }
 
-  /** Closes for new sends and fails what is queued or mid-write with `error`. */
-  abort(error: AirlockError): void {
+  /** Closes for new sends and fails what is queued or mid-write with `error` (or what it returns). */
+  abort(error: AirlockError | (() => AirlockError)): void {
     this.#closed = true;
     this.#abort ??= error;
-    for (const waiter of [...this.#drainWaiters, ...this.#ackWaiters]) waiter.reject(this.#abort);
+    if (this.#drainWaiters.size === 0 && this.#ackWaiters.size === 0) return;
+    const failure = this.#abortError()!;
+    for (const waiter of [...this.#drainWaiters, ...this.#ackWaiters]) waiter.reject(failure);
     this.#drainWaiters.clear();
     this.#ackWaiters.clear();
+  }
+
+  #abortError(): AirlockError | undefined {
+    if (typeof this.#abort === 'function') this.#abort = this.#abort();
+    return this.#abort;
   }
 
   async #writeFrames(buffer: Buffer, meta: FrameMeta | undefined): Promise<void> {
     const { call, stats, maxChunkBytes } = this.#o;
     for (const frame of chunkMessage(buffer, meta, maxChunkBytes)) {
-      if (this.#abort) throw this.#abort;
+      if (this.#abort) throw this.#abortError()!;
       this.#unacked++;
-      const ok = call.write({ frame } satisfies OutgoingSessionMessage, () => this.#onAck());
+      const held = this.#pendingOpen;
+      this.#pendingOpen = undefined;
+      const ok =
+        held === undefined
+          ? call.write({ frame } satisfies OutgoingSessionMessage, () => this.#onAck())
+          : held.write({ open: { ...held.open, firstFrame: frame } }, () => this.#onAck());
       stats.framesSent++;
       stats.bytesSent += frame.data.length;
       if (this.#o.trace) {
-        this.#o.logger.debug(
-          { sessionId: this.#o.sessionId, bytes: frame.data.length, more: frame.more, full: !ok },
-          'tunnel frame sent',
-        );
+        this.#o
+          .logger()
+          .debug(
+            { sessionId: this.#o.sessionId, bytes: frame.data.length, more: frame.more, full: !ok },
+            'tunnel frame sent',
+          );
       }
       if (!ok) await this.#wait(this.#drainWaiters);
       while (this.#unacked >= MAX_UNACKED_FRAMES) await this.#wait(this.#ackWaiters);
@@ -155,7 +189,7 @@ export class FrameWriter {
 
   #wait(waiters: Set<Waiter>): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      if (this.#abort) reject(this.#abort);
+      if (this.#abort) reject(this.#abortError()!);
       else waiters.add({ resolve, reject });
     });
   }

@@ -1,5 +1,6 @@
 import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
+import type { Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
 import { failureFromWire, failureToWire } from '../proto/wire-mapping.js';
 import { isTraceEnabled } from '../trace.js';
 import type { FrameMeta, TunnelMessage, TunnelStream, TunnelStreamHandler } from '../tunnel-stream.js';
@@ -7,6 +8,7 @@ import { FrameWriter } from './frame-writer.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, MessageAssembler } from './message-assembler.js';
 import {
   limitReadAhead,
+  type HeldOpen,
   type IncomingSessionMessage,
   type OutgoingSessionMessage,
   type SessionCall,
@@ -26,6 +28,16 @@ export interface GrpcTunnelStreamOptions {
   /** The error a consumer sees when the transport goes away; worded for this side of the tunnel. */
   readonly transportClosed: (detail: string) => AirlockError;
   readonly logger: Logger;
+  /**
+   * Bound to `logger` in a child, made on the stream's first log line only: a modern-era exchange
+   * runs on a stream of its own, and a pino child per stream cost about 13 µs of each exchange.
+   */
+  readonly logBindings?: Record<string, unknown> | undefined;
+  /**
+   * AIRLOCK_TRACE has `tunnel`, as the long-lived owner read it when created; read here when not
+   * given (reading process.env costs a few microseconds, once per modern-era exchange).
+   */
+  readonly trace?: boolean | undefined;
   /** Called once, as soon as the stream's outcome is known (before the consumer may hear of it). */
   readonly onFinish?: ((failure: AirlockError | undefined) => void) | undefined;
   /**
@@ -34,6 +46,14 @@ export interface GrpcTunnelStreamOptions {
    * closing it: the next exchange runs on it (Welcome.reuse_standby_streams). Both sides must agree.
    */
   readonly recycle?: ((call: SessionCall) => void) | undefined;
+  /**
+   * Gateway, on a standby stream: the OpenSession to write, held back so that it carries the first
+   * frame sent (OpenSession.first_frame, for agents that announce "open-with-request"). Written
+   * alone when the stream ends, or when its consumer is installed and no send follows at once.
+   */
+  readonly pendingOpen?: HeldOpen | undefined;
+  /** Agent: the first frame, when it came inside the OpenSession; read before anything on the call. */
+  readonly firstFrame?: Frame__Output | undefined;
 }
 
 /** After ending a call, how long the peer gets to complete it before a client-side cancel. */
@@ -65,7 +85,9 @@ export class GrpcTunnelStream implements TunnelStream {
   readonly #assembler: MessageAssembler;
   readonly #writer: FrameWriter;
   readonly #transportClosed: (detail: string) => AirlockError;
-  readonly #logger: Logger;
+  readonly #parentLogger: Logger;
+  readonly #logBindings: Record<string, unknown> | undefined;
+  #childLogger: Logger | undefined;
   readonly #trace: boolean;
   readonly #onFinish: ((failure: AirlockError | undefined) => void) | undefined;
 
@@ -93,8 +115,9 @@ export class GrpcTunnelStream implements TunnelStream {
     const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.#assembler = new MessageAssembler(maxMessageBytes);
     this.#transportClosed = options.transportClosed;
-    this.#logger = options.logger;
-    this.#trace = isTraceEnabled('tunnel');
+    this.#parentLogger = options.logger;
+    this.#logBindings = options.logBindings;
+    this.#trace = options.trace ?? isTraceEnabled('tunnel');
     this.#onFinish = options.onFinish;
     this.#recycle = options.recycle;
     this.#writer = new FrameWriter({
@@ -103,7 +126,7 @@ export class GrpcTunnelStream implements TunnelStream {
       maxChunkBytes: options.maxChunkBytes,
       maxMessageBytes,
       stats: this.stats,
-      logger: this.#logger,
+      logger: () => this.#logger,
       trace: this.#trace,
     });
 
@@ -120,6 +143,15 @@ export class GrpcTunnelStream implements TunnelStream {
       ['close', () => this.#onTransportGone('the stream closed')],
     ];
     for (const [event, listener] of this.#listeners) call.on(event, listener);
+    if (options.pendingOpen) this.#writer.holdOpen(options.pendingOpen);
+    if (options.firstFrame) this.#onData({ kind: 'frame', frame: options.firstFrame });
+  }
+
+  get #logger(): Logger {
+    this.#childLogger ??= this.#logBindings
+      ? this.#parentLogger.child(this.#logBindings)
+      : this.#parentLogger;
+    return this.#childLogger;
   }
 
   get ended(): boolean {
@@ -135,6 +167,9 @@ export class GrpcTunnelStream implements TunnelStream {
       throw new Error(`Session ${this.sessionId} already has a consumer; a stream has exactly one.`);
     this.#handler = handler;
     this.#flush();
+    // A consumer that sends at once (an exchange sends its request right after) lets the held
+    // OpenSession carry the request's first frame; otherwise it goes alone.
+    queueMicrotask(() => this.#writer.flushOpen(true));
   }
 
   pause(): void {
@@ -172,6 +207,7 @@ export class GrpcTunnelStream implements TunnelStream {
 
   #write(message: OutgoingSessionMessage): void {
     if (this.#callEnded || this.#transportDone) return;
+    this.#writer.flushOpen();
     this.#call.write(message);
   }
 
@@ -194,7 +230,15 @@ export class GrpcTunnelStream implements TunnelStream {
     }
     if (!this.#writer.idle) {
       // A frame still waits for HTTP/2 (a send aborted by the peer's End): not a call to reuse.
-      this.#closeCall();
+      // The peer may have pooled it already (Welcome.standby_rejoin_on_end): where this side can,
+      // it cancels the call, which the peer notices at once even on a paused call, rather than
+      // half-closing it, which the peer would only read with its next exchange.
+      if (this.#cancel) {
+        this.#callEnded = true;
+        clearTimeout(this.#forceCloseTimer);
+        this.#forceCloseTimer = undefined;
+        this.#cancel();
+      } else this.#closeCall();
       return;
     }
     this.#transportDone = true;
@@ -266,10 +310,11 @@ export class GrpcTunnelStream implements TunnelStream {
           this.#logger.debug({ sessionId: this.sessionId, failure: failure?.code }, 'tunnel end received');
         }
         this.#writer.abort(
-          new AirlockError(
-            'tunnel_closed',
-            `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
-          ),
+          () =>
+            new AirlockError(
+              'tunnel_closed',
+              `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
+            ),
         );
         if (this.#recycle && !failure && !this.#callEnded) {
           // The exchange is over both ways once this side's End follows: the call may carry the next.

@@ -1,8 +1,18 @@
 import type { End, End__Output } from '../generated/airlock/tunnel/v1/End.js';
 import type { Frame, Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
+import type { OpenSession } from '../generated/airlock/tunnel/v1/OpenSession.js';
 
 /** What either side writes on a Session call (SessionRequest and SessionResponse share these). */
 export type OutgoingSessionMessage = { frame: Frame } | { end: End };
+
+/**
+ * The gateway's OpenSession on a standby stream, held back to carry the first frame, with how to
+ * write it (the gateway's side of the call takes it; the agent's never writes one).
+ */
+export interface HeldOpen {
+  readonly open: OpenSession;
+  readonly write: (message: { open: OpenSession }, callback?: (error?: Error | null) => void) => boolean;
+}
 
 /** What either side reads on a Session call, after the agent's Attach has been taken off. */
 export interface IncomingSessionMessage {

@@ -4,6 +4,7 @@ import type { SessionKind as _airlock_tunnel_v1_SessionKind, SessionKind__Output
 import type { Caller as _airlock_tunnel_v1_Caller, Caller__Output as _airlock_tunnel_v1_Caller__Output } from '../../../airlock/tunnel/v1/Caller.js';
 import type { ProtocolEra as _airlock_tunnel_v1_ProtocolEra, ProtocolEra__Output as _airlock_tunnel_v1_ProtocolEra__Output } from '../../../airlock/tunnel/v1/ProtocolEra.js';
 import type { MaskingPolicy as _airlock_tunnel_v1_MaskingPolicy, MaskingPolicy__Output as _airlock_tunnel_v1_MaskingPolicy__Output } from '../../../airlock/tunnel/v1/MaskingPolicy.js';
+import type { Frame as _airlock_tunnel_v1_Frame, Frame__Output as _airlock_tunnel_v1_Frame__Output } from '../../../airlock/tunnel/v1/Frame.js';
 
 /**
  * The gateway asks the agent to open a Session stream.
@@ -37,6 +38,11 @@ export interface OpenSession {
    * (a gateway that predates masking): the agent applies its floor alone.
    */
   'masking'?: (_airlock_tunnel_v1_MaskingPolicy | null);
+  /**
+   * Only on a standby stream, to an agent that announced the "open-with-request" capability: the
+   * first frame of the exchange's request, which would otherwise follow as a message of its own.
+   */
+  'firstFrame'?: (_airlock_tunnel_v1_Frame | null);
 }
 
 /**
@@ -71,4 +77,9 @@ export interface OpenSession__Output {
    * (a gateway that predates masking): the agent applies its floor alone.
    */
   'masking': (_airlock_tunnel_v1_MaskingPolicy__Output | null);
+  /**
+   * Only on a standby stream, to an agent that announced the "open-with-request" capability: the
+   * first frame of the exchange's request, which would otherwise follow as a message of its own.
+   */
+  'firstFrame': (_airlock_tunnel_v1_Frame__Output | null);
 }

@@ -23,6 +23,13 @@ export interface Welcome {
    * exchange instead of being closed and replaced. False: every stream carries one exchange.
    */
   'reuseStandbyStreams'?: (boolean);
+  /**
+   * True when, with reuse_standby_streams, the agent also announced the "standby-rejoin"
+   * capability: no Attach follows a clean exchange. Each side puts the stream back in its pool as
+   * soon as it has sent and received a clean End, and the gateway may send the next OpenSession on
+   * it at once. An agent that cannot keep such a stream cancels the call.
+   */
+  'standbyRejoinOnEnd'?: (boolean);
 }
 
 export interface Welcome__Output {
@@ -47,4 +54,11 @@ export interface Welcome__Output {
    * exchange instead of being closed and replaced. False: every stream carries one exchange.
    */
   'reuseStandbyStreams': (boolean);
+  /**
+   * True when, with reuse_standby_streams, the agent also announced the "standby-rejoin"
+   * capability: no Attach follows a clean exchange. Each side puts the stream back in its pool as
+   * soon as it has sent and received a clean End, and the gateway may send the next OpenSession on
+   * it at once. An agent that cannot keep such a stream cancels the call.
+   */
+  'standbyRejoinOnEnd': (boolean);
 }
