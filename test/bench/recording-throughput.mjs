@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Recording throughput: how fast a spool full of events is delivered to each sink, in events/s.
 //
-//   node test/bench/recording-throughput.mjs [--quick] [--postgres] [--out file.json]
+//   node test/bench/recording-throughput.mjs [--quick] [--postgres] [--both-sides] [--only pglite,...]
+//                                            [--out file.json]
 //
 // For each sink: a spool is filled with N events (100 sessions, ~0.8 KiB each, hash-chained as a
 // recorder writes them), then one delivery pump (batches of 500, as in production) drains it into
@@ -36,6 +37,8 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },
+    'both-sides': { type: 'boolean', default: false },
+    only: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -55,6 +58,8 @@ function events() {
   const chains = Array.from({ length: plan.sessions }, (_, i) => ({
     id: `bench-${i}-${Math.random().toString(36).slice(2)}`,
     prev: GENESIS_HASH,
+    agentSeq: 0,
+    agentPrev: GENESIS_HASH,
   }));
   const out = [];
   for (let seq = 1; seq <= perSession && out.length < plan.events; seq += 1) {
@@ -100,6 +105,19 @@ function events() {
       const event = { ...unsealed, hash: sha256Hex(canonicalEventText(unsealed)) };
       chain.prev = event.hash;
       out.push(event);
+      if (args['both-sides'] && fields.kind === 'message' && out.length < plan.events) {
+        chain.agentSeq += 1;
+        const mirrored = {
+          ...unsealed,
+          id: `${chain.id}-agent-${chain.agentSeq}`,
+          source: 'agent',
+          seq: chain.agentSeq,
+          prevHash: chain.agentPrev,
+        };
+        const agentEvent = { ...mirrored, hash: sha256Hex(canonicalEventText(mirrored)) };
+        chain.agentPrev = agentEvent.hash;
+        out.push(agentEvent);
+      }
     }
   }
   return out;
@@ -148,6 +166,9 @@ async function drain(spool, sink, count, batchSize) {
 const round = (n) => Math.round(n);
 const results = [];
 
+const wanted = args.only === undefined ? undefined : new Set(args.only.split(','));
+const runs = (key) => wanted === undefined || wanted.has(key);
+
 async function measure(name, sinkFactory, encryption, batchSize = 500) {
   const { sink, close } = await sinkFactory();
   try {
@@ -188,12 +209,14 @@ try {
   await LocalKeyFileWrapper.createKeyFile(keyFile);
   const wrapper = await LocalKeyFileWrapper.open(keyFile);
 
-  await measure('pglite', () => pgliteSink(undefined));
+  if (runs('pglite')) await measure('pglite', () => pgliteSink(undefined));
   // What a busy gateway stores per batch: its pump lingers 50 ms, so at ~1,000 calls/s (4 events
   // each, both sides) a batch holds one to a few hundred events, from as many sessions as callers.
-  await measure('pglite, batches of 100', () => pgliteSink(undefined), undefined, 100);
-  await measure('pglite (encrypted)', () => pgliteSink({ wrapper }), { wrapper });
-  if (args.postgres) {
+  if (runs('pglite-100'))
+    await measure('pglite, batches of 100', () => pgliteSink(undefined), undefined, 100);
+  if (runs('pglite-encrypted'))
+    await measure('pglite (encrypted)', () => pgliteSink({ wrapper }), { wrapper });
+  if (args.postgres && runs('postgres')) {
     postgres = await startPostgres();
     let n = 0;
     await measure('postgres', async () => {
@@ -204,22 +227,24 @@ try {
       return { sink: storeDeliverySink(store), close: () => store.close() };
     });
   }
-  kinesalite = await startKinesalite({ createStreamMs: 0 });
-  await kinesalite.createStream('airlock-bench', 4);
-  await measure('kinesis (kinesalite)', async () => {
-    const producer = new KinesisSink({
-      streamName: 'airlock-bench',
-      region: kinesalite.region,
-      endpoint: kinesalite.endpoint,
+  if (runs('kinesis')) {
+    kinesalite = await startKinesalite({ createStreamMs: 0 });
+    await kinesalite.createStream('airlock-bench', 4);
+    await measure('kinesis (kinesalite)', async () => {
+      const producer = new KinesisSink({
+        streamName: 'airlock-bench',
+        region: kinesalite.region,
+        endpoint: kinesalite.endpoint,
+      });
+      return { sink: kinesisDeliverySink(producer), close: async () => producer.close() };
     });
-    return { sink: kinesisDeliverySink(producer), close: async () => producer.close() };
-  });
+  }
 
   const result = {
     benchmark: 'recording-throughput',
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    plan,
+    plan: { ...plan, bothSides: args['both-sides'] },
     results,
   };
   console.log(

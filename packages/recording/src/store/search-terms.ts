@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { BoundedCache } from '../crypto/bounded-cache.js';
+import { RecentMap } from './recent-map.js';
 
 /**
  * The text search's index terms (the `search_terms` column, store migration 11): a keyed blind
@@ -65,7 +65,7 @@ function collect(value: unknown, into: Set<string>): void {
  */
 export class TermHasher {
   readonly #key: Buffer;
-  readonly #recent = new BoundedCache<string, string>(8192);
+  readonly #recent = new RecentMap<string, string>(8192);
 
   constructor(key: Buffer) {
     this.#key = key;

@@ -53,6 +53,7 @@ import type { StopWatching, StoreChange } from '../changes/store-change.js';
 import { indexStoredMessages, textSearchCondition, type MessageIndexing } from './message-search.js';
 import { TableMaintenance } from './table-maintenance.js';
 import { SearchKeys } from './search-keys.js';
+import { IndexedMessages } from './indexed-messages.js';
 import { messageSearchTerms } from './search-terms.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
@@ -113,7 +114,10 @@ const SESSION_COLUMNS = `id, subject, email, groups, connection, era, protocol_v
  * `envelope` and `message` are JSON.stringify output (or base64 ciphertext): a NUL or a lone
  * surrogate in them is already a `\u` escape, so they go in as they are, unscanned.
  */
-function jsonRow(row: EventRow, searchTerms: string[] | null): Record<string, unknown> {
+/** The search terms of a copy whose twin carries them: none, and not to be indexed later. */
+const NO_TERMS: readonly string[] = [];
+
+function jsonRow(row: EventRow, searchTerms: readonly string[] | null): Record<string, unknown> {
   const text = (value: string | null): string | null => (value === null ? null : pgText(value));
   return {
     id: pgText(row.id),
@@ -168,6 +172,7 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   readonly #db: SqlClient;
   readonly #keyRing: SessionKeyRing | undefined;
   readonly #searchKeys: SearchKeys;
+  readonly #indexed = new IndexedMessages();
   readonly #maintenance: TableMaintenance | undefined;
   readonly #pins: SqlToolPins;
   readonly #grants: SqlAccessGrants;
@@ -334,9 +339,15 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const plainRows = batch.map(toEventRow);
     const hasher = await this.#searchKeys.writing();
-    const searchTerms = plainRows.map((row) =>
-      row.message === null ? null : messageSearchTerms(row.message, hasher),
-    );
+    // A message's second copy (the other side's record of the same bytes) gets no terms of its own.
+    const indexedNow = new Set<string>();
+    const searchTerms = plainRows.map((row) => {
+      if (row.message === null) return null;
+      const key = this.#indexed.key(row.sessionId, row.message);
+      if (indexedNow.has(key) || this.#indexed.has(key)) return NO_TERMS;
+      indexedNow.add(key);
+      return messageSearchTerms(row.message, hasher);
+    });
     // Keys are got (and a new session's key saved) before the transaction: the key must exist
     // before any row it sealed, and a saved key for a batch that then fails is harmless.
     const rows = this.#keyRing ? await encryptRows(plainRows, this.#keyRing) : plainRows;
@@ -365,6 +376,7 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       if (deltas.length > 0) await tx.query(UPSERT_SESSIONS, [upsertSessionsParam(deltas)]);
       return { inserted: newEvents.length };
     });
+    this.#indexed.remember(indexedNow);
     await this.#maintenance?.changed(stored.inserted);
     return stored;
   }

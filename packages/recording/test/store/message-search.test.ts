@@ -215,6 +215,65 @@ describe.each(
     expect(await store.indexStoredMessages()).toEqual({ indexed: 0, unreadable: 0 });
   });
 
+  it("indexes a message once when the gateway's and the agent's copies are the same bytes", async () => {
+    const termCounts = async (id: string) =>
+      (
+        await probed.sql<{ source: string; terms: number }>(
+          `SELECT source, coalesce(cardinality(search_terms), 0) AS terms FROM recording_events
+           WHERE session_id = $1 AND message IS NOT NULL ORDER BY source, seq`,
+          [id],
+        )
+      ).map((row) => `${row.source}:${row.terms > 0 ? 'terms' : 'none'}`);
+    // Both copies in one batch.
+    const together = session('twins-together', 30, 'dave').call('lookup', { term: 'zephyr' }, 'zephyr seen', [
+      'gateway',
+      'agent',
+    ]);
+    await store.insertEvents(together.events);
+    // Either copy may be the indexed one (a batch is stored in id order): one of each pair.
+    expect((await termCounts('ms-twins-together')).map((c) => c.split(':')[1]).sort()).toEqual([
+      'none',
+      'none',
+      'terms',
+      'terms',
+    ]);
+    // The agent's copies arrive in a later batch than the gateway's, as they do from a tunnel.
+    const apart = session('twins-apart', 31, 'dave').call('lookup', { term: 'quokka' }, 'quokka seen', [
+      'gateway',
+      'agent',
+    ]);
+    await store.insertEvents(apart.events.filter((e) => e.source === 'gateway'));
+    await store.insertEvents(apart.events.filter((e) => e.source === 'agent'));
+    expect(await termCounts('ms-twins-apart')).toEqual([
+      'agent:none',
+      'agent:none',
+      'gateway:terms',
+      'gateway:terms',
+    ]);
+    // A copy that differs (the agent masked the answer) has terms of its own, and is found by them.
+    const masked = session('twins-masked', 32, 'dave')
+      .message(
+        { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'wombat 123' }] } },
+        'gateway',
+      )
+      .message(
+        { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'wombat masked' }] } },
+        'agent',
+      );
+    await store.insertEvents(masked.events);
+    expect(await termCounts('ms-twins-masked')).toEqual(['agent:terms', 'gateway:terms']);
+    expect(await found({ text: 'zephyr seen' })).toEqual(['twins-together']);
+    expect(await found({ text: 'quokka' })).toEqual(['twins-apart']);
+    expect(await found({ text: 'wombat masked' })).toEqual(['twins-masked']);
+    // The same message in another session is indexed there too.
+    const other = session('twins-other', 33, 'dave').call('lookup', { term: 'zephyr' }, 'zephyr seen', [
+      'agent',
+    ]);
+    await store.insertEvents(other.events);
+    expect(await termCounts('ms-twins-other')).toEqual(['agent:terms', 'agent:terms']);
+    expect(await found({ text: 'zephyr seen' })).toEqual(['twins-other', 'twins-together']);
+  });
+
   it.runIf(encrypted)('never finds a shredded session, before or after indexing', async () => {
     const shred = store as RecordingStore & { shredSessionKey(id: string): Promise<boolean> };
     const doomed = session('doomed', 10).call('billing', { customer: 'acme corp' }, 'sent').end('x');
