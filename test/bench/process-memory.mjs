@@ -64,6 +64,15 @@ export async function heapFromMetrics(operationsUrl) {
   return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes') };
 }
 
+/** The sum of every sample of metric `name` (all label sets) in a /metrics text, or undefined. */
+export function metricSum(text, name) {
+  const samples = text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`))
+    .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+  return samples.length === 0 ? undefined : samples.reduce((a, b) => a + b, 0);
+}
+
 /** RSS and V8 heap of each role now: `{ gateway: { rss, peak, heapUsed, heapTotal }, agent: ... }`. */
 export async function sampleMemory(pids, operations = {}) {
   const at = {};

@@ -28,7 +28,15 @@ import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { Pool } from 'undici';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { initializeSession, openSession } from './mcp-load.mjs';
-import { mib, resetPeak, residentMemory, sampleMemory, slope, watchPeak } from './process-memory.mjs';
+import {
+  metricSum,
+  mib,
+  resetPeak,
+  residentMemory,
+  sampleMemory,
+  slope,
+  watchPeak,
+} from './process-memory.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,6 +160,10 @@ async function bigResult() {
     await session.call('echo', { text: 'warm' });
     await sleep(2000);
     const before = await sampleMemory(stack.pids, stack.operations);
+    const scrape = stallWatch(stack);
+    await scrape('gateway');
+    await scrape('agent');
+    scrape.stalls.gateway = scrape.stalls.agent = 0;
     const hwmReset = Object.values(stack.pids).every(resetPeak);
     const watch = watchPeak(stack.pids);
     const bytes = resultMiB * MIB;
@@ -182,7 +194,14 @@ async function bigResult() {
       tail = (tail + chunk.toString('latin1')).slice(-256);
     }
     const seconds = (performance.now() - started) / 1000;
+    // The agent's recorded copy travels to the gateway after the answer: wait for it to be stored,
+    // so its cost counts (and a tunnel that drops while delivering it shows).
+    const delivered = await recordingDelivered(scrape, 300_000);
+    const recordedSeconds = (performance.now() - started) / 1000;
     const polled = watch.stop();
+    await scrape('gateway');
+    await scrape('agent');
+    const stall = { ...scrape.stalls };
     await pool.close();
     const peak = perRole((role) => {
       const hwm = residentMemory(stack.pids[role])?.peak ?? 0;
@@ -197,12 +216,49 @@ async function bigResult() {
       answerBytes: received,
       answerTail: complete ? undefined : tail.slice(-200),
       seconds: Math.round(seconds * 10) / 10,
+      recordingDelivered: delivered,
+      recordedSeconds: Math.round(recordedSeconds * 10) / 10,
+      longestEventLoopStallMs: stall,
       peakMeasuredBy: hwmReset ? 'VmHWM after clear_refs, and a 20 ms RSS poll' : '20 ms RSS poll',
       before,
       peakRss: peak,
       peakGrowthMiB: perRole((role) => mib(peak[role] - before[role].rss)),
     };
   });
+}
+
+/**
+ * `scrape(role)` reads a role's /metrics and returns the text, keeping in `scrape.stalls` the
+ * longest event-loop stall (ms) seen: prom-client resets its event-loop delay histogram on each
+ * scrape, so every scrape's maximum must be kept.
+ */
+function stallWatch(stack) {
+  const stalls = { gateway: 0, agent: 0 };
+  const scrape = async (role) => {
+    const text = await (await fetch(`${stack.operations[role]}/metrics`)).text();
+    const lag = metricSum(text, 'nodejs_eventloop_lag_max_seconds') ?? 0;
+    stalls[role] = Math.max(stalls[role], Math.round(lag * 1000));
+    return text;
+  };
+  scrape.stalls = stalls;
+  return scrape;
+}
+
+/** True once no role has recorded bytes waiting in a spool or events waiting for the store. */
+async function recordingDelivered(scrape, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const backlog = await Promise.all([scrape('agent'), scrape('gateway')])
+      .then(([agent, gateway]) => [
+        metricSum(agent, 'airlock_spool_backlog_bytes'),
+        metricSum(gateway, 'airlock_spool_backlog_bytes'),
+        metricSum(gateway, 'airlock_recording_store_backlog_events'),
+      ])
+      .catch(() => [1]);
+    if (backlog.every((b) => (b ?? 0) === 0)) return true;
+    await sleep(100);
+  }
+  return false;
 }
 
 async function soak() {
@@ -286,7 +342,10 @@ try {
   else if (result.result) {
     const r = result.result;
     console.log(
-      `| ${resultMiB} MiB result peak growth (${r.complete ? `complete, ${r.seconds} s` : `INCOMPLETE, HTTP ${r.status}`}) | ${r.peakGrowthMiB.gateway} MiB | ${r.peakGrowthMiB.agent} MiB | ≤ 64 MiB |`,
+      `| ${resultMiB} MiB result peak growth (${r.complete ? `complete, ${r.seconds} s` : `INCOMPLETE, HTTP ${r.status}`}; ${r.recordingDelivered ? `recorded at ${r.recordedSeconds} s` : 'recording NOT delivered'}) | ${r.peakGrowthMiB.gateway} MiB | ${r.peakGrowthMiB.agent} MiB | ≤ 64 MiB |`,
+    );
+    console.log(
+      `| longest event-loop stall during it | ${r.longestEventLoopStallMs.gateway} ms | ${r.longestEventLoopStallMs.agent} ms | |`,
     );
   }
   if (result.soak) {

@@ -83,6 +83,52 @@ describe('tunnel: reconnects and liveness', () => {
     expect(client.state).toBe('connected');
   });
 
+  it('keeps the tunnel when the event loop is held past the heartbeat limit (a large message handled in one go)', async () => {
+    // Gateway and agent share this process: one synchronous task holds both loops, as parsing,
+    // masking or serialising a large message does, while both peers' heartbeats wait unread.
+    const heldMs = Number(process.env.AIRLOCK_TEST_LOOP_HOLD_MS ?? 800);
+    const server = await startServer({ heartbeatIntervalMs: 100 });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port, { heartbeatIntervalMs: 100 });
+    cleanup.push(() => client.stop());
+    await connected(client);
+    const drops: string[] = [];
+    server.on('agentDisconnected', (_agent, reason) => drops.push(`gateway: ${reason.message}`));
+    client.on('disconnected', (reason) => drops.push(`agent: ${reason.message}`));
+    await new Promise((r) => setTimeout(r, 150));
+
+    const until = performance.now() + heldMs;
+    while (performance.now() < until) {
+      // Held, well past 3 heartbeat intervals (300 ms).
+    }
+    await new Promise((r) => setTimeout(r, 400));
+
+    expect(drops).toEqual([]);
+    expect(client.state).toBe('connected');
+    const stream = await server.openSession(sessionRequest('held-1'));
+    const received = collect(stream);
+    await stream.send('{"jsonrpc":"2.0","id":1,"method":"ping"}');
+    expect((await received.next()).data.toString()).toContain('ping');
+    stream.end();
+  });
+
+  it('still drops an agent that stays silent after a held event loop', async () => {
+    const log = captureLog('info');
+    const server = await startServer({ heartbeatIntervalMs: 100, logger: log.logger });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port, { testOnly: { suppressHeartbeats: true } });
+    cleanup.push(() => client.stop());
+    await connected(client);
+    const dropped = new Promise<AirlockError>((resolve) =>
+      server.once('agentDisconnected', (_agent, reason) => resolve(reason)),
+    );
+    const until = performance.now() + 150;
+    while (performance.now() < until) {
+      // A short hold: the verdict waits one tick, then the silence is the agent's own.
+    }
+    expect((await dropped).message).toMatch(/no heartbeat for \d+ ms/);
+  });
+
   it('ends the session with upstream_failed when the agent session handler throws', async () => {
     const server = await startServer();
     cleanup.push(() => server.close());

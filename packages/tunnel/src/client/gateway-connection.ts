@@ -12,6 +12,7 @@ import type { RecordRequest } from '../generated/airlock/tunnel/v1/RecordRequest
 import type { RecordResponse__Output } from '../generated/airlock/tunnel/v1/RecordResponse.js';
 import type { SessionRequest } from '../generated/airlock/tunnel/v1/SessionRequest.js';
 import type { SessionResponse__Output } from '../generated/airlock/tunnel/v1/SessionResponse.js';
+import { HeartbeatClock } from '../heartbeat/heartbeat-clock.js';
 import type { TunnelServiceClient } from '../generated/airlock/tunnel/v1/TunnelService.js';
 import type { Welcome__Output } from '../generated/airlock/tunnel/v1/Welcome.js';
 import { tunnelProto } from '../proto/load-tunnel-proto.js';
@@ -224,9 +225,10 @@ export class GatewayConnection {
     const sendEvery = Math.min(this.#options.heartbeatIntervalMs, gatewayInterval);
     const deadAfter = MISSED_HEARTBEATS_BEFORE_DEAD * gatewayInterval;
     this.#lastHeardAt = Date.now();
+    const clock = new HeartbeatClock(sendEvery);
     this.#timer = setInterval(() => {
       const silentMs = Date.now() - this.#lastHeardAt;
-      if (silentMs > deadAfter) {
+      if (clock.tickOnTime() && silentMs > deadAfter) {
         this.close(new AirlockError('tunnel_closed', `the gateway sent no heartbeat for ${silentMs} ms`));
         return;
       }

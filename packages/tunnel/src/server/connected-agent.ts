@@ -11,6 +11,7 @@ import {
   transportFromWire,
   type AnnouncedConnection,
 } from '../proto/wire-mapping.js';
+import { HeartbeatClock } from '../heartbeat/heartbeat-clock.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import type { AgentIdentity } from './agent-authenticator.js';
 import { StandbyStreams } from './standby-streams.js';
@@ -101,6 +102,7 @@ export class ConnectedAgent {
   readonly #sessions = new Map<TunnelStream, string>();
   #lastHeardAt = Date.now();
   #timer: NodeJS.Timeout;
+  readonly #clock: HeartbeatClock;
   #closed = false;
 
   constructor(options: ConnectedAgentOptions) {
@@ -116,6 +118,7 @@ export class ConnectedAgent {
     this.#call.on('cancelled', () => this.close(this.#gone('the agent connection dropped')));
     this.#call.on('error', (error: Error) => this.close(this.#gone(error.message)));
     // Until the Hello, this timer bounds how long an authenticated but silent call may sit here.
+    this.#clock = new HeartbeatClock(options.heartbeatIntervalMs);
     this.#timer = setInterval(() => this.#tick(), options.heartbeatIntervalMs);
   }
 
@@ -194,7 +197,7 @@ export class ConnectedAgent {
   #tick(): void {
     const silentMs = Date.now() - this.#lastHeardAt;
     const limitMs = MISSED_HEARTBEATS_BEFORE_DEAD * this.#options.heartbeatIntervalMs;
-    if (silentMs > limitMs) {
+    if (this.#clock.tickOnTime() && silentMs > limitMs) {
       this.#logger.warn({ silentMs }, 'agent missed its heartbeats; dropping it');
       this.close(
         this.#gone(
