@@ -42,6 +42,15 @@ export function watchPeak(pids, everyMs = 20) {
   sample();
   const timer = setInterval(sample, everyMs);
   return {
+    /** The highest RSS seen so far per role (VmHWM too, when `hwm`), without stopping. */
+    sofar(hwm = false) {
+      sample();
+      if (!hwm) return { ...highest };
+      const out = {};
+      for (const [role, pid] of Object.entries(pids))
+        out[role] = Math.max(highest[role], residentMemory(pid)?.peak ?? 0);
+      return out;
+    },
     stop() {
       clearInterval(timer);
       sample();

@@ -194,6 +194,7 @@ async function bigResult() {
       tail = (tail + chunk.toString('latin1')).slice(-256);
     }
     const seconds = (performance.now() - started) / 1000;
+    const peakAtAnswer = watch.sofar(hwmReset);
     // The agent's recorded copy travels to the gateway after the answer: wait for it to be stored,
     // so its cost counts (and a tunnel that drops while delivering it shows).
     const delivered = await recordingDelivered(scrape, 300_000);
@@ -223,6 +224,8 @@ async function bigResult() {
       before,
       peakRss: peak,
       peakGrowthMiB: perRole((role) => mib(peak[role] - before[role].rss)),
+      // Until the client had the whole answer (before the recorded copies were stored).
+      peakGrowthAtAnswerMiB: perRole((role) => mib(peakAtAnswer[role] - before[role].rss)),
     };
   });
 }
@@ -343,6 +346,9 @@ try {
     const r = result.result;
     console.log(
       `| ${resultMiB} MiB result peak growth (${r.complete ? `complete, ${r.seconds} s` : `INCOMPLETE, HTTP ${r.status}`}; ${r.recordingDelivered ? `recorded at ${r.recordedSeconds} s` : 'recording NOT delivered'}) | ${r.peakGrowthMiB.gateway} MiB | ${r.peakGrowthMiB.agent} MiB | ≤ 64 MiB |`,
+    );
+    console.log(
+      `| … of it until the client had the answer | ${r.peakGrowthAtAnswerMiB.gateway} MiB | ${r.peakGrowthAtAnswerMiB.agent} MiB | |`,
     );
     console.log(
       `| longest event-loop stall during it | ${r.longestEventLoopStallMs.gateway} ms | ${r.longestEventLoopStallMs.agent} ms | |`,
