@@ -4,7 +4,9 @@
 // later, after a load of 32 concurrent callers, and again idle after the store caught up. The
 // agent's figures come along (its memory is not this benchmark's subject). Resident size is
 // VmRSS from /proc (Linux). Also prints the gateway's CPU per call during the load, with the
-// store thread's share (the threads running at a lowered priority).
+// store thread's share (the threads running at a lowered priority). Then the gateway and agent
+// are stopped and started again on the same data directory (the store exists: no initdb), as a
+// gateway restarts in production, and their resident size is taken again.
 //
 //   node test/bench/gateway-footprint.mjs [--load-seconds 20] [--out file.json]
 //
@@ -45,13 +47,15 @@ function residentMb(pid) {
 try {
   const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
   stops.push(async () => upstream.process.kill());
-  const airlock = await startAirlockStack({
-    dir: join(dir, 'airlock'),
-    upstreamUrl: upstream.url,
-    recording: {},
-    logLevel: 'warn',
-    env,
-  });
+  const startStack = () =>
+    startAirlockStack({
+      dir: join(dir, 'airlock'),
+      upstreamUrl: upstream.url,
+      recording: {},
+      logLevel: 'warn',
+      env,
+    });
+  const airlock = await startStack();
   stops.push(airlock.stop);
   const { gateway, agent } = airlock.pids;
   const snapshot = (label) => ({ label, gatewayMb: residentMb(gateway), agentMb: residentMb(agent) });
@@ -73,6 +77,17 @@ try {
   rows.push(snapshot('idle 10 s after the load'));
   const cpu = cpuPerCall(before, after, load.completed);
   await session.close?.();
+  await airlock.stop();
+  const restarted = await startStack();
+  stops.push(restarted.stop);
+  const again = (label) => ({
+    label,
+    gatewayMb: residentMb(restarted.pids.gateway),
+    agentMb: residentMb(restarted.pids.agent),
+  });
+  rows.push(again('after a restart (existing directory)'));
+  await sleep(5_000);
+  rows.push(again('idle 5 s after the restart'));
 
   const result = {
     benchmark: 'gateway-footprint',
