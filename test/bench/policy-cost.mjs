@@ -64,8 +64,8 @@ const NO_MASKING = {
 const ALL_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['all'] }] } };
 const DEFAULT_DETECTORS = { gateway: { masking: [{ connections: ['*'], detectors: ['default'] }] } };
 /** Masking throughput in this process: MB/s of JSON text with the default detectors. */
-function maskingThroughput() {
-  const masker = compileMasker({
+async function maskingThroughput() {
+  const masker = await compileMasker({
     detectors: expandDetectorNames(['default']),
     custom: [],
     replacement: { style: 'type', keepLast: 4 },
@@ -94,7 +94,7 @@ const dir = mkdtempSync(join(tmpdir(), 'airlock-policy-cost-'));
 const env = { ...process.env, AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 const stops = [];
 try {
-  const throughput = maskingThroughput();
+  const throughput = await maskingThroughput();
   const upstream = await startServerProcess(testkitBins.kitchenSinkHttp, ['--port', '0'], { env });
   stops.push(() => upstream.process.kill());
   const stack = async (name, gatewayExtra, agentExtra) => {

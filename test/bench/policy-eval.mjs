@@ -32,12 +32,12 @@ const message = {
 };
 
 const policies = {
-  'no rules': createGuardrailPolicy(compileGuardrails(guardrailsSchema.parse({ rules: [] }))),
+  'no rules': createGuardrailPolicy(await compileGuardrails(guardrailsSchema.parse({ rules: [] }))),
   '20 guardrail rules': createGuardrailPolicy(
-    compileGuardrails(guardrailsSchema.parse(GUARDRAILS.guardrails)),
+    await compileGuardrails(guardrailsSchema.parse(GUARDRAILS.guardrails)),
   ),
   '10 approval rules': createGuardrailPolicy(
-    compileGuardrails(guardrailsSchema.parse(APPROVAL_RULES.guardrails)),
+    await compileGuardrails(guardrailsSchema.parse(APPROVAL_RULES.guardrails)),
   ),
 };
 

@@ -247,4 +247,25 @@ agent:
     });
     expect((await off.exited).code).toBe(0);
   });
+
+  it('config check refuses a guardrail expression that does not compile, naming its path', async () => {
+    writeFileSync(
+      join(dir, 'bad-rule.yaml'),
+      `gateway:
+  listen: { host: 127.0.0.1, port: 0 }
+  tunnel:
+    listen: { host: 127.0.0.1, port: 0 }
+    tls: { certFile: tunnel.crt, keyFile: tunnel.key }
+  guardrails:
+    rules:
+      - { name: no-users, tool: query, when: 'arguments.table ==', action: deny }
+recording: { enabled: false }
+`,
+    );
+    const where =
+      /gateway\.guardrails\.rules\[0\]\.when: the CEL expression of rule "no-users" does not compile/;
+    const check = airlock(['config', 'check', '--config', join(dir, 'bad-rule.yaml')]);
+    expect((await check.exited).code).toBe(2);
+    expect(check.stderr()).toMatch(where);
+  });
 });

@@ -197,15 +197,18 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
   let stopping = false;
   const calls = new AgentCalls(options.metrics, options.tracer);
 
+  const shuttingDown = (): AirlockError =>
+    new AirlockError(
+      'agent_unavailable',
+      'The agent is shutting down; retry, another agent or gateway may serve the session.',
+    );
+
   const handleSession: SessionHandler = (request, stream) => {
     const connector = connectors.get(request.connection);
     if (stopping || !connector) {
       stream.end(
         stopping
-          ? new AirlockError(
-              'agent_unavailable',
-              'The agent is shutting down; retry, another agent or gateway may serve the session.',
-            )
+          ? shuttingDown()
           : new AirlockError(
               'connection_not_found',
               `This agent (${config.id}) serves no connection named "${request.connection}"; it serves: ${[...connectors.keys()].join(', ')}.`,
@@ -213,20 +216,31 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
       );
       return;
     }
-    if (masker instanceof AgentMasker) {
-      try {
-        masker.maskerFor(request);
-      } catch (error) {
-        // Fail closed: a session whose masking cannot run here never starts its server.
-        const failure = AirlockError.from(error);
-        logger.warn(
-          { connection: request.connection, code: failure.code, reason: failure.message },
-          'session refused',
-        );
-        stream.end(failure);
-        return;
-      }
+    // Fail closed: a session whose masking cannot run here never starts its server. A policy
+    // not seen before compiles first (the stream holds the client's messages meanwhile).
+    const refuse = (error: unknown): void => {
+      const failure = AirlockError.from(error);
+      logger.warn(
+        { connection: request.connection, code: failure.code, reason: failure.message },
+        'session refused',
+      );
+      stream.end(failure);
+    };
+    let prepared: unknown;
+    try {
+      prepared = masker instanceof AgentMasker ? masker.maskerFor(request) : undefined;
+    } catch (error) {
+      refuse(error);
+      return;
     }
+    if (prepared instanceof Promise) {
+      prepared.then(() => (stopping ? refuse(shuttingDown()) : open(request, stream, connector)), refuse);
+      return;
+    }
+    open(request, stream, connector);
+  };
+
+  const open = (request: SessionOpenRequest, stream: TunnelStream, connector: UpstreamConnector): void => {
     const exchange = request.kind === 'exchange';
     const exchangeOver = exchange ? modernSessions.begin(request) : undefined;
     const session = bridgeSession({

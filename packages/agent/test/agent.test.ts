@@ -71,6 +71,20 @@ describe('createAgent', () => {
     expect(refusal?.code).toBe('connection_not_found');
     expect(refusal?.message).toContain('serves no connection named "nope"');
 
+    // Fail closed: a masking policy this agent cannot run refuses the session before its server starts.
+    const unmaskable = memoryStreamPair('m-1');
+    const unmaskableGateway = new GatewaySide(unmaskable.gateway);
+    const backreference = {
+      detectors: [],
+      custom: [{ type: 'BACKREF', pattern: '(a)\\1', keywords: [], keywordWindow: 64 }],
+      replacement: { style: 'type' as const, keepLast: 4 },
+    };
+    tunnels[1]!.onSession(openRequest('aws', { sessionId: 'm-1', masking: backreference }), unmaskable.agent);
+    const unmasked = await unmaskableGateway.ended;
+    expect(unmasked?.code).toBe('masking_policy_invalid');
+    expect(unmasked?.message).toContain('BACKREF');
+    expect(agent.activeSessions).toBe(0);
+
     // The default credential source (AWS provider chain → env provider here) reaches the server,
     // and what the server prints of it leaves the agent masked.
     const aws = memoryStreamPair('a-1');

@@ -73,7 +73,12 @@ export {
   type HttpConnectionConfig,
   type StdioConnectionConfig,
 } from './config/schema.js';
-export { applyEnvironment, formatIssuePath, parseConfig } from './config/parse-config.js';
+export {
+  applyEnvironment,
+  compileConfiguredGuardrails,
+  formatIssuePath,
+  parseConfig,
+} from './config/parse-config.js';
 export {
   listenerTlsSchema,
   operationsSchema,

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 /** core is the pure domain: it may import only these packages, never Node built-ins or transports. */
@@ -22,6 +22,29 @@ function importsOf(text: string): string[] {
     /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|require\(\s*['"]([^'"]+)['"]\s*\)/g;
   for (const match of text.matchAll(pattern)) specifiers.push((match[1] ?? match[2] ?? match[3]) as string);
   return specifiers;
+}
+
+/** What importing `file` loads: static imports and re-exports, not `import type` nor `import()`. */
+function staticImportsOf(text: string): string[] {
+  const pattern = /^\s*(?:import|export)(\s+type\b)?(?:\s[^'";]*?from)?\s*['"]([^'"]+)['"]/gm;
+  return [...text.matchAll(pattern)].filter((m) => m[1] === undefined).map((m) => m[2] as string);
+}
+
+/** The packages a process loads when it imports `entry`, following relative files. */
+function packagesLoadedBy(entry: string): Set<string> {
+  const packages = new Set<string>();
+  const seen = new Set<string>();
+  const pending = [entry];
+  while (pending.length > 0) {
+    const file = pending.pop() as string;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const specifier of staticImportsOf(readFileSync(file, 'utf8'))) {
+      if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
+      else packages.add(specifier);
+    }
+  }
+  return packages;
 }
 
 describe('packages/core boundary', () => {
@@ -50,5 +73,19 @@ describe('packages/core boundary', () => {
     expect(importsOf("import type { X } from '@grpc/grpc-js'")).toEqual(['@grpc/grpc-js']);
     expect(importsOf("const fs = await import('node:fs')")).toEqual(['node:fs']);
     expect(importsOf("export { a } from './a.js'")).toEqual(['./a.js']);
+  });
+
+  it('loads the phone parser and the CEL library only when used (about 10 MB each in a process)', () => {
+    const loaded = packagesLoadedBy(join(src, 'index.ts'));
+    expect(loaded.has('zod')).toBe(true);
+    expect(loaded.has('libphonenumber-js')).toBe(false);
+    expect(loaded.has('@marcbachmann/cel-js')).toBe(false);
+    // What the scanner follows: a value import yes, a type-only import or an import() not.
+    expect(staticImportsOf("import { a, type B } from './a.js';\nimport type { C } from './c.js';")).toEqual([
+      './a.js',
+    ]);
+    expect(staticImportsOf("const m = await import('./phone.js');\nexport * from './d.js';")).toEqual([
+      './d.js',
+    ]);
   });
 });

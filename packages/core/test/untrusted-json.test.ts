@@ -105,13 +105,13 @@ describe('parseUntrustedJson: everything else is JSON.parse', () => {
 });
 
 describe('the recursive walkers behind the parser stay within the bound', () => {
-  it('masking and canonical JSON handle the deepest accepted message', () => {
+  it('masking and canonical JSON handle the deepest accepted message', async () => {
     const bottom = '{"text":"mail jane@example.com"}';
     const depth = MAX_JSON_DEPTH - 3; // message, result, content
     const content = '{"a":'.repeat(depth - 1) + bottom + '}'.repeat(depth - 1);
     const message = parseJsonRpcMessage(`{"jsonrpc":"2.0","id":1,"result":{"content":${content}}}`);
     expect(canonicalJson(message)).toContain('jane@example.com');
-    const masker = compileMasker({
+    const masker = await compileMasker({
       detectors: expandDetectorNames(['default']),
       custom: [],
       replacement: { style: 'type', keepLast: 4 },

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import {
   AirlockError,
   compileAccessRules,
-  compileGuardrails,
+  compileConfiguredGuardrails,
   compileJitRules,
   composePolicies,
   createAccessPolicy,
@@ -13,6 +13,7 @@ import {
   type AccessRules,
   noRecording,
   type GatewayConfig,
+  type Guardrails,
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
@@ -140,9 +141,11 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     logger,
   });
   const rules = compileAccessRules(config.access, config.auth.mode);
+  const guardrails =
+    options.policy === undefined ? await compileConfiguredGuardrails(config.guardrails) : undefined;
   const pipeline = new MessagePipeline(
     options.policy ??
-      messagePolicyFor(config, rules, logger, {
+      messagePolicyFor(config, rules, guardrails, logger, {
         store: options.toolPins ?? new MemoryToolPins(),
         recorder,
         grantBook: options.grantBook,
@@ -339,6 +342,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
 function messagePolicyFor(
   config: GatewayConfig,
   rules: AccessRules,
+  compiled: Guardrails | undefined,
   logger: Logger,
   seams: {
     readonly store: ToolPinStore;
@@ -358,8 +362,8 @@ function messagePolicyFor(
     jit: compileJitRules(config.access),
   });
   const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
-  const compiled = compileGuardrails(config.guardrails);
-  const guardrails = compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);
+  const guardrails =
+    compiled === undefined || compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);
   const chain = (...stages: MessagePolicy[]): MessagePolicy => stages.reduce((a, b) => composePolicies(a, b));
   return policyByDirection(
     chain(access, pinning, ...(guardrails ? [guardrails] : [])),

@@ -42,6 +42,7 @@ function atLeastChars(value: unknown, limit: number): boolean {
  */
 export class AgentMasker implements ResponseMasker {
   private readonly compiled = new Map<string, Masker>();
+  private readonly compiling = new Map<string, Promise<Masker>>();
   /** Per session: the masker and the injected-values generation it was made for (no work per message). */
   private readonly bySession = new WeakMap<SessionOpenRequest, { generation: number; masker: Masker }>();
   /**
@@ -58,30 +59,42 @@ export class AgentMasker implements ResponseMasker {
   ) {}
 
   /**
-   * The masker for a session; throws `masking_policy_invalid` when the policy cannot run here
-   * (a custom pattern this agent's engine refuses), so the session is refused before it starts.
+   * The masker for a session: at once when this policy was compiled before, else once it is
+   * (a detector's module may load first). Rejects with `masking_policy_invalid` when the policy
+   * cannot run here (a custom pattern this agent's engine refuses), so the session is refused
+   * before it starts.
    */
-  maskerFor(request: SessionOpenRequest): Masker {
+  maskerFor(request: SessionOpenRequest): Masker | Promise<Masker> {
     const generation = this.injected.generation(request.connection);
     const known = this.bySession.get(request);
     if (known !== undefined && known.generation === generation) return known.masker;
     const policyKey = request.masking ?? NO_POLICY;
-    let byConnection = this.byPolicy.get(policyKey);
-    const shared = byConnection?.get(request.connection);
+    const shared = this.byPolicy.get(policyKey)?.get(request.connection);
     if (shared !== undefined && shared.generation === generation) {
       this.bySession.set(request, shared);
       return shared.masker;
     }
-    const entry = { generation, masker: this.compile(request, generation) };
-    this.bySession.set(request, entry);
-    if (Object.isFrozen(policyKey)) {
-      if (byConnection === undefined) this.byPolicy.set(policyKey, (byConnection = new Map()));
-      byConnection.set(request.connection, entry);
+    const remember = (masker: Masker): Masker => {
+      const entry = { generation, masker };
+      this.bySession.set(request, entry);
+      if (Object.isFrozen(policyKey)) {
+        let byConnection = this.byPolicy.get(policyKey);
+        if (byConnection === undefined) this.byPolicy.set(policyKey, (byConnection = new Map()));
+        byConnection.set(request.connection, entry);
+      }
+      return masker;
+    };
+    let compiled: Masker | Promise<Masker>;
+    try {
+      compiled = this.compile(request, generation);
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    return entry.masker;
+    return compiled instanceof Promise ? compiled.then(remember) : remember(compiled);
   }
 
-  private compile(request: SessionOpenRequest, generation: number): Masker {
+  /** A compiled masker from the cache, or the compilation under way (one per policy at a time). */
+  private compile(request: SessionOpenRequest, generation: number): Masker | Promise<Masker> {
     const connection = this.config.connections[request.connection];
     const floor = {
       detectors: [...this.config.masking.floor.detectors, ...(connection?.masking.floor.detectors ?? [])],
@@ -89,29 +102,43 @@ export class AgentMasker implements ResponseMasker {
     };
     const policy = effectiveMaskingPolicy(request.masking, floor);
     const key = `${request.connection}\u0000${generation}\u0000${canonicalJson(policy)}`;
-    let masker = this.compiled.get(key);
-    if (masker === undefined) {
-      try {
-        masker = compileMasker(policy, {
-          injected: this.injected.of(request.connection),
-          keyedHash: this.keyedHash,
-        });
-      } catch (error) {
-        throw new AirlockError(
-          'masking_policy_invalid',
-          `The masking policy for connection "${request.connection}" cannot run on agent ${this.config.id}: ${(error as Error).message}`,
-          { cause: error },
-        );
-      }
-      if (this.compiled.size >= MAX_COMPILED)
-        this.compiled.delete(this.compiled.keys().next().value as string);
-      this.compiled.set(key, masker);
+    const masker = this.compiled.get(key);
+    if (masker !== undefined) return masker;
+    let pending = this.compiling.get(key);
+    if (pending === undefined) {
+      pending = compileMasker(policy, {
+        injected: this.injected.of(request.connection),
+        keyedHash: this.keyedHash,
+      }).then(
+        (made) => {
+          this.compiling.delete(key);
+          if (this.compiled.size >= MAX_COMPILED)
+            this.compiled.delete(this.compiled.keys().next().value as string);
+          this.compiled.set(key, made);
+          return made;
+        },
+        (error: unknown) => {
+          this.compiling.delete(key);
+          throw new AirlockError(
+            'masking_policy_invalid',
+            `The masking policy for connection "${request.connection}" cannot run on agent ${this.config.id}: ${(error as Error).message}`,
+            { cause: error },
+          );
+        },
+      );
+      this.compiling.set(key, pending);
     }
-    return masker;
+    return pending;
   }
 
   mask(request: SessionOpenRequest, message: JsonRpcMessage): MaskedMessage | Promise<MaskedMessage> {
     const masker = this.maskerFor(request);
+    return masker instanceof Promise
+      ? masker.then((ready) => this.maskWith(ready, message))
+      : this.maskWith(masker, message);
+  }
+
+  private maskWith(masker: Masker, message: JsonRpcMessage): MaskedMessage | Promise<MaskedMessage> {
     if (!atLeastChars(message, LARGE_MESSAGE_CHARS)) {
       const { value, findings } = masker.maskMessage(message);
       return { message: value, findings };

@@ -8,6 +8,7 @@ import {
   type SessionOpenRequest,
 } from '@airlock/core';
 import type { Logger } from 'pino';
+import { AbortEmitter } from './abort-emitter.js';
 import type { Dispatcher } from 'undici';
 import {
   errorAnswer,
@@ -39,20 +40,6 @@ interface ResumePoint {
   retryMs: number | undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
-
 /**
  * A legacy (2025-era) MCP session over Streamable HTTP, relayed faithfully: each client message
  * is one POST; the session id and negotiated protocol version come from the initialize exchange;
@@ -61,14 +48,14 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export class HttpSessionUpstream implements UpstreamSession {
   private readonly logger: Logger;
   private readonly sink: OrderedSink;
-  private readonly open = new Set<AbortController>();
+  private readonly open = new Set<AbortEmitter>();
   /**
    * Open POSTs by the id key of the request they carry. A cancelled request gets no response (MCP
    * cancellation), so its POST would stay open until the session ends, holding one of the
    * MAX_OPEN_POSTS slots: after the cancellation is relayed, its POST is aborted.
    */
-  private readonly requestPosts = new Map<string, AbortController>();
-  private readonly cancelledPosts = new WeakSet<AbortController>();
+  private readonly requestPosts = new Map<string, AbortEmitter>();
+  private readonly cancelledPosts = new WeakSet<AbortEmitter>();
   /** Headers of every POST; rebuilt only when the session id or protocol version changes. */
   private postHeaders: Record<string, string>;
   private sessionId: string | undefined;
@@ -171,7 +158,8 @@ export class HttpSessionUpstream implements UpstreamSession {
   ): Promise<boolean> {
     const requestId = isRequest(message) ? message.id : undefined;
     const related = requestId === undefined ? undefined : idKey(requestId);
-    const controller = new AbortController();
+    // One per POST, so an AbortEmitter (see abort-emitter.ts), not an AbortController.
+    const controller = new AbortEmitter();
     this.open.add(controller);
     if (related !== undefined) this.requestPosts.set(related, controller);
     this.openPosts++;
@@ -181,7 +169,7 @@ export class HttpSessionUpstream implements UpstreamSession {
         method: 'POST',
         headers: traceparent === undefined ? this.postHeaders : { ...this.postHeaders, traceparent },
         body: JSON.stringify(message),
-        signal: controller.signal,
+        signal: controller,
       });
       const status = response.statusCode;
       if (onInitializeAnswered) this.captureSessionId(response.headers);
@@ -270,20 +258,20 @@ export class HttpSessionUpstream implements UpstreamSession {
    */
   private async resumeStream(
     resume: ResumePoint,
-    controller: AbortController,
+    controller: AbortEmitter,
     deliver: (reply: JsonRpcMessage) => Promise<boolean>,
     answered: () => boolean,
   ): Promise<void> {
     for (let attempt = 0; attempt < MAX_RESUMES && !answered(); attempt++) {
       const lastEventId = resume.lastEventId;
-      if (lastEventId === undefined || this.closed || controller.signal.aborted) return;
-      await sleep(Math.min(resume.retryMs ?? GET_RETRY_MIN_MS, GET_RETRY_MAX_MS), controller.signal);
-      if (this.closed || controller.signal.aborted) return;
+      if (lastEventId === undefined || this.closed || controller.aborted) return;
+      await controller.sleep(Math.min(resume.retryMs ?? GET_RETRY_MIN_MS, GET_RETRY_MAX_MS));
+      if (this.closed || controller.aborted) return;
       const response = await this.target.request({
         path: this.target.path,
         method: 'GET',
         headers: this.sessionHeaders({ accept: 'text/event-stream', 'last-event-id': lastEventId }),
-        signal: controller.signal,
+        signal: controller,
         bodyTimeout: 0,
       });
       if (response.statusCode !== 200 || !isEventStream(response.headers)) {
@@ -326,7 +314,7 @@ export class HttpSessionUpstream implements UpstreamSession {
     let lastEventId: string | undefined;
     let delay = GET_RETRY_MIN_MS;
     while (!this.closed && !this.sink.isEnded) {
-      const controller = new AbortController();
+      const controller = new AbortEmitter();
       this.open.add(controller);
       try {
         const extra: Record<string, string> = { accept: 'text/event-stream' };
@@ -335,7 +323,7 @@ export class HttpSessionUpstream implements UpstreamSession {
           path: this.target.path,
           method: 'GET',
           headers: this.sessionHeaders(extra),
-          signal: controller.signal,
+          signal: controller,
           // The stream may be quiet for hours; only the server or close() ends it.
           bodyTimeout: 0,
         });

@@ -105,17 +105,37 @@ describe('AgentMasker', () => {
     expect(JSON.stringify(api.message)).toContain('[MASKED:UPSTREAM_HEADER] rotated-secret-value-9');
   });
 
-  it('refuses a session whose policy it cannot run, naming the connection and the detector', () => {
+  it('refuses a session whose policy it cannot run, naming the connection and the detector', async () => {
     const bad = {
       detectors: [],
       custom: [{ type: 'BACKREF', pattern: '(a)\\1', keywords: [], keywordWindow: 64 }],
       replacement: { style: 'type' as const, keepLast: 4 },
     };
-    expect(() => masker.maskerFor(request('db', bad))).toThrow(
+    await expect(masker.maskerFor(request('db', bad))).rejects.toThrow(
       expect.objectContaining({
         code: 'masking_policy_invalid',
         message: expect.stringMatching(/"db".*BACKREF/),
       }),
     );
+  });
+
+  it('compiles a new policy once for the sessions that open with it, then has its masker at hand', async () => {
+    const policy = Object.freeze({
+      detectors: Object.freeze(['phone' as const]),
+      custom: Object.freeze([]),
+      replacement: Object.freeze({ style: 'type' as const, keepLast: 4 }),
+    }) as NonNullable<SessionOpenRequest['masking']>;
+    const first = masker.maskerFor(request('api', policy));
+    const second = masker.maskerFor(request('api', policy));
+    // The phone detector's parser may still be loading: both sessions wait for one compilation.
+    expect(first).toBeInstanceOf(Promise);
+    const [a, b] = await Promise.all([first, second]);
+    expect(a).toBe(b);
+    // Known now: later sessions get it at once, so a message is masked without waiting.
+    const later = masker.maskerFor(request('api', policy));
+    expect(later).toBe(a);
+    const masked = masker.mask(request('api', policy), result('call +1 415 555 0132 now'));
+    expect(masked).not.toBeInstanceOf(Promise);
+    expect(JSON.stringify((masked as { message: unknown }).message)).toContain('call [MASKED:PHONE] now');
   });
 });

@@ -1,3 +1,4 @@
+import { compileConfiguredGuardrails } from '@airlock/core';
 import type { CommandModule } from 'yargs';
 import { commandGroup } from '../command-line/command-group.js';
 import { loadConfig } from '../config/load-config.js';
@@ -15,6 +16,11 @@ const check: CommandModule<object, CheckArgs> = {
   handler: async (args) => {
     try {
       const { config } = loadConfig(args.config);
+      if (config.gateway) {
+        // Guardrail expressions compile where they run (the gateway); check them here as it would.
+        const source = args.config ?? process.env['AIRLOCK_CONFIG'] ?? 'the AIRLOCK_* environment';
+        await compileConfiguredGuardrails(config.gateway.guardrails, { source });
+      }
       // The same decisions startup makes, so a file that passes here does not fail to start for them.
       // Loaded here, not at import: the roles are large and every other command would load them.
       if (config.recording.enabled) {

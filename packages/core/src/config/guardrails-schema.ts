@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approvalSchema } from './approval-schema.js';
-import { compileGuardrails, GuardrailCompileError } from '../guardrails/compile-guardrails.js';
+import { checkGuardrailRules, GuardrailCompileError } from '../guardrails/compile-guardrails.js';
 import { connectionGlobs, globSchema } from './glob-schema.js';
 
 /**
@@ -77,9 +77,11 @@ export const guardrailsSchema = z
         });
       }
     });
-    // Compile now, so a bad rule stops startup (and `airlock config check`) with its path.
+    // Checked now, so a bad rule stops startup (and `airlock config check`) with its path. The
+    // CEL expressions compile where the rules are used (compileConfiguredGuardrails): the
+    // expression language loads only in a process that evaluates them.
     try {
-      compileGuardrails(guardrails);
+      checkGuardrailRules(guardrails);
     } catch (error) {
       if (!(error instanceof GuardrailCompileError)) throw error;
       ctx.addIssue({ code: 'custom', message: error.message, path: [...error.path] });

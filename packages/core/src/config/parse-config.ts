@@ -1,6 +1,12 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { AirlockError } from '../errors/airlock-error.js';
+import {
+  compileGuardrails,
+  GuardrailCompileError,
+  type Guardrails,
+} from '../guardrails/compile-guardrails.js';
+import type { GuardrailsConfig } from './guardrails-schema.js';
 import { configSchema, type AirlockConfig } from './schema.js';
 
 const ENV_PREFIX = 'AIRLOCK_';
@@ -79,13 +85,32 @@ export function parseConfig(
     throw new AirlockError('config_invalid', `${source} is not valid YAML: ${detail}`, { cause });
   }
   const result = configSchema.safeParse(applyEnvironment(raw, options.env ?? {}));
-  if (!result.success) {
-    const problems = describeIssues(result.error.issues);
-    throw new AirlockError(
-      'config_invalid',
-      `${source} has ${problems.length} problem(s); fix them and start again:\n  - ${problems.join('\n  - ')}`,
-      { data: { problems } },
-    );
-  }
+  if (!result.success) throw invalidConfig(source, describeIssues(result.error.issues));
   return deepFreeze(result.data);
+}
+
+function invalidConfig(source: string, problems: readonly string[]): AirlockError {
+  return new AirlockError(
+    'config_invalid',
+    `${source} has ${problems.length} problem(s); fix them and start again:\n  - ${problems.join('\n  - ')}`,
+    { data: { problems } },
+  );
+}
+
+/**
+ * Compiles `gateway.guardrails` of a parsed configuration, CEL expressions included (parseConfig
+ * checks everything else, and leaves these to the gateway so that no other process loads CEL). A
+ * rule that does not compile is a config_invalid error worded as parseConfig's, with its path.
+ */
+export async function compileConfiguredGuardrails(
+  guardrails: GuardrailsConfig,
+  options: { source?: string } = {},
+): Promise<Guardrails> {
+  try {
+    return await compileGuardrails(guardrails);
+  } catch (error) {
+    if (!(error instanceof GuardrailCompileError)) throw error;
+    const where = formatIssuePath(['gateway', 'guardrails', ...error.path]);
+    throw invalidConfig(options.source ?? 'configuration', [`${where}: ${error.message}`]);
+  }
 }

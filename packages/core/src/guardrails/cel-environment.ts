@@ -92,3 +92,21 @@ export function useRe2ForMatches(source: string): string {
   }
   return out;
 }
+
+/**
+ * Compiles one guardrail expression (`matches` running on RE2), checking that it gives a bool.
+ * Throws an Error saying what is wrong.
+ */
+export function compileCelExpression(
+  expression: string,
+  maxAstNodes: number,
+): (activation: Record<string, unknown>) => unknown {
+  const environment = guardrailEnvironment(maxAstNodes);
+  const source = useRe2ForMatches(expression);
+  const checked = environment.check(source) as { valid: boolean; type?: string; error?: Error };
+  if (!checked.valid) throw checked.error ?? new Error('the expression does not type-check');
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    throw new Error(`it gives a ${String(checked.type)}, not a bool`);
+  }
+  return environment.parse(source);
+}

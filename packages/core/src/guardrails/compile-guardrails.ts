@@ -1,7 +1,6 @@
 import { approvalSchema, type ApprovalConfig } from '../config/approval-schema.js';
 import type { GuardrailAction, GuardrailRuleConfig, GuardrailsConfig } from '../config/guardrails-schema.js';
 import { compileGlob, type GlobMatcher } from '../policy/glob.js';
-import { guardrailEnvironment, useRe2ForMatches } from './cel-environment.js';
 import { RULE_PACKS, type PackRule } from './rule-packs.js';
 
 export type GuardrailDirection = 'request' | 'response' | 'description';
@@ -44,16 +43,21 @@ export class GuardrailCompileError extends Error {
 const globs = (value: string | readonly string[] | undefined): GlobMatcher[] | undefined =>
   value === undefined ? undefined : (typeof value === 'string' ? [value] : value).map(compileGlob);
 
-function compileRule(
+/** A rule with its pack expanded and its structure checked; its CEL expression not compiled yet. */
+type CheckedRule = Omit<CompiledGuardrail, 'when'> & {
+  readonly expression: string | undefined;
+  readonly path: readonly (string | number)[];
+};
+
+function checkRule(
   rule: PackRule & {
     readonly connections: readonly string[];
     readonly approvers?: readonly string[] | undefined;
     readonly approval?: ApprovalConfig | undefined;
   },
   path: (string | number)[],
-  maxNodes: number,
   pack: string | undefined,
-): CompiledGuardrail {
+): CheckedRule {
   const name = pack === undefined ? rule.name : `${pack}/${rule.name}`;
   if (rule.direction !== 'request' && rule.action !== 'deny') {
     throw new GuardrailCompileError(
@@ -67,24 +71,6 @@ function compileRule(
       `rule "${name}" holds calls for approval (action approve) but names no approvers: add approvers: [<group>, ...]`,
     );
   }
-  let when: CompiledGuardrail['when'];
-  if (rule.when !== undefined) {
-    try {
-      const environment = guardrailEnvironment(maxNodes);
-      const source = useRe2ForMatches(rule.when);
-      const checked = environment.check(source) as { valid: boolean; type?: string; error?: Error };
-      if (!checked.valid) throw checked.error ?? new Error('the expression does not type-check');
-      if (checked.type !== 'bool' && checked.type !== 'dyn') {
-        throw new Error(`it gives a ${String(checked.type)}, not a bool`);
-      }
-      when = environment.parse(source);
-    } catch (error) {
-      throw new GuardrailCompileError(
-        [...path, 'when'],
-        `the CEL expression of rule "${name}" does not compile: ${(error as Error).message.split('\n')[0]}. Variables: method, tool, name, arguments, texts, caller, connection, direction, text, error, description, annotations`,
-      );
-    }
-  }
   // `tool: x` alone means tools/call, `prompt:` prompts/get, `resource:` the resource methods.
   const impliedMethods =
     rule.method !== undefined || rule.direction === 'description'
@@ -96,7 +82,7 @@ function compileRule(
           : rule.resource !== undefined
             ? ['resources/read', 'resources/subscribe', 'resources/unsubscribe']
             : undefined;
-  return Object.freeze({
+  return {
     name,
     pack,
     direction: rule.direction,
@@ -109,17 +95,18 @@ function compileRule(
     tools: globs(rule.tool),
     prompts: globs(rule.prompt),
     resources: globs(rule.resource),
-    when,
-  });
+    expression: rule.when,
+    path,
+  };
 }
 
 /**
- * Compiles `gateway.guardrails` once, at startup: packs expanded in place, globs and CEL compiled.
- * Throws GuardrailCompileError (with the path in the configuration) for an unknown pack, a CEL
- * expression that does not compile, a non-deny response or description rule, or a repeated name.
+ * Expands packs in place and checks what needs no expression language: a known pack, names used
+ * once, response and description rules that only deny, approvers for approve. Throws
+ * GuardrailCompileError with the path in the configuration. The configuration schema runs this.
  */
-export function compileGuardrails(config: GuardrailsConfig): Guardrails {
-  const rules: CompiledGuardrail[] = [];
+export function checkGuardrailRules(config: GuardrailsConfig): readonly CheckedRule[] {
+  const rules: CheckedRule[] = [];
   const names = new Set<string>();
   config.rules.forEach((entry, index) => {
     const path: (string | number)[] = ['rules', index];
@@ -133,7 +120,7 @@ export function compileGuardrails(config: GuardrailsConfig): Guardrails {
       }
       for (const rule of pack) {
         rules.push(
-          compileRule(
+          checkRule(
             {
               ...rule,
               connections: entry.connections,
@@ -142,7 +129,6 @@ export function compileGuardrails(config: GuardrailsConfig): Guardrails {
               approval: entry.approval,
             },
             path,
-            config.maxExpressionNodes,
             entry.pack,
           ),
         );
@@ -156,7 +142,35 @@ export function compileGuardrails(config: GuardrailsConfig): Guardrails {
       );
     }
     names.add(entry.name);
-    rules.push(compileRule(entry as GuardrailRuleConfig, path, config.maxExpressionNodes, undefined));
+    rules.push(checkRule(entry as GuardrailRuleConfig, path, undefined));
+  });
+  return rules;
+}
+
+/**
+ * Compiles `gateway.guardrails` once, at startup: packs expanded in place, globs and CEL compiled.
+ * Rejects with GuardrailCompileError (with the path in the configuration) for an unknown pack, a
+ * CEL expression that does not compile, a non-deny response or description rule, or a repeated
+ * name. The CEL library (about 10 MB in a process) is imported only when a rule has an expression.
+ */
+export async function compileGuardrails(config: GuardrailsConfig): Promise<Guardrails> {
+  const checked = checkGuardrailRules(config);
+  const cel = checked.some((rule) => rule.expression !== undefined)
+    ? await import('./cel-environment.js')
+    : undefined;
+  const rules = checked.map(({ expression, path, ...rule }): CompiledGuardrail => {
+    let when: CompiledGuardrail['when'];
+    if (expression !== undefined && cel !== undefined) {
+      try {
+        when = cel.compileCelExpression(expression, config.maxExpressionNodes);
+      } catch (error) {
+        throw new GuardrailCompileError(
+          [...path, 'when'],
+          `the CEL expression of rule "${rule.name}" does not compile: ${(error as Error).message.split('\n')[0]}. Variables: method, tool, name, arguments, texts, caller, connection, direction, text, error, description, annotations`,
+        );
+      }
+    }
+    return Object.freeze({ ...rule, when });
   });
   const cache = new Map<string, readonly CompiledGuardrail[]>();
   return {

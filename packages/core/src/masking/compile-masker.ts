@@ -1,7 +1,7 @@
 import { AirlockError } from '../errors/airlock-error.js';
 import type { JsonRpcMessage } from '../mcp/jsonrpc.js';
 import type { MaskingFinding } from '../recording/recording-event.js';
-import { builtinDetector } from './detectors/builtin-detectors.js';
+import { builtinDetectors } from './detectors/builtin-detectors.js';
 import { customDetector } from './detectors/custom-detector.js';
 import type { Detector } from './detectors/detector.js';
 import { formatFindingPath } from './finding-path.js';
@@ -57,21 +57,23 @@ function findingsOf(state: WalkState): MaskingFinding[] {
   return [...state.findings.values()];
 }
 
-/** Compiles a masking policy once; the result masks any number of messages. */
-export function compileMasker(policy: MaskingPolicy, options: MaskOptions = {}): Masker {
-  const detectors: Detector[] = [
-    ...policy.detectors.map((name) => builtinDetector(name)),
-    ...policy.custom.map((config) => customDetector(config)),
-  ];
-  const injected: InjectedSecret[] = (options.injected ?? []).filter(
-    (s) => s.value.length >= MIN_INJECTED_LENGTH,
-  );
+/**
+ * Compiles a masking policy once; the result masks any number of messages. Asynchronous because
+ * a detector's module may load on first use (the phone detector's parser); rejects when the
+ * policy cannot run (a custom pattern the engine refuses, the hash style without a key).
+ */
+export async function compileMasker(policy: MaskingPolicy, options: MaskOptions = {}): Promise<Masker> {
   if (policy.replacement.style === 'hash' && options.keyedHash === undefined) {
     throw new AirlockError(
       'config_invalid',
       'Masking with replacement style "hash" needs the agent\'s hash key; set agent.masking.hashKeyFile or let the agent generate one.',
     );
   }
+  const custom = policy.custom.map((config) => customDetector(config));
+  const detectors: Detector[] = [...(await builtinDetectors(policy.detectors)), ...custom];
+  const injected: InjectedSecret[] = (options.injected ?? []).filter(
+    (s) => s.value.length >= MIN_INJECTED_LENGTH,
+  );
   const replacer: Replacer = { replacement: policy.replacement, keyedHash: options.keyedHash };
   const nothingToFind = detectors.length === 0 && injected.length === 0;
 

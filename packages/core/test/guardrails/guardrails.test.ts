@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AirlockError,
+  compileConfiguredGuardrails,
   compileGuardrails,
   composePolicies,
   createGuardrailPolicy,
@@ -30,25 +31,29 @@ const call = (name: string, args: Record<string, unknown> = {}): JsonRpcMessage 
   params: { name, arguments: args },
 });
 
-function policyOf(rules: unknown[]) {
-  return createGuardrailPolicy(compileGuardrails(guardrailsSchema.parse({ rules })));
+async function policyOf(rules: unknown[]) {
+  return createGuardrailPolicy(await compileGuardrails(guardrailsSchema.parse({ rules })));
 }
 
-function decide(
+async function decide(
   rules: unknown[],
   message: JsonRpcMessage,
   caller?: Caller,
   connection?: string,
-): PolicyDecision {
-  return policyOf(rules).evaluate(context(caller, connection), message, 'client_to_server') as PolicyDecision;
+): Promise<PolicyDecision> {
+  return (await policyOf(rules)).evaluate(
+    context(caller, connection),
+    message,
+    'client_to_server',
+  ) as PolicyDecision;
 }
 
 describe('guardrail rules', () => {
-  it('denies by tool glob alone, naming the rule and its message', () => {
+  it('denies by tool glob alone, naming the rule and its message', async () => {
     const rules = [
       { name: 'no-drop', tool: 'drop_*', action: 'deny', message: 'Dropping tables is not allowed.' },
     ];
-    const decision = decide(rules, call('drop_table', { table: 'users' }));
+    const decision = await decide(rules, call('drop_table', { table: 'users' }));
     expect(decision.action).toBe('deny');
     if (decision.action !== 'deny') return;
     expect(decision.error.code).toBe('guardrail_denied');
@@ -60,10 +65,10 @@ describe('guardrail rules', () => {
       reason: decision.error.message,
       guardrails: [{ rule: 'no-drop', action: 'deny' }],
     });
-    expect(decide(rules, call('select_rows')).action).toBe('pass');
+    expect((await decide(rules, call('select_rows'))).action).toBe('pass');
   });
 
-  it('matches CEL on arguments and caller, first match wins, allow is an exception', () => {
+  it('matches CEL on arguments and caller, first match wins, allow is an exception', async () => {
     const rules = [
       { name: 'sre-may', tool: 'query', when: 'caller.groups.exists(g, g == "sre")', action: 'allow' },
       { name: 'no-users', tool: 'query', when: 'arguments.table == "users"', action: 'deny' },
@@ -74,15 +79,21 @@ describe('guardrail rules', () => {
         action: 'deny',
       },
     ];
-    expect(decide(rules, call('query', { table: 'users', sql: 'select 1' }), alice).action).toBe('pass');
-    expect(decide(rules, call('query', { table: 'users', sql: 'select 1' }), bob).action).toBe('deny');
-    expect(decide(rules, call('query', { table: 'orders', sql: '  TRUNCATE orders' }), bob).action).toBe(
+    expect((await decide(rules, call('query', { table: 'users', sql: 'select 1' }), alice)).action).toBe(
+      'pass',
+    );
+    expect((await decide(rules, call('query', { table: 'users', sql: 'select 1' }), bob)).action).toBe(
       'deny',
     );
-    expect(decide(rules, call('query', { table: 'orders', sql: 'select 1' }), bob).action).toBe('pass');
+    expect(
+      (await decide(rules, call('query', { table: 'orders', sql: '  TRUNCATE orders' }), bob)).action,
+    ).toBe('deny');
+    expect((await decide(rules, call('query', { table: 'orders', sql: 'select 1' }), bob)).action).toBe(
+      'pass',
+    );
   });
 
-  it("marks audits and keeps evaluating; approve holds the call with the rule's approval settings", () => {
+  it("marks audits and keeps evaluating; approve holds the call with the rule's approval settings", async () => {
     const rules = [
       { name: 'watch-buckets', tool: 'delete_bucket', action: 'audit' },
       {
@@ -93,12 +104,12 @@ describe('guardrail rules', () => {
         approvers: ['sre-leads'],
       },
     ];
-    const audited = decide(rules, call('delete_bucket', { bucket: 'scratch' }));
+    const audited = await decide(rules, call('delete_bucket', { bucket: 'scratch' }));
     expect(audited).toMatchObject({
       action: 'pass',
       detail: { action: 'audit', guardrails: [{ rule: 'watch-buckets', action: 'audit' }] },
     });
-    const held = decide(rules, call('delete_bucket', { bucket: 'prod-logs' }));
+    const held = await decide(rules, call('delete_bucket', { bucket: 'prod-logs' }));
     expect(held.action).toBe('hold');
     if (held.action !== 'hold') return;
     expect(held.hold).toEqual({
@@ -114,15 +125,15 @@ describe('guardrail rules', () => {
     ]);
   });
 
-  it('fails closed when a deny expression cannot be evaluated, and open for audits', () => {
-    const deny = decide(
+  it('fails closed when a deny expression cannot be evaluated, and open for audits', async () => {
+    const deny = await decide(
       [{ name: 'strict', tool: 'q', when: 'arguments.table == "users"', action: 'deny' }],
       call('q', {}),
     );
     expect(deny.action).toBe('deny');
     if (deny.action === 'deny') expect(deny.error.message).toMatch(/fails closed/);
     expect(
-      decide(
+      await decide(
         [{ name: 'look', tool: 'q', when: 'arguments.table == "users"', action: 'audit' }],
         call('q', {}),
       ),
@@ -132,14 +143,14 @@ describe('guardrail rules', () => {
     });
   });
 
-  it('applies only to the connections it names', () => {
+  it('applies only to the connections it names', async () => {
     const rules = [{ name: 'prod-only', connections: ['prod-*'], tool: '*', action: 'deny' }];
-    expect(decide(rules, call('x'), alice, 'prod-db').action).toBe('deny');
-    expect(decide(rules, call('x'), alice, 'dev-db').action).toBe('pass');
+    expect((await decide(rules, call('x'), alice, 'prod-db')).action).toBe('deny');
+    expect((await decide(rules, call('x'), alice, 'dev-db')).action).toBe('pass');
   });
 
-  it('replaces a response that matches an output rule with a JSON-RPC error for the same id', () => {
-    const policy = policyOf([
+  it('replaces a response that matches an output rule with a JSON-RPC error for the same id', async () => {
+    const policy = await policyOf([
       { name: 'no-secrets-out', direction: 'response', when: 'text.contains("TOP SECRET")', action: 'deny' },
     ]);
     const response: JsonRpcMessage = {
@@ -177,12 +188,12 @@ describe('rule packs', () => {
     ['cloud-destroy', 'list_buckets', {}, false],
     ['cloud-destroy', 'aws_cli', { command: 'aws s3 ls' }, false],
   ];
-  it.each(cases)('%s on %s %j → denied %s', (pack, tool, args, denied) => {
-    expect(decide([{ pack }], call(tool, args)).action).toBe(denied ? 'deny' : 'pass');
+  it.each(cases)('%s on %s %j → denied %s', async (pack, tool, args, denied) => {
+    expect((await decide([{ pack }], call(tool, args))).action).toBe(denied ? 'deny' : 'pass');
   });
 
-  it('screens tool descriptions for hidden instructions', () => {
-    const guardrails = compileGuardrails(
+  it('screens tool descriptions for hidden instructions', async () => {
+    const guardrails = await compileGuardrails(
       guardrailsSchema.parse({ rules: [{ pack: 'prompt-injection-in-descriptions' }] }),
     );
     const screen = (description: string) =>
@@ -196,8 +207,8 @@ describe('rule packs', () => {
     expect(screen('Returns the weather forecast for a city.')).toBeUndefined();
   });
 
-  it('hides screened tools from tools/list and refuses calls to them', () => {
-    const policy = policyOf([{ pack: 'prompt-injection-in-descriptions' }]);
+  it('hides screened tools from tools/list and refuses calls to them', async () => {
+    const policy = await policyOf([{ pack: 'prompt-injection-in-descriptions' }]);
     const list: JsonRpcMessage = {
       jsonrpc: '2.0',
       id: 2,
@@ -233,14 +244,6 @@ describe('guardrail configuration errors', () => {
     JSON.stringify({ gateway: { tunnel: { tls: { certFile: 'c', keyFile: 'k' } }, guardrails: { rules } } });
   it.each([
     [
-      [{ name: 'bad', tool: 'x', when: 'arguments.table ==', action: 'deny' }],
-      /gateway\.guardrails\.rules\[0\]\.when: the CEL expression of rule "bad" does not compile/,
-    ],
-    [
-      [{ name: 'bad', tool: 'x', when: 'nosuchvar == 1', action: 'deny' }],
-      /rules\[0\]\.when: .*Unknown variable/,
-    ],
-    [
       [{ pack: 'no-such-pack' }],
       /gateway\.guardrails\.rules\[0\]\.pack: unknown rule pack "no-such-pack"; the packs are: destructive-sql/,
     ],
@@ -258,10 +261,27 @@ describe('guardrail configuration errors', () => {
   ])('refuses %j with the path', (rules, message) => {
     expect(() => parseConfig(config(rules))).toThrow(message);
   });
+
+  // CEL compiles where the rules run (the gateway, `airlock config check`), not in parseConfig.
+  it.each([
+    [
+      [{ name: 'bad', tool: 'x', when: 'arguments.table ==', action: 'deny' }],
+      /configuration has 1 problem\(s\)[^]*gateway\.guardrails\.rules\[0\]\.when: the CEL expression of rule "bad" does not compile/,
+    ],
+    [
+      [{ name: 'bad', tool: 'x', when: 'nosuchvar == 1', action: 'deny' }],
+      /rules\[0\]\.when: .*Unknown variable/,
+    ],
+  ])('refuses the expression of %j with the path', async (rules, message) => {
+    const parsed = parseConfig(config(rules));
+    await expect(compileConfiguredGuardrails(parsed.gateway!.guardrails)).rejects.toThrow(
+      expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(message) }),
+    );
+  });
 });
 
 describe('composing policies', () => {
-  it('admits a caller only when every stage admits, and keeps the first stage’s refusal', () => {
+  it('admits a caller only when every stage admits, and keeps the first stage’s refusal', async () => {
     const open = {
       evaluate: (_c: RelayContext, message: JsonRpcMessage) => ({ action: 'pass' as const, message }),
     };
@@ -274,7 +294,7 @@ describe('composing policies', () => {
     expect(composePolicies(open, open).admit).toBeUndefined();
   });
 
-  it('runs a different order per direction, admitting by the request side', () => {
+  it('runs a different order per direction, admitting by the request side', async () => {
     const marking = (mark: string) => ({
       evaluate: (_c: RelayContext, message: JsonRpcMessage) => ({
         action: 'pass' as const,

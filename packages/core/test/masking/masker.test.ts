@@ -19,7 +19,7 @@ const policy = (over: Partial<MaskingPolicy> = {}): MaskingPolicy => ({
 const CARD = '4111 1111 1111 1111';
 
 describe('compileMasker', () => {
-  it('records type, JSON path and count, never the value', () => {
+  it('records type, JSON path and count, never the value', async () => {
     const message = {
       jsonrpc: '2.0' as const,
       id: 3,
@@ -28,7 +28,7 @@ describe('compileMasker', () => {
         structuredContent: { 'odd key': 'mail jane@example.com' },
       },
     };
-    const { value, findings } = compileMasker(policy()).maskMessage(message);
+    const { value, findings } = (await compileMasker(policy())).maskMessage(message);
     expect(findings).toEqual([
       { type: 'PAYMENT_CARD', path: 'result.content[0].text', count: 2 },
       { type: 'EMAIL', path: 'result.structuredContent["odd key"]', count: 1 },
@@ -38,14 +38,14 @@ describe('compileMasker', () => {
     expect(message.result.content[0]!.text).toContain(CARD); // the input is never changed
   });
 
-  it('keeps the envelope and opaque ids intact, so the message stays valid JSON-RPC', () => {
+  it('keeps the envelope and opaque ids intact, so the message stays valid JSON-RPC', async () => {
     const id = 'jane@example.com';
     const message = {
       jsonrpc: '2.0' as const,
       method: 'notifications/progress',
       params: { progressToken: id, progress: 1, message: `working on ${id}` },
     };
-    const { value } = compileMasker(policy()).maskMessage(message);
+    const { value } = (await compileMasker(policy())).maskMessage(message);
     expect(value).toEqual({
       jsonrpc: '2.0',
       method: 'notifications/progress',
@@ -53,31 +53,31 @@ describe('compileMasker', () => {
     });
   });
 
-  it('returns the very same object when nothing is masked', () => {
+  it('returns the very same object when nothing is masked', async () => {
     const message = {
       jsonrpc: '2.0' as const,
       id: 1,
       result: { content: [{ type: 'text', text: 'nothing here' }] },
     };
-    expect(compileMasker(policy()).maskMessage(message).value).toBe(message);
+    expect((await compileMasker(policy())).maskMessage(message).value).toBe(message);
   });
 
-  it('writes partial and keyed-hash replacements', () => {
-    const partial = compileMasker(policy({ replacement: { style: 'partial', keepLast: 4 } }));
+  it('writes partial and keyed-hash replacements', async () => {
+    const partial = await compileMasker(policy({ replacement: { style: 'partial', keepLast: 4 } }));
     expect(partial.mask(`card ${CARD}`).value).toBe('card [MASKED:PAYMENT_CARD:…1111]');
-    const hashed = compileMasker(policy({ replacement: { style: 'hash', keepLast: 4 } }), {
+    const hashed = await compileMasker(policy({ replacement: { style: 'hash', keepLast: 4 } }), {
       keyedHash: (text) => (text === 'jane@example.com' ? 'ab12cd34ef56aaaa' : 'ffffffffffffffff'),
     });
     expect(hashed.mask('a jane@example.com b jane@example.com c joe@example.com').value).toBe(
       'a [MASKED:EMAIL:ab12cd34ef56] b [MASKED:EMAIL:ab12cd34ef56] c [MASKED:EMAIL:ffffffffffff]',
     );
-    expect(() => compileMasker(policy({ replacement: { style: 'hash', keepLast: 4 } }))).toThrow(
+    await expect(compileMasker(policy({ replacement: { style: 'hash', keepLast: 4 } }))).rejects.toThrow(
       AirlockError,
     );
   });
 
-  it('masks injected values even with no detectors at all', () => {
-    const masker = compileMasker(policy({ detectors: [] }), {
+  it('masks injected values even with no detectors at all', async () => {
+    const masker = await compileMasker(policy({ detectors: [] }), {
       injected: [{ type: 'AWS_SECRET_ACCESS_KEY', value: 'not-a-pattern-at-all-42' }],
     });
     expect(masker.mask({ out: 'x=not-a-pattern-at-all-42;' }).value).toEqual({
@@ -85,8 +85,8 @@ describe('compileMasker', () => {
     });
   });
 
-  it('runs custom detectors with keywords and check digits', () => {
-    const masker = compileMasker(
+  it('runs custom detectors with keywords and check digits', async () => {
+    const masker = await compileMasker(
       policy({
         detectors: [],
         custom: [
@@ -101,8 +101,8 @@ describe('compileMasker', () => {
     expect(masker.mask('4111111111111111 4111111111111112').value).toBe('[MASKED:ACCOUNT] 4111111111111112');
   });
 
-  it('runs a catastrophic-backtracking pattern in linear time on 100 KiB', () => {
-    const masker = compileMasker(
+  it('runs a catastrophic-backtracking pattern in linear time on 100 KiB', async () => {
+    const masker = await compileMasker(
       policy({
         detectors: [],
         custom: [{ type: 'EVIL', pattern: '(a+)+$', keywords: [], keywordWindow: 64 }],
@@ -112,18 +112,18 @@ describe('compileMasker', () => {
     expect(masker.mask(input).value).toBe(input);
   });
 
-  it('refuses patterns the linear-time engine cannot run, naming the detector', () => {
+  it('refuses patterns the linear-time engine cannot run, naming the detector', async () => {
     const bad = (pattern: string) =>
       compileMasker(policy({ custom: [{ type: 'BAD_ONE', pattern, keywords: [], keywordWindow: 64 }] }));
-    expect(() => bad('(a)\\1')).toThrow(/BAD_ONE.*linear-time engine/);
-    expect(() => bad('foo(?=bar)')).toThrow(/BAD_ONE/);
-    expect(() => bad('x*')).toThrow(/empty string/);
+    await expect(bad('(a)\\1')).rejects.toThrow(/BAD_ONE.*linear-time engine/);
+    await expect(bad('foo(?=bar)')).rejects.toThrow(/BAD_ONE/);
+    await expect(bad('x*')).rejects.toThrow(/empty string/);
   });
 
   it('masks a 20 MiB string in slices, yielding between them, with the same result as at once', async () => {
     const filler = 'lorem ipsum dolor sit amet '.repeat(Math.ceil((20 * 1024 * 1024) / 27));
     const text = `${CARD} ${filler} jane@example.com`;
-    const masker = compileMasker(policy());
+    const masker = await compileMasker(policy());
     let yields = 0;
     const sliced = await masker.maskAsync(
       { text },
@@ -139,14 +139,14 @@ describe('compileMasker', () => {
   it('finds a value that straddles a slice boundary', async () => {
     const text = `${'x '.repeat(5000)}jane@example.com${' y'.repeat(5000)}`;
     const at = text.indexOf('jane');
-    const masker = compileMasker(policy());
+    const masker = await compileMasker(policy());
     const sliced = await masker.maskAsync(text, { sliceChars: at + 4, yieldEvery: () => Promise.resolve() });
     expect(sliced.value).toBe(masker.mask(text).value);
     expect(sliced.value).toContain('[MASKED:EMAIL]');
   });
 
-  it('never changes the JSON shape: strings stay strings, keys and other values stay', () => {
-    const masker = compileMasker(policy({ detectors: expandDetectorNames(['all']) }));
+  it('never changes the JSON shape: strings stay strings, keys and other values stay', async () => {
+    const masker = await compileMasker(policy({ detectors: expandDetectorNames(['all']) }));
     const shape = (v: unknown): unknown =>
       typeof v === 'string'
         ? 'string'
@@ -170,7 +170,7 @@ describe('compileMasker', () => {
 });
 
 describe('masking policy', () => {
-  it('lets the agent floor only add to what the gateway asks', () => {
+  it('lets the agent floor only add to what the gateway asks', async () => {
     const off = maskingPolicyFromRule({
       connections: ['*'],
       enabled: false,
@@ -187,7 +187,7 @@ describe('masking policy', () => {
     expect(maskingPolicyFromRule(undefined).detectors).toEqual(expandDetectorNames(['default']));
   });
 
-  it('stops a configuration with an unknown detector or an unrunnable pattern, naming the path', () => {
+  it('stops a configuration with an unknown detector or an unrunnable pattern, naming the path', async () => {
     const config = (masking: unknown) =>
       JSON.stringify({
         gateway: { tunnel: { tls: { certFile: 'c', keyFile: 'k' } }, masking },
@@ -202,8 +202,8 @@ describe('masking policy', () => {
 });
 
 describe('injected values', () => {
-  it('never show a tail or a hash, whatever the style', () => {
-    const masker = compileMasker(
+  it('never show a tail or a hash, whatever the style', async () => {
+    const masker = await compileMasker(
       {
         detectors: expandDetectorNames(['default']),
         custom: [],

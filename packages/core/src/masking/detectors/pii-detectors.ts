@@ -3,14 +3,16 @@ import { isIpv4, isIpv6 } from '../validation/ip.js';
 import { hasCardIssuerPrefix, passesLuhn } from '../validation/luhn.js';
 import { isPlausibleSsn } from '../validation/ssn.js';
 import { regexDetector, type Detector } from './detector.js';
-import { phoneDetector } from './phone-detector.js';
 
 const hasDigitRun = (length: number): ((text: string) => boolean) => {
   const run = new RegExp(`\\d{${length}}`);
   return (text) => run.test(text);
 };
 
-/** Personal data (email, cards, IBANs, SSNs, phones) and network addresses. */
+/**
+ * Personal data (email, cards, IBANs, SSNs) and network addresses. The phone detector is not here:
+ * its parser loads only for a policy that names it (builtin-detectors.ts).
+ */
 export function piiDetectors(): Record<string, Detector> {
   return {
     email: regexDetector('email', {
@@ -40,7 +42,6 @@ export function piiDetectors(): Record<string, Detector> {
       mayMatch: (t) => /\d{3}[- ]\d\d[- ]\d{4}/.test(t),
       validate: (value) => isPlausibleSsn(value.slice(0, 3), value.slice(4, 6), value.slice(7)),
     }),
-    phone: phoneDetector(),
     ipv4: regexDetector('ipv4', {
       // Not part of a longer dotted run (1.2.3.4.5 is a version, not an address).
       pattern: /(?<![\d.])\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?!\.?\d)/g,
