@@ -327,7 +327,7 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
    */
   async indexStoredMessages(): Promise<MessageIndexing> {
     const result = await indexStoredMessages(pgSafe(this.#db), this.#searchKeys, this.#keyRing);
-    await this.#maintenance?.changed(result.indexed + result.unreadable);
+    await this.#maintenance?.changed({ events: result.indexed + result.unreadable, sessions: 0 });
     return result;
   }
 
@@ -374,11 +374,11 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       const newEvents = batch.filter((e) => fresh.has(pgText(e.id)));
       const deltas = sessionDeltas(newEvents);
       if (deltas.length > 0) await tx.query(UPSERT_SESSIONS, [upsertSessionsParam(deltas)]);
-      return { inserted: newEvents.length };
+      return { inserted: newEvents.length, sessions: deltas.length };
     });
     this.#indexed.remember(indexedNow);
-    await this.#maintenance?.changed(stored.inserted);
-    return stored;
+    await this.#maintenance?.changed({ events: stored.inserted, sessions: stored.sessions });
+    return { inserted: stored.inserted };
   }
 
   async listSessions(filter: SessionFilter): Promise<SessionPage> {
@@ -485,7 +485,7 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
   }
 
   async purgeOlderThan(cutoff: Date): Promise<PurgeResult> {
-    return this.#db.transaction(async (tx) => {
+    const purged = await this.#db.transaction(async (tx) => {
       const doomed = await query<{ id: string }>(
         tx,
         'DELETE FROM recording_sessions WHERE last_event_at < $1::timestamptz RETURNING id',
@@ -507,6 +507,9 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
       for (const { id } of doomed) this.#keyRing?.forget(id);
       return { sessions: doomed.length, events: events[0]?.count ?? 0 };
     });
+    // Deleted rows are dead versions to clear, like updated ones.
+    await this.#maintenance?.changed(purged);
+    return purged;
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,125 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { RecordingEvent } from '@airlock/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlRecordingStore } from '../../src/store/sql-recording-store.js';
+import { SessionScript } from './helpers/session-script.js';
+
+/**
+ * The embedded store's own upkeep (PGlite runs no autovacuum daemon): session rows, rewritten by
+ * every batch, are vacuumed and analyzed often; the event table is vacuumed at the daemon's insert
+ * threshold (1,000 + 20 %) and analyzed only when it has doubled, since an ANALYZE reads a
+ * 30,000-row sample whatever was written (at 10 % it cost more per stored event than the insert).
+ */
+class ProbedStore extends SqlRecordingStore {
+  static create(db: PGlite): ProbedStore {
+    const queryable = (on: Pick<PGlite, 'query' | 'exec'>) => ({
+      query: async <Row>(text: string, params: readonly unknown[] = []) =>
+        (await on.query<Row>(text, [...params])).rows,
+      execScript: async (text: string) => {
+        await on.exec(text);
+      },
+    });
+    return new ProbedStore(
+      {
+        ...queryable(db),
+        transaction: (work) => db.transaction((tx) => work(queryable(tx))),
+        close: () => db.close(),
+      },
+      { maintainTables: true },
+    );
+  }
+}
+
+interface TableStats {
+  relname: string;
+  vacuum_count: number;
+  analyze_count: number;
+  n_dead_tup: number;
+  n_ins_since_vacuum: number;
+  reltuples: number;
+}
+
+describe('the embedded store keeps its tables itself', () => {
+  let db: PGlite;
+  let store: ProbedStore;
+  const stats = async (): Promise<Record<string, TableStats>> => {
+    // A backend sends its counters to the statistics at most once a second; this one now.
+    await db.query('SELECT pg_stat_force_next_flush()');
+    const rows = (
+      await db.query<TableStats>(
+        `SELECT s.relname, s.vacuum_count::integer, s.analyze_count::integer, s.n_dead_tup::integer,
+           s.n_ins_since_vacuum::integer, c.reltuples
+         FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+         WHERE s.relname IN ('recording_sessions', 'recording_events')`,
+      )
+    ).rows;
+    return Object.fromEntries(rows.map((r) => [r.relname, r]));
+  };
+
+  beforeAll(async () => {
+    db = await PGlite.create();
+    store = ProbedStore.create(db);
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('analyzes a new store at once, then keeps each table on its own schedule', async () => {
+    const fresh = await stats();
+    expect(fresh.recording_sessions?.analyze_count).toBe(1);
+    expect(fresh.recording_events?.analyze_count).toBe(1);
+
+    // 20 sessions, 6,020 events stored in batches of 100 as the delivery pump sends them, each
+    // batch updating the rows of the sessions in it.
+    const scripts = Array.from(
+      { length: 20 },
+      (_, i) =>
+        new SessionScript({
+          sessionId: `maint-${i}`,
+          subject: 'alice',
+          connection: 'echo',
+          startAt: new Date('2026-01-01T00:00:00Z'),
+        }),
+    );
+    for (const script of scripts) script.start();
+    for (let round = 0; round < 75; round += 1) {
+      for (const script of scripts)
+        script.call('echo', { text: `round ${round}` }, `round ${round}`, ['gateway', 'agent']);
+    }
+    const events: RecordingEvent[] = [];
+    const cursors = scripts.map(() => 0);
+    const total = scripts.reduce((sum, script) => sum + script.events.length, 0);
+    // Interleaved as concurrent sessions arrive: a call (4 events) of each session in turn.
+    while (events.length < total) {
+      scripts.forEach((script, i) => {
+        const next = script.events.slice(cursors[i], (cursors[i] ?? 0) + 4);
+        cursors[i] = (cursors[i] ?? 0) + next.length;
+        events.push(...next);
+      });
+    }
+    expect(total).toBe(6_020);
+    for (let i = 0; i < events.length; i += 100) {
+      await store.insertEvents(events.slice(i, i + 100));
+      // Counters reach the statistics at most once a second otherwise: the test runs faster.
+      await db.query('SELECT pg_stat_force_next_flush()');
+    }
+
+    const after = await stats();
+    const sessions = after.recording_sessions;
+    const stored = after.recording_events;
+    if (sessions === undefined || stored === undefined) throw new Error('table statistics missing');
+    // Session rows: ~1,200 row writes over 20 rows, so vacuumed (and analyzed) many times, and
+    // their dead versions never pile up past the threshold (50 + 10 % of 20 rows).
+    expect(sessions.vacuum_count).toBeGreaterThanOrEqual(10);
+    expect(sessions.n_dead_tup).toBeLessThanOrEqual(60);
+    // Events: vacuumed at 1,000 + 20 % of the rows at the last run (after ~1,100, ~2,400, ~3,200
+    // with the ANALYZE, ~5,000 rows) ...
+    expect(stored.vacuum_count).toBeGreaterThanOrEqual(1 + 4);
+    expect(stored.n_ins_since_vacuum).toBeLessThanOrEqual(1_000 + 0.2 * stored.reltuples + 100);
+    // ... and analyzed only when doubled (after ~1,100 and ~3,200 rows): at 10 % it would have
+    // been about 30 times.
+    expect(stored.analyze_count).toBe(1 + 2);
+    expect(stored.reltuples).toBeGreaterThan(4_000);
+  });
+});
