@@ -349,5 +349,16 @@ describe('access rules through gateway and agent', () => {
     }
     const logs = airlock.logs();
     for (const token of presented) expect(logs).not.toContain(token);
+    // The per-call line (written without pino's redaction: fixed fields) is there, in the
+    // session's context.
+    const calls = logs
+      .split('\n')
+      .filter((line) => line.includes('"mcp call"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(calls.some((c) => c['method'] === 'tools/call' && c['outcome'] === 'ok')).toBe(true);
+    for (const call of calls) {
+      expect(typeof call['ms']).toBe('number');
+      expect(call['sessionId']).toEqual(expect.any(String));
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { idKey, type JsonRpcMessage } from '@airlock/core';
+import { fixedFieldsLogger, idKey, type JsonRpcMessage } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { AgentCall, AgentCalls } from './agent-calls.js';
 
@@ -7,25 +7,6 @@ interface PendingRequest {
   readonly started: number;
   /** Set for client requests when the agent counts calls (metrics, spans, draining). */
   readonly call: AgentCall | undefined;
-}
-
-const lineLoggers = new WeakMap<Logger, Logger>();
-
-/**
- * `logger` without pino's redaction, for the per-call line alone (made once per session logger;
- * a modern-era group's exchanges share theirs). Pino 10 runs every wildcard redact path (`*.token`)
- * over every value of every line, re-parsing the paths each time: about 6 µs of the line's 10 µs.
- * This line carries only the fixed fields below, strings and numbers under keys no redact path
- * names, so redaction could never change it; the session's bindings (subject, session id) were
- * redacted when `logger` was made and stay as they are.
- */
-function callLineLogger(logger: Logger): Logger {
-  let plain = lineLoggers.get(logger);
-  if (plain === undefined) {
-    plain = logger.child({}, { redact: [] });
-    lineLoggers.set(logger, plain);
-  }
-  return plain;
 }
 
 /**
@@ -41,7 +22,7 @@ export class RequestLog {
     logger: Logger,
     private readonly calls?: { readonly tracker: AgentCalls; readonly connection: string },
   ) {
-    this.logger = logger.isLevelEnabled('info') ? callLineLogger(logger) : logger;
+    this.logger = logger.isLevelEnabled('info') ? fixedFieldsLogger(logger) : logger;
   }
 
   /** A request is on its way; `traceparent` is the gateway's span for it, when it traces. */

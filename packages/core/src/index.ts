@@ -201,6 +201,7 @@ export {
 } from './policy/jit-rules.js';
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
+export { fixedFieldsLogger, type RedactingLogger } from './logging/fixed-fields-logger.js';
 
 export { canonicalJson } from './recording/canonical-json.js';
 export {

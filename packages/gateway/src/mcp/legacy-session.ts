@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import {
   AirlockError,
   errorResponse,
+  fixedFieldsLogger,
   idFromKey,
   idKey,
   isRequest,
@@ -68,6 +69,8 @@ export class LegacySession {
   private readonly stream: TunnelStream;
   private readonly pipeline: MessagePipeline;
   private readonly log: Logger;
+  /** The per-call line's logger: its fields are fixed, so it skips redaction (see fixedFieldsLogger). */
+  private readonly callLog: Logger;
   private readonly onEnded: LegacySessionOptions['onEnded'];
   private readonly readServerMessage: (frame: TunnelMessage) => void;
 
@@ -76,6 +79,7 @@ export class LegacySession {
     this.stream = options.stream;
     this.pipeline = options.pipeline;
     this.log = options.logger;
+    this.callLog = this.log.isLevelEnabled('info') ? fixedFieldsLogger(this.log) : this.log;
     this.onEnded = options.onEnded;
     this.streams = new ResumableStreams({
       ...DEFAULT_RESUMABLE_STREAM_LIMITS,
@@ -339,7 +343,7 @@ export class LegacySession {
         pending.startedAt,
         pending.span,
       );
-      this.log.info(
+      this.callLog.info(
         {
           method: pending.method,
           id: message.id,

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import {
   AirlockError,
   errorResponse,
+  fixedFieldsLogger,
   idKey,
   isRequest,
   type HoldRequest,
@@ -116,7 +117,8 @@ export async function relayExchange(
       released(json);
       request.onAnswer?.(reply);
       finish('error' in reply ? 'error' : 'ok');
-      logger.info(
+      // Fixed fields (strings and numbers, the bindings too): no redaction (see fixedFieldsLogger).
+      (logger.isLevelEnabled('info') ? fixedFieldsLogger(logger) : logger).info(
         {
           ...request.logBindings,
           method: 'method' in message ? message.method : undefined,
