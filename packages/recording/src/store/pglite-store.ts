@@ -1,6 +1,8 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite, type QueryOptions, type Transaction } from '@electric-sql/pglite';
+import { AirlockError } from '@airlock/core';
+import { createDatabaseApart } from './create-database-apart.js';
 import { pgliteStartParams } from './pglite-settings.js';
 import type { SqlClient, SqlQueryable } from './sql-client.js';
 import { SqlRecordingStore, type StoreEncryptionOptions } from './sql-recording-store.js';
@@ -55,15 +57,22 @@ async function databaseExists(dataDir: string): Promise<boolean> {
 export class PgliteStore extends SqlRecordingStore {
   static async open(options: PgliteStoreOptions): Promise<PgliteStore> {
     await mkdir(options.dataDir, { recursive: true });
+    // Created (and migrated) in a process of its own (see createDatabaseApart), then opened like on
+    // any later start.
     if (!(await databaseExists(options.dataDir))) {
-      // Creating the database (initdb) grows the instance's WebAssembly memory by ~350 MB (it
-      // runs PostgreSQL's bootstrap in it, and keeps a copy of the whole memory to restore between
-      // steps), and WebAssembly memory never shrinks. Created in an instance of its own, closed at
-      // once: its memory is garbage, and the store reopens the directory like on any later start
-      // (~0.2 s of CPU; creating takes ~4.6 s). Measured, resident size after start in a worker:
-      // 737 MB with the creating instance kept, 250 MB reopened after a full collection.
-      await (await PGlite.create(options.dataDir, { startParams: pgliteStartParams() })).close();
+      if ((await readdir(options.dataDir)).length > 0) {
+        throw new AirlockError(
+          'recording_unavailable',
+          `The store directory ${options.dataDir} holds files but no database (it has no PG_VERSION). Point recording.store.dataDir at an empty or missing directory, or move those files away, then start again.`,
+        );
+      }
+      await createDatabaseApart(options.dataDir);
     }
+    return PgliteStore.openExisting(options);
+  }
+
+  /** Opens the database in `dataDir`, creating it here if it does not exist (the child's part). */
+  static async openExisting(options: PgliteStoreOptions): Promise<PgliteStore> {
     const db = await PGlite.create(options.dataDir, { startParams: pgliteStartParams() });
     const client: SqlClient = {
       ...queryable(db),
