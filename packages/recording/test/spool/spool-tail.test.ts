@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { SpoolTail, type TailRecord } from '../../src/spool/spool-tail.js';
 import { testEvent } from './spool-fixtures.js';
@@ -40,6 +42,22 @@ describe('SpoolTail', () => {
     expect(seqs(tail.from({ segment: 1, offset: 2000 }, 100))).toEqual([
       21, 22, 23, 24, 25, 26, 27, 28, 29, 30,
     ]);
+  });
+
+  it('lets a trimmed record go at once, not at the next compaction', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const tail = new SpoolTail(1_000);
+    const first = records(1, 1);
+    const trimmed = new WeakRef((first[0] as TailRecord).event);
+    tail.add(first);
+    // 15 more records of 100 bytes: the first is trimmed (10 fit), far from a compaction (1,024).
+    for (let i = 1; i <= 15; i += 1) tail.add(records(1, 1, 100, i * 100, i + 1));
+    first.length = 0;
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(trimmed.deref()).toBeUndefined();
+    expect(seqs(tail.from({ segment: 1, offset: 600 }, 100))).toEqual([7, 8, 9, 10, 11, 12, 13, 14, 15, 16]);
   });
 
   it('drops everything on a record too large to keep, so what it holds stays contiguous', () => {
