@@ -51,7 +51,7 @@ import { MAX_CHANGE_PAGE_SIZE } from '../changes/change-feed-store.js';
 import type { ApprovalChangeFilter, ChangePage, SessionChangeFilter } from '../changes/change-feed-store.js';
 import type { StopWatching, StoreChange } from '../changes/store-change.js';
 import { indexStoredMessages, textSearchCondition, type MessageIndexing } from './message-search.js';
-import { TableMaintenance } from './table-maintenance.js';
+import { TableMaintenance, type TableMaintenanceOptions } from './table-maintenance.js';
 import { SearchKeys } from './search-keys.js';
 import { IndexedMessages } from './indexed-messages.js';
 import { messageSearchTerms } from './search-terms.js';
@@ -70,7 +70,7 @@ export interface SqlRecordingStoreOptions {
    * Vacuum and analyze the tables as the store writes (PGlite: it has no autovacuum daemon; see
    * table-maintenance.ts). On PostgreSQL the daemon does it.
    */
-  readonly maintainTables?: boolean | undefined;
+  readonly maintainTables?: boolean | TableMaintenanceOptions | undefined;
 }
 
 /** How a store hears the change trigger's NOTIFYs (a PGlite listener, a PostgreSQL LISTEN connection). */
@@ -205,7 +205,11 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     // A held call's arguments and outcome are encrypted with the session's key, like its messages.
     this.#approvals = new SqlApprovals(db, this.#keyRing);
     this.#searchKeys = new SearchKeys(pgSafe(db), encryption?.wrapper);
-    this.#maintenance = options.maintainTables === true ? new TableMaintenance(db) : undefined;
+    const maintain = options.maintainTables;
+    this.#maintenance =
+      maintain === true || typeof maintain === 'object'
+        ? new TableMaintenance(db, maintain === true ? {} : maintain)
+        : undefined;
   }
 
   /** Whether messages are encrypted at rest (a key wrapper is configured). */

@@ -11,7 +11,7 @@ import { SessionScript } from './helpers/session-script.js';
  * 30,000-row sample whatever was written (at 10 % it cost more per stored event than the insert).
  */
 class ProbedStore extends SqlRecordingStore {
-  static create(db: PGlite): ProbedStore {
+  static create(db: PGlite, sessionIntervalMs?: number): ProbedStore {
     const queryable = (on: Pick<PGlite, 'query' | 'exec'>) => ({
       query: async <Row>(text: string, params: readonly unknown[] = []) =>
         (await on.query<Row>(text, [...params])).rows,
@@ -25,7 +25,7 @@ class ProbedStore extends SqlRecordingStore {
         transaction: (work) => db.transaction((tx) => work(queryable(tx))),
         close: () => db.close(),
       },
-      { maintainTables: true },
+      { maintainTables: sessionIntervalMs === undefined ? true : { sessionIntervalMs } },
     );
   }
 }
@@ -58,7 +58,8 @@ describe('the embedded store keeps its tables itself', () => {
 
   beforeAll(async () => {
     db = await PGlite.create();
-    store = ProbedStore.create(db);
+    // No least interval between session-table runs: the test stores in about a second.
+    store = ProbedStore.create(db, 0);
     await store.migrate();
   });
   afterAll(async () => {
@@ -121,5 +122,41 @@ describe('the embedded store keeps its tables itself', () => {
     // been about 30 times.
     expect(stored.analyze_count).toBe(1 + 2);
     expect(stored.reltuples).toBeGreaterThan(4_000);
+  });
+
+  it('runs on the session table at most every 10 s by default, however busy', async () => {
+    const busy = await PGlite.create();
+    const probed = ProbedStore.create(busy);
+    try {
+      await probed.migrate();
+      const scripts = Array.from(
+        { length: 20 },
+        (_, i) =>
+          new SessionScript({
+            sessionId: `burst-${i}`,
+            subject: 'alice',
+            connection: 'echo',
+            startAt: new Date('2026-01-01T00:00:00Z'),
+          }),
+      );
+      for (const script of scripts) script.start();
+      // 40 batches, each rewriting all 20 session rows: 800 writes, 16 times the threshold.
+      for (let round = 0; round < 40; round += 1) {
+        const batch = scripts.flatMap((script) => {
+          script.call('echo', {}, 'ok', ['gateway']);
+          return script.events.slice(-2);
+        });
+        await probed.insertEvents(round === 0 ? scripts.flatMap((s) => s.events) : batch);
+      }
+      const counts = (
+        await busy.query<{ vacuum_count: number }>(
+          `SELECT vacuum_count::integer FROM pg_stat_user_tables WHERE relname = 'recording_sessions'`,
+        )
+      ).rows[0];
+      // Once at start (never analyzed) and once for the burst.
+      expect(counts?.vacuum_count).toBe(2);
+    } finally {
+      await probed.close();
+    }
   });
 });
