@@ -33,7 +33,10 @@ function startRole(dir, role, configFile, env, stopList) {
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
-  const child = spawn(process.execPath, [...profile, AIRLOCK, role, '--config', configFile], {
+  // BENCH_ROLE_NODE_FLAGS: Node.js flags for the roles only (e.g. --v8-pool-size=1), to compare a
+  // setting without changing the load generator or the upstream.
+  const flags = (process.env.BENCH_ROLE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...profile, ...flags, AIRLOCK, role, '--config', configFile], {
     env,
     stdio: ['ignore', 'pipe', log],
   });

@@ -34,6 +34,7 @@
 // --operations on: gateway and agent each serve Prometheus metrics on an operations listener
 // (counting every call); off (default): no listener, no metrics. Compare both for their cost.
 //
+// BENCH_ROLE_NODE_FLAGS="<flags>": Node.js flags for the two roles only (airlock-stack.mjs).
 // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the gateway and the agent (airlock-stack.mjs);
 // summarise one with `node test/bench/cpu-profile-summary.mjs <file.cpuprofile>`.
 //

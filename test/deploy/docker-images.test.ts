@@ -52,6 +52,20 @@ function healthcheckCommand(role: 'gateway' | 'agent'): string[] {
   return [process.execPath, ...command.slice(1)];
 }
 
+/**
+ * The final stage's ENTRYPOINT (exec form) with `node` as the Node running the tests and the image's
+ * /opt/airlock as `app`: the gateway is started the way the image starts it, Node flags included.
+ */
+function entrypointCommand(role: 'gateway' | 'agent', app: string): string[] {
+  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
+  const entrypoint = parseDockerfile(text)
+    .stages.at(-1)
+    ?.find((i) => i.keyword === 'ENTRYPOINT')?.args;
+  const command = JSON.parse(entrypoint ?? '[]') as string[];
+  expect(command[0]).toBe('node');
+  return [process.execPath, ...command.slice(1).map((arg) => arg.replace(/^\/opt\/airlock\//, `${app}/`))];
+}
+
 const all = (stage: Instruction[], keyword: string) =>
   stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
@@ -191,14 +205,15 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
         recording: { enabled: false },
       }),
     );
-    gateway = spawn(
-      process.execPath,
-      [join(app, 'packages/cli/dist/main.js'), 'gateway', '--config', join(work, 'airlock.yaml')],
-      {
-        cwd: work,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    // As the image runs it: its ENTRYPOINT (Node flags included: one V8 helper thread, see the
+    // Dockerfile), then the CMD's role.
+    const [node, ...entrypoint] = entrypointCommand('gateway', app);
+    expect(entrypoint).toContain('--v8-pool-size=1');
+    expect(entrypoint.at(-1)).toBe(join(app, 'packages/cli/dist/main.js'));
+    gateway = spawn(node as string, [...entrypoint, 'gateway', '--config', join(work, 'airlock.yaml')], {
+      cwd: work,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     gateway.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const lines = createInterface({ input: gateway.stdout! });
