@@ -41,30 +41,30 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Ins
   return { args, stages };
 }
 
-/** The final stage's HEALTHCHECK command (exec form), with `node` as the Node running the tests. */
-function healthcheckCommand(role: 'gateway' | 'agent'): string[] {
+/**
+ * A command of the role's final stage in exec form, run by `node` (ENTRYPOINT's arguments, the
+ * array after HEALTHCHECK's `CMD`); returned with the Node running the tests in its place.
+ */
+function nodeCommand(role: 'gateway' | 'agent', keyword: 'HEALTHCHECK' | 'ENTRYPOINT'): string[] {
   const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
-  const healthcheck = parseDockerfile(text)
+  const args = parseDockerfile(text)
     .stages.at(-1)
-    ?.find((i) => i.keyword === 'HEALTHCHECK')?.args;
-  const command = JSON.parse(/CMD (\[.*\])$/.exec(healthcheck ?? '')?.[1] ?? '[]') as string[];
+    ?.find((i) => i.keyword === keyword)?.args;
+  const form = keyword === 'HEALTHCHECK' ? /CMD (\[.*\])$/ : /^(\[.*\])$/;
+  const command = JSON.parse(form.exec(args ?? '')?.[1] ?? '[]') as string[];
   expect(command[0]).toBe('node');
   return [process.execPath, ...command.slice(1)];
 }
 
+/** The final stage's HEALTHCHECK command. */
+const healthcheckCommand = (role: 'gateway' | 'agent'): string[] => nodeCommand(role, 'HEALTHCHECK');
+
 /**
- * The final stage's ENTRYPOINT (exec form) with `node` as the Node running the tests and the image's
- * /opt/airlock as `app`: the gateway is started the way the image starts it, Node flags included.
+ * The final stage's ENTRYPOINT with the image's /opt/airlock as `app`: the gateway is started the
+ * way the image starts it, Node flags included.
  */
-function entrypointCommand(role: 'gateway' | 'agent', app: string): string[] {
-  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
-  const entrypoint = parseDockerfile(text)
-    .stages.at(-1)
-    ?.find((i) => i.keyword === 'ENTRYPOINT')?.args;
-  const command = JSON.parse(entrypoint ?? '[]') as string[];
-  expect(command[0]).toBe('node');
-  return [process.execPath, ...command.slice(1).map((arg) => arg.replace(/^\/opt\/airlock\//, `${app}/`))];
-}
+const entrypointCommand = (role: 'gateway' | 'agent', app: string): string[] =>
+  nodeCommand(role, 'ENTRYPOINT').map((arg) => arg.replace(/^\/opt\/airlock\//, `${app}/`));
 
 const all = (stage: Instruction[], keyword: string) =>
   stage.filter((i) => i.keyword === keyword).map((i) => i.args);
