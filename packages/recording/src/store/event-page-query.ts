@@ -1,11 +1,17 @@
 import { AirlockError } from '@airlock/core';
 import type { StoredEventColumns } from './event-row.js';
+import type { MessageColumns } from './message-parts.js';
 import { DEFAULT_EVENT_PAGE_BYTES, MAX_EVENT_PAGE_SIZE, type EventQuery } from './recording-store.js';
 
 /** A stored event's columns plus whether another event follows it in the query's order. */
-export interface EventPageRow extends StoredEventColumns {
+export interface EventPageRow extends StoredEventColumns, MessageColumns {
   readonly followed: boolean;
 }
+
+/** A row's stored message size: its column's, or the sum of its parts' (read only when parted). */
+const MESSAGE_OCTETS = `CASE WHEN message_parts IS NULL THEN coalesce(octet_length(message), 0)
+  ELSE (SELECT sum(octet_length(p.body)) FROM recording_event_parts p WHERE p.event_id = recording_events.id)
+  END`;
 
 /**
  * The SELECT behind `getEvents` and `getEventPage`: keyset paging over (source, seq, id), the
@@ -41,7 +47,7 @@ export function eventPageQuery(
   const filter = where.join(' AND ');
   if (query.limit === undefined && query.maxBytes === undefined) {
     return {
-      sql: `SELECT envelope, message, false AS followed FROM recording_events WHERE ${filter}
+      sql: `SELECT id, envelope, message, message_parts, false AS followed FROM recording_events WHERE ${filter}
             ORDER BY source, seq, id`,
       params,
     };
@@ -49,10 +55,10 @@ export function eventPageQuery(
   const limit = checkedLimit(query.limit ?? MAX_EVENT_PAGE_SIZE);
   const maxBytes = checkedMaxBytes(query.maxBytes ?? DEFAULT_EVENT_PAGE_BYTES);
   return {
-    sql: `SELECT envelope, message, followed FROM (
-        SELECT source, seq, id, envelope, message,
+    sql: `SELECT id, envelope, message, message_parts, followed FROM (
+        SELECT source, seq, id, envelope, message, message_parts,
           row_number() OVER w AS n,
-          sum(octet_length(envelope) + coalesce(octet_length(message), 0)) OVER w AS through,
+          sum(octet_length(envelope) + ${MESSAGE_OCTETS}) OVER w AS through,
           lead(true, 1, false) OVER w AS followed
         FROM recording_events
         WHERE ${filter}

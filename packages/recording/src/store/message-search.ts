@@ -2,6 +2,7 @@ import { AirlockError } from '@airlock/core';
 import { cryptoFailureReason } from '../crypto/crypto-errors.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import { messageText } from './message-encryption.js';
+import { joinMessageParts, type MessageColumns } from './message-parts.js';
 import type { SearchKeys } from './search-keys.js';
 import { messageSearchTerms, querySearchTerms, type TermHasher } from './search-terms.js';
 import type { SqlQueryable } from './sql-client.js';
@@ -37,18 +38,20 @@ export interface MessageIndexing {
   readonly unreadable: number;
 }
 
-interface StoredRow {
-  id: string;
-  envelope: string;
-  message: string;
+interface StoredRow extends MessageColumns {
+  readonly envelope: string;
 }
 
-const UNINDEXED = `SELECT id, envelope, message FROM recording_events
+// A parted message (message-parts.ts) always has its terms: it was stored after they existed.
+const UNINDEXED = `SELECT id, envelope, message, message_parts FROM recording_events
   WHERE search_terms IS NULL AND message IS NOT NULL AND id > $1 ORDER BY id LIMIT $2`;
 // Messages in clear in an encrypted store: stored before encryption was turned on, so their terms
-// are under the public key. One pass over the primary key.
-const IN_CLEAR = `SELECT id, envelope, message FROM recording_events
-  WHERE id > $1 AND message LIKE '{%' ORDER BY id LIMIT $2`;
+// are under the public key. One pass over the primary key; a parted message is in clear when its
+// first part is.
+const IN_CLEAR = `SELECT id, envelope, message, message_parts FROM recording_events e
+  WHERE id > $1 AND (message LIKE '{%' OR (message_parts IS NOT NULL AND EXISTS (
+    SELECT 1 FROM recording_event_parts p WHERE p.event_id = e.id AND p.part = 0 AND p.body LIKE '{%')))
+  ORDER BY id LIMIT $2`;
 
 /**
  * Gives search terms to messages stored without them (before store migration 11), and, in a store
@@ -91,7 +94,9 @@ async function indexRows(
     const hasher = await keys.writing();
     const updates: Array<{ id: string; terms: string[] }> = [];
     for (const row of rows) {
-      const terms = await termsOfStored(row, hasher, ring);
+      // Joined one at a time: a batch may hold several large messages.
+      const [whole] = await joinMessageParts(db, [row]);
+      const terms = await termsOfStored(whole ?? row, hasher, ring);
       if (terms === undefined) total.unreadable += 1;
       else total.indexed += 1;
       updates.push({ id: row.id, terms: terms ?? [] });
@@ -111,6 +116,7 @@ async function termsOfStored(
   ring: SessionKeyRing | undefined,
 ): Promise<string[] | undefined> {
   const { id, sessionId } = JSON.parse(row.envelope) as { id: string; sessionId: string };
+  if (row.message === null) return [];
   let text: string;
   try {
     text = await messageText(id, sessionId, row.message, ring);

@@ -16,6 +16,7 @@ import type { SqlQueryable } from './sql-client.js';
  * - `recording_events` (insert-only but for text indexing, shredding and purges): VACUUM when the
  *   rows written pass 1,000 + 20 % of the table (the daemon's insert threshold); it merges the
  *   text index's pending list and marks the new pages all-visible.
+ *   `recording_event_parts` (large messages in parts) is vacuumed with it.
  * - ANALYZE of `recording_events` when the table has doubled (1,000 + 100 %) rather than at
  *   10 %: it reads a 30,000-row sample whatever was written, 120–300 ms at 20,000–90,000 events,
  *   which at 10 % was 35–60 µs of every stored event, more than the insert itself. The plans on
@@ -87,6 +88,9 @@ export class TableMaintenance {
       this.#eventWrites = 0;
       if (analyzeEvents) this.#eventWritesSinceAnalyze = 0;
       work.push(`VACUUM ${analyzeEvents ? '(ANALYZE) ' : ''}recording_events`);
+      // Large messages' parts (migration 13) come and go with their events: a purge's dead parts
+      // are made reusable with the events'. Looked up by primary key only, so never analyzed.
+      work.push('VACUUM recording_event_parts');
     }
     if (work.length === 0) return;
     // Outside any transaction (VACUUM cannot run in one): PGlite's exec runs each on its own.

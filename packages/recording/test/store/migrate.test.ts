@@ -50,6 +50,7 @@ describe('migrations on PostgreSQL', () => {
         'console_sessions',
         'gateway_peers',
         'modern_session_groups',
+        'recording_event_parts',
         'recording_events',
         'recording_migrations',
         'recording_search_keys',

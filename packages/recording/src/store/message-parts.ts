@@ -1,0 +1,92 @@
+import { AirlockError } from '@airlock/core';
+import type { SqlQueryable } from './sql-client.js';
+
+/**
+ * Large messages are stored in parts (store migration 13): a stored message text (JSON, or the
+ * base64 of its ciphertext) longer than this many UTF-16 code units goes into
+ * `recording_event_parts`, one part per row and per statement, so no statement carries more than
+ * one part (at most 3 MiB of UTF-8). PGlite's WebAssembly memory grows to the largest value a
+ * statement carries and never gives it back; measured with a 100 MiB tool result, one value left
+ * the embedded store ~1 GB larger for good.
+ */
+export const MESSAGE_PART_CHARS = 1024 * 1024;
+
+/**
+ * `text` cut into parts of at most `partChars` code units, or undefined when it fits in one. A
+ * cut never falls inside a surrogate pair: each part is valid UTF-16 on its own (the database
+ * stores UTF-8, where half a pair would become U+FFFD).
+ */
+export function splitMessage(text: string, partChars = MESSAGE_PART_CHARS): string[] | undefined {
+  if (text.length <= partChars) return undefined;
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length) {
+    let end = Math.min(start + partChars, text.length);
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Writes the parts of one event's message, a statement per part. Stored already: unchanged. */
+export async function insertMessageParts(
+  tx: SqlQueryable,
+  eventId: string,
+  parts: readonly string[],
+): Promise<void> {
+  for (const [index, body] of parts.entries()) {
+    await tx.query(
+      `INSERT INTO recording_event_parts (event_id, part, body) VALUES ($1, $2, $3)
+       ON CONFLICT (event_id, part) DO NOTHING`,
+      [eventId, index, body],
+    );
+  }
+}
+
+/** The columns a reader selects to get a message back, parted or not. */
+export interface MessageColumns {
+  readonly id: string;
+  readonly message: string | null;
+  /** How many parts hold the message; null when `message` holds it. */
+  readonly message_parts: number | null;
+}
+
+/**
+ * `rows` with every parted message joined back into `message`, reading one part per statement
+ * (a whole message in one result would grow PGlite's memory like writing it in one value did).
+ */
+export async function joinMessageParts<Row extends MessageColumns>(
+  db: SqlQueryable,
+  rows: readonly Row[],
+): Promise<Row[]> {
+  const joined: Row[] = [];
+  for (const row of rows) {
+    if (row.message_parts === null || row.message_parts === undefined) {
+      joined.push(row);
+      continue;
+    }
+    const parts: string[] = [];
+    for (let part = 0; part < row.message_parts; part += 1) {
+      const found = await db.query<{ body: string }>(
+        'SELECT body FROM recording_event_parts WHERE event_id = $1 AND part = $2',
+        [row.id, part],
+      );
+      const body = found[0]?.body;
+      if (body === undefined) {
+        throw new AirlockError(
+          'internal',
+          `The stored message of event ${row.id} is missing part ${part + 1} of ${row.message_parts}: the store lost rows of recording_event_parts. Restore the store from a backup, or replay the session from the spool or Kinesis.`,
+          { data: { eventId: row.id, part, parts: row.message_parts } },
+        );
+      }
+      parts.push(body);
+    }
+    joined.push({ ...row, message: parts.join('') });
+  }
+  return joined;
+}
