@@ -32,22 +32,65 @@ export function searchWords(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
 }
 
+/**
+ * A string longer than this is read a window at a time, and no further than the terms it can
+ * still add: a 100 MiB tool result is not normalised, lower-cased and split into millions of
+ * words at once for the first 10,000 terms.
+ */
+export const TERMS_WINDOW_CHARS = 65_536;
+
+/**
+ * Where a window may end: after a character that ends a word and that neither normalisation nor
+ * lower-casing looks across (white space and JSON's punctuation: not letters, marks, digits or
+ * case-ignorable characters such as `'` `.` `:`), before an ASCII character (no combining mark
+ * follows). Words, word pairs and normal forms are then the same as over the whole string.
+ */
+const WINDOW_END = /[\t\n\r ,;()[\]{}"](?=[\0-\x7f])/g;
+
 /** Words and neighbouring pairs of one string. */
 function termsOfString(text: string, into: Set<string>): void {
-  const words = searchWords(text);
-  for (let i = 0; i < words.length && into.size < MAX_TERMS_PER_MESSAGE; i += 1) {
-    into.add(words[i] as string);
-    if (i > 0) into.add(`${words[i - 1] as string} ${words[i] as string}`);
+  if (text.length <= TERMS_WINDOW_CHARS) {
+    addWords(searchWords(text), undefined, into);
+    return;
+  }
+  let previous: string | undefined;
+  let start = 0;
+  while (start < text.length && into.size < MAX_TERMS_PER_MESSAGE) {
+    WINDOW_END.lastIndex = start + TERMS_WINDOW_CHARS;
+    const end = WINDOW_END.exec(text)?.index;
+    const stop = end === undefined ? text.length : end + 1;
+    previous = addWords(searchWords(text.slice(start, stop)), previous, into);
+    start = stop;
   }
 }
 
+/** Adds `words` and their pairs (the first paired with `previous`); returns the last word. */
+function addWords(
+  words: readonly string[],
+  previous: string | undefined,
+  into: Set<string>,
+): string | undefined {
+  let last = previous;
+  for (const word of words) {
+    if (into.size >= MAX_TERMS_PER_MESSAGE) break;
+    into.add(word);
+    if (last !== undefined) into.add(`${last} ${word}`);
+    last = word;
+  }
+  return last;
+}
+
+/** Terms of a JSON value, as parsed from JSON: what JSON.stringify leaves out adds none. */
 function collect(value: unknown, into: Set<string>): void {
   if (into.size >= MAX_TERMS_PER_MESSAGE) return;
   if (typeof value === 'string') termsOfString(value, into);
-  else if (typeof value === 'number' || typeof value === 'boolean') termsOfString(String(value), into);
+  else if (typeof value === 'number') {
+    if (Number.isFinite(value)) termsOfString(String(value), into);
+  } else if (typeof value === 'boolean') termsOfString(String(value), into);
   else if (Array.isArray(value)) for (const item of value) collect(item, into);
   else if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) continue;
       termsOfString(key, into);
       collect(item, into);
     }
@@ -82,8 +125,16 @@ export class TermHasher {
 
 /** The stored terms of a message (its JSON text as recorded). */
 export function messageSearchTerms(messageJson: string, hasher: TermHasher): string[] {
+  return messageValueSearchTerms(JSON.parse(messageJson) as unknown, hasher);
+}
+
+/**
+ * The stored terms of a message given as its value (what JSON.parse of its text gives): the
+ * store has the event's message as a value already, and parsing its text again cost a copy of
+ * every message (100 MiB for a 100 MiB result).
+ */
+export function messageValueSearchTerms(message: unknown, hasher: TermHasher): string[] {
   const terms = new Set<string>();
-  const message = JSON.parse(messageJson) as unknown;
   if (message !== null && typeof message === 'object' && !Array.isArray(message)) {
     // `jsonrpc` ("2.0") and `id` (the request's number) are in every message and say nothing.
     for (const [key, value] of Object.entries(message)) {

@@ -55,7 +55,7 @@ import { indexStoredMessages, textSearchCondition, type MessageIndexing } from '
 import { TableMaintenance, type TableMaintenanceOptions } from './table-maintenance.js';
 import { SearchKeys } from './search-keys.js';
 import { IndexedMessages } from './indexed-messages.js';
-import { messageSearchTerms } from './search-terms.js';
+import { messageValueSearchTerms } from './search-terms.js';
 
 /** Encryption at rest of the `message` column (see message-encryption.ts and the README). */
 export interface StoreEncryptionOptions {
@@ -351,12 +351,12 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     const hasher = await this.#searchKeys.writing();
     // A message's second copy (the other side's record of the same bytes) gets no terms of its own.
     const indexedNow = new Set<string>();
-    const searchTerms = plainRows.map((row) => {
+    const searchTerms = plainRows.map((row, i) => {
       if (row.message === null) return null;
       const key = this.#indexed.key(row.sessionId, row.message);
       if (indexedNow.has(key) || this.#indexed.has(key)) return NO_TERMS;
       indexedNow.add(key);
-      return messageSearchTerms(row.message, hasher);
+      return messageValueSearchTerms(batch[i]?.message, hasher);
     });
     // Keys are got (and a new session's key saved) before the transaction: the key must exist
     // before any row it sealed, and a saved key for a batch that then fails is harmless.

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  MAX_TERMS_PER_MESSAGE,
+  messageSearchTerms,
+  messageValueSearchTerms,
+  PUBLIC_SEARCH_KEY,
+  searchWords,
+  TERMS_WINDOW_CHARS,
+  TermHasher,
+} from '../../src/store/search-terms.js';
+
+/**
+ * A long string is read a window at a time: its terms must be exactly those of the whole string
+ * read at once (the definition in search-terms.ts), in the same order, cap included.
+ */
+
+const hasher = new TermHasher(PUBLIC_SEARCH_KEY);
+
+/** The terms of `{ text }` by the definition: the key, then the words and pairs of the whole text. */
+function wholeStringTerms(text: string): string[] {
+  const terms = new Set<string>(['text']);
+  const words = searchWords(text);
+  for (let i = 0; i < words.length && terms.size < MAX_TERMS_PER_MESSAGE; i += 1) {
+    terms.add(words[i]!);
+    if (i > 0) terms.add(`${words[i - 1]!} ${words[i]!}`);
+  }
+  return [...terms].map((term) => hasher.hash(term));
+}
+
+/** Seeded, so a failure can be reproduced. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return state / 2_147_483_648;
+  };
+}
+
+// Words and separators chosen to sit on window ends: NFKC (ﬁ, full-width, ㈱), case (ß, final
+// sigma after case-ignorable `'` and `.`), combining marks after ASCII, digits, quotes, brackets.
+const PIECES = [
+  'acme',
+  'Corp',
+  'ﬁle',
+  'ＡＢＣ',
+  '㈱',
+  'größe',
+  'ΟΔΟΣ',
+  "ΑΣ'Α",
+  'Σ.Α',
+  'e\u0301',
+  'a\u0308',
+  '42',
+  '3.14',
+  'delete_customer',
+  '"quoted"',
+  '(x)',
+  '[y]',
+  '{z}',
+  'naïve',
+  '日本語',
+  '🔐',
+];
+const SEPARATORS = [' ', ' ', ' ', '\n', ', ', '; ', '\t', '', '"', '.', "'", '\u0301 '];
+
+function text(seed: number, length: number): string {
+  const next = random(seed);
+  let out = '';
+  while (out.length < length) {
+    out += PIECES[Math.floor(next() * PIECES.length)]!;
+    out += SEPARATORS[Math.floor(next() * SEPARATORS.length)]!;
+  }
+  return out;
+}
+
+describe('search terms of long strings', () => {
+  it.each([1, 2, 3, 4, 5])('are those of the whole string (seed %i)', (seed) => {
+    const long = text(seed, 5 * TERMS_WINDOW_CHARS + 777);
+    expect(messageSearchTerms(JSON.stringify({ text: long }), hasher)).toEqual(wholeStringTerms(long));
+  });
+
+  it('stop at the cap in the same place', () => {
+    // Every word new: the cap is reached inside the first few windows.
+    const words = Array.from({ length: 60_000 }, (_, i) => `w${i.toString(36)}`);
+    const long = words.join(' ');
+    expect(long.length).toBeGreaterThan(2 * TERMS_WINDOW_CHARS);
+    const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
+    expect(terms).toHaveLength(MAX_TERMS_PER_MESSAGE);
+    expect(terms).toEqual(wholeStringTerms(long));
+  });
+
+  it('never end a window where lower-casing looks across (final sigma)', () => {
+    // A window may end at the first place after TERMS_WINDOW_CHARS: here a `'` right there. Σ
+    // before `'a` is not final (σ); ending the window after `'` would make it final (ς).
+    const head = `${'ab '.repeat(21_844)}x `;
+    expect(head).toHaveLength(TERMS_WINDOW_CHARS - 2);
+    const long = `${head}ΑΣ'a ${'de '.repeat(10)}`;
+    expect(long.indexOf("'")).toBe(TERMS_WINDOW_CHARS);
+    const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
+    expect(terms).toEqual(wholeStringTerms(long));
+    expect(terms).toContain(hasher.hash('ασ'));
+  });
+
+  it('read a string with nowhere to cut as one word', () => {
+    const word = 'x'.repeat(3 * TERMS_WINDOW_CHARS);
+    expect(messageSearchTerms(JSON.stringify({ text: `${word} tail` }), hasher)).toEqual(
+      wholeStringTerms(`${word} tail`),
+    );
+  });
+});
+
+describe('search terms of a message value', () => {
+  it('are those of its JSON text', () => {
+    const message = {
+      jsonrpc: '2.0',
+      id: 7,
+      result: { content: [{ type: 'text', text: 'acme corp', gone: undefined }], n: 12.5, ok: true },
+      list: [undefined, null, 'kept'],
+      weird: Number.NaN,
+    };
+    expect(messageValueSearchTerms(message, hasher)).toEqual(
+      messageSearchTerms(JSON.stringify(message), hasher),
+    );
+  });
+});
