@@ -13,7 +13,8 @@
 //     is (after − before) / N. Target ≤ 50 KiB per session on the gateway.
 // (b) result: one `big` tool call whose result is a --result-mib MiB text, read by the client;
 //     the peak RSS growth of each role over its RSS before the call (the kernel's high-water mark,
-//     reset before the call, and a 20 ms poll). Target ≤ 64 MiB on each role.
+//     reset before the call, and a 20 ms poll), and what each still holds 10 s after the
+//     recorded copies were stored. Target ≤ 64 MiB on each role.
 // (d) soak: 32 callers at full speed for --soak-minutes minutes; the RSS of each role every 10 s,
 //     and its slope after the first third (warm-up) in MB per minute. Off unless --soak-minutes > 0.
 //
@@ -204,6 +205,10 @@ async function bigResult() {
     await scrape('agent');
     const stall = { ...scrape.stalls };
     await pool.close();
+    // What stays: each role's size 10 s after its recorded copy was stored (transient copies
+    // freed, what a store or a heap kept for good still counted).
+    await sleep(10_000);
+    const settled = await sampleMemory(stack.pids, stack.operations);
     const peak = perRole((role) => {
       const hwm = residentMemory(stack.pids[role])?.peak ?? 0;
       return Math.max(hwmReset ? hwm : 0, polled[role]);
@@ -226,6 +231,8 @@ async function bigResult() {
       peakGrowthMiB: perRole((role) => mib(peak[role] - before[role].rss)),
       // Until the client had the whole answer (before the recorded copies were stored).
       peakGrowthAtAnswerMiB: perRole((role) => mib(peakAtAnswer[role] - before[role].rss)),
+      settled,
+      settledGrowthMiB: perRole((role) => mib(settled[role].rss - before[role].rss)),
     };
   });
 }
@@ -349,6 +356,9 @@ try {
     );
     console.log(
       `| … of it until the client had the answer | ${r.peakGrowthAtAnswerMiB.gateway} MiB | ${r.peakGrowthAtAnswerMiB.agent} MiB | |`,
+    );
+    console.log(
+      `| … kept 10 s after it was recorded | ${r.settledGrowthMiB.gateway} MiB | ${r.settledGrowthMiB.agent} MiB | |`,
     );
     console.log(
       `| longest event-loop stall during it | ${r.longestEventLoopStallMs.gateway} ms | ${r.longestEventLoopStallMs.agent} ms | |`,
