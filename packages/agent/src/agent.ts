@@ -60,7 +60,11 @@ export interface AgentTunnel {
   /** Whether it is connected to its gateway now. */
   readonly connected?: boolean;
   /** Delivers recording events to the gateway; resolves once stored (see TunnelClient.record). */
-  record?(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
+  record?(
+    events: readonly RecordingEvent[],
+    signal?: AbortSignal,
+    json?: readonly (Buffer | undefined)[],
+  ): Promise<void>;
 }
 
 /** Creates the tunnel client for one gateway, e.g. `(o, onSession) => new TunnelClient({ ...o, onSession })`. */
@@ -112,7 +116,11 @@ export interface Agent {
    * Delivers recording events to whichever gateway is connected (any one: each stores them in the
    * shared store). Rejects when none is, so the caller keeps them and retries.
    */
-  recordToGateway(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void>;
+  recordToGateway(
+    events: readonly RecordingEvent[],
+    signal?: AbortSignal,
+    json?: readonly (Buffer | undefined)[],
+  ): Promise<void>;
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
@@ -276,14 +284,14 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     get stopping() {
       return stopping;
     },
-    recordToGateway(events, signal) {
+    recordToGateway(events, signal, json) {
       const tunnel = tunnels().find((t) => t.connected && t.record !== undefined);
       if (!tunnel?.record) {
         return Promise.reject(
           new AirlockError('tunnel_closed', 'no gateway is connected; recording events wait in the spool'),
         );
       }
-      return tunnel.record(events, signal);
+      return tunnel.record(events, signal, json);
     },
     async start() {
       const token = await resolveToken(config);

@@ -93,7 +93,7 @@ export function grpcTunnelFactory(
       get connected() {
         return client.state === 'connected';
       },
-      record: (events, signal) => client.record(events, signal),
+      record: (events, signal, json) => client.record(events, signal, json),
     };
   };
 }
@@ -125,9 +125,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? await startAgentRecording(
           config,
           recordingConfig,
-          (events, signal) =>
+          (events, signal, json) =>
             started.agent
-              ? started.agent.recordToGateway(events, signal)
+              ? started.agent.recordToGateway(events, signal, json)
               : Promise.reject(new AirlockError('tunnel_closed', 'the agent is starting')),
           options.logger.child({ agentId: config.id }),
           spoolIo,
@@ -180,7 +180,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   }
   return {
     handleSession: agent.handleSession,
-    recordToGateway: (events, signal) => agent.recordToGateway(events, signal),
+    recordToGateway: (events, signal, json) => agent.recordToGateway(events, signal, json),
     start: () => agent.start(),
     get activeSessions() {
       return agent.activeSessions;

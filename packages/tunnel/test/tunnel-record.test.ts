@@ -49,6 +49,27 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     ]);
   });
 
+  it('sends the JSON the spool holds as it is, and serialises only events without it', async () => {
+    const received: RecordingEvent[] = [];
+    const server = await startServer({
+      onRecord: async (_agentId, events) => {
+        received.push(...events);
+      },
+    });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port);
+    cleanup.push(() => client.stop());
+    await connected(client);
+    const spooled = agentEvent(1);
+    // As the recorder spools it: keys in canonical (sorted) order, unlike the object's.
+    const sorted = Object.fromEntries(Object.entries(spooled).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const json = Buffer.from(JSON.stringify(sorted), 'utf8');
+    await client.record([spooled, agentEvent(2)], undefined, [json, undefined]);
+    expect(received).toEqual([spooled, agentEvent(2)]);
+    expect(Object.keys(received[0] as RecordingEvent)).toEqual(Object.keys(spooled).sort());
+    expect(Object.keys(received[1] as RecordingEvent)).toEqual(Object.keys(agentEvent(2)));
+  });
+
   it("refuses events that are not the calling agent's own, and failures of the store", async () => {
     let failStore = false;
     const server = await startServer({

@@ -8,5 +8,13 @@ import type { RecordingEvent } from '@airlock/core';
  */
 export interface DeliverySink {
   readonly name: string;
-  deliver(events: readonly RecordingEvent[], signal: AbortSignal): Promise<void>;
+  /**
+   * `json[i]`, when there, is the UTF-8 JSON of `events[i]` exactly as spooled: a sink that sends
+   * events as JSON sends those bytes rather than serialising the event again.
+   */
+  deliver(
+    events: readonly RecordingEvent[],
+    signal: AbortSignal,
+    json?: readonly (Buffer | undefined)[],
+  ): Promise<void>;
 }

@@ -147,6 +147,7 @@ export class SpoolDelivery {
         await this.sink.deliver(
           batch.records.map((record) => record.event),
           signal,
+          batch.records.map((record) => record.json),
         );
       } catch (error) {
         // Stopping: what could not be delivered stays spooled for the next start; no retry loop.

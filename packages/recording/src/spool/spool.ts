@@ -7,7 +7,7 @@ import { cryptoFailureReason } from '../crypto/crypto-errors.js';
 import type { KeyWrapper } from '../crypto/key-wrapper.js';
 import { SessionKeyRing } from '../crypto/session-key-ring.js';
 import { isEncryptedPayload, openSpoolRecord, sealSpoolRecord } from './encrypted-record.js';
-import { encodeBinaryFrame, encodeFrame } from './record-frame.js';
+import { encodeBinaryFrame, encodeFrame, FRAME_HEADER_BYTES, FrameMemory } from './record-frame.js';
 import { recordingUnavailable, spoolUnusable } from './recording-unavailable.js';
 import { purgeQuarantined } from './purge-quarantined.js';
 import { segmentPath } from './segment-names.js';
@@ -68,6 +68,11 @@ export interface SpoolRecord {
   /** The position after this record: acknowledge it once the record is delivered. */
   readonly next: SpoolPosition;
   readonly event: RecordingEvent;
+  /**
+   * The event's UTF-8 JSON exactly as spooled, when the spool has it at hand (a spool that does not
+   * encrypt): a sink sending JSON sends these bytes instead of serialising the event again.
+   */
+  readonly json?: Buffer | undefined;
 }
 
 export interface SpoolBatch {
@@ -101,6 +106,8 @@ export class Spool {
   private readonly cursors: SpoolCursors;
   private readonly found: SpoolProblem[] = [];
   private readonly tail: SpoolTail;
+  /** Where clear frames are made: the tail keeps them as the events' JSON (see FrameMemory). */
+  private readonly frames = new FrameMemory();
   private closed = false;
   private readonly appendWaiters: Array<() => void> = [];
 
@@ -152,7 +159,12 @@ export class Spool {
       },
       onCreate: (segment) => this.segments.push(segment),
       onCommit: (committed) => {
-        this.tail.add(committed);
+        // In clear, a frame's payload is the event's JSON: the tail keeps it (a view, no copy).
+        this.tail.add(
+          this.keyRing
+            ? committed
+            : committed.map((record) => ({ ...record, json: record.frame.subarray(FRAME_HEADER_BYTES) })),
+        );
         const waiters = this.appendWaiters.splice(0);
         for (const wake of waiters) wake();
       },
@@ -244,7 +256,7 @@ export class Spool {
     const text = json ?? JSON.stringify(event);
     if (!this.keyRing) {
       return this.writer.append(
-        typeof text === 'string' ? encodeFrame(text) : encodeBinaryFrame(text),
+        typeof text === 'string' ? encodeFrame(text, this.frames) : encodeBinaryFrame(text, this.frames),
         event,
       );
     }
@@ -302,7 +314,8 @@ export class Spool {
     let position = this.normalize(from);
     const recent = this.tail.from(position, maxRecords);
     if (recent) {
-      for (const { position: at, next, event } of recent) records.push({ position: at, next, event });
+      for (const { position: at, next, event, json } of recent)
+        records.push({ position: at, next, event, json });
       return { records, next: recent.at(-1)?.next ?? position };
     }
     while (records.length < maxRecords && this.segments.includes(position.segment)) {
@@ -350,6 +363,7 @@ export class Spool {
           position: { segment, offset: record.offset },
           next: { segment, offset: record.end },
           event,
+          ...(this.keyRing || isEncryptedPayload(record.payload) ? {} : { json: record.payload }),
         });
       }
       position = { segment, offset: end };

@@ -37,6 +37,10 @@ describe('encrypted spool', () => {
     const events = [secretEvent(1), secretEvent(2), secretEvent(1, 'session-2'), secretEvent(3)];
     const spool = await Spool.open({ dir, sinks: ['store'], fsync: 'always', encryption: { wrapper } });
     await Promise.all(events.map((e) => spool.append(e)));
+    // A sink gets events, never the frames' bytes (ciphertext) as if they were their JSON.
+    const fromMemory = await spool.read('store');
+    expect(fromMemory.records.map((r) => r.event)).toHaveLength(4);
+    expect(fromMemory.records.every((r) => r.json === undefined)).toBe(true);
     await spool.close();
 
     const onDisk = await segmentBytes(dir);
@@ -54,6 +58,9 @@ describe('encrypted spool', () => {
       events.filter((e) => e.sessionId === 'session-2'),
     );
     expect(reopened.problems).toEqual([]);
+    const fromDisk = await reopened.read('store');
+    expect(fromDisk.records).toHaveLength(4);
+    expect(fromDisk.records.every((r) => r.json === undefined)).toBe(true);
     await reopened.close();
   });
 

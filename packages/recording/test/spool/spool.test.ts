@@ -100,6 +100,30 @@ describe('Spool', () => {
     await reopened.close();
   });
 
+  it("hands sinks each event's JSON as spooled, from memory and from disk", async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, sinks: ['a', 'b'], tailBytes: 4096 });
+    const appended = Array.from({ length: 20 }, (_, i) => testEvent(i + 1, 200));
+    // As the recorder appends: with the bytes it hashed (key order its own), and without.
+    const given = appended.map((event, i) =>
+      i % 2 === 0
+        ? Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(event).reverse())), 'utf8')
+        : undefined,
+    );
+    for (const [i, event] of appended.entries()) await spool.append(event, given[i]);
+    const expected = appended.map((event, i) => given[i] ?? Buffer.from(JSON.stringify(event), 'utf8'));
+    // 'a' reads the newest records from the tail; 'b' reads all, the older ones from disk.
+    const recent = await spool.read('a', (await spool.read('a', undefined, 15)).next, 100);
+    expect(recent.records.map((r) => r.event.seq)).toEqual([16, 17, 18, 19, 20]);
+    const all = await spool.read('b', undefined, 100);
+    for (const record of [...recent.records, ...all.records]) {
+      expect(record.json?.equals(expected[record.event.seq - 1] as Buffer)).toBe(true);
+      expect(JSON.parse(record.json?.toString('utf8') ?? 'null')).toEqual(record.event);
+    }
+    expect(all.records).toHaveLength(20);
+    await spool.close();
+  });
+
   it('writes acknowledgements to disk at most every cursorPersistMs, and at close', async () => {
     const dir = temp.make();
     const cursorsOnDisk = () =>

@@ -142,9 +142,14 @@ export class GatewayConnection {
   /**
    * Sends a batch of this agent's recording events on the Record call (opened on first use) and
    * resolves once the gateway has stored them. Rejects when the gateway refuses the batch, the
-   * call breaks or `signal` aborts; the caller keeps the events and tries again.
+   * call breaks or `signal` aborts; the caller keeps the events and tries again. `json[i]`, when
+   * there, is the UTF-8 JSON of `events[i]` as spooled: sent as it is, not serialised again.
    */
-  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
+  record(
+    events: readonly RecordingEvent[],
+    signal?: AbortSignal,
+    json?: readonly (Buffer | undefined)[],
+  ): Promise<void> {
     if (this.#closed || !this.#welcome) {
       return Promise.reject(new AirlockError('tunnel_closed', 'not connected to the gateway'));
     }
@@ -166,7 +171,10 @@ export class GatewayConnection {
           reject(error);
         },
       });
-      call.write({ batchId, events: events.map((event) => Buffer.from(JSON.stringify(event), 'utf8')) });
+      call.write({
+        batchId,
+        events: events.map((event, i) => json?.[i] ?? Buffer.from(JSON.stringify(event), 'utf8')),
+      });
     });
   }
 

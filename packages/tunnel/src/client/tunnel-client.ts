@@ -107,15 +107,20 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   /**
    * Delivers a batch of this agent's recording events to the connected gateway; resolves once the
    * gateway has stored them. Rejects (tunnel_closed) while not connected: keep them and retry.
+   * `json[i]`, when there, is the UTF-8 JSON of `events[i]` as spooled, sent as it is.
    */
-  record(events: readonly RecordingEvent[], signal?: AbortSignal): Promise<void> {
+  record(
+    events: readonly RecordingEvent[],
+    signal?: AbortSignal,
+    json?: readonly (Buffer | undefined)[],
+  ): Promise<void> {
     const connection = this.#state === 'connected' ? this.#connection : undefined;
     if (!connection) {
       return Promise.reject(
         new AirlockError('tunnel_closed', `not connected to the gateway at ${this.#options.address}`),
       );
     }
-    return connection.record(events, signal);
+    return connection.record(events, signal, json);
   }
 
   start(): void {
