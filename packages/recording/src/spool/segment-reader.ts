@@ -65,7 +65,7 @@ export async function readSegment(path: string, options: SegmentReadOptions): Pr
         records.push({
           offset: position,
           end,
-          payload: keepPayloads ? Buffer.from(reading.payload) : EMPTY,
+          payload: keepPayloads ? ownPayload(reading.payload) : EMPTY,
         });
         position = end;
         continue;
@@ -94,6 +94,15 @@ export async function readSegment(path: string, options: SegmentReadOptions): Pr
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * A payload that does not pin its window: small ones are copied out (a window is 1 MiB), one larger
+ * than half a window is most of a window read for it alone, and is kept as it is (copying a
+ * 100 MiB record would hold it twice).
+ */
+function ownPayload(payload: Buffer): Buffer {
+  return payload.length > WINDOW_BYTES / 2 ? payload : Buffer.from(payload);
+}
 
 async function readAt(file: FileHandle, position: number, length: number) {
   const buffer = Buffer.allocUnsafe(length);
