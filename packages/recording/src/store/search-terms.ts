@@ -27,9 +27,13 @@ export const PUBLIC_SEARCH_KEY = Buffer.from('airlock-search-terms-v1', 'utf8');
 
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
+/** ASCII is its own NFKC form: checking is a fraction of normalising, which copies the string. */
+const ASCII = /^[\0-\x7f]*$/;
+
 /** The words of `text`, in order. */
 export function searchWords(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+  const normal = ASCII.test(text) ? text : text.normalize('NFKC');
+  return normal.toLowerCase().match(WORD) ?? [];
 }
 
 /**
