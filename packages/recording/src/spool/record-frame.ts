@@ -17,45 +17,19 @@ export const FRAME_HEADER_BYTES = 8;
  */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
-/**
- * Memory for frames, carved one after the other from slabs of its own. The spool's in-memory tail
- * keeps the frames of recent records (their payload is the event's JSON); carved from Node's
- * shared buffer pool, each small frame would keep a whole 8 KiB pool slab alive with whatever
- * else was allocated beside it. Here the frames the tail holds are contiguous in their slabs, so
- * it keeps its budget and at most a slab more. Large frames get their own memory.
- */
-export class FrameMemory {
-  static readonly SLAB_BYTES = 64 * 1024;
-  #slab: Buffer = Buffer.alloc(0);
-  #used = 0;
-
-  take(size: number): Buffer {
-    if (size > FrameMemory.SLAB_BYTES / 8) return Buffer.allocUnsafeSlow(size);
-    if (this.#used + size > this.#slab.length) {
-      this.#slab = Buffer.allocUnsafeSlow(FrameMemory.SLAB_BYTES);
-      this.#used = 0;
-    }
-    const frame = this.#slab.subarray(this.#used, this.#used + size);
-    this.#used += size;
-    return frame;
-  }
-}
-
-const NODE_POOL = { take: (size: number) => Buffer.allocUnsafe(size) };
-
 /** Frames a payload given as text, encoding it as UTF-8 straight into the frame (one copy). */
-export function encodeFrame(text: string, memory: Pick<FrameMemory, 'take'> = NODE_POOL): Buffer {
+export function encodeFrame(text: string): Buffer {
   const length = Buffer.byteLength(text, 'utf8');
-  const frame = memory.take(FRAME_HEADER_BYTES + length);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   frame.write(text, FRAME_HEADER_BYTES, 'utf8');
   frame.writeUInt32LE(length, 0);
   frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
   return frame;
 }
 
-/** Frames a binary payload (UTF-8 JSON, or an encrypted record, see encrypted-record.ts). */
-export function encodeBinaryFrame(payload: Buffer, memory: Pick<FrameMemory, 'take'> = NODE_POOL): Buffer {
-  const frame = memory.take(FRAME_HEADER_BYTES + payload.length);
+/** Frames a binary payload (an encrypted record, see encrypted-record.ts). */
+export function encodeBinaryFrame(payload: Buffer): Buffer {
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   payload.copy(frame, FRAME_HEADER_BYTES);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);

@@ -36,8 +36,6 @@ export interface CommittedRecord {
   readonly next: SpoolPosition;
   readonly bytes: number;
   readonly event: RecordingEvent;
-  /** The frame as written (header and payload). */
-  readonly frame: Buffer;
 }
 
 interface PendingAppend {
@@ -234,7 +232,6 @@ export class SegmentWriter {
         next: { segment, offset: end },
         bytes: pending.frame.length,
         event: pending.event,
-        frame: pending.frame,
       });
       offset = end;
     }

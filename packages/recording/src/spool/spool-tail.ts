@@ -1,15 +1,13 @@
 import type { RecordingEvent } from '@airlock/core';
 import { comparePositions, type SpoolPosition } from './spool-position.js';
 
-/** A committed record as the tail keeps it: the event object that was appended, and its JSON. */
+/** A committed record as the tail keeps it: the event object that was appended, not its bytes. */
 export interface TailRecord {
   readonly position: SpoolPosition;
   readonly next: SpoolPosition;
   readonly event: RecordingEvent;
   /** Its frame's size on disk, what the tail's budget counts. */
   readonly bytes: number;
-  /** The event's UTF-8 JSON as spooled (part of the frame); absent when the spool encrypts. */
-  readonly json?: Buffer | undefined;
 }
 
 /** Records above this size are not kept: one would push out everything else. */

@@ -1,7 +1,6 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { FrameMemory } from '../../src/spool/record-frame.js';
 import { SpoolTail, type TailRecord } from '../../src/spool/spool-tail.js';
 import { testEvent } from './spool-fixtures.js';
 
@@ -74,24 +73,5 @@ describe('SpoolTail', () => {
     const tail = new SpoolTail(0);
     tail.add(records(1, 3));
     expect(tail.from({ segment: 1, offset: 0 }, 10)).toBeUndefined();
-  });
-});
-
-describe('FrameMemory', () => {
-  it('carves small frames one after the other from its own slabs, and gives large ones their own', () => {
-    const memory = new FrameMemory();
-    const frames = Array.from({ length: 200 }, (_, i) => {
-      const frame = memory.take(500 + i);
-      frame.fill(i);
-      return frame;
-    });
-    // None overlaps another: each still holds only its own byte.
-    frames.forEach((frame, i) => expect(frame.every((byte) => byte === i % 256)).toBe(true));
-    const slabs = new Set(frames.map((frame) => frame.buffer));
-    expect(slabs.size).toBeLessThanOrEqual(Math.ceil(frames.reduce((n, f) => n + f.length, 0) / 65_536) + 1);
-    expect([...slabs].every((slab) => slab.byteLength === FrameMemory.SLAB_BYTES)).toBe(true);
-    const large = memory.take(FrameMemory.SLAB_BYTES);
-    expect(large.buffer.byteLength).toBe(FrameMemory.SLAB_BYTES);
-    expect(slabs.has(large.buffer)).toBe(false);
   });
 });
