@@ -10,7 +10,7 @@ import {
   verifySession,
   type RecordingStore,
 } from '@airlock/recording';
-import { connectV1Client, waitFor } from '@airlock/testkit';
+import { bigText, connectV1Client, waitFor } from '@airlock/testkit';
 import { PGlite } from '@electric-sql/pglite';
 import type { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,10 +20,13 @@ import { startUpstreams, useTestAwsCredentials, type Upstreams } from './support
 
 /**
  * What recording leaves on disk, through the whole product: with `recording.encryption.keyFile`
- * the store's message column and both spools hold ciphertext only, while the store still returns
- * the messages as sent, with hash chains that verify; and retention runs from startup.
+ * the store's message column (a large message's parts too) and both spools hold ciphertext only,
+ * while the store still returns the messages as sent, with hash chains that verify; and retention
+ * runs from startup.
  */
 const MARKER = 'E2E-PLAINTEXT-MARKER-5d1e';
+/** Characters of the large result: more than two of the store's parts once sealed (base64). */
+const LARGE = 2 * 1024 * 1024;
 let upstreams: Upstreams;
 let dir: string;
 
@@ -59,6 +62,9 @@ describe('encryption at rest with a key file', () => {
       const client = await connectV1Client(airlock.mcpUrl('kitchen-http'));
       const result = await client.callTool({ name: 'echo', arguments: { text: MARKER } });
       expect(textOf(result)).toContain(MARKER);
+      // A result larger than a stored part (1 Mi characters): stored in parts, sealed like the rest.
+      const large = await client.callTool({ name: 'big', arguments: { bytes: LARGE, suffix: MARKER } });
+      expect(textOf(large) === bigText(LARGE) + MARKER).toBe(true);
       await (client.transport as StreamableHTTPClientTransport).terminateSession();
       await client.close();
       const store = airlock.gateway.recording?.store as RecordingStore;
@@ -78,6 +84,11 @@ describe('encryption at rest with a key file', () => {
       // Plaintext back out of the store, and both chains and their agreement verify.
       expect(JSON.stringify(events)).toContain(MARKER);
       expect(verifySession(events)).toMatchObject({ ok: true });
+      const largeResults = events.filter((e) => JSON.stringify(e.message ?? {}).length > LARGE);
+      expect(largeResults.map((e) => e.source).sort()).toEqual(['agent', 'gateway']);
+      for (const event of largeResults) {
+        expect(textOf((event.message as { result: unknown }).result) === bigText(LARGE) + MARKER).toBe(true);
+      }
       const spoolDir = airlock.gateway.recording?.spoolDir as string;
       gatewaySpool = await segmentBytes(spoolDir);
       agentSpool = await segmentBytes(join(dirname(dirname(spoolDir)), 'agent', 'spool'));
@@ -98,6 +109,17 @@ describe('encryption at rest with a key file', () => {
       expect(rows.rows.length).toBeGreaterThan(0);
       for (const row of rows.rows) expect(row.message ?? '').not.toContain(MARKER);
       expect(rows.rows.map((r) => r.message ?? '').join('')).not.toContain('tools/call');
+      // The large results' parts: ciphertext too.
+      const parts = await db.query<{ body: string }>(
+        `SELECT p.body FROM recording_event_parts p JOIN recording_events e ON e.id = p.event_id
+         WHERE e.session_id = $1`,
+        [sessionId],
+      );
+      expect(parts.rows.length).toBeGreaterThanOrEqual(2 * 3);
+      for (const part of parts.rows) {
+        expect(part.body).not.toContain(MARKER);
+        expect(part.body).not.toContain('abcdefghijklmnopqrstuvwxyz');
+      }
     } finally {
       await db.close();
     }
