@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { verifyChain, type JsonRpcMessage } from '@airlock/core';
+import type { JsonRpcMessage } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyFileWrapper, type RecordingStore } from '../../src/index.js';
 import { MESSAGE_PART_CHARS, splitMessage } from '../../src/store/message-parts.js';
-import { SessionScript, sha256Hex } from './helpers/session-script.js';
+import { expectStoredAsRecorded, SessionScript } from './helpers/session-script.js';
 import { STORE_BACKENDS, type OpenedStore } from './helpers/store-backends.js';
 
 /**
@@ -87,17 +87,7 @@ describe.each(variants)(
       // Redelivered (the spool delivers at least once), alone and with the rest.
       expect(await store.insertEvents([big.events[3]!])).toEqual({ inserted: 0 });
       expect(await store.insertEvents(big.events)).toEqual({ inserted: 0 });
-      const stored = await store.getEvents(big.sessionId);
-      const expected = [...big.events].sort((a, b) => a.source.localeCompare(b.source) || a.seq - b.seq);
-      expect(stored).toEqual(expected);
-      for (const source of ['gateway', 'agent'] as const) {
-        expect(
-          verifyChain(
-            stored.filter((e) => e.source === source),
-            sha256Hex,
-          ),
-        ).toEqual([]);
-      }
+      expectStoredAsRecorded(await store.getEvents(big.sessionId), big.events);
       expect((await store.getSession(big.sessionId))?.eventCount).toBe(big.events.length);
     }, 60_000);
 

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { expect } from 'vitest';
 import {
   canonicalEventText,
   GENESIS_HASH,
   RECORDING_SCHEMA_VERSION,
+  verifyChain,
   type JsonRpcMessage,
   type RecordingEvent,
   type RecordingSource,
@@ -10,6 +12,25 @@ import {
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Asserts that `stored` (events read back from a store) are `recorded` in the store's order
+ * (source, then seq), and that the gateway's and the agent's hash chains both verify.
+ */
+export function expectStoredAsRecorded(
+  stored: readonly RecordingEvent[],
+  recorded: readonly RecordingEvent[],
+): void {
+  expect(stored).toEqual([...recorded].sort((a, b) => a.source.localeCompare(b.source) || a.seq - b.seq));
+  for (const source of ['gateway', 'agent'] as const) {
+    expect(
+      verifyChain(
+        stored.filter((e) => e.source === source),
+        sha256Hex,
+      ),
+    ).toEqual([]);
+  }
 }
 
 export interface SessionScriptOptions {
