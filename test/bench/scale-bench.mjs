@@ -205,8 +205,8 @@ async function bigResult() {
     await scrape('agent');
     const stall = { ...scrape.stalls };
     await pool.close();
-    // What stays: each role's size 10 s after its recorded copy was stored (transient copies
-    // freed, what a store or a heap kept for good still counted).
+    // What stays: each role's size 10 s after its recorded copy was stored (what a store or a heap
+    // kept, and garbage V8 has not collected yet: an idle process collects only when it allocates).
     await sleep(10_000);
     const settled = await sampleMemory(stack.pids, stack.operations);
     const peak = perRole((role) => {

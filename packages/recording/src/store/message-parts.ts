@@ -56,37 +56,44 @@ export interface MessageColumns {
   readonly message_parts: number | null;
 }
 
+function isParted(row: MessageColumns): row is MessageColumns & { readonly message_parts: number } {
+  return row.message_parts !== null && row.message_parts !== undefined;
+}
+
 /**
- * `rows` with every parted message joined back into `message`, reading one part per statement
- * (a whole message in one result would grow PGlite's memory like writing it in one value did).
+ * A row's stored message text: its `message` column, or its parts joined back, reading one part
+ * per statement (a whole message in one result would grow PGlite's memory like writing it in one
+ * value did).
  */
+export async function storedMessage(db: SqlQueryable, row: MessageColumns): Promise<string | null> {
+  if (!isParted(row)) return row.message;
+  const parts: string[] = [];
+  for (let part = 0; part < row.message_parts; part += 1) {
+    const found = await db.query<{ body: string }>(
+      'SELECT body FROM recording_event_parts WHERE event_id = $1 AND part = $2',
+      [row.id, part],
+    );
+    const body = found[0]?.body;
+    if (body === undefined) {
+      throw new AirlockError(
+        'internal',
+        `The stored message of event ${row.id} is missing part ${part + 1} of ${row.message_parts}: the store lost rows of recording_event_parts. Restore the store from a backup, or replay the session from the spool or Kinesis.`,
+        { data: { eventId: row.id, part, parts: row.message_parts } },
+      );
+    }
+    parts.push(body);
+  }
+  return parts.join('');
+}
+
+/** `rows` with every parted message joined back into `message` (see storedMessage). */
 export async function joinMessageParts<Row extends MessageColumns>(
   db: SqlQueryable,
   rows: readonly Row[],
 ): Promise<Row[]> {
   const joined: Row[] = [];
   for (const row of rows) {
-    if (row.message_parts === null || row.message_parts === undefined) {
-      joined.push(row);
-      continue;
-    }
-    const parts: string[] = [];
-    for (let part = 0; part < row.message_parts; part += 1) {
-      const found = await db.query<{ body: string }>(
-        'SELECT body FROM recording_event_parts WHERE event_id = $1 AND part = $2',
-        [row.id, part],
-      );
-      const body = found[0]?.body;
-      if (body === undefined) {
-        throw new AirlockError(
-          'internal',
-          `The stored message of event ${row.id} is missing part ${part + 1} of ${row.message_parts}: the store lost rows of recording_event_parts. Restore the store from a backup, or replay the session from the spool or Kinesis.`,
-          { data: { eventId: row.id, part, parts: row.message_parts } },
-        );
-      }
-      parts.push(body);
-    }
-    joined.push({ ...row, message: parts.join('') });
+    joined.push(isParted(row) ? { ...row, message: await storedMessage(db, row) } : row);
   }
   return joined;
 }

@@ -2,7 +2,7 @@ import { AirlockError } from '@airlock/core';
 import { cryptoFailureReason } from '../crypto/crypto-errors.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import { messageText } from './message-encryption.js';
-import { joinMessageParts, type MessageColumns } from './message-parts.js';
+import { storedMessage, type MessageColumns } from './message-parts.js';
 import type { SearchKeys } from './search-keys.js';
 import { messageSearchTerms, querySearchTerms, type TermHasher } from './search-terms.js';
 import type { SqlQueryable } from './sql-client.js';
@@ -94,9 +94,8 @@ async function indexRows(
     const hasher = await keys.writing();
     const updates: Array<{ id: string; terms: string[] }> = [];
     for (const row of rows) {
-      // Joined one at a time: a batch may hold several large messages.
-      const [whole] = await joinMessageParts(db, [row]);
-      const terms = await termsOfStored(whole ?? row, hasher, ring);
+      // Parts joined one message at a time: a batch may hold several large messages.
+      const terms = await termsOfStored(row, await storedMessage(db, row), hasher, ring);
       if (terms === undefined) total.unreadable += 1;
       else total.indexed += 1;
       updates.push({ id: row.id, terms: terms ?? [] });
@@ -112,14 +111,15 @@ async function indexRows(
 
 async function termsOfStored(
   row: StoredRow,
+  message: string | null,
   hasher: TermHasher,
   ring: SessionKeyRing | undefined,
 ): Promise<string[] | undefined> {
   const { id, sessionId } = JSON.parse(row.envelope) as { id: string; sessionId: string };
-  if (row.message === null) return [];
+  if (message === null) return [];
   let text: string;
   try {
-    text = await messageText(id, sessionId, row.message, ring);
+    text = await messageText(id, sessionId, message, ring);
   } catch (error) {
     const reason = cryptoFailureReason(error);
     if (reason === 'tampered' || reason === 'key_missing') return undefined;
