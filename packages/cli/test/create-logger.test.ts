@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-// The process logger batches its writes to stderr (issue 16: one write per line cost 6–8 % of a
+// The process logger batches its writes to stderr (one write per line cost 6–8 % of a
 // relay role's CPU). Batching must lose nothing an operator needs: the lines of a quiet process
 // arrive within the flush interval, and the last lines before an exit (clean or not) arrive.
 const LOGGER = new URL('../dist/logging/create-logger.js', import.meta.url).href;

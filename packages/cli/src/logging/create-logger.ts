@@ -5,7 +5,7 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
  * Log lines are written to stderr in batches of at least this many bytes (about 15 per-call
  * lines), or every LOG_FLUSH_INTERVAL_MS. One write per line was a system call (and a libuv
  * thread-pool hop) per relayed call on each role: 6–8 % of the gateway's and the agent's busy time
- * in the relay benchmark's profiles (issue 16). pino flushes what is left synchronously on exit,
+ * in the relay benchmark's profiles. pino flushes what is left synchronously on exit,
  * including after an uncaught error; a SIGKILL loses at most the last interval's lines.
  */
 const LOG_BATCH_BYTES = 4096;
