@@ -64,7 +64,11 @@ export function sessionDeltas(events: readonly RecordingEvent[]): SessionDelta[]
   }
   const deltas: SessionDelta[] = [];
   for (const [id, list] of bySession) {
-    const ordered = [...list].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    // Each time parsed once, not twice per comparison (a batch holds dozens of events per session).
+    const ordered = list
+      .map((event) => ({ event, at: Date.parse(event.at) }))
+      .sort((a, b) => a.at - b.at)
+      .map((timed) => timed.event);
     // Identity and connection come from the session start when the batch has it.
     const first = ordered.find((e) => e.kind === 'session_start') ?? ordered[0]!;
     const tools = new Set<string>();
