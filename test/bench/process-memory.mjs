@@ -70,7 +70,12 @@ export async function heapFromMetrics(operationsUrl) {
         .find((l) => l.startsWith(`${name} `))
         ?.split(' ')[1],
     );
-  return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes') };
+  return {
+    used: value('nodejs_heap_size_used_bytes'),
+    total: value('nodejs_heap_size_total_bytes'),
+    // Buffers and other ArrayBuffers: malloc'd outside the V8 heap, resident all the same.
+    external: value('nodejs_external_memory_bytes'),
+  };
 }
 
 /** The sum of every sample of metric `name` (all label sets) in a /metrics text, or undefined. */
@@ -87,7 +92,12 @@ export async function sampleMemory(pids, operations = {}) {
   const at = {};
   for (const [role, pid] of Object.entries(pids)) {
     const heap = await heapFromMetrics(operations[role]).catch(() => undefined);
-    at[role] = { ...residentMemory(pid), heapUsed: heap?.used, heapTotal: heap?.total };
+    at[role] = {
+      ...residentMemory(pid),
+      heapUsed: heap?.used,
+      heapTotal: heap?.total,
+      external: heap?.external,
+    };
   }
   return at;
 }

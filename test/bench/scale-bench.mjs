@@ -284,11 +284,15 @@ async function soak() {
       series.push({
         minute: Math.round(((performance.now() - started) / 60_000) * 100) / 100,
         calls: completed,
-        ...perRole((role) => ({ rssMB: mib(at[role].rss), heapUsedMB: mib(at[role].heapUsed) })),
+        ...perRole((role) => ({
+          rssMB: mib(at[role].rss),
+          heapUsedMB: mib(at[role].heapUsed),
+          externalMB: mib(at[role].external),
+        })),
       });
       const last = series.at(-1);
       console.log(
-        `  ${last.minute.toFixed(2)} min  ${String(last.calls).padStart(8)} calls  gateway ${last.gateway.rssMB} MB (heap ${last.gateway.heapUsedMB})  agent ${last.agent.rssMB} MB (heap ${last.agent.heapUsedMB})`,
+        `  ${last.minute.toFixed(2)} min  ${String(last.calls).padStart(8)} calls  gateway ${last.gateway.rssMB} MB (heap ${last.gateway.heapUsedMB}, external ${last.gateway.externalMB})  agent ${last.agent.rssMB} MB (heap ${last.agent.heapUsedMB}, external ${last.agent.externalMB})`,
       );
     };
     await sample();
