@@ -1,9 +1,18 @@
 import { resolveGatewayUrl } from '../login/gateway-url.js';
-import { cachedGatewayToken } from '../login/gateway-credentials.js';
 import type { AdminTarget } from './admin-client.js';
 
 /** Where a login token comes from: by default the `airlock login` cache for that gateway. */
 export type LoginTokenSource = (gatewayUrl: string) => Promise<string | undefined>;
+
+/**
+ * The login cache, loaded when a command first needs a token: the OIDC client library behind it
+ * is not loaded by every `airlock` command, nor by the agent and gateway processes, which run from
+ * the same entry point.
+ */
+const cachedLoginToken: LoginTokenSource = async (gatewayUrl) => {
+  const { cachedGatewayToken } = await import('../login/gateway-credentials.js');
+  return cachedGatewayToken(gatewayUrl);
+};
 
 export interface AdminTargetArgs {
   readonly gateway?: string | undefined;
@@ -18,7 +27,7 @@ export interface AdminTargetArgs {
 export async function resolveAdminTarget(
   args: AdminTargetArgs,
   env: NodeJS.ProcessEnv = process.env,
-  loginTokens: LoginTokenSource = cachedGatewayToken,
+  loginTokens: LoginTokenSource = cachedLoginToken,
 ): Promise<AdminTarget> {
   const gatewayUrl = resolveGatewayUrl(args.gateway, env);
   const explicit = args.token ?? env['AIRLOCK_TOKEN'];

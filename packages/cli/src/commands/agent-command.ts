@@ -1,5 +1,4 @@
 import type { CommandModule } from 'yargs';
-import { runAgent } from '../roles/run-agent.js';
 
 interface AgentArgs {
   config?: string;
@@ -10,5 +9,9 @@ export const agentCommand: CommandModule<object, AgentArgs> = {
   describe: 'Run an agent: dials out to every gateway and relays to the MCP servers beside it',
   builder: (y) =>
     y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
-  handler: (args) => runAgent({ configPath: args.config }),
+  // Loaded when run, like the gateway: other commands do not load the agent and its gRPC stack.
+  handler: async (args) => {
+    const { runAgent } = await import('../roles/run-agent.js');
+    await runAgent({ configPath: args.config });
+  },
 };
