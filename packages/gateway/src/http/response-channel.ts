@@ -63,8 +63,8 @@ export class ResponseChannel {
     if (this.sse === undefined) {
       if (this.streams && (!final || eventStream)) {
         // The whole answer at once (an SDK server answers a call on an event stream): headers,
-        // priming event, message and end leave in one write, not one system call each (issue
-        // 16: the separate header flush alone was 6 % of the gateway's busy time).
+        // priming event, message and end leave in one write, not one system call each (the
+        // separate header flush alone was 6 % of the gateway's busy time).
         if (final) this.res.cork();
         this.openResumable();
         const writable = this.deliver(json, final, httpStatus);
