@@ -1,4 +1,6 @@
 import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
+import { messageJson, type MessageText } from './json-pieces.js';
+import { MESSAGE_PART_CHARS } from './message-parts.js';
 
 /** One `recording_events` row as the store writes it. */
 export interface EventRow {
@@ -13,7 +15,8 @@ export interface EventRow {
   readonly method: string | null;
   readonly toolName: string | null;
   readonly envelope: string;
-  readonly message: string | null;
+  /** JSON.stringify of the message; in pieces when it holds a long string and is stored in parts. */
+  readonly message: MessageText | null;
 }
 
 /** What `recording_events` returns for reading events back. */
@@ -57,7 +60,7 @@ export function toEventRow(event: RecordingEvent): EventRow {
     method: message && 'method' in message ? message.method : null,
     toolName: calledToolName(message),
     envelope: JSON.stringify(envelope),
-    message: message === undefined ? null : JSON.stringify(message),
+    message: message === undefined ? null : messageJson(message, MESSAGE_PART_CHARS),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { textDigest, type MessageText } from './json-pieces.js';
 import { RecentMap } from './recent-map.js';
 
 /** Messages up to this many characters are remembered as they are; longer ones by their hash. */
@@ -20,9 +20,9 @@ export class IndexedMessages {
   readonly #recent = new RecentMap<string, true>(4096);
 
   /** The memory's key of a message in a session. */
-  key(sessionId: string, message: string): string {
-    if (message.length <= KEPT_AS_TEXT) return `${sessionId}\n${message}`;
-    return `${sessionId}\n#${createHash('sha256').update(message, 'utf8').digest('base64')}`;
+  key(sessionId: string, message: MessageText): string {
+    if (typeof message === 'string' && message.length <= KEPT_AS_TEXT) return `${sessionId}\n${message}`;
+    return `${sessionId}\n#${textDigest(message)}`;
   }
 
   has(key: string): boolean {

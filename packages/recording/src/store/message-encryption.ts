@@ -2,6 +2,7 @@ import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock
 import { cryptoFailure } from '../crypto/crypto-errors.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import type { EventRow, StoredEventColumns } from './event-row.js';
+import { textBytes } from './json-pieces.js';
 
 /**
  * The `recording_events.message` column under encryption: base64 of a ciphertext block (see
@@ -17,7 +18,8 @@ export async function encryptRows(rows: readonly EventRow[], ring: SessionKeyRin
   return Promise.all(
     rows.map(async (row) => {
       if (row.message === null) return row;
-      const sealed = await ring.seal(row.sessionId, row.id, row.message);
+      const plaintext = typeof row.message === 'string' ? row.message : textBytes(row.message);
+      const sealed = await ring.seal(row.sessionId, row.id, plaintext);
       return { ...row, message: sealed.block.toString('base64') };
     }),
   );

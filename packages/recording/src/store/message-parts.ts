@@ -1,4 +1,5 @@
 import { AirlockError } from '@airlock/core';
+import type { MessageText } from './json-pieces.js';
 import type { SqlQueryable } from './sql-client.js';
 
 /**
@@ -14,19 +15,39 @@ export const MESSAGE_PART_CHARS = 1024 * 1024;
 /**
  * `text` cut into parts of at most `partChars` code units, or undefined when it fits in one. A
  * cut never falls inside a surrogate pair: each part is valid UTF-16 on its own (the database
- * stores UTF-8, where half a pair would become U+FFFD).
+ * stores UTF-8, where half a pair would become U+FFFD). Text in pieces is cut where the joined
+ * text would be, without joining it: parts are slices of the pieces (no pair spans two pieces).
  */
-export function splitMessage(text: string, partChars = MESSAGE_PART_CHARS): string[] | undefined {
+export function splitMessage(text: MessageText, partChars = MESSAGE_PART_CHARS): string[] | undefined {
   if (text.length <= partChars) return undefined;
+  const pieces = typeof text === 'string' ? [text] : text.pieces;
   const parts: string[] = [];
-  let start = 0;
-  while (start < text.length) {
-    let end = Math.min(start + partChars, text.length);
-    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-    parts.push(text.slice(start, end));
-    start = end;
+  let part = '';
+  let room = partChars;
+  for (const piece of pieces) {
+    let at = 0;
+    while (at < piece.length) {
+      const take = Math.min(room, piece.length - at);
+      const full = take === room;
+      let end = at + take;
+      if (full && end < piece.length && isHighSurrogate(piece.charCodeAt(end - 1))) end -= 1;
+      part += piece.slice(at, end);
+      room -= end - at;
+      at = end;
+      if (full) {
+        parts.push(part);
+        part = '';
+        room = partChars;
+      }
+    }
   }
+  if (part.length > 0) parts.push(part);
   return parts;
+}
+
+/** The text as one string (a text in pieces joined). */
+export function wholeText(text: MessageText): string {
+  return typeof text === 'string' ? text : text.pieces.join('');
 }
 
 function isHighSurrogate(code: number): boolean {

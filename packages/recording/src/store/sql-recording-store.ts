@@ -24,7 +24,7 @@ import { eventPageQuery, pageContinues, type EventPageRow } from './event-page-q
 import { toEventRow, type EventRow } from './event-row.js';
 import { encryptRows, readEventColumns } from './message-encryption.js';
 import { MIGRATIONS } from './migrations.js';
-import { insertMessageParts, joinMessageParts, splitMessage } from './message-parts.js';
+import { insertMessageParts, joinMessageParts, splitMessage, wholeText } from './message-parts.js';
 import {
   DEFAULT_EVENT_PAGE_BYTES,
   MAX_SESSION_PAGE_SIZE,
@@ -135,7 +135,7 @@ function jsonRow(
     method: text(row.method),
     tool_name: text(row.toolName),
     envelope: row.envelope,
-    message: parts === undefined ? row.message : null,
+    message: parts === undefined && row.message !== null ? wholeText(row.message) : null,
     message_parts: parts === undefined ? null : parts.length,
     search_terms: searchTerms,
   };
