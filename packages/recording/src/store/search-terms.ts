@@ -45,11 +45,12 @@ export const TERMS_WINDOW_CHARS = 65_536;
 
 /**
  * Where a window may end: after a character that ends a word and that neither normalisation nor
- * lower-casing looks across (white space and JSON's punctuation: not letters, marks, digits or
- * case-ignorable characters such as `'` `.` `:`), before an ASCII character (no combining mark
- * follows). Words, word pairs and normal forms are then the same as over the whole string.
+ * lower-casing looks across (ASCII white space and punctuation other than the case-ignorable
+ * `'` `.` `:` `^` `` ` ``: not letters, marks, digits), before an ASCII character (no combining
+ * mark follows). Words, word pairs and normal forms are then the same as over the whole string.
+ * `+` `/` `=` `-` `_` are among them, so base64 (an image a tool returns) has places to cut.
  */
-const WINDOW_END = /[\t\n\r ,;()[\]{}"](?=[\0-\x7f])/g;
+const WINDOW_END = /[\t\n\r !"#$%&()*+,\-/;<=>?@[\\\]_{|}~](?=[\0-\x7f])/g;
 
 /** Words and neighbouring pairs of one string. */
 function termsOfString(text: string, into: Set<string>): void {
@@ -60,12 +61,38 @@ function termsOfString(text: string, into: Set<string>): void {
   let previous: string | undefined;
   let start = 0;
   while (start < text.length && into.size < MAX_TERMS_PER_MESSAGE) {
-    WINDOW_END.lastIndex = start + TERMS_WINDOW_CHARS;
-    const end = WINDOW_END.exec(text)?.index;
-    const stop = end === undefined ? text.length : end + 1;
-    previous = addWords(searchWords(text.slice(start, stop)), previous, into);
-    start = stop;
+    const from = start + TERMS_WINDOW_CHARS;
+    const cut = placeToCut(text, from);
+    const end =
+      from >= text.length
+        ? text.length
+        : cut === undefined
+          ? text.length - from <= TERMS_WINDOW_CHARS
+            ? text.length
+            : undefined
+          : cut < from + TERMS_WINDOW_CHARS
+            ? cut + 1
+            : undefined;
+    if (end !== undefined) {
+      previous = addWords(searchWords(text.slice(start, end)), previous, into);
+      start = end;
+      continue;
+    }
+    // Nowhere to cut for another window's length (a run of letters and digits, or text without
+    // ASCII spaces or punctuation): this window's words are kept, its last one perhaps cut short,
+    // and the rest of the stretch is not read, so one giant "word" is not lower-cased, matched and
+    // hashed whole. Reading goes on after the stretch, with no pair across it.
+    addWords(searchWords(text.slice(start, from)), previous, into);
+    previous = undefined;
+    start = cut === undefined ? text.length : cut + 1;
   }
+}
+
+/** The first place to cut at or after `from` (the index of its separator), if any. */
+function placeToCut(text: string, from: number): number | undefined {
+  if (from >= text.length) return undefined;
+  WINDOW_END.lastIndex = from;
+  return WINDOW_END.exec(text)?.index;
 }
 
 /** Adds `words` and their pairs (the first paired with `previous`); returns the last word. */

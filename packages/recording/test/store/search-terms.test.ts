@@ -61,7 +61,27 @@ const PIECES = [
   '日本語',
   '🔐',
 ];
-const SEPARATORS = [' ', ' ', ' ', '\n', ', ', '; ', '\t', '', '"', '.', "'", '\u0301 '];
+const SEPARATORS = [
+  ' ',
+  ' ',
+  ' ',
+  '\n',
+  ', ',
+  '; ',
+  '\t',
+  '',
+  '"',
+  '.',
+  "'",
+  '\u0301 ',
+  '+',
+  '/',
+  '-',
+  '_',
+  '=',
+  '^',
+  ':',
+];
 
 function text(seed: number, length: number): string {
   const next = random(seed);
@@ -89,23 +109,52 @@ describe('search terms of long strings', () => {
     expect(terms).toEqual(wholeStringTerms(long));
   });
 
-  it('never end a window where lower-casing looks across (final sigma)', () => {
-    // A window may end at the first place after TERMS_WINDOW_CHARS: here a `'` right there. Σ
-    // before `'a` is not final (σ); ending the window after `'` would make it final (ς).
-    const head = `${'ab '.repeat(21_844)}x `;
-    expect(head).toHaveLength(TERMS_WINDOW_CHARS - 2);
-    const long = `${head}ΑΣ'a ${'de '.repeat(10)}`;
-    expect(long.indexOf("'")).toBe(TERMS_WINDOW_CHARS);
-    const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
-    expect(terms).toEqual(wholeStringTerms(long));
-    expect(terms).toContain(hasher.hash('ασ'));
+  it.each(["'", '.', ':', '^', '`'])(
+    'never end a window where lower-casing looks across (final sigma after %s)',
+    (ignorable) => {
+      // A window may end at the first place after TERMS_WINDOW_CHARS: here a case-ignorable
+      // character right there. Σ before it and `a` is not final (σ); ending the window after it
+      // would make it final (ς).
+      const head = `${'ab '.repeat(21_844)}x `;
+      expect(head).toHaveLength(TERMS_WINDOW_CHARS - 2);
+      const long = `${head}ΑΣ${ignorable}a ${'de '.repeat(10)}`;
+      expect(long.indexOf(ignorable, head.length)).toBe(TERMS_WINDOW_CHARS);
+      const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
+      expect(terms).toEqual(wholeStringTerms(long));
+      expect(terms).toContain(hasher.hash('ασ'));
+    },
+  );
+
+  it('read base64 (an image a tool returns) a window at a time, as the whole string', () => {
+    const next = random(7);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    let base64 = '';
+    while (base64.length < 4 * TERMS_WINDOW_CHARS) base64 += alphabet[Math.floor(next() * 64)];
+    const long = `${base64}==`;
+    // Every + and / may end a window: none is longer than a window and a bit.
+    expect(messageSearchTerms(JSON.stringify({ text: long }), hasher)).toEqual(wholeStringTerms(long));
   });
 
-  it('read a string with nowhere to cut as one word', () => {
-    const word = 'x'.repeat(3 * TERMS_WINDOW_CHARS);
-    expect(messageSearchTerms(JSON.stringify({ text: `${word} tail` }), hasher)).toEqual(
-      wholeStringTerms(`${word} tail`),
+  it('read only the first window of a stretch with nowhere to cut, then go on after it', () => {
+    // 3 windows of letters and no place to cut: read as a word of one window (cut short), the
+    // rest of the stretch skipped, and no pair across it.
+    const word = 'abcdefghijklmnopqrstuvwxyz'.repeat(Math.ceil((3 * TERMS_WINDOW_CHARS) / 26));
+    const long = `lead ${word} tail end`;
+    const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
+    const firstWindow = searchWords(long.slice(0, TERMS_WINDOW_CHARS));
+    expect(firstWindow).toEqual(['lead', word.slice(0, TERMS_WINDOW_CHARS - 5)]);
+    expect(terms).toEqual(
+      ['text', 'lead', firstWindow[1]!, `lead ${firstWindow[1]!}`, 'tail', 'end', 'tail end'].map((t) =>
+        hasher.hash(t),
+      ),
     );
+  });
+
+  it('read a stretch with nowhere to cut at the very end of a string', () => {
+    const long = `head ${'x'.repeat(2 * TERMS_WINDOW_CHARS)}`;
+    const terms = messageSearchTerms(JSON.stringify({ text: long }), hasher);
+    const cutShort = 'x'.repeat(TERMS_WINDOW_CHARS - 5);
+    expect(terms).toEqual(['text', 'head', cutShort, `head ${cutShort}`].map((t) => hasher.hash(t)));
   });
 });
 
