@@ -1,5 +1,10 @@
-import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
-import { messageJson, type MessageText } from './json-pieces.js';
+import {
+  AirlockError,
+  messageJson,
+  type JsonRpcMessage,
+  type MessageText,
+  type RecordingEvent,
+} from '@airlock/core';
 import { MESSAGE_PART_CHARS } from './message-parts.js';
 
 /** One `recording_events` row as the store writes it. */

@@ -1,5 +1,4 @@
-import { AirlockError } from '@airlock/core';
-import type { MessageText } from './json-pieces.js';
+import { AirlockError, type MessageText } from '@airlock/core';
 import type { SqlQueryable } from './sql-client.js';
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonRpcMessage } from '@airlock/core';
+import { messageJson, type JsonRpcMessage } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyFileWrapper, type RecordingStore } from '../../src/index.js';
 import { MESSAGE_PART_CHARS, splitMessage } from '../../src/store/message-parts.js';
@@ -14,6 +14,29 @@ import { STORE_BACKENDS, type OpenedStore } from './helpers/store-backends.js';
  */
 
 describe('splitMessage', () => {
+  it('cuts a text in pieces where it cuts the joined text, surrogate pairs kept whole', () => {
+    const alphabet = ['a', '"', '\\', '\n', 'é', '€', '🔐', '\ud800', '\u2028'];
+    let state = 7;
+    const next = (): number => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state / 2_147_483_648;
+    };
+    const text = (length: number): string => {
+      let out = '';
+      while (out.length < length) out += alphabet[Math.floor(next() * alphabet.length)]!;
+      return out;
+    };
+    for (let seed = 1; seed <= 300; seed++) {
+      const message = { id: seed, content: [text(200), { a: text(90), b: text(5) }] };
+      const pieces = messageJson(message, 16, 12);
+      expect(typeof pieces).toBe('object');
+      const partChars = 2 + Math.floor(next() * 60);
+      expect(splitMessage(pieces, partChars), `seed ${seed}, parts of ${partChars}`).toEqual(
+        splitMessage(JSON.stringify(message), partChars),
+      );
+    }
+  });
+
   it('leaves a message that fits in one part alone', () => {
     expect(splitMessage('{"a":1}', 8)).toBeUndefined();
     expect(splitMessage('x'.repeat(8), 8)).toBeUndefined();

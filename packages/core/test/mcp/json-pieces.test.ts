@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { messageJson, textBytes, textDigest, type JsonPieces } from '../../src/store/json-pieces.js';
-import { splitMessage } from '../../src/store/message-parts.js';
+import { messageJson, textBytes, textDigest, type JsonPieces } from '../../src/mcp/json-pieces.js';
 
 /** A small deterministic generator, so a failure names a seed that reproduces it. */
 function random(seed: number): () => number {
@@ -120,19 +119,6 @@ describe('messageJson', () => {
 });
 
 describe('text in pieces', () => {
-  it('is cut into the same parts as the joined text, surrogate pairs kept whole', () => {
-    for (let seed = 1; seed <= 300; seed++) {
-      const next = random(seed);
-      const message = { id: seed, content: [text(next, 200), { a: text(next, 90), b: text(next, 5) }] };
-      const result = messageJson(message, 16, 12);
-      const whole = JSON.stringify(message);
-      const partChars = 2 + Math.floor(next() * 60);
-      expect(splitMessage(result, partChars), `seed ${seed}, parts of ${partChars}`).toEqual(
-        splitMessage(whole, partChars),
-      );
-    }
-  });
-
   it('has the bytes and digest of the joined text', () => {
     const message = { a: `🔐${'é'.repeat(30)}`, b: ['€'.repeat(40), 'plain'] };
     const result = messageJson(message, 10, 12);

@@ -126,10 +126,15 @@ class PieceWriter {
   }
 }
 
-/** The text's UTF-8 bytes. */
+/** The text's UTF-8 bytes: pieces are written into one buffer, with no copy of their own. */
 export function textBytes(text: MessageText): Buffer {
   if (typeof text === 'string') return Buffer.from(text, 'utf8');
-  return Buffer.concat(text.pieces.map((piece) => Buffer.from(piece, 'utf8')));
+  let size = 0;
+  for (const piece of text.pieces) size += Buffer.byteLength(piece, 'utf8');
+  const bytes = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const piece of text.pieces) offset += bytes.write(piece, offset, 'utf8');
+  return bytes;
 }
 
 /** SHA-256 of the text's UTF-8 bytes, base64. */
