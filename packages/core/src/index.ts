@@ -28,14 +28,6 @@ export {
 export { assertJsonRpcMessage, parseJsonRpcMessage } from './mcp/parse-message.js';
 export { MAX_JSON_DEPTH, parseUntrustedJson, type UntrustedJsonLimits } from './mcp/untrusted-json.js';
 export {
-  LONG_STRING_CHARS,
-  messageJson,
-  textBytes,
-  textDigest,
-  type JsonPieces,
-  type MessageText,
-} from './mcp/json-pieces.js';
-export {
   DEFAULT_LEGACY_PROTOCOL_VERSION,
   eraOf,
   FIRST_MODERN_PROTOCOL_VERSION,

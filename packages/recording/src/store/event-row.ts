@@ -1,10 +1,5 @@
-import {
-  AirlockError,
-  messageJson,
-  type JsonRpcMessage,
-  type MessageText,
-  type RecordingEvent,
-} from '@airlock/core';
+import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
+import { messageJson, type MessageText } from './json-pieces.js';
 import { MESSAGE_PART_CHARS } from './message-parts.js';
 
 /** One `recording_events` row as the store writes it. */

@@ -1,4 +1,4 @@
-import { textDigest, type MessageText } from '@airlock/core';
+import { textDigest, type MessageText } from './json-pieces.js';
 import { RecentMap } from './recent-map.js';
 
 /** Messages up to this many characters are remembered as they are; longer ones by their hash. */

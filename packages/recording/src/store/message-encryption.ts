@@ -1,7 +1,8 @@
-import { AirlockError, textBytes, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
 import { cryptoFailure } from '../crypto/crypto-errors.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import type { EventRow, StoredEventColumns } from './event-row.js';
+import { textBytes } from './json-pieces.js';
 
 /**
  * The `recording_events.message` column under encryption: base64 of a ciphertext block (see

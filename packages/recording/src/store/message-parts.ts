@@ -1,4 +1,5 @@
-import { AirlockError, type MessageText } from '@airlock/core';
+import { AirlockError } from '@airlock/core';
+import type { MessageText } from './json-pieces.js';
 import type { SqlQueryable } from './sql-client.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { messageJson, textBytes, textDigest, type JsonPieces } from '../../src/mcp/json-pieces.js';
+import { messageJson, textBytes, textDigest, type JsonPieces } from '../../src/store/json-pieces.js';
 
 /** A small deterministic generator, so a failure names a seed that reproduces it. */
 function random(seed: number): () => number {
