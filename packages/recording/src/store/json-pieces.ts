@@ -21,7 +21,7 @@ export interface JsonPieces {
 export type MessageText = string | JsonPieces;
 
 /** String values this long (UTF-16 code units) make a message's text pieces. */
-export const LONG_STRING_CHARS = 256 * 1024;
+const LONG_STRING_CHARS = 256 * 1024;
 
 /**
  * The JSON text of `value` (a message), as `JSON.stringify` writes it: in pieces when it holds a

@@ -18,8 +18,7 @@ export async function encryptRows(rows: readonly EventRow[], ring: SessionKeyRin
   return Promise.all(
     rows.map(async (row) => {
       if (row.message === null) return row;
-      const plaintext = typeof row.message === 'string' ? row.message : textBytes(row.message);
-      const sealed = await ring.seal(row.sessionId, row.id, plaintext);
+      const sealed = await ring.seal(row.sessionId, row.id, textBytes(row.message));
       return { ...row, message: sealed.block.toString('base64') };
     }),
   );

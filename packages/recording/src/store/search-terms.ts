@@ -61,38 +61,31 @@ function termsOfString(text: string, into: Set<string>): void {
   let previous: string | undefined;
   let start = 0;
   while (start < text.length && into.size < MAX_TERMS_PER_MESSAGE) {
-    const from = start + TERMS_WINDOW_CHARS;
-    const cut = placeToCut(text, from);
-    const end =
-      from >= text.length
-        ? text.length
-        : cut === undefined
-          ? text.length - from <= TERMS_WINDOW_CHARS
-            ? text.length
-            : undefined
-          : cut < from + TERMS_WINDOW_CHARS
-            ? cut + 1
-            : undefined;
-    if (end !== undefined) {
-      previous = addWords(searchWords(text.slice(start, end)), previous, into);
-      start = end;
-      continue;
-    }
-    // Nowhere to cut for another window's length (a run of letters and digits, or text without
-    // ASCII spaces or punctuation): this window's words are kept, its last one perhaps cut short,
-    // and the rest of the stretch is not read, so one giant "word" is not lower-cased, matched and
-    // hashed whole. Reading goes on after the stretch, with no pair across it.
-    addWords(searchWords(text.slice(start, from)), previous, into);
-    previous = undefined;
-    start = cut === undefined ? text.length : cut + 1;
+    const { end, resume } = nextWindow(text, start);
+    previous = addWords(searchWords(text.slice(start, end)), previous, into);
+    // A stretch was skipped: no pair across it.
+    if (resume > end) previous = undefined;
+    start = resume;
   }
 }
 
-/** The first place to cut at or after `from` (the index of its separator), if any. */
-function placeToCut(text: string, from: number): number | undefined {
-  if (from >= text.length) return undefined;
+/**
+ * The window read from `start`: it ends (`end`, exclusive) after the first place to cut from one
+ * window's length on, or at the text's end when that comes within another window's length. With
+ * nowhere to cut for another window's length (a run of letters and digits, or text without ASCII
+ * spaces or punctuation), the window is one window's length, its last word perhaps cut short, and
+ * reading resumes after the stretch (`resume`, past its next place to cut): one giant "word" is
+ * not lower-cased, matched and hashed whole.
+ */
+function nextWindow(text: string, start: number): { end: number; resume: number } {
+  const from = start + TERMS_WINDOW_CHARS;
+  if (from >= text.length) return { end: text.length, resume: text.length };
   WINDOW_END.lastIndex = from;
-  return WINDOW_END.exec(text)?.index;
+  const cut = WINDOW_END.exec(text)?.index;
+  const limit = from + TERMS_WINDOW_CHARS;
+  if (cut !== undefined && cut < limit) return { end: cut + 1, resume: cut + 1 };
+  if (cut === undefined && text.length <= limit) return { end: text.length, resume: text.length };
+  return { end: from, resume: cut === undefined ? text.length : cut + 1 };
 }
 
 /** Adds `words` and their pairs (the first paired with `previous`); returns the last word. */
