@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
 import { fixedCredentials, startAgent, type Agent } from '@airlock/agent';
 import { parseConfig } from '@airlock/core';
 import { startLoopbackIdentityProvider, type LoopbackIdentityProvider } from '@airlock/dev-identity';
@@ -10,7 +9,8 @@ import { createLogger } from '../logging/create-logger.js';
 import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
 import { AIRLOCK_VERSION } from '../version.js';
 import { devBanner } from './dev-banner.js';
-import { prepareDevFiles } from './dev-files.js';
+import { prepareDevFiles, type DevFiles } from './dev-files.js';
+import { onFreePort } from './free-port.js';
 import { startDemoUpstreams, type DemoUpstreams } from './demo-upstreams.js';
 
 export interface DevOptions {
@@ -103,18 +103,6 @@ const DEV_ACCESS_SUMMARY = [
   'just in time: anyone may ask for everything (up to 1h); auditors grant',
 ];
 
-/** A port free right now. The gateway's public URL (the token audience) must be known before it listens. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /**
  * `airlock dev`: demo MCP servers, the dev identity provider, a gateway requiring its tokens, and
  * an agent, all on loopback in this process. Loaded only when `airlock dev` runs, so the gateway
@@ -128,72 +116,18 @@ export async function runDev(options: DevOptions): Promise<void> {
   let identity: LoopbackIdentityProvider | undefined;
   let gateway: RunningGateway | undefined;
   let agent: Agent | undefined;
+  let logger: Logger;
   try {
     const files = await prepareDevFiles(options.dataDir);
     upstreams = await startDemoUpstreams(files.dir);
     const token = generateAgentToken();
     const names = upstreams.connections.map((c) => c.name);
-    const port = options.auth && options.port === 0 ? await freePort() : options.port;
-    const publicUrl = `http://${HOST}:${port}`;
-    if (options.auth) {
-      identity = await startLoopbackIdentityProvider({
-        host: HOST,
-        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
-        // The console at <publicUrl>/console signs people in with the airlock-console client.
-        consoleUrls: [publicUrl],
-        // Tokens only for this gateway: itself (its admin API) and its connections.
-        resources: (resource) =>
-          resource === publicUrl || resource.startsWith(`${publicUrl}/mcp/`)
-            ? { audience: resource, scopes: ['mcp'] }
-            : undefined,
-      });
-    }
-    const gatewayConfig = parseConfig(
-      JSON.stringify({
-        logging: { level: options.logLevel },
-        // Encrypted at rest, as production should be: the demo's store and spools hold ciphertext.
-        recording: { encryption: { keyFile: files.recordingKeyFile } },
-        gateway: {
-          id: 'dev-gateway',
-          // `airlock agents create` against the dev gateway keeps its enrollments here.
-          dataDir: files.dir,
-          listen: { host: HOST, port },
-          ...(identity === undefined
-            ? {}
-            : {
-                publicUrl,
-                auth: {
-                  mode: 'oidc',
-                  issuers: [{ issuer: identity.issuer }],
-                  // Advertised in the RFC 9728 metadata: a plain OAuth client (no OpenID scopes)
-                  // asks for it, and so is granted something.
-                  requiredScopes: ['mcp'],
-                },
-                // The SRE may enroll and revoke agents (`airlock agents ...`).
-                admin: { groups: ['sre'] },
-                // The auditor sees every recorded session (`airlock sessions ...`, `airlock verify`).
-                audit: { groups: ['auditors'] },
-                // Carol may ask for `everything` for up to an hour; an auditor (bob) grants it.
-                access: { rules: DEV_ACCESS_RULES, jit: DEV_JIT },
-              }),
-          tunnel: {
-            listen: { host: HOST, port: 0 },
-            tls: { certFile: files.certFile, keyFile: files.keyFile },
-          },
-          agents: [{ id: 'dev-agent', tokenSha256: hashAgentToken(token), connections: names }],
-          masking: DEV_MASKING,
-          guardrails: DEV_GUARDRAILS,
-          pinning: DEV_PINNING,
-        },
-      }),
-      { source: 'airlock dev', env: process.env },
-    );
-    const logger = createLogger(gatewayConfig.logging.level, { name: 'airlock-dev' });
-    if (identity === undefined) {
-      logger.warn('dev mode: the gateway accepts unauthenticated requests and listens on loopback only');
-    }
-    // Recording on, as in production: spool and PGlite store in the dev data directory.
-    gateway = await startGateway(gatewayConfig.gateway!, { logger, recording: gatewayConfig.recording });
+    // `--port 0` with logins: the gateway's public URL (the token audience) is fixed before it
+    // listens, so it starts on a port picked free, and again on another if that one was taken.
+    ({ identity, gateway, logger } =
+      options.auth && options.port === 0
+        ? await onFreePort(HOST, (port) => startFrontDoor(options, files, token, names, port))
+        : await startFrontDoor(options, files, token, names, options.port));
     const agentConfig = parseConfig(
       JSON.stringify({
         recording: { encryption: { keyFile: files.recordingKeyFile } },
@@ -254,6 +188,91 @@ export async function runDev(options: DevOptions): Promise<void> {
     await identity?.close().catch(() => undefined);
     await upstreams?.close().catch(() => undefined);
     reportStartupFailure(error);
+  }
+}
+
+interface FrontDoor {
+  readonly identity: LoopbackIdentityProvider | undefined;
+  readonly gateway: RunningGateway;
+  readonly logger: Logger;
+}
+
+/** The dev identity provider (with logins) and the gateway on `port`; nothing left running if either fails. */
+async function startFrontDoor(
+  options: DevOptions,
+  files: DevFiles,
+  token: string,
+  names: readonly string[],
+  port: number,
+): Promise<FrontDoor> {
+  const publicUrl = `http://${HOST}:${port}`;
+  const identity = options.auth
+    ? await startLoopbackIdentityProvider({
+        host: HOST,
+        accessTokenTtlSeconds: options.accessTokenTtlSeconds,
+        // The console at <publicUrl>/console signs people in with the airlock-console client.
+        consoleUrls: [publicUrl],
+        // Tokens only for this gateway: itself (its admin API) and its connections.
+        resources: (resource) =>
+          resource === publicUrl || resource.startsWith(`${publicUrl}/mcp/`)
+            ? { audience: resource, scopes: ['mcp'] }
+            : undefined,
+      })
+    : undefined;
+  try {
+    const gatewayConfig = parseConfig(
+      JSON.stringify({
+        logging: { level: options.logLevel },
+        // Encrypted at rest, as production should be: the demo's store and spools hold ciphertext.
+        recording: { encryption: { keyFile: files.recordingKeyFile } },
+        gateway: {
+          id: 'dev-gateway',
+          // `airlock agents create` against the dev gateway keeps its enrollments here.
+          dataDir: files.dir,
+          listen: { host: HOST, port },
+          ...(identity === undefined
+            ? {}
+            : {
+                publicUrl,
+                auth: {
+                  mode: 'oidc',
+                  issuers: [{ issuer: identity.issuer }],
+                  // Advertised in the RFC 9728 metadata: a plain OAuth client (no OpenID scopes)
+                  // asks for it, and so is granted something.
+                  requiredScopes: ['mcp'],
+                },
+                // The SRE may enroll and revoke agents (`airlock agents ...`).
+                admin: { groups: ['sre'] },
+                // The auditor sees every recorded session (`airlock sessions ...`, `airlock verify`).
+                audit: { groups: ['auditors'] },
+                // Carol may ask for `everything` for up to an hour; an auditor (bob) grants it.
+                access: { rules: DEV_ACCESS_RULES, jit: DEV_JIT },
+              }),
+          tunnel: {
+            listen: { host: HOST, port: 0 },
+            tls: { certFile: files.certFile, keyFile: files.keyFile },
+          },
+          agents: [{ id: 'dev-agent', tokenSha256: hashAgentToken(token), connections: names }],
+          masking: DEV_MASKING,
+          guardrails: DEV_GUARDRAILS,
+          pinning: DEV_PINNING,
+        },
+      }),
+      { source: 'airlock dev', env: process.env },
+    );
+    const logger = createLogger(gatewayConfig.logging.level, { name: 'airlock-dev' });
+    if (identity === undefined) {
+      logger.warn('dev mode: the gateway accepts unauthenticated requests and listens on loopback only');
+    }
+    // Recording on, as in production: spool and PGlite store in the dev data directory.
+    const gateway = await startGateway(gatewayConfig.gateway!, {
+      logger,
+      recording: gatewayConfig.recording,
+    });
+    return { identity, gateway, logger };
+  } catch (error) {
+    await identity?.close().catch(() => undefined);
+    throw error;
   }
 }
 
