@@ -8,11 +8,11 @@
 //
 // Needs `node scripts/pnpm.mjs run build`.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import fc from 'fast-check';
 import { hostileInputProperties } from '../fuzz/hostile-inputs.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     inputs: { type: 'string', default: '1000000' },
     seed: { type: 'string' },

@@ -15,13 +15,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { startAirlockStack } from './airlock-stack.mjs';
 import { measureThroughput, openSession } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     'load-seconds': { type: 'string', default: '20' },
     out: { type: 'string' },

@@ -8,10 +8,10 @@
 //
 // Needs `node scripts/pnpm.mjs run build`.
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { parseUntrustedJson } from '@airlock/core';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: { rounds: { type: 'string', default: '10' }, out: { type: 'string' } },
 });
 const rounds = Number(args.rounds);

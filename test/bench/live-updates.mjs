@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { createRequire } from 'node:module';
 import { canonicalEventText, GENESIS_HASH } from '@airlock/core';
 import { PostgresStore, sha256Hex } from '@airlock/recording';
@@ -19,7 +19,7 @@ import { startPostgres } from '@airlock/testkit';
 // `pg` is the recording package's dependency (the workspace root has none of its own).
 const pg = createRequire(new URL('../../packages/recording/package.json', import.meta.url))('pg');
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false } } });
+const { values } = benchArgs(import.meta.url, { options: { quick: { type: 'boolean', default: false } } });
 const quick = values.quick;
 const BATCHES = quick ? 40 : 200;
 const SESSIONS_PER_BATCH = 20;

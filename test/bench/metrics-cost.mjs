@@ -10,10 +10,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { AgentMetrics, GatewayMetrics } from '@airlock/operations';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: { calls: { type: 'string', default: '2000000' }, out: { type: 'string' } },
 });
 const calls = Number(args.calls);

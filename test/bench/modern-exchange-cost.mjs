@@ -23,13 +23,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { connectV2Client, startServerProcess, testkitBins } from '@airlock/testkit';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { percentile } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     quick: { type: 'boolean', default: false },
     calls: { type: 'string' },

@@ -14,13 +14,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { PostgresStore } from '@airlock/recording';
 import { startPostgres } from '@airlock/testkit';
 import { ModernSessionGroups } from '../../packages/gateway/dist/mcp/modern-session-groups.js';
 import { percentile } from './mcp-load.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     joins: { type: 'string', default: '200000' },
     claims: { type: 'string', default: '500' },

@@ -28,7 +28,7 @@ import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { startPostgres, startServerProcess, testkitBins } from '@airlock/testkit';
 import {
   createCertificateAuthority,
@@ -45,7 +45,7 @@ import {
 } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     quick: { type: 'boolean', default: false },
     'log-level': { type: 'string', default: 'warn' },

@@ -13,7 +13,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { compileMasker, expandDetectorNames } from '@airlock/core';
 import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
@@ -21,7 +21,7 @@ import { openSession, percentile } from './mcp-load.mjs';
 import { APPROVAL_RULES, GUARDRAILS } from './policy-rules.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     rounds: { type: 'string', default: '12' },
     block: { type: 'string', default: '400' },

@@ -7,11 +7,11 @@
 //   node test/bench/policy-eval.mjs [--calls 200000] [--runs 5]
 //
 // Needs `npx tsc -b`.
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { compileGuardrails, createGuardrailPolicy, guardrailsSchema } from '@airlock/core';
 import { APPROVAL_RULES, GUARDRAILS } from './policy-rules.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: { calls: { type: 'string', default: '200000' }, runs: { type: 'string', default: '5' } },
 });
 const calls = Number(args.calls);

@@ -11,10 +11,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { SessionRecorder, Spool } from '../../packages/recording/dist/index.js';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
 });
 const plan = args.quick

@@ -17,13 +17,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { startPostgres, startServerProcess, testkitBins } from '@airlock/testkit';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { openSession, percentile } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     rounds: { type: 'string', default: '20' },
     block: { type: 'string', default: '500' },

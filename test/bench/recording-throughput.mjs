@@ -18,7 +18,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { canonicalEventText, GENESIS_HASH } from '@airlock/core';
 import {
   KinesisSink,
@@ -33,7 +33,7 @@ import {
 } from '@airlock/recording';
 import { startKinesalite, startPostgres } from '@airlock/testkit';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     quick: { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },

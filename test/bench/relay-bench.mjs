@@ -44,7 +44,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import {
   freePort,
   startPostgres,
@@ -57,7 +57,7 @@ import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { measureLatency, measureThroughput, openModernSession, openSession } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     quick: { type: 'boolean', default: false },
     'all-features': { type: 'boolean', default: false },

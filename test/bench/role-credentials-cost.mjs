@@ -11,14 +11,14 @@
 // Needs `npx tsc -b`.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { fixedCredentials, RoleCredentials, StdioConnector } from '@airlock/agent';
 import { parseConfig } from '@airlock/core';
 import { startFakeSts, testkitBins } from '@airlock/testkit';
 import { pino } from 'pino';
 import { percentile } from './mcp-load.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     rounds: { type: 'string', default: '10' },
     block: { type: 'string', default: '5' },

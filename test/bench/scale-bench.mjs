@@ -24,7 +24,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { startServerProcess, testkitBins } from '@airlock/testkit';
 import { Pool } from 'undici';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
@@ -39,7 +39,7 @@ import {
   watchPeak,
 } from './process-memory.mjs';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     sessions: { type: 'string', default: '1000,10000' },
     'result-mib': { type: 'string', default: '100' },

@@ -15,11 +15,11 @@
 // exchange, and the medians; --out writes them as JSON.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.mjs';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
 
-const { values: args } = parseArgs({
+const { values: args } = benchArgs(import.meta.url, {
   options: {
     calls: { type: 'string', default: '4000' },
     rounds: { type: 'string', default: '5' },

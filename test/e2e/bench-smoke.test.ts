@@ -71,3 +71,24 @@ it('runs the recording cost benchmark end to end and writes its JSON', async () 
     rmSync(dir, { recursive: true, force: true });
   }
 }, 150_000);
+
+it('prints each benchmark script its options on --help and refuses an unknown option', async () => {
+  const run = promisify(execFile);
+  const dir = new URL('../bench/', import.meta.url).pathname;
+  const scripts = ['relay-bench.mjs', 'scale-bench.mjs', 'recording-cost.mjs', 'live-updates.mjs'];
+  for (const script of scripts) {
+    const { stdout } = await run(process.execPath, [join(dir, script), '--help'], { timeout: 30_000 });
+    // The script's opening comment, without its slashes.
+    expect(stdout.length).toBeGreaterThan(200);
+    expect(stdout).not.toMatch(/^\/\//m);
+  }
+  expect((await run(process.execPath, [join(dir, 'relay-bench.mjs'), '--help'])).stdout).toContain(
+    '--all-features',
+  );
+  const refused = await run(process.execPath, [join(dir, 'relay-bench.mjs'), '--no-such-option']).then(
+    () => undefined,
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(refused?.code).toBe(2);
+  expect(refused?.stderr).toContain("relay-bench.mjs: Unknown option '--no-such-option'; run it with --help");
+}, 60_000);
