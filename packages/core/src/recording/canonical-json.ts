@@ -1,3 +1,5 @@
+import { jsonQuote } from './json-quote.js';
+
 /**
  * Canonical JSON, the text recording hashes cover: object keys sorted (by UTF-16 code units, as
  * `Array.prototype.sort` orders strings) at every depth, keys whose value is `undefined` left out,
@@ -65,7 +67,8 @@ const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
 const SHORT = 64;
 
 function quote(text: string): string {
-  return text.length <= SHORT && !NEEDS_ESCAPING.test(text) ? `"${text}"` : JSON.stringify(text);
+  if (text.length > SHORT) return jsonQuote(text);
+  return NEEDS_ESCAPING.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /**

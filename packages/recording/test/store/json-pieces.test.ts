@@ -104,11 +104,21 @@ describe('messageJson', () => {
     const message = { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: big }] } };
     const result = messageJson(message, 1024 * 1024) as JsonPieces;
     expect(typeof result).toBe('object');
+    // Plain ASCII: the string itself is a piece, its quotes go with the text around it.
     expect(result.pieces).toEqual([
-      '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":',
-      JSON.stringify(big),
-      '}]}}',
+      '{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"',
+      big,
+      '"}]}}',
     ]);
+  });
+
+  it('takes the plain start of a long string as it is and escapes the rest as JSON.stringify does', () => {
+    const plain = 'lorem ipsum '.repeat(100_000);
+    const rest = `"quoted" é \\ 🔐 \ud800 \n${'x'.repeat(100)}`;
+    const message = { text: plain + rest, then: 'x' };
+    const result = messageJson(message, 1024, 1024) as JsonPieces;
+    expect(result.pieces).toEqual(['{"text":"', plain, JSON.stringify(rest).slice(1), ',"then":"x"}']);
+    expect(joined(result)).toBe(JSON.stringify(message));
   });
 
   it('is one string when no string is long, or when the whole text is short', () => {
