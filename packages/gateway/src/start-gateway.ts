@@ -186,7 +186,9 @@ export async function startGateway(
       standbyStreams: config.tunnel.standbyStreams,
       maxMessageBytes: config.limits.maxMessageBytes,
       openTimeoutMs: config.limits.openTimeoutMs,
-      ...(recording ? { onRecord: (agentId, events) => recording.storeAgentEvents(agentId, events) } : {}),
+      ...(recording
+        ? { onRecord: (agentId, payloads) => recording.storeAgentEvents(agentId, payloads) }
+        : {}),
     });
   } catch (error) {
     await recording?.close(0);

@@ -14,7 +14,7 @@ export {
   type EnrolledAgent,
 } from './server/agent-authenticator.js';
 export type { AgentStatus } from './server/connected-agent.js';
-export { parseAgentEvents, type RecordHandler } from './server/record-call.js';
+export { type RecordHandler } from './server/record-call.js';
 export type { ConnectionAvailability } from './server/agent-registry.js';
 
 export {

@@ -1,4 +1,5 @@
 import { GENESIS_HASH, type RecordingEvent } from '@airlock/core';
+import { parseAgentEvents } from '@airlock/recording';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_ID, connected, startClient, startServer } from './tunnel-harness.js';
 
@@ -33,9 +34,12 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
   it('delivers batches in order and resolves once the gateway has stored each', async () => {
     const stored: { agentId: string; ids: string[] }[] = [];
     const server = await startServer({
-      onRecord: async (agentId, events) => {
+      onRecord: async (agentId, payloads) => {
         await new Promise((r) => setTimeout(r, 5));
-        stored.push({ agentId, ids: events.map((e) => e.id) });
+        stored.push({
+          agentId,
+          ids: payloads.map((p) => (JSON.parse(p.toString('utf8')) as RecordingEvent).id),
+        });
       },
     });
     cleanup.push(() => server.close());
@@ -52,8 +56,8 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
   it('sends the JSON the spool holds as it is, and serialises only events without it', async () => {
     const received: RecordingEvent[] = [];
     const server = await startServer({
-      onRecord: async (_agentId, events) => {
-        received.push(...events);
+      onRecord: async (_agentId, payloads) => {
+        received.push(...payloads.map((p) => JSON.parse(p.toString('utf8')) as RecordingEvent));
       },
     });
     cleanup.push(() => server.close());
@@ -70,10 +74,12 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     expect(Object.keys(received[1] as RecordingEvent)).toEqual(Object.keys(agentEvent(2)));
   });
 
-  it("refuses events that are not the calling agent's own, and failures of the store", async () => {
+  it("answers with the handler's refusal, and with failures of the store", async () => {
     let failStore = false;
     const server = await startServer({
-      onRecord: async () => {
+      onRecord: async (agentId, payloads) => {
+        // What the gateway's store does with a batch (insertAgentEvents).
+        parseAgentEvents(agentId, payloads);
         if (failStore) throw new Error('disk on fire');
       },
     });

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { AirlockError, type GatewayConfig, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type GatewayConfig, type RecordingConfig } from '@airlock/core';
 import {
   keyWrapperFromConfig,
   KinesisSink,
   kinesisDeliverySink,
+  parseAgentEvents,
   PgliteWorkerStore,
   PostgresStore,
   RetentionJob,
@@ -27,8 +28,11 @@ export interface GatewayRecording {
   readonly spoolDir: string;
   /** Events handed to the store and not yet stored (this gateway's and its agents'). */
   readonly storeBacklog: StoreBacklog;
-  /** Stores a batch of an agent's events (the tunnel's Record call); they are durable in its spool until then. */
-  storeAgentEvents(agentId: string, events: RecordingEvent[]): Promise<void>;
+  /**
+   * Stores a batch of an agent's events (the tunnel's Record call: their JSON as sent), refused
+   * unless every event is that agent's own; they are durable in its spool until then.
+   */
+  storeAgentEvents(agentId: string, payloads: readonly Buffer[]): Promise<void>;
   /** Flushes and delivers the spool (bounded), then closes it and the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -193,8 +197,10 @@ export async function startGatewayRecording(
     spoolDir,
     storeBacklog,
     // With no store, an agent's events reach Kinesis from the agent itself: accept them here.
-    storeAgentEvents: async (_agentId, events) => {
-      if (store) await storeBacklog.insert(store, events);
+    storeAgentEvents: async (agentId, payloads) => {
+      if (store) await storeBacklog.insertAgentEvents(store, agentId, payloads);
+      // Checked all the same, so an agent learns at once that it sent what no gateway accepts.
+      else parseAgentEvents(agentId, payloads);
     },
     close: (timeoutMs) =>
       (closing ??= (async () => {

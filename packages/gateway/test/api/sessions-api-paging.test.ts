@@ -242,6 +242,7 @@ describe('export backpressure', () => {
       revokeGrant: (id, by, reason, now) => store.revokeGrant(id, by, reason, now),
       activeGrants: (now) => store.activeGrants(now),
       insertEvents: (events) => store.insertEvents(events),
+      insertAgentEvents: (agentId, payloads) => store.insertAgentEvents(agentId, payloads),
       listSessions: (filter) => store.listSessions(filter),
       getSession: (id, scope) => store.getSession(id, scope),
       getEvents: (id, query) => store.getEvents(id, query),

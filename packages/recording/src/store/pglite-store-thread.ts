@@ -65,13 +65,16 @@ try {
       return;
     }
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
-    method.apply(store, call.args).then(
-      (value) => {
-        if (call.method === 'migrate') fullCollection();
-        port.postMessage({ id: call.id, ok: true, value });
-      },
-      (error: unknown) => port.postMessage({ id: call.id, ok: false, error: wireError(error) }),
-    );
+    // A method that throws before its promise would otherwise take the thread down with it.
+    Promise.resolve()
+      .then(() => method.apply(store, call.args))
+      .then(
+        (value) => {
+          if (call.method === 'migrate') fullCollection();
+          port.postMessage({ id: call.id, ok: true, value });
+        },
+        (error: unknown) => port.postMessage({ id: call.id, ok: false, error: wireError(error) }),
+      );
   });
   port.postMessage({ ready: true });
 } catch (error) {

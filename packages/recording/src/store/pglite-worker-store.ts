@@ -111,11 +111,20 @@ export class PgliteWorkerStore implements RecordingStore {
   }
 
   private call<T>(method: keyof RecordingStore, ...args: unknown[]): Promise<T> {
+    return this.callMoving<T>([], method, ...args);
+  }
+
+  /** A call whose `transfer` buffers move to the thread (no copy) and are unusable here after. */
+  private callMoving<T>(
+    transfer: ArrayBuffer[],
+    method: keyof RecordingStore,
+    ...args: unknown[]
+  ): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args });
+      this.worker.postMessage({ id, method, args }, transfer);
     });
   }
 
@@ -125,6 +134,24 @@ export class PgliteWorkerStore implements RecordingStore {
 
   insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
     return this.call('insertEvents', events);
+  }
+
+  /**
+   * The bytes go to the store's thread, which parses and checks them there. Each payload is copied
+   * into a buffer of its own and moved: a payload is often a view into a larger buffer (the gRPC
+   * message), which a plain post would copy whole, and a large event's text is never built here.
+   */
+  insertAgentEvents(
+    agentId: string,
+    payloads: readonly Uint8Array[],
+  ): Promise<{ readonly inserted: number }> {
+    const own = payloads.map((payload) => new Uint8Array(payload));
+    return this.callMoving(
+      own.map((bytes) => bytes.buffer as ArrayBuffer),
+      'insertAgentEvents',
+      agentId,
+      own,
+    );
   }
 
   /** The worker listens once (migration 9's NOTIFY, in its database) and posts each change here. */

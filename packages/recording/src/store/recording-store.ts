@@ -150,6 +150,13 @@ export interface RecordingStore
    * already stored is skipped and does not count twice in its session. Returns how many were new.
    */
   insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }>;
+  /**
+   * Stores a batch an agent sent over its tunnel, as the JSON bytes it sent: parsed, and refused
+   * whole (`invalid_request`) unless every event is that agent's own (parseAgentEvents), then
+   * stored as insertEvents stores. The embedded store parses in its own thread, so a large event
+   * neither stalls the relay nor is copied through it as a string.
+   */
+  insertAgentEvents(agentId: string, payloads: readonly Uint8Array[]): Promise<{ readonly inserted: number }>;
   listSessions(filter: SessionFilter): Promise<SessionPage>;
   /**
    * The session, or undefined when unknown or (with `subject`) not that subject's: the API passes

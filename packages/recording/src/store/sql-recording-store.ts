@@ -5,6 +5,7 @@ import type {
   HeldCallRequest,
   HoldResult,
 } from '../approvals/approval-store.js';
+import { parseAgentEvents } from './agent-events.js';
 import { SqlApprovals } from '../approvals/sql-approvals.js';
 import type { ConsoleRecordKind } from '../console/console-session-store.js';
 import { SqlConsoleSessions } from '../console/sql-console-sessions.js';
@@ -339,6 +340,13 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     const result = await indexStoredMessages(pgSafe(this.#db), this.#searchKeys, this.#keyRing);
     await this.#maintenance?.changed({ events: result.indexed + result.unreadable, sessions: 0 });
     return result;
+  }
+
+  async insertAgentEvents(
+    agentId: string,
+    payloads: readonly Uint8Array[],
+  ): Promise<{ readonly inserted: number }> {
+    return this.insertEvents(parseAgentEvents(agentId, payloads));
   }
 
   async insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {

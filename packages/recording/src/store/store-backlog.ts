@@ -26,4 +26,18 @@ export class StoreBacklog {
       this.#events -= events.length;
     }
   }
+
+  /** Stores a batch an agent sent (store.insertAgentEvents), counting its events as waiting. */
+  async insertAgentEvents(
+    store: RecordingStore,
+    agentId: string,
+    payloads: readonly Uint8Array[],
+  ): Promise<{ readonly inserted: number }> {
+    this.#events += payloads.length;
+    try {
+      return await store.insertAgentEvents(agentId, payloads);
+    } finally {
+      this.#events -= payloads.length;
+    }
+  }
 }

@@ -1,60 +1,16 @@
 import type * as grpc from '@grpc/grpc-js';
-import {
-  AirlockError,
-  MAX_JSON_DEPTH,
-  parseUntrustedJson,
-  READABLE_SCHEMA_VERSIONS,
-  type RecordingEvent,
-} from '@airlock/core';
+import { AirlockError } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { RecordRequest__Output } from '../generated/airlock/tunnel/v1/RecordRequest.js';
 import type { RecordResponse } from '../generated/airlock/tunnel/v1/RecordResponse.js';
 import { failureToWire } from '../proto/wire-mapping.js';
 
-/** Stores one batch of an agent's recording events; resolves once they are durable. */
-export type RecordHandler = (agentId: string, events: RecordingEvent[]) => Promise<void>;
-
 /**
- * Parses one batch and checks that every event is the calling agent's own: an agent may only
- * speak for itself, never insert events as the gateway or as another agent.
+ * Stores one batch of an agent's recording events, given as the JSON bytes the agent sent; resolves
+ * once they are durable. The handler parses them and must refuse any event that is not the calling
+ * agent's own (the gateway's store does, in its own thread: see insertAgentEvents).
  */
-export function parseAgentEvents(agentId: string, payloads: readonly Buffer[]): RecordingEvent[] {
-  return payloads.map((payload, index) => {
-    let event: unknown;
-    try {
-      // Bounded like every message: the event wraps one, a few levels up.
-      event = parseUntrustedJson(payload.toString('utf8'), { maxDepth: MAX_JSON_DEPTH + 4 });
-    } catch (cause) {
-      throw new AirlockError(
-        'invalid_request',
-        `Recording event ${index} of the batch was refused: ${(cause as Error).message}`,
-        { cause },
-      );
-    }
-    const e = event as Partial<RecordingEvent> | null;
-    if (
-      typeof e !== 'object' ||
-      e === null ||
-      !READABLE_SCHEMA_VERSIONS.includes(e.schema as number) ||
-      typeof e.id !== 'string' ||
-      typeof e.sessionId !== 'string' ||
-      !Number.isSafeInteger(e.seq) ||
-      typeof e.hash !== 'string'
-    ) {
-      throw new AirlockError(
-        'invalid_request',
-        `Recording event ${index} of the batch is not a recording event (schema 1 or 2).`,
-      );
-    }
-    if (e.source !== 'agent' || e.agentId !== agentId) {
-      throw new AirlockError(
-        'invalid_request',
-        `Recording event ${e.id} claims source "${String(e.source)}" and agent "${String(e.agentId)}"; agent "${agentId}" may only send its own events.`,
-      );
-    }
-    return e as RecordingEvent;
-  });
-}
+export type RecordHandler = (agentId: string, payloads: readonly Buffer[]) => Promise<void>;
 
 /**
  * The gateway's side of one Record call: batches are stored one after another, in order, and each
@@ -84,7 +40,7 @@ export function serveRecordCall(
             'This gateway does not accept recording events; the agent keeps them in its spool.',
           );
         }
-        await onRecord(agentId, parseAgentEvents(agentId, request.events));
+        await onRecord(agentId, request.events);
         response = { batchId: request.batchId };
       } catch (error) {
         const failure = AirlockError.from(error, 'recording_unavailable');
