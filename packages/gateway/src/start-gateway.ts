@@ -18,6 +18,7 @@ import {
   MemoryApprovals,
   MemoryToolPins,
   PostgresStore,
+  trimHeapWhenGrown,
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
@@ -134,6 +135,8 @@ export async function startGateway(
   const logger = options.logger.child({ gatewayId: id });
   // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
   const metrics = config.operations ? new GatewayMetrics() : undefined;
+  // After a large message, a quiet gateway would keep its copies for a long time (see trimHeapWhenGrown).
+  const stopHeapTrim = trimHeapWhenGrown();
   const tracer: RelayTracer | undefined = await startTracing(
     config.telemetry.tracing,
     'airlock-gateway',
@@ -431,6 +434,7 @@ export async function startGateway(
     grantBook?.close();
     await liveHub?.close();
     await http.close();
+    stopHeapTrim();
     await tunnel.close();
     await approvalNotifier.close();
     await recording?.close();

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig } from '@airlock/core';
 import { keyWrapperFromConfig } from '../crypto/key-wrapper-from-config.js';
 import { fullCollection } from './full-collection.js';
+import { trimHeapWhenGrown } from './heap-trim.js';
 import { PgliteStore } from './pglite-store.js';
 import type { RecordingStore } from './recording-store.js';
 
@@ -54,6 +55,8 @@ try {
   // next: both leave garbage that only a full collection frees (see fullCollection). The closed
   // instance's memory is still referenced until its closing has unwound: collect on the next turn.
   setTimeout(fullCollection, 0);
+  // After a large batch, an idle store thread would keep its copies for a long time.
+  trimHeapWhenGrown();
   port.on('message', (call: Call) => {
     if (call.method === 'watchChanges') {
       // One listener for the thread; the proxy fans changes out to its watchers.
