@@ -205,6 +205,7 @@ export { fixedFieldsLogger, type RedactingLogger } from './logging/fixed-fields-
 
 export { canonicalJson } from './recording/canonical-json.js';
 export { jsonQuote, jsonQuoteRest, plainJsonPrefix } from './recording/json-quote.js';
+export { canonicalJsonPieces, holdsLongString, type CanonicalPiece } from './recording/canonical-pieces.js';
 export {
   canonicalEventText,
   chainKeyOf,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jsonQuoteRest, plainJsonPrefix } from '@airlock/core';
+import { holdsLongString, jsonQuoteRest, plainJsonPrefix } from '@airlock/core';
 
 /**
  * A message's JSON text in pieces that join to exactly `JSON.stringify(message)`, each long string
@@ -36,21 +36,6 @@ export function messageJson(value: unknown, wholeChars: number, longChars = LONG
   const pieces = writer.finish();
   const length = pieces.reduce((sum, piece) => sum + piece.length, 0);
   return length > wholeChars ? { pieces, length } : pieces.join('');
-}
-
-/** Whether a string value of `longChars` or more is anywhere in `value` (keys included). */
-function holdsLongString(value: unknown, longChars: number): boolean {
-  if (typeof value === 'string') return value.length >= longChars;
-  if (typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) {
-    for (const item of value) if (holdsLongString(item, longChars)) return true;
-    return false;
-  }
-  for (const key of Object.keys(value)) {
-    if (key.length >= longChars || holdsLongString((value as Record<string, unknown>)[key], longChars))
-      return true;
-  }
-  return false;
 }
 
 /** What JSON.stringify writes for a value: toJSON's result, boxed primitives unboxed. */
