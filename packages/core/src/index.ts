@@ -229,6 +229,7 @@ export {
 } from './recording/recording-event.js';
 
 export { isLoopbackHost } from './net/loopback-host.js';
+export { listenFailure } from './net/listen-failure.js';
 export {
   castVote,
   requirementMet,

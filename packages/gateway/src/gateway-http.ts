@@ -11,6 +11,7 @@ import {
   createGuardrailPolicy,
   policyByDirection,
   type AccessRules,
+  listenFailure,
   noRecording,
   type GatewayConfig,
   type Guardrails,
@@ -303,7 +304,16 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   enforceListenerLimits(server, config.limits, logger);
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (cause) =>
+      reject(
+        listenFailure(
+          cause,
+          "the gateway's MCP listener",
+          `${config.listen.host}:${config.listen.port}`,
+          'gateway.listen',
+        ),
+      ),
+    );
     server.listen(config.listen.port, config.listen.host, () => {
       server.off('error', reject);
       resolve();

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AirlockError } from '@airlock/core';
+import { listenFailure } from '@airlock/core';
 import type { Registry } from 'prom-client';
 import { serveHealth } from './health/health-routes.js';
 import type { Readiness } from './health/readiness.js';
@@ -53,12 +53,13 @@ export async function startOperationsListener(
     );
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (cause: NodeJS.ErrnoException) =>
+    server.once('error', (cause) =>
       reject(
-        new AirlockError(
-          'config_invalid',
-          `Cannot open the operations listener on ${options.host}:${options.port} (${cause.code ?? cause.message}); choose a free port in operations.listen.`,
-          { cause },
+        listenFailure(
+          cause,
+          'the operations listener',
+          `${options.host}:${options.port}`,
+          'operations.listen',
         ),
       ),
     );

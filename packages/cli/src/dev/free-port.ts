@@ -36,7 +36,8 @@ export function freePort(host: string): Promise<number> {
   });
 }
 
-function addressInUse(error: unknown): boolean {
+/** Whether `error`, or an error it was caused by, is EADDRINUSE. */
+export function addressInUse(error: unknown): boolean {
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
   }

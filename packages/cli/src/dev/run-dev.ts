@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { fixedCredentials, startAgent, type Agent } from '@airlock/agent';
-import { parseConfig } from '@airlock/core';
+import { AirlockError, parseConfig } from '@airlock/core';
 import { startLoopbackIdentityProvider, type LoopbackIdentityProvider } from '@airlock/dev-identity';
 import { startGateway, type RunningGateway } from '@airlock/gateway';
 import { generateAgentToken, hashAgentToken } from '@airlock/tunnel';
@@ -10,7 +10,7 @@ import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
 import { AIRLOCK_VERSION } from '../version.js';
 import { devBanner } from './dev-banner.js';
 import { prepareDevFiles, type DevFiles } from './dev-files.js';
-import { onFreePort } from './free-port.js';
+import { addressInUse, onFreePort } from './free-port.js';
 import { startDemoUpstreams, type DemoUpstreams } from './demo-upstreams.js';
 
 export interface DevOptions {
@@ -127,7 +127,15 @@ export async function runDev(options: DevOptions): Promise<void> {
     ({ identity, gateway, logger } =
       options.auth && options.port === 0
         ? await onFreePort(HOST, (port) => startFrontDoor(options, files, token, names, port))
-        : await startFrontDoor(options, files, token, names, options.port));
+        : await startFrontDoor(options, files, token, names, options.port).catch((error: unknown) => {
+            throw addressInUse(error)
+              ? new AirlockError(
+                  'config_invalid',
+                  `Cannot start the gateway on ${HOST}:${options.port}: another process is listening on that port (another airlock dev?). Stop it, or run airlock dev --port <port> (0 picks a free one).`,
+                  { cause: error },
+                )
+              : error;
+          }));
     const agentConfig = parseConfig(
       JSON.stringify({
         recording: { encryption: { keyFile: files.recordingKeyFile } },

@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AirlockError, isLoopbackHost } from '@airlock/core';
+import { AirlockError, isLoopbackHost, listenFailure } from '@airlock/core';
 import type { GatewayCredentials } from '../login/gateway-credentials.js';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -163,7 +163,9 @@ export async function startLoopbackProxy(options: LoopbackProxyOptions): Promise
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (cause) =>
+      reject(listenFailure(cause, 'the local proxy', `${options.host}:${options.port}`, '--port')),
+    );
     server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;

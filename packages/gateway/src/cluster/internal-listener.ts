@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { AirlockError } from '@airlock/core';
+import { AirlockError, listenFailure } from '@airlock/core';
 import type { Logger } from 'pino';
 import { sendError } from '../http/send-error.js';
 import type { ClusterTlsMaterial } from './cluster-tls.js';
@@ -128,9 +128,18 @@ export async function startInternalListener(options: InternalListenerOptions): P
     });
   }
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (cause: unknown) =>
+      reject(
+        listenFailure(
+          cause,
+          "the gateway's internal listener",
+          `${options.host}:${options.port}`,
+          'gateway.cluster.listen',
+        ),
+      );
+    server.once('error', fail);
     server.listen(options.port, options.host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve();
     });
   });

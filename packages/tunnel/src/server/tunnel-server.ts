@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { AirlockError, GrpcStatus, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, GrpcStatus, listenFailure, type SessionOpenRequest } from '@airlock/core';
 import type { Logger } from 'pino';
 import { readAgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest__Output } from '../generated/airlock/tunnel/v1/ControlRequest.js';
@@ -141,11 +141,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         if (error) {
           server.forceShutdown();
           reject(
-            new AirlockError(
-              'config_invalid',
-              `The tunnel listener could not bind ${host}:${options.port} (${error.message}); pick a free port in gateway.tunnel.listen.`,
-              { cause: error },
-            ),
+            listenFailure(error, 'the tunnel listener', `${host}:${options.port}`, 'gateway.tunnel.listen'),
           );
         } else {
           resolve(bound);
