@@ -117,8 +117,10 @@ export async function runDev(options: DevOptions): Promise<void> {
   let gateway: RunningGateway | undefined;
   let agent: Agent | undefined;
   let logger: Logger;
+  let dataDir: string | undefined;
   try {
     const files = await prepareDevFiles(options.dataDir);
+    dataDir = files.dir;
     upstreams = await startDemoUpstreams(files.dir);
     const token = generateAgentToken();
     const names = upstreams.connections.map((c) => c.name);
@@ -195,8 +197,23 @@ export async function runDev(options: DevOptions): Promise<void> {
     await gateway?.close().catch(() => undefined);
     await identity?.close().catch(() => undefined);
     await upstreams?.close().catch(() => undefined);
-    reportStartupFailure(error);
+    reportStartupFailure(dataDir === undefined ? error : anotherDevRunning(error, dataDir));
   }
+}
+
+/**
+ * A spool of this data directory locked by a live process: another `airlock dev` runs on the same
+ * directory. Said as such, with the way to run a second one beside it.
+ */
+function anotherDevRunning(error: unknown, dataDir: string): unknown {
+  const data = error instanceof AirlockError ? error.data : undefined;
+  const spoolDir = data?.['spoolDir'];
+  if (typeof spoolDir !== 'string' || !spoolDir.startsWith(dataDir)) return error;
+  return new AirlockError(
+    'config_invalid',
+    `Another airlock dev (process ${String(data?.['ownerPid'])}) is running on ${dataDir}. Stop it, or run this one beside it with its own directory and port: airlock dev --data-dir <dir> --port 0.`,
+    { cause: error },
+  );
 }
 
 interface FrontDoor {

@@ -25,6 +25,7 @@ export async function lockSpool(dir: string): Promise<() => Promise<void>> {
       throw new AirlockError(
         'config_invalid',
         `The recording spool ${dir} is in use by process ${owner}. Give each gateway and agent its own spool directory.`,
+        { data: { spoolDir: dir, ownerPid: owner } },
       );
     }
     await unlink(path).catch(() => {});
