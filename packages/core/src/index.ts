@@ -204,7 +204,7 @@ export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 export { fixedFieldsLogger, type RedactingLogger } from './logging/fixed-fields-logger.js';
 
 export { canonicalJson } from './recording/canonical-json.js';
-export { jsonQuote, jsonQuoteRest, plainJsonPrefix } from './recording/json-quote.js';
+export { quotedPieces } from './recording/json-quote.js';
 export { canonicalJsonPieces, holdsLongString, type CanonicalPiece } from './recording/canonical-pieces.js';
 export {
   canonicalEventText,

@@ -1,5 +1,5 @@
 import { canonicalJson } from './canonical-json.js';
-import { jsonQuoteRest, plainJsonPrefix } from './json-quote.js';
+import { quotedPieces } from './json-quote.js';
 
 /** One piece of a canonical text. `plain`: printable ASCII, so one UTF-8 byte per character. */
 export interface CanonicalPiece {
@@ -81,16 +81,8 @@ class PieceWriter {
   }
 
   #long(value: string): void {
-    const plain = plainJsonPrefix(value);
     this.#pieces.push({ text: `${this.#text}"`, plain: false });
-    if (plain === value.length) {
-      this.#pieces.push({ text: value, plain: true });
-      this.#text = '"';
-      return;
-    }
-    if (plain > 0) this.#pieces.push({ text: value.slice(0, plain), plain: true });
-    this.#pieces.push({ text: jsonQuoteRest(value, plain), plain: false });
-    this.#text = '';
+    this.#text = quotedPieces(value, (text, plain) => this.#pieces.push({ text, plain }));
   }
 
   finish(): CanonicalPiece[] {

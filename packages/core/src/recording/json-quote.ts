@@ -33,3 +33,20 @@ export function plainJsonPrefix(text: string): number {
 export function jsonQuoteRest(text: string, start: number): string {
   return (JSON.stringify(text.slice(start)) as string).slice(1);
 }
+
+/**
+ * The JSON text of a long string after its opening quote, as pieces given to `piece`: its plain
+ * start as it is (the string itself when all of it is plain, else a slice: not a copy), then, if
+ * any, the escaped rest with the closing quote. Returns the text that continues after them: the
+ * closing quote when the string was all plain, else nothing.
+ */
+export function quotedPieces(text: string, piece: (text: string, plain: boolean) => void): string {
+  const plain = plainJsonPrefix(text);
+  if (plain === text.length) {
+    piece(text, true);
+    return '"';
+  }
+  if (plain > 0) piece(text.slice(0, plain), true);
+  piece(jsonQuoteRest(text, plain), false);
+  return '';
+}

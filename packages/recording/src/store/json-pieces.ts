@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { holdsLongString, jsonQuoteRest, plainJsonPrefix } from '@airlock/core';
+import { holdsLongString, quotedPieces } from '@airlock/core';
 
 /**
  * A message's JSON text in pieces that join to exactly `JSON.stringify(message)`, each long string
@@ -103,16 +103,8 @@ class PieceWriter {
     }
     // The string's plain start (most often all of it) is a piece of its own, the string itself or
     // a slice of it, not a copy; what follows it is escaped as JSON.stringify escapes it.
-    const plain = plainJsonPrefix(value);
     this.#pieces.push(`${this.#text}"`);
-    if (plain === value.length) {
-      this.#pieces.push(value);
-      this.#text = '"';
-      return;
-    }
-    if (plain > 0) this.#pieces.push(value.slice(0, plain));
-    this.#pieces.push(jsonQuoteRest(value, plain));
-    this.#text = '';
+    this.#text = quotedPieces(value, (text) => this.#pieces.push(text));
   }
 
   finish(): string[] {
