@@ -34,8 +34,12 @@ function startRole(dir, role, configFile, env, stopList) {
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
     : [];
   // BENCH_ROLE_NODE_FLAGS: Node.js flags for the roles only (e.g. --v8-pool-size=1), to compare a
-  // setting without changing the load generator or the upstream.
-  const flags = (process.env.BENCH_ROLE_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // setting without changing the load generator or the upstream; BENCH_GATEWAY_NODE_FLAGS and
+  // BENCH_AGENT_NODE_FLAGS: for one role only (after the shared ones, so they win).
+  const flags = [process.env.BENCH_ROLE_NODE_FLAGS, process.env[`BENCH_${role.toUpperCase()}_NODE_FLAGS`]]
+    .join(' ')
+    .split(' ')
+    .filter(Boolean);
   const child = spawn(process.execPath, [...profile, ...flags, AIRLOCK, role, '--config', configFile], {
     env,
     stdio: ['ignore', 'pipe', log],

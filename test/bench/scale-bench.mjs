@@ -7,7 +7,8 @@
 //                                   [--out file.json]
 //
 // (c) footprint: the resident size (RSS) and V8 heap of each role right after start and after 10 s
-//     idle. Targets: gateway (embedded PGlite store) < 250 MB, agent < 100 MB.
+//     and 30 s idle, then right after 20 s at full speed (32 callers) and 30 s after that.
+//     Targets: gateway (embedded PGlite store) < 250 MB, agent < 100 MB.
 // (a) sessions: opens N idle 2025-era sessions (initialize + notifications/initialized, then
 //     nothing) for each N in --sessions, cumulatively on one gateway and agent; memory per session
 //     is (after − before) / N. Target ≤ 50 KiB per session on the gateway.
@@ -124,7 +125,34 @@ async function footprint() {
     const afterStart = await sampleMemory(stack.pids, stack.operations);
     await sleep(10_000);
     const idle = await sampleMemory(stack.pids, stack.operations);
-    return { afterStart, idle };
+    // Quiet roles give back what their start-up grew (trimHeapWhenQuiet): after 5 s of quiet, or a
+    // few tries later when V8 still judges the allocation rate high.
+    await sleep(20_000);
+    const settled = await sampleMemory(stack.pids, stack.operations);
+    // Then 20 s at full speed (32 callers), and what each role holds right after and 30 s later.
+    const session = await openSession(stack.url);
+    const deadline = performance.now() + 20_000;
+    let calls = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, worker) => {
+        while (performance.now() < deadline) {
+          await session.call('echo', { text: `w${worker}` });
+          calls++;
+        }
+      }),
+    );
+    const afterLoad = await sampleMemory(stack.pids, stack.operations);
+    await sleep(30_000);
+    const quietAfterLoad = await sampleMemory(stack.pids, stack.operations);
+    await session.close();
+    return {
+      afterStart,
+      idle,
+      settled,
+      load: { seconds: 20, callers: 32, calls },
+      afterLoad,
+      quietAfterLoad,
+    };
   });
 }
 
@@ -344,6 +372,15 @@ try {
     const f = result.footprint;
     console.log(`| right after start | ${mem(f.afterStart.gateway)} | ${mem(f.afterStart.agent)} | |`);
     console.log(`| idle 10 s | ${mem(f.idle.gateway)} | ${mem(f.idle.agent)} | gateway < 250, agent < 100 |`);
+    console.log(
+      `| idle 30 s | ${mem(f.settled.gateway)} | ${mem(f.settled.agent)} | gateway < 250, agent < 100 |`,
+    );
+    console.log(
+      `| right after 20 s at 32 callers (${f.load.calls} calls) | ${mem(f.afterLoad.gateway)} | ${mem(f.afterLoad.agent)} | |`,
+    );
+    console.log(
+      `| 30 s after that load | ${mem(f.quietAfterLoad.gateway)} | ${mem(f.quietAfterLoad.agent)} | |`,
+    );
   }
   for (const row of result.sessions?.rows ?? []) {
     const cell = (role) =>

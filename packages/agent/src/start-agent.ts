@@ -8,6 +8,7 @@ import {
   startTracing,
   type OperationsListener,
 } from '@airlock/operations';
+import { trimHeapWhenQuiet } from '@airlock/recording/memory';
 import type { SpoolIo } from '@airlock/recording/spool';
 import { TunnelClient } from '@airlock/tunnel';
 import { agentSpoolDir, startAgentRecording } from './agent-recording.js';
@@ -161,6 +162,8 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     recording: () => recording,
   });
   let operations: OperationsListener | undefined;
+  // A quiet agent gives back the young generation its busy spells grew, and a large message's copies.
+  const stopHeapTrim = trimHeapWhenQuiet();
   try {
     await agent.start();
     if (config.operations) {
@@ -174,6 +177,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       options.logger.info({ url: operations.url }, 'agent operations listener (metrics, health, readiness)');
     }
   } catch (error) {
+    stopHeapTrim();
     await agent.stop();
     await tracer?.shutdown();
     throw error;
@@ -198,6 +202,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
     readiness,
     async stop(grace = 0) {
       readiness.stopping();
+      stopHeapTrim();
       await agent.stop(grace);
       await operations?.close();
       await tracer?.shutdown().catch(() => undefined);

@@ -18,7 +18,7 @@ import {
   MemoryApprovals,
   MemoryToolPins,
   PostgresStore,
-  trimHeapWhenGrown,
+  trimHeapWhenQuiet,
   type ApprovalStore,
   type SpoolIo,
 } from '@airlock/recording';
@@ -135,8 +135,9 @@ export async function startGateway(
   const logger = options.logger.child({ gatewayId: id });
   // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
   const metrics = config.operations ? new GatewayMetrics() : undefined;
-  // After a large message, a quiet gateway would keep its copies for a long time (see trimHeapWhenGrown).
-  const stopHeapTrim = trimHeapWhenGrown();
+  // After a large message or a busy spell, a quiet gateway would keep what it left for a long time
+  // (see trimHeapWhenQuiet).
+  const stopHeapTrim = trimHeapWhenQuiet();
   const tracer: RelayTracer | undefined = await startTracing(
     config.telemetry.tracing,
     'airlock-gateway',

@@ -20,7 +20,7 @@ export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
 export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
 export { StoreBacklog } from './store/store-backlog.js';
 export { parseAgentEvents } from './store/agent-events.js';
-export { trimHeapWhenGrown, type HeapTrimOptions } from './store/heap-trim.js';
+export { trimHeapWhenQuiet, type HeapTrimOptions } from './memory/heap-trim.js';
 export { PostgresStore, type PostgresStoreOptions } from './store/postgres-store.js';
 
 // Console sign-in records (migration 8), shared by the gateways on the store.

@@ -6,8 +6,8 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { AirlockError, type RecordingConfig } from '@airlock/core';
 import { keyWrapperFromConfig } from '../crypto/key-wrapper-from-config.js';
-import { fullCollection } from './full-collection.js';
-import { trimHeapWhenGrown } from './heap-trim.js';
+import { fullCollection } from '../memory/full-collection.js';
+import { trimHeapWhenQuiet } from '../memory/heap-trim.js';
 import { PgliteStore } from './pglite-store.js';
 import type { RecordingStore } from './recording-store.js';
 
@@ -55,8 +55,8 @@ try {
   // next: both leave garbage that only a full collection frees (see fullCollection). The closed
   // instance's memory is still referenced until its closing has unwound: collect on the next turn.
   setTimeout(fullCollection, 0);
-  // After a large batch, an idle store thread would keep its copies for a long time.
-  trimHeapWhenGrown();
+  // After a large batch or a busy spell, an idle store thread would keep what it left for a long time.
+  trimHeapWhenQuiet();
   port.on('message', (call: Call) => {
     if (call.method === 'watchChanges') {
       // One listener for the thread; the proxy fans changes out to its watchers.
