@@ -94,6 +94,9 @@ function parsePayload(text: string): JsonRpcMessage[] {
   return [parseJsonRpcMessage(text)];
 }
 
+/** Thrown out of the event reader once the awaited response arrived: one object, no stack to capture. */
+const STOP_READING = Object.freeze({ stopReading: true });
+
 export interface RelayBodyOptions {
   readonly maxMessageBytes: number;
   /** Called per message in order; returning true stops reading (the awaited response arrived). */
@@ -114,7 +117,6 @@ export async function relayResponseBody(
   options: RelayBodyOptions,
 ): Promise<void> {
   if (isEventStream(headers)) {
-    const stop = new Error('stop');
     try {
       await readSseEvents(body, {
         maxEventChars: options.maxMessageBytes,
@@ -122,11 +124,11 @@ export async function relayResponseBody(
         onEvent: async (event) => {
           if (event.id !== undefined) options.onEventId?.(event.id);
           if (event.data.length === 0) return;
-          if (await options.deliver(parseJsonRpcMessage(event.data), event.id)) throw stop;
+          if (await options.deliver(parseJsonRpcMessage(event.data), event.id)) throw STOP_READING;
         },
       });
     } catch (error) {
-      if (error !== stop) throw error;
+      if (error !== STOP_READING) throw error;
       body.destroy();
     }
     return;
