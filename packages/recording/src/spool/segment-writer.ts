@@ -133,9 +133,12 @@ export class SegmentWriter {
   private kick(): void {
     if (this.draining) return;
     this.draining = true;
-    // A microtask, not setImmediate: appends made in the same synchronous burst join one write,
-    // and a lone append is written without waiting for the next turn of the event loop.
-    queueMicrotask(() => void this.drain());
+    // At the end of this turn of the event loop, not in a microtask: every append made while the
+    // loop handles the I/O that is ready now (the messages of many calls at once, under load)
+    // joins one write(2). In a microtask each relayed message was a write of its own: exactly one
+    // record per write at 32 callers, measured, and the writes were 9 % of an agent's CPU
+    // (agent-relay-cost.mjs). A lone append waits only for the rest of this turn's callbacks.
+    setImmediate(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
