@@ -23,8 +23,9 @@ export const DEFAULT_RESUMABLE_STREAM_LIMITS: ResumableStreamLimits = {
 interface StoredEvent {
   readonly stream: ResumableStream;
   readonly seq: number;
-  readonly json: string;
-  /** No longer kept (its stream was delivered whole); skipped when the budget evicts. */
+  /** Emptied when the event is no longer kept, so the FIFO's slot does not hold on to it. */
+  json: string;
+  /** No longer kept (delivered whole, or evicted); skipped when the budget evicts. */
   released?: boolean;
 }
 
@@ -170,11 +171,7 @@ export class ResumableStreams {
    */
   ended(stream: ResumableStream, deliveredLive: boolean): void {
     if (deliveredLive) {
-      for (const event of stream.events.splice(0)) {
-        event.released = true;
-        this.bytes -= event.json.length;
-        this.count--;
-      }
+      for (const event of stream.events.splice(0)) this.release(event);
     }
     if (stream.events.length === 0) this.streams.delete(stream.id);
   }
@@ -187,8 +184,7 @@ export class ResumableStreams {
     while (this.count > this.limits.maxEvents || this.bytes > this.limits.maxBytes) {
       const oldest = this.fifo[this.fifoStart++] as StoredEvent;
       if (oldest.released) continue;
-      this.bytes -= oldest.json.length;
-      this.count--;
+      this.release(oldest);
       oldest.stream.events.shift();
       if (oldest.stream.isEnded && oldest.stream.events.length === 0) this.streams.delete(oldest.stream.id);
     }
@@ -199,5 +195,27 @@ export class ResumableStreams {
       this.fifo.push(...live);
       this.fifoStart = 0;
     }
+  }
+
+  /**
+   * Characters of event text the FIFO still references, kept or not: what this session holds in
+   * memory for resumes. Equal to the budget's count once released events have let go of their text.
+   */
+  retainedChars(): number {
+    let chars = 0;
+    for (const event of this.fifo) chars += event.json.length;
+    return chars;
+  }
+
+  /**
+   * Stops keeping an event. Its FIFO slot stays until the next compaction, so the text goes now:
+   * a released event's text was held until over a thousand more had passed (a 100 MiB answer
+   * stayed in the gateway's memory as long as its session lived).
+   */
+  private release(event: StoredEvent): void {
+    event.released = true;
+    this.bytes -= event.json.length;
+    this.count--;
+    event.json = '';
   }
 }

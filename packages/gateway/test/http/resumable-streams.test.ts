@@ -48,4 +48,22 @@ describe('ResumableStreams', () => {
     for (let i = 0; i < 5; i++) busy.write('{}');
     expect(streams.find(`${missed.id}_0`)).toBeUndefined();
   });
+
+  it('lets go of the text of events it no longer keeps, evicted or delivered', () => {
+    const streams = new ResumableStreams(limits);
+    const s = streams.open();
+    s.write('x'.repeat(600));
+    s.write('y'.repeat(600));
+    // The first was evicted by the byte budget: only the second's text is held.
+    expect(streams.retainedChars()).toBe(600);
+    const big = streams.open();
+    big.write('z'.repeat(5000));
+    // Larger than the whole budget: not kept at all.
+    expect(big.events).toEqual([]);
+    expect(streams.retainedChars()).toBe(0);
+    const answered = streams.open();
+    answered.write('{"answer":1}');
+    streams.ended(answered, true);
+    expect(streams.retainedChars()).toBe(0);
+  });
 });
