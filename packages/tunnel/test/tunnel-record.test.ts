@@ -1,5 +1,7 @@
 import { GENESIS_HASH, type RecordingEvent } from '@airlock/core';
 import { parseAgentEvents } from '@airlock/recording';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_ID, connected, startClient, startServer } from './tunnel-harness.js';
 
@@ -72,6 +74,47 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     expect(received).toEqual([spooled, agentEvent(2)]);
     expect(Object.keys(received[0] as RecordingEvent)).toEqual(Object.keys(spooled).sort());
     expect(Object.keys(received[1] as RecordingEvent)).toEqual(Object.keys(agentEvent(2)));
+  });
+
+  it("gives back a large batch's memory once the gateway has stored it", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const arrayBuffers = (): number => {
+      gc();
+      gc();
+      return process.memoryUsage().arrayBuffers;
+    };
+    let storedBytes = 0;
+    const server = await startServer({
+      onRecord: async (_agentId, payloads) => {
+        for (const payload of payloads) storedBytes += payload.length;
+      },
+    });
+    cleanup.push(() => server.close());
+    const client = await startClient(server.port);
+    cleanup.push(() => client.stop());
+    await connected(client);
+    await client.record([agentEvent(1)]);
+    const before = arrayBuffers();
+    const big = agentEvent(2, {
+      message: {
+        jsonrpc: '2.0',
+        id: 2,
+        result: { content: [{ type: 'text', text: 'x'.repeat(40 * 1024 * 1024) }] },
+      },
+    });
+    await client.record([big]);
+    expect(storedBytes).toBeGreaterThan(40 * 1024 * 1024);
+    // Nothing of the 40 MiB batch stays referenced once its call has closed (grpc-js kept a
+    // call's last message for a retry until the next write, however long that took).
+    let held = arrayBuffers() - before;
+    for (let tries = 0; tries < 40 && held >= 8 * 1024 * 1024; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      held = arrayBuffers() - before;
+    }
+    expect(held).toBeLessThan(8 * 1024 * 1024);
+    // And the next batch goes out on a new call as before.
+    await client.record([agentEvent(3)]);
   });
 
   it("answers with the handler's refusal, and with failures of the store", async () => {

@@ -41,6 +41,8 @@ export interface GatewayConnectionOptions {
 const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 /** The longest wait for the Welcome after dialling. */
 const WELCOME_TIMEOUT_MS = 15_000;
+/** A Record call that carried a batch this large is closed once the batch is stored. */
+const RETIRE_RECORD_CALL_BYTES = 4 * 1024 * 1024;
 /** The most standby streams kept whatever a gateway asks for. */
 const MAX_STANDBY_STREAMS = 64;
 /** After a standby stream failed before use, how long until the missing ones are opened again. */
@@ -155,6 +157,9 @@ export class GatewayConnection {
     }
     const call = (this.#recordCall ??= this.#openRecordCall());
     const batchId = randomUUID();
+    const payloads = events.map((event, i) => json?.[i] ?? Buffer.from(JSON.stringify(event), 'utf8'));
+    let bytes = 0;
+    for (const payload of payloads) bytes += payload.length;
     return new Promise<void>((resolve, reject) => {
       const onAbort = (): void => {
         this.#recordWaiters.delete(batchId);
@@ -164,6 +169,7 @@ export class GatewayConnection {
       this.#recordWaiters.set(batchId, {
         resolve: () => {
           signal?.removeEventListener('abort', onAbort);
+          if (bytes >= RETIRE_RECORD_CALL_BYTES) this.#retireRecordCall(call);
           resolve();
         },
         reject: (error) => {
@@ -171,10 +177,7 @@ export class GatewayConnection {
           reject(error);
         },
       });
-      call.write({
-        batchId,
-        events: events.map((event, i) => json?.[i] ?? Buffer.from(JSON.stringify(event), 'utf8')),
-      });
+      call.write({ batchId, events: payloads });
     });
   }
 
@@ -193,6 +196,18 @@ export class GatewayConnection {
     call.on('error', (error: grpc.ServiceError) => broken(describeCallError(error)));
     call.on('end', () => broken(new AirlockError('tunnel_closed', 'the gateway ended the Record call')));
     return call;
+  }
+
+  /**
+   * Half-closes a Record call after a large batch was stored; the next batch opens a new one. A
+   * grpc-js call keeps the last message written to it (for a retry) until the next write, so the
+   * call that carried a 100 MiB recorded result held that batch for as long as the agent stayed
+   * idle. Only a call with no other batch awaiting its answer is retired.
+   */
+  #retireRecordCall(call: grpc.ClientDuplexStream<RecordRequest, RecordResponse__Output>): void {
+    if (this.#recordCall !== call || this.#recordWaiters.size > 0) return;
+    this.#recordCall = undefined;
+    call.end();
   }
 
   #dropRecordCall(reason: AirlockError): void {
