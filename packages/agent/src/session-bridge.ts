@@ -3,6 +3,7 @@ import {
   errorResponse,
   idKey,
   isRequest,
+  messageBytes,
   noMasking,
   noRecording,
   parseJsonRpcMessage,
@@ -115,7 +116,8 @@ export function bridgeSession(options: BridgeSessionOptions): BridgedSession {
         ...(findings.length > 0 ? { masking: findings } : {}),
       });
       serverRequests.started(masked);
-      await stream.send(JSON.stringify(masked), findings.length > 0 ? { ...meta, masking: findings } : meta);
+      // As UTF-8 straight from the message: a large result is never one more string of its size.
+      await stream.send(messageBytes(masked), findings.length > 0 ? { ...meta, masking: findings } : meta);
       // Answered once the answer is on its way: a draining agent waits for this before it closes.
       requests.answered(masked);
     } catch (error) {

@@ -207,6 +207,13 @@ export { canonicalJson } from './recording/canonical-json.js';
 export { quotedPieces } from './recording/json-quote.js';
 export { canonicalJsonPieces, holdsLongString, type CanonicalPiece } from './recording/canonical-pieces.js';
 export {
+  messageBytes,
+  messageJson,
+  textBytes,
+  type JsonPieces,
+  type MessageText,
+} from './mcp/json-pieces.js';
+export {
   canonicalEventText,
   chainKeyOf,
   checkChainLink,

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { messageJson, textBytes, textDigest, type JsonPieces } from '../../src/store/json-pieces.js';
+import { messageBytes, messageJson, textBytes, type JsonPieces } from '../src/mcp/json-pieces.js';
 
 /** A small deterministic generator, so a failure names a seed that reproduces it. */
 function random(seed: number): () => number {
@@ -129,12 +128,26 @@ describe('messageJson', () => {
 });
 
 describe('text in pieces', () => {
-  it('has the bytes and digest of the joined text', () => {
+  it('has the bytes of the joined text', () => {
     const message = { a: `🔐${'é'.repeat(30)}`, b: ['€'.repeat(40), 'plain'] };
     const result = messageJson(message, 10, 12);
     const whole = JSON.stringify(message);
     expect(typeof result).toBe('object');
     expect(textBytes(result).equals(Buffer.from(whole, 'utf8'))).toBe(true);
-    expect(textDigest(result)).toBe(createHash('sha256').update(whole, 'utf8').digest('base64'));
+  });
+
+  it('encodes a message as JSON.stringify would, a large one from pieces', () => {
+    const large = {
+      jsonrpc: '2.0',
+      id: 7,
+      result: {
+        content: [{ type: 'text', text: `${'a'.repeat(600 * 1024)}"\n€🔐${'z'.repeat(300 * 1024)}` }],
+      },
+    };
+    const small = { jsonrpc: '2.0', id: 8, result: { note: 'é', skipped: undefined } };
+    for (const message of [large, small]) {
+      expect(messageBytes(message).equals(Buffer.from(JSON.stringify(message), 'utf8'))).toBe(true);
+    }
+    expect(typeof messageJson(large, 0)).toBe('object');
   });
 });

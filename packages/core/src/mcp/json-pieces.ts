@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { holdsLongString, quotedPieces } from '@airlock/core';
+import { holdsLongString } from '../recording/canonical-pieces.js';
+import { quotedPieces } from '../recording/json-quote.js';
 
 /**
  * A message's JSON text in pieces that join to exactly `JSON.stringify(message)`, each long string
@@ -114,7 +114,11 @@ class PieceWriter {
   }
 }
 
-/** The text's UTF-8 bytes: pieces are written into one buffer, with no copy of their own. */
+/**
+ * The text's UTF-8 bytes: pieces are written into one buffer, with no copy of their own (a 100 MiB
+ * tool result is one buffer of its size, where `Buffer.from(JSON.stringify(message))` holds the
+ * text twice over and then the bytes).
+ */
 export function textBytes(text: MessageText): Buffer {
   if (typeof text === 'string') return Buffer.from(text, 'utf8');
   let size = 0;
@@ -125,10 +129,7 @@ export function textBytes(text: MessageText): Buffer {
   return bytes;
 }
 
-/** SHA-256 of the text's UTF-8 bytes, base64. */
-export function textDigest(text: MessageText): string {
-  const hash = createHash('sha256');
-  if (typeof text === 'string') hash.update(text, 'utf8');
-  else for (const piece of text.pieces) hash.update(piece, 'utf8');
-  return hash.digest('base64');
+/** A message's JSON (as `JSON.stringify` writes it) as UTF-8, never built as one string when large. */
+export function messageBytes(message: unknown): Buffer {
+  return textBytes(messageJson(message, 0));
 }

@@ -25,20 +25,23 @@ export function isEncryptedPayload(payload: Buffer): boolean {
   return payload[0] === MARKER;
 }
 
-/** `json` is the event's JSON (text or UTF-8). */
+/**
+ * `json` is the event's JSON (text or UTF-8). Returns the payload as two pieces, the header fields
+ * and the ciphertext block, for `encodeBinaryFrame` to write without joining them.
+ */
 export async function sealSpoolRecord(
   event: RecordingEvent,
   json: string | Buffer,
   ring: SessionKeyRing,
-): Promise<Buffer> {
+): Promise<[Buffer, Buffer]> {
   const sealed = await ring.seal(event.sessionId, event.id, json);
-  return Buffer.concat([
+  const head = Buffer.concat([
     Buffer.from([MARKER]),
     field(Buffer.from(event.sessionId, 'utf8')),
     field(Buffer.from(event.id, 'utf8')),
     field(Buffer.from(sealed.wrapped, 'ascii')),
-    sealed.block,
   ]);
+  return [head, sealed.block];
 }
 
 /** Throws a crypto failure; `tampered` for anything that fails authentication or parsing. */

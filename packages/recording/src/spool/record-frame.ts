@@ -17,23 +17,52 @@ export const FRAME_HEADER_BYTES = 8;
  */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
 
+/**
+ * One record ready to write: its frame as the buffers that join to it, written together with one
+ * vectored write (never concatenated: a 100 MiB recorded message would otherwise be copied once
+ * more, whole, only to put 8 bytes in front of it).
+ */
+export interface FramedRecord {
+  readonly parts: readonly Buffer[];
+  /** The frame's length: the header and the payload. */
+  readonly bytes: number;
+}
+
 /** Frames a payload given as text, encoding it as UTF-8 straight into the frame (one copy). */
-export function encodeFrame(text: string): Buffer {
+export function encodeFrame(text: string): FramedRecord {
   const length = Buffer.byteLength(text, 'utf8');
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   frame.write(text, FRAME_HEADER_BYTES, 'utf8');
   frame.writeUInt32LE(length, 0);
   frame.writeUInt32LE(crc32(frame.subarray(FRAME_HEADER_BYTES)), 4);
-  return frame;
+  return { parts: [frame], bytes: frame.length };
 }
 
-/** Frames a binary payload (an encrypted record, see encrypted-record.ts). */
-export function encodeBinaryFrame(payload: Buffer): Buffer {
-  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
-  payload.copy(frame, FRAME_HEADER_BYTES);
-  frame.writeUInt32LE(payload.length, 0);
-  frame.writeUInt32LE(crc32(payload), 4);
-  return frame;
+/**
+ * A payload at least this long is written after its header as it is; a shorter one is copied into
+ * one buffer with its header, as the many small records under load write quicker that way.
+ */
+const WRITTEN_APART_BYTES = 64 * 1024;
+
+/**
+ * Frames a binary payload (the recorder's sealed JSON, an encrypted record) given in one or more
+ * pieces. A large payload is not copied: its pieces follow an 8-byte header in the write.
+ */
+export function encodeBinaryFrame(...payload: Buffer[]): FramedRecord {
+  let length = 0;
+  let crc = 0;
+  for (const piece of payload) {
+    length += piece.length;
+    crc = crc32(piece, crc);
+  }
+  const small = length < WRITTEN_APART_BYTES;
+  const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES + (small ? length : 0));
+  header.writeUInt32LE(length, 0);
+  header.writeUInt32LE(crc, 4);
+  if (!small) return { parts: [header, ...payload], bytes: FRAME_HEADER_BYTES + length };
+  let offset = FRAME_HEADER_BYTES;
+  for (const piece of payload) offset += piece.copy(header, offset);
+  return { parts: [header], bytes: header.length };
 }
 
 export type FrameReading =

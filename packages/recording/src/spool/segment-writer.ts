@@ -2,6 +2,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { RecordingEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import type { FsyncPolicy } from './fsync-policy.js';
+import type { FramedRecord } from './record-frame.js';
 import { recordingUnavailable } from './recording-unavailable.js';
 import { segmentPath } from './segment-names.js';
 import { syncDirectory } from './sync-directory.js';
@@ -39,7 +40,7 @@ export interface CommittedRecord {
 }
 
 interface PendingAppend {
-  readonly frame: Buffer;
+  readonly frame: FramedRecord;
   readonly event: RecordingEvent;
   readonly resolve: (position: SpoolPosition) => void;
   readonly reject: (error: Error) => void;
@@ -88,18 +89,18 @@ export class SegmentWriter {
   }
 
   /** Appends a framed record; `event` (what the frame holds) is handed to `onCommit`. */
-  append(frame: Buffer, event: RecordingEvent): Promise<SpoolPosition> {
+  append(frame: FramedRecord, event: RecordingEvent): Promise<SpoolPosition> {
     if (this.closed) {
       return Promise.reject(recordingUnavailable(this.options.dir, new Error('the spool is closed')));
     }
-    if (this.queue.length > 0 && this.queuedBytes + frame.length > this.options.maxQueueBytes) {
+    if (this.queue.length > 0 && this.queuedBytes + frame.bytes > this.options.maxQueueBytes) {
       const mib = (this.queuedBytes / 1024 / 1024).toFixed(1);
       const cause = new Error(`${mib} MiB are already waiting for a disk that is too slow or stalled`);
       return Promise.reject(recordingUnavailable(this.options.dir, cause));
     }
     return new Promise<SpoolPosition>((resolve, reject) => {
       this.queue.push({ frame, event, resolve, reject });
-      this.queuedBytes += frame.length;
+      this.queuedBytes += frame.bytes;
       this.kick();
     });
   }
@@ -165,16 +166,16 @@ export class SegmentWriter {
   private takeBatch(): PendingAppend[] {
     const first = this.queue[0];
     if (!first) return [];
-    const rolls = this.mustRollFor(first.frame.length);
+    const rolls = this.mustRollFor(first.frame.bytes);
     let room = Math.min(MAX_BATCH_BYTES, this.options.segmentBytes - (rolls ? 0 : this.size));
     let count = 0;
     for (const pending of this.queue) {
-      if (count > 0 && pending.frame.length > room) break;
-      room -= pending.frame.length;
+      if (count > 0 && pending.frame.bytes > room) break;
+      room -= pending.frame.bytes;
       count += 1;
     }
     const batch = this.queue.splice(0, count);
-    for (const pending of batch) this.queuedBytes -= pending.frame.length;
+    for (const pending of batch) this.queuedBytes -= pending.frame.bytes;
     return batch;
   }
 
@@ -192,7 +193,7 @@ export class SegmentWriter {
     if (!first) return;
     const { io, dir } = this.options;
     try {
-      if (this.mustRollFor(first.frame.length)) await this.openSegment();
+      if (this.mustRollFor(first.frame.bytes)) await this.openSegment();
     } catch (error) {
       const failure = recordingUnavailable(dir, error, 'creating a segment in');
       for (const pending of batch) pending.reject(failure);
@@ -206,11 +207,11 @@ export class SegmentWriter {
       await writeFully(
         io,
         file,
-        batch.map((pending) => pending.frame),
+        batch.flatMap((pending) => pending.frame.parts),
         start,
       );
       written = true;
-      this.size = start + batch.reduce((sum, pending) => sum + pending.frame.length, 0);
+      this.size = start + batch.reduce((sum, pending) => sum + pending.frame.bytes, 0);
       if (this.options.fsync === 'always') await io.sync(file);
       else if (this.options.fsync === 'interval') this.scheduleSync();
     } catch (error) {
@@ -229,11 +230,11 @@ export class SegmentWriter {
     const committed: CommittedRecord[] = [];
     let offset = start;
     for (const pending of batch) {
-      const end = offset + pending.frame.length;
+      const end = offset + pending.frame.bytes;
       committed.push({
         position: { segment, offset },
         next: { segment, offset: end },
-        bytes: pending.frame.length,
+        bytes: pending.frame.bytes,
         event: pending.event,
       });
       offset = end;
@@ -326,15 +327,28 @@ export class SegmentWriter {
   }
 }
 
-async function writeFully(io: SpoolIo, file: FileHandle, frames: readonly Buffer[], position: number) {
-  let buffers = frames;
+async function writeFully(io: SpoolIo, file: FileHandle, parts: readonly Buffer[], position: number) {
+  let buffers = parts;
   let at = position;
-  let remaining = frames.reduce((sum, frame) => sum + frame.length, 0);
+  let remaining = parts.reduce((sum, part) => sum + part.length, 0);
   while (remaining > 0) {
     const written = await io.writev(file, buffers, at);
     if (written <= 0) throw Object.assign(new Error('write made no progress'), { code: 'EIO' });
     remaining -= written;
     at += written;
-    if (remaining > 0) buffers = [Buffer.concat(buffers as Buffer[]).subarray(written)];
+    if (remaining > 0) buffers = after(buffers, written);
   }
+}
+
+/** What is left of `buffers` once their first `bytes` are written (views, no copy). */
+function after(buffers: readonly Buffer[], bytes: number): Buffer[] {
+  let skip = bytes;
+  let index = 0;
+  while (index < buffers.length && skip >= (buffers[index] as Buffer).length) {
+    skip -= (buffers[index] as Buffer).length;
+    index += 1;
+  }
+  const rest = buffers.slice(index);
+  if (skip > 0 && rest.length > 0) rest[0] = (rest[0] as Buffer).subarray(skip);
+  return rest;
 }

@@ -259,7 +259,7 @@ export class Spool {
     // Appends of one session await the same key promise, so they still reach the writer in call
     // order; a key that cannot be had (KMS down) refuses the event like a full disk would.
     return sealSpoolRecord(event, text, this.keyRing).then(
-      (payload) => this.writer.append(encodeBinaryFrame(payload), event),
+      (payload) => this.writer.append(encodeBinaryFrame(...payload), event),
       (error: unknown) => {
         throw recordingUnavailable(this.dir, error, 'encrypting the event for');
       },

@@ -1,5 +1,5 @@
 import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock/core';
-import { messageJson, type MessageText } from './json-pieces.js';
+import { messageJson, type MessageText } from '@airlock/core';
 import { MESSAGE_PART_CHARS } from './message-parts.js';
 
 /** One `recording_events` row as the store writes it. */

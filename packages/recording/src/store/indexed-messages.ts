@@ -1,4 +1,5 @@
-import { textDigest, type MessageText } from './json-pieces.js';
+import type { MessageText } from '@airlock/core';
+import { textDigest } from './text-digest.js';
 import { RecentMap } from './recent-map.js';
 
 /** Messages up to this many characters are remembered as they are; longer ones by their hash. */

@@ -2,7 +2,7 @@ import { AirlockError, type JsonRpcMessage, type RecordingEvent } from '@airlock
 import { cryptoFailure } from '../crypto/crypto-errors.js';
 import type { SessionKeyRing } from '../crypto/session-key-ring.js';
 import type { EventRow, StoredEventColumns } from './event-row.js';
-import { textBytes } from './json-pieces.js';
+import { textBytes } from '@airlock/core';
 
 /**
  * The `recording_events.message` column under encryption: base64 of a ciphertext block (see

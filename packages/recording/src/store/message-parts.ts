@@ -1,5 +1,5 @@
 import { AirlockError } from '@airlock/core';
-import type { MessageText } from './json-pieces.js';
+import type { MessageText } from '@airlock/core';
 import type { SqlQueryable } from './sql-client.js';
 
 /**

@@ -127,6 +127,47 @@ describe('Spool', () => {
     await spool.close();
   });
 
+  it('writes a large record after its header without copying it, across writes the disk cuts short', async () => {
+    const dir = temp.make();
+    const seen: Buffer[] = [];
+    // A disk that takes at most 100 KiB per write(2), as a pipe or a throttled device may.
+    const io: SpoolIo = {
+      ...nodeSpoolIo,
+      writev: (file, buffers, position) => {
+        seen.push(...buffers);
+        const taken: Buffer[] = [];
+        let room = 100 * 1024;
+        for (const buffer of buffers) {
+          if (room === 0) break;
+          const part = buffer.subarray(0, Math.min(buffer.length, room));
+          taken.push(part);
+          room -= part.length;
+        }
+        return nodeSpoolIo.writev(file, taken, position);
+      },
+    };
+    const spool = await Spool.open({ dir, io, sinks: ['store'], tailBytes: 0 });
+    const events = [testEvent(1, 100), testEvent(2, 300 * 1024), testEvent(3, 100)];
+    const json = events.map((event) => Buffer.from(JSON.stringify(event), 'utf8'));
+    for (const [i, event] of events.entries()) await spool.append(event, json[i]);
+    // The large payload went to write(2) as the very buffer appended; the small ones were framed.
+    expect(seen).toContain(json[1]);
+    expect(seen).not.toContain(json[0]);
+    const read = await spool.read('store', undefined, 10);
+    expect(read.records.map((r) => r.event)).toEqual(events);
+    expect(read.records.map((r) => r.json?.equals(json[r.event.seq - 1] as Buffer))).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    await spool.close();
+    // And on disk as recovery reads it: every frame whole, nothing damaged.
+    const reopened = await Spool.open({ dir, sinks: ['store'] });
+    expect(reopened.problems).toEqual([]);
+    expect((await readAll(reopened, 'store')).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await reopened.close();
+  });
+
   it('writes acknowledgements to disk at most every cursorPersistMs, and at close', async () => {
     const dir = temp.make();
     const cursorsOnDisk = () =>

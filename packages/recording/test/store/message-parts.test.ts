@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { JsonRpcMessage } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKeyFileWrapper, type RecordingStore } from '../../src/index.js';
-import { messageJson } from '../../src/store/json-pieces.js';
+import { messageJson } from '@airlock/core';
 import { MESSAGE_PART_CHARS, splitMessage } from '../../src/store/message-parts.js';
 import { expectStoredAsRecorded, SessionScript } from './helpers/session-script.js';
 import { STORE_BACKENDS, type OpenedStore } from './helpers/store-backends.js';
