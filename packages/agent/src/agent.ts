@@ -4,9 +4,9 @@ import {
   type AgentConfig,
   type ConnectionEra,
   type MessageRecorder,
-  type RecordingEvent,
   type ResponseMasker,
   type SessionOpenRequest,
+  type SpooledEvent,
 } from '@airlock/core';
 import type { AgentMetrics, RelayTracer } from '@airlock/operations';
 import type { TunnelStream } from '@airlock/tunnel';
@@ -60,11 +60,7 @@ export interface AgentTunnel {
   /** Whether it is connected to its gateway now. */
   readonly connected?: boolean;
   /** Delivers recording events to the gateway; resolves once stored (see TunnelClient.record). */
-  record?(
-    events: readonly RecordingEvent[],
-    signal?: AbortSignal,
-    json?: readonly (Buffer | undefined)[],
-  ): Promise<void>;
+  record?(records: readonly SpooledEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 /** Creates the tunnel client for one gateway, e.g. `(o, onSession) => new TunnelClient({ ...o, onSession })`. */
@@ -116,11 +112,7 @@ export interface Agent {
    * Delivers recording events to whichever gateway is connected (any one: each stores them in the
    * shared store). Rejects when none is, so the caller keeps them and retries.
    */
-  recordToGateway(
-    events: readonly RecordingEvent[],
-    signal?: AbortSignal,
-    json?: readonly (Buffer | undefined)[],
-  ): Promise<void>;
+  recordToGateway(records: readonly SpooledEvent[], signal?: AbortSignal): Promise<void>;
 }
 
 function needsAwsCredentials(config: AgentConfig): boolean {
@@ -284,14 +276,14 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
     get stopping() {
       return stopping;
     },
-    recordToGateway(events, signal, json) {
+    recordToGateway(records, signal) {
       const tunnel = tunnels().find((t) => t.connected && t.record !== undefined);
       if (!tunnel?.record) {
         return Promise.reject(
           new AirlockError('tunnel_closed', 'no gateway is connected; recording events wait in the spool'),
         );
       }
-      return tunnel.record(events, signal, json);
+      return tunnel.record(records, signal);
     },
     async start() {
       const token = await resolveToken(config);

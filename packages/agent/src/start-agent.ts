@@ -94,7 +94,7 @@ export function grpcTunnelFactory(
       get connected() {
         return client.state === 'connected';
       },
-      record: (events, signal, json) => client.record(events, signal, json),
+      record: (records, signal) => client.record(records, signal),
     };
   };
 }
@@ -126,9 +126,9 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
       ? await startAgentRecording(
           config,
           recordingConfig,
-          (events, signal, json) =>
+          (records, signal) =>
             started.agent
-              ? started.agent.recordToGateway(events, signal, json)
+              ? started.agent.recordToGateway(records, signal)
               : Promise.reject(new AirlockError('tunnel_closed', 'the agent is starting')),
           options.logger.child({ agentId: config.id }),
           spoolIo,
@@ -184,7 +184,7 @@ export async function startAgent(config: AgentConfig, options: StartAgentOptions
   }
   return {
     handleSession: agent.handleSession,
-    recordToGateway: (events, signal, json) => agent.recordToGateway(events, signal, json),
+    recordToGateway: (records, signal) => agent.recordToGateway(records, signal),
     start: () => agent.start(),
     get activeSessions() {
       return agent.activeSessions;

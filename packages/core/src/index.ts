@@ -231,6 +231,7 @@ export {
   type RecordedAwsCredentials,
   type RecordedIdentity,
   type RecordingEvent,
+  type SpooledEvent,
   type RecordingEventKind,
   type RecordingSource,
 } from './recording/recording-event.js';

@@ -27,6 +27,9 @@ function agentEvent(seq: number, overrides: Partial<RecordingEvent> = {}): Recor
   };
 }
 
+/** Events as a spool hands them over, without their spooled JSON. */
+const batch = (...events: RecordingEvent[]) => events.map((event) => ({ event }));
+
 describe('tunnel: the Record call (agent recording events to the gateway)', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -48,7 +51,10 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-    await Promise.all([client.record([agentEvent(1), agentEvent(2)]), client.record([agentEvent(3)])]);
+    await Promise.all([
+      client.record(batch(agentEvent(1), agentEvent(2))),
+      client.record(batch(agentEvent(3))),
+    ]);
     expect(stored).toEqual([
       { agentId: AGENT_ID, ids: ['event-1', 'event-2'] },
       { agentId: AGENT_ID, ids: ['event-3'] },
@@ -70,7 +76,7 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     // As the recorder spools it: keys in canonical (sorted) order, unlike the object's.
     const sorted = Object.fromEntries(Object.entries(spooled).sort(([a], [b]) => (a < b ? -1 : 1)));
     const json = Buffer.from(JSON.stringify(sorted), 'utf8');
-    await client.record([spooled, agentEvent(2)], undefined, [json, undefined]);
+    await client.record([{ event: spooled, json }, { event: agentEvent(2) }]);
     expect(received).toEqual([spooled, agentEvent(2)]);
     expect(Object.keys(received[0] as RecordingEvent)).toEqual(Object.keys(spooled).sort());
     expect(Object.keys(received[1] as RecordingEvent)).toEqual(Object.keys(agentEvent(2)));
@@ -94,7 +100,7 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-    await client.record([agentEvent(1)]);
+    await client.record(batch(agentEvent(1)));
     const before = arrayBuffers();
     const big = agentEvent(2, {
       message: {
@@ -103,7 +109,7 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
         result: { content: [{ type: 'text', text: 'x'.repeat(40 * 1024 * 1024) }] },
       },
     });
-    await client.record([big]);
+    await client.record(batch(big));
     expect(storedBytes).toBeGreaterThan(40 * 1024 * 1024);
     // Nothing of the 40 MiB batch stays referenced once its call has closed (grpc-js kept a
     // call's last message for a retry until the next write, however long that took).
@@ -114,7 +120,7 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     }
     expect(held).toBeLessThan(8 * 1024 * 1024);
     // And the next batch goes out on a new call as before.
-    await client.record([agentEvent(3)]);
+    await client.record(batch(agentEvent(3)));
   });
 
   it("answers with the handler's refusal, and with failures of the store", async () => {
@@ -130,17 +136,19 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     const client = await startClient(server.port);
     cleanup.push(() => client.stop());
     await connected(client);
-    await expect(client.record([agentEvent(1, { agentId: 'someone-else' })])).rejects.toMatchObject({
+    await expect(client.record(batch(agentEvent(1, { agentId: 'someone-else' })))).rejects.toMatchObject({
       code: 'invalid_request',
       message: expect.stringMatching(/may only send its own events/),
     });
-    await expect(client.record([agentEvent(1, { source: 'gateway' })])).rejects.toMatchObject({
+    await expect(client.record(batch(agentEvent(1, { source: 'gateway' })))).rejects.toMatchObject({
       code: 'invalid_request',
     });
     failStore = true;
-    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'recording_unavailable' });
+    await expect(client.record(batch(agentEvent(1)))).rejects.toMatchObject({
+      code: 'recording_unavailable',
+    });
     failStore = false;
-    await expect(client.record([agentEvent(1)])).resolves.toBeUndefined();
+    await expect(client.record(batch(agentEvent(1)))).resolves.toBeUndefined();
   });
 
   it('rejects while not connected, so the agent keeps the events spooled', async () => {
@@ -150,6 +158,6 @@ describe('tunnel: the Record call (agent recording events to the gateway)', () =
     cleanup.push(() => client.stop());
     await connected(client);
     await client.stop();
-    await expect(client.record([agentEvent(1)])).rejects.toMatchObject({ code: 'tunnel_closed' });
+    await expect(client.record(batch(agentEvent(1)))).rejects.toMatchObject({ code: 'tunnel_closed' });
   });
 });

@@ -153,6 +153,17 @@ export interface RecordedAwsCredentials {
   readonly use: 'environment' | 'sigv4';
 }
 
+/**
+ * A recorded event on its way from a spool to a destination: the event, and its UTF-8 JSON exactly
+ * as spooled when the spool has it. Reading `event` may parse that JSON (a large record read back
+ * from disk is parsed only when something asks for its event), so a destination that sends JSON
+ * sends `json` when there and reads `event` only where it is not.
+ */
+export interface SpooledEvent {
+  readonly event: RecordingEvent;
+  readonly json?: Buffer | undefined;
+}
+
 export interface RecordingEvent {
   /** The version it was written with (1 or 2); see RECORDING_SCHEMA_VERSION. */
   readonly schema: 1 | typeof RECORDING_SCHEMA_VERSION;

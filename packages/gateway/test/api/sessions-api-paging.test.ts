@@ -243,6 +243,7 @@ describe('export backpressure', () => {
       activeGrants: (now) => store.activeGrants(now),
       insertEvents: (events) => store.insertEvents(events),
       insertAgentEvents: (agentId, payloads) => store.insertAgentEvents(agentId, payloads),
+      insertSpooledEvents: (payloads) => store.insertSpooledEvents(payloads),
       listSessions: (filter) => store.listSessions(filter),
       getSession: (id, scope) => store.getSession(id, scope),
       getEvents: (id, query) => store.getEvents(id, query),

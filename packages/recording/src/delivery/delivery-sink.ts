@@ -1,4 +1,4 @@
-import type { RecordingEvent } from '@airlock/core';
+import type { SpooledEvent } from '@airlock/core';
 
 /**
  * One destination a spool delivers to: the store, Kinesis, or (on the agent) the gateway.
@@ -9,12 +9,9 @@ import type { RecordingEvent } from '@airlock/core';
 export interface DeliverySink {
   readonly name: string;
   /**
-   * `json[i]`, when there, is the UTF-8 JSON of `events[i]` exactly as spooled: a sink that sends
-   * events as JSON sends those bytes rather than serialising the event again.
+   * A record's `json`, when there, is its event's UTF-8 JSON exactly as spooled: a sink that sends
+   * events as JSON sends those bytes rather than serialising the event again, and does not read
+   * `event` (which may parse them).
    */
-  deliver(
-    events: readonly RecordingEvent[],
-    signal: AbortSignal,
-    json?: readonly (Buffer | undefined)[],
-  ): Promise<void>;
+  deliver(records: readonly SpooledEvent[], signal: AbortSignal): Promise<void>;
 }

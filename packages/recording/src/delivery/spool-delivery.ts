@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pino, type Logger } from 'pino';
 import { backoffDelayMs, type BackoffPolicy } from '../kinesis/backoff.js';
-import type { Spool, SpoolBatch } from '../spool/spool.js';
+import { spooledAt, type Spool, type SpoolBatch } from '../spool/spool.js';
 import type { DeliverySink } from './delivery-sink.js';
 
 export interface SpoolDeliveryOptions {
@@ -140,15 +140,14 @@ export class SpoolDelivery {
         await this.linger();
         continue;
       }
-      const first = batch.records[0]?.event.at;
-      this.oldestUndeliveredAt ??= first === undefined ? undefined : Date.parse(first);
+      // The first record's time, unless finding it means parsing a large record: then the first
+      // one whose time is known (a later one, so the backlog's age reads a little young), or now.
+      const first = batch.records.find((record) => spooledAt(record) !== undefined);
+      const firstAt = first === undefined ? undefined : spooledAt(first);
+      this.oldestUndeliveredAt ??= firstAt === undefined ? Date.now() : Date.parse(firstAt);
       const deliveryStarted = performance.now();
       try {
-        await this.sink.deliver(
-          batch.records.map((record) => record.event),
-          signal,
-          batch.records.map((record) => record.json),
-        );
+        await this.sink.deliver(batch.records, signal);
       } catch (error) {
         // Stopping: what could not be delivered stays spooled for the next start; no retry loop.
         if (signal.aborted || this.stopping) {

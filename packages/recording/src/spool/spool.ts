@@ -78,6 +78,41 @@ export interface SpoolRecord {
   readonly json?: Buffer | undefined;
 }
 
+/** A plaintext record this large is parsed only when its event is read (see LargeSpoolRecord). */
+export const PARSE_WHEN_READ_BYTES = 1024 * 1024;
+
+/**
+ * A large record read from a segment file: its event is parsed when first asked for. A sink that
+ * sends JSON (the agent's gateway sink) sends the bytes and never asks, so a 100 MiB recorded
+ * result is not turned into two more copies of itself (the text and the parsed value) on its way
+ * out. The bytes passed the CRC and look like a JSON object; what else JSON.parse would have
+ * found at read time it finds when asked.
+ */
+class LargeSpoolRecord implements SpoolRecord {
+  #event: RecordingEvent | undefined;
+
+  constructor(
+    readonly position: SpoolPosition,
+    readonly next: SpoolPosition,
+    readonly json: Buffer,
+  ) {}
+
+  get event(): RecordingEvent {
+    this.#event ??= JSON.parse(this.json.toString('utf8')) as RecordingEvent;
+    return this.#event;
+  }
+
+  /** The event's time when it has been parsed already, else undefined. */
+  get parsedAt(): string | undefined {
+    return this.#event?.at;
+  }
+}
+
+/** When a record's event was recorded, if that is known without parsing it. */
+export function spooledAt(record: SpoolRecord): string | undefined {
+  return record instanceof LargeSpoolRecord ? record.parsedAt : record.event.at;
+}
+
 export interface SpoolBatch {
   readonly records: SpoolRecord[];
   /** Where the next read continues; equal to the last record's `next`, or `from` if empty. */
@@ -336,6 +371,17 @@ export class Spool {
       let damage: SegmentDamage | undefined = result.damage;
       let end = result.end;
       for (const record of result.records) {
+        const plain = !this.keyRing && !isEncryptedPayload(record.payload);
+        if (plain && record.payload.length >= PARSE_WHEN_READ_BYTES && looksLikeObject(record.payload)) {
+          records.push(
+            new LargeSpoolRecord(
+              { segment, offset: record.offset },
+              { segment, offset: record.end },
+              record.payload,
+            ),
+          );
+          continue;
+        }
         let event: RecordingEvent;
         try {
           event = await this.decodeRecord(record.payload);
@@ -358,7 +404,7 @@ export class Spool {
           position: { segment, offset: record.offset },
           next: { segment, offset: record.end },
           event,
-          ...(this.keyRing || isEncryptedPayload(record.payload) ? {} : { json: record.payload }),
+          ...(plain ? { json: record.payload } : {}),
         });
       }
       position = { segment, offset: end };
@@ -514,4 +560,17 @@ export class Spool {
     }
     this.onProblem?.(problem);
   }
+}
+
+/** `{` … `}` around optional white space: what a spooled event's JSON is. */
+function looksLikeObject(payload: Buffer): boolean {
+  let start = 0;
+  let end = payload.length - 1;
+  while (start < end && isJsonSpace(payload[start] as number)) start++;
+  while (end > start && isJsonSpace(payload[end] as number)) end--;
+  return payload[start] === 0x7b && payload[end] === 0x7d;
+}
+
+function isJsonSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
 }

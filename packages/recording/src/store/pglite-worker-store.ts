@@ -154,6 +154,16 @@ export class PgliteWorkerStore implements RecordingStore {
     );
   }
 
+  /** As insertAgentEvents: each payload copied into a buffer of its own and moved to the thread. */
+  insertSpooledEvents(payloads: readonly Uint8Array[]): Promise<{ readonly inserted: number }> {
+    const own = payloads.map((payload) => new Uint8Array(payload));
+    return this.callMoving(
+      own.map((bytes) => bytes.buffer as ArrayBuffer),
+      'insertSpooledEvents',
+      own,
+    );
+  }
+
   /** The worker listens once (migration 9's NOTIFY, in its database) and posts each change here. */
   async watchChanges(onChange: (change: StoreChange) => void): Promise<StopWatching> {
     this.watching ??= this.call<void>('watchChanges');

@@ -157,6 +157,12 @@ export interface RecordingStore
    * neither stalls the relay nor is copied through it as a string.
    */
   insertAgentEvents(agentId: string, payloads: readonly Uint8Array[]): Promise<{ readonly inserted: number }>;
+  /**
+   * Stores this gateway's own spooled events as their JSON bytes (parseSpooledEvents), as
+   * insertEvents stores: the embedded store parses them in its thread, so a large event read back
+   * from the spool is neither parsed nor copied on the relay's thread.
+   */
+  insertSpooledEvents(payloads: readonly Uint8Array[]): Promise<{ readonly inserted: number }>;
   listSessions(filter: SessionFilter): Promise<SessionPage>;
   /**
    * The session, or undefined when unknown or (with `subject`) not that subject's: the API passes

@@ -5,7 +5,7 @@ import type {
   HeldCallRequest,
   HoldResult,
 } from '../approvals/approval-store.js';
-import { parseAgentEvents } from './agent-events.js';
+import { parseAgentEvents, parseSpooledEvents } from './agent-events.js';
 import { SqlApprovals } from '../approvals/sql-approvals.js';
 import type { ConsoleRecordKind } from '../console/console-session-store.js';
 import { SqlConsoleSessions } from '../console/sql-console-sessions.js';
@@ -347,6 +347,10 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     payloads: readonly Uint8Array[],
   ): Promise<{ readonly inserted: number }> {
     return this.insertEvents(parseAgentEvents(agentId, payloads));
+  }
+
+  async insertSpooledEvents(payloads: readonly Uint8Array[]): Promise<{ readonly inserted: number }> {
+    return this.insertEvents(parseSpooledEvents(payloads));
   }
 
   async insertEvents(events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {

@@ -27,6 +27,19 @@ export class StoreBacklog {
     }
   }
 
+  /** Stores spooled events as their JSON (store.insertSpooledEvents), counting them as waiting. */
+  async insertSpooledEvents(
+    store: RecordingStore,
+    payloads: readonly Uint8Array[],
+  ): Promise<{ readonly inserted: number }> {
+    this.#events += payloads.length;
+    try {
+      return await store.insertSpooledEvents(payloads);
+    } finally {
+      this.#events -= payloads.length;
+    }
+  }
+
   /** Stores a batch an agent sent (store.insertAgentEvents), counting its events as waiting. */
   async insertAgentEvents(
     store: RecordingStore,

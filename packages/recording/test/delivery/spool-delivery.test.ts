@@ -1,4 +1,4 @@
-import type { RecordingEvent } from '@airlock/core';
+import type { RecordingEvent, SpooledEvent } from '@airlock/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   KmsKeyWrapper,
@@ -23,10 +23,10 @@ function memorySink(
     events: [] as RecordingEvent[],
     failing: false,
     attempts: 0,
-    deliver: async (events: readonly RecordingEvent[]) => {
+    deliver: async (records: readonly SpooledEvent[]) => {
       sink.attempts += 1;
       if (sink.failing) throw new Error(`${name} is down`);
-      sink.events.push(...events);
+      sink.events.push(...records.map((record) => record.event));
     },
   };
   return sink;
@@ -65,10 +65,10 @@ describe('SpoolDelivery', () => {
       sink: {
         name: 'store',
         // Each delivery takes 10 ms, as a store transaction does: events keep arriving meanwhile.
-        deliver: async (events, signal) => {
-          sizes.push(events.length);
+        deliver: async (records, signal) => {
+          sizes.push(records.length);
           await new Promise((r) => setTimeout(r, 10));
-          await sink.deliver(events, signal);
+          await sink.deliver(records, signal);
         },
       },
       lingerMs: 40,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AirlockError } from '@airlock/core';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { nodeSpoolIo, Spool, type SpoolIo } from '../../src/index.js';
+import { spooledAt, type SpoolRecord } from '../../src/spool/spool.js';
 import { drain, readAll, TempDirs, testEvent } from './spool-fixtures.js';
 
 const temp = new TempDirs();
@@ -166,6 +167,22 @@ describe('Spool', () => {
     expect(reopened.problems).toEqual([]);
     expect((await readAll(reopened, 'store')).map((e) => e.seq)).toEqual([1, 2, 3]);
     await reopened.close();
+  });
+
+  it('parses a large record read from disk only when its event is asked for', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, sinks: ['store'], tailBytes: 0 });
+    const events = [testEvent(1, 100), testEvent(2, 2 * 1024 * 1024), testEvent(3, 100)];
+    for (const event of events) await spool.append(event);
+    const [small, large, after] = (await spool.read('store', undefined, 10)).records;
+    // The large one comes as its bytes; its time is not known until it is parsed.
+    expect(spooledAt(small as SpoolRecord)).toBe(events[0]?.at);
+    expect(spooledAt(large as SpoolRecord)).toBeUndefined();
+    expect(large?.json?.equals(Buffer.from(JSON.stringify(events[1]), 'utf8'))).toBe(true);
+    expect(large?.event).toEqual(events[1]);
+    expect(spooledAt(large as SpoolRecord)).toBe(events[1]?.at);
+    expect(after?.event).toEqual(events[2]);
+    await spool.close();
   });
 
   it('writes acknowledgements to disk at most every cursorPersistMs, and at close', async () => {

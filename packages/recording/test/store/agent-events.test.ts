@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingEvent } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAgentEvents, StoreBacklog } from '../../src/index.js';
+import { parseAgentEvents, StoreBacklog, storeDeliverySink } from '../../src/index.js';
 // The worker thread runs compiled code: the built package, as the gateway loads it.
 import { PgliteWorkerStore } from '../../dist/index.js';
 import { SessionScript } from './helpers/session-script.js';
@@ -67,6 +67,32 @@ describe("an agent's batch stored from its JSON in the store's thread", () => {
     const { payloads } = asOneBuffer(events);
     expect((await store.insertAgentEvents('agent-1', payloads)).inserted).toBe(events.length);
     expect(await store.getEvents('agent-batch-big')).toEqual(events);
+  });
+
+  it("stores a gateway's spooled events from the store sink: a large one from its JSON, in the thread", async () => {
+    const script = new SessionScript({
+      sessionId: 'gateway-spooled',
+      subject: 'alice',
+      connection: 'github',
+      startAt: new Date('2026-03-01T10:00:00Z'),
+    }).start('gateway');
+    script.call('search', { q: 1 }, 'y'.repeat(2 * 1024 * 1024), ['gateway']);
+    const events = script.events;
+    const json = events.map((e) => Buffer.from(JSON.stringify(e), 'utf8'));
+    const large = json.findIndex((bytes) => bytes.length >= 1024 * 1024);
+    expect(large).toBeGreaterThan(0);
+    let parsed = 0;
+    const records = events.map((event, i) => ({
+      get event() {
+        parsed += 1;
+        return event;
+      },
+      json: json[i],
+    }));
+    await storeDeliverySink(store).deliver(records, new AbortController().signal);
+    // Only the small ones were asked for as events; the large one went as its bytes.
+    expect(parsed).toBe(events.length - 1);
+    expect(await store.getEvents('gateway-spooled')).toEqual(events);
   });
 
   it("refuses a batch holding an event that is not the agent's own, and stores none of it", async () => {

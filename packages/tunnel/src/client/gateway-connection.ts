@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type SessionOpenRequest, type SpooledEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
@@ -144,20 +144,19 @@ export class GatewayConnection {
   /**
    * Sends a batch of this agent's recording events on the Record call (opened on first use) and
    * resolves once the gateway has stored them. Rejects when the gateway refuses the batch, the
-   * call breaks or `signal` aborts; the caller keeps the events and tries again. `json[i]`, when
-   * there, is the UTF-8 JSON of `events[i]` as spooled: sent as it is, not serialised again.
+   * call breaks or `signal` aborts; the caller keeps the events and tries again. A record's
+   * `json`, when there, is its event's UTF-8 JSON as spooled: sent as it is, and its `event` (which
+   * may parse it) is not read.
    */
-  record(
-    events: readonly RecordingEvent[],
-    signal?: AbortSignal,
-    json?: readonly (Buffer | undefined)[],
-  ): Promise<void> {
+  record(records: readonly SpooledEvent[], signal?: AbortSignal): Promise<void> {
     if (this.#closed || !this.#welcome) {
       return Promise.reject(new AirlockError('tunnel_closed', 'not connected to the gateway'));
     }
     const call = (this.#recordCall ??= this.#openRecordCall());
     const batchId = randomUUID();
-    const payloads = events.map((event, i) => json?.[i] ?? Buffer.from(JSON.stringify(event), 'utf8'));
+    const payloads = records.map(
+      (record) => record.json ?? Buffer.from(JSON.stringify(record.event), 'utf8'),
+    );
     let bytes = 0;
     for (const payload of payloads) bytes += payload.length;
     return new Promise<void>((resolve, reject) => {

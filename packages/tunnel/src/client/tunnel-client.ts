@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AirlockError, type RecordingEvent, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, type SessionOpenRequest, type SpooledEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import { eraToWire, transportToWire, type AnnouncedConnection } from '../proto/wire-mapping.js';
 import type { TunnelStream } from '../tunnel-stream.js';
@@ -107,20 +107,16 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
   /**
    * Delivers a batch of this agent's recording events to the connected gateway; resolves once the
    * gateway has stored them. Rejects (tunnel_closed) while not connected: keep them and retry.
-   * `json[i]`, when there, is the UTF-8 JSON of `events[i]` as spooled, sent as it is.
+   * A record's `json`, when there, is its event as spooled, sent as it is.
    */
-  record(
-    events: readonly RecordingEvent[],
-    signal?: AbortSignal,
-    json?: readonly (Buffer | undefined)[],
-  ): Promise<void> {
+  record(records: readonly SpooledEvent[], signal?: AbortSignal): Promise<void> {
     const connection = this.#state === 'connected' ? this.#connection : undefined;
     if (!connection) {
       return Promise.reject(
         new AirlockError('tunnel_closed', `not connected to the gateway at ${this.#options.address}`),
       );
     }
-    return connection.record(events, signal, json);
+    return connection.record(records, signal);
   }
 
   start(): void {
