@@ -71,7 +71,6 @@ export function grpcTunnelFactory(
       reconnect: options.reconnect,
     });
     client.on('connected', ({ gatewayId }) => {
-      options.logger.info({ gateway: gateway.address, gatewayId }, 'connected to gateway');
       connections += 1;
       if (connections > 1) metrics?.reconnected(gateway.address);
       onConnected?.({ address: gateway.address, gatewayId });

@@ -81,10 +81,13 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
     this.#options = options;
     this.#reconnect = options.reconnect ?? DEFAULT_RECONNECT;
     this.#backoff = new ReconnectBackoff(this.#reconnect);
+    // Bind what the caller's logger does not already carry: pino repeats a key bound twice (the
+    // agent's logger carries agentId and gateway, so every line had each of them twice).
+    const bound = options.logger.bindings();
     this.#logger = options.logger.child({
       component: 'tunnel-client',
-      gateway: options.address,
-      agentId: options.agentId,
+      ...(bound['gateway'] === undefined ? { gateway: options.address } : {}),
+      ...(bound['agentId'] === undefined ? { agentId: options.agentId } : {}),
     });
     // Fail on bad TLS settings now, not at the first reconnect.
     channelCredentials(options.tls);
