@@ -135,9 +135,6 @@ export async function startGateway(
   const logger = options.logger.child({ gatewayId: id });
   // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
   const metrics = config.operations ? new GatewayMetrics() : undefined;
-  // After a large message or a busy spell, a quiet gateway would keep what it left for a long time
-  // (see trimHeapWhenQuiet).
-  const stopHeapTrim = trimHeapWhenQuiet();
   const tracer: RelayTracer | undefined = await startTracing(
     config.telemetry.tracing,
     'airlock-gateway',
@@ -400,6 +397,9 @@ export async function startGateway(
       throw error;
     }
   }
+  // After a large message or a busy spell, a quiet gateway would keep what it left for a long time
+  // (see trimHeapWhenQuiet). Started last: a start-up that fails leaves no timer behind.
+  const stopHeapTrim = trimHeapWhenQuiet();
   return {
     id,
     url: http.url,
