@@ -40,8 +40,16 @@ function startRole(dir, role, configFile, env, stopList) {
     .join(' ')
     .split(' ')
     .filter(Boolean);
+  // BENCH_GATEWAY_ENV / BENCH_AGENT_ENV="NAME=value …": environment variables for one role only
+  // (e.g. glibc's MALLOC_* tunables, which a process reads once at start).
+  const extraEnv = Object.fromEntries(
+    (process.env[`BENCH_${role.toUpperCase()}_ENV`] ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
   const child = spawn(process.execPath, [...profile, ...flags, AIRLOCK, role, '--config', configFile], {
-    env,
+    env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', log],
   });
   stopList.push(
