@@ -142,8 +142,11 @@ export class SpoolDelivery {
       }
       // The first record's time, unless finding it means parsing a large record: then the first
       // one whose time is known (a later one, so the backlog's age reads a little young), or now.
-      const first = batch.records.find((record) => spooledAt(record) !== undefined);
-      const firstAt = first === undefined ? undefined : spooledAt(first);
+      let firstAt: string | undefined;
+      for (const record of batch.records) {
+        firstAt = spooledAt(record);
+        if (firstAt !== undefined) break;
+      }
       this.oldestUndeliveredAt ??= firstAt === undefined ? Date.now() : Date.parse(firstAt);
       const deliveryStarted = performance.now();
       try {

@@ -15,42 +15,34 @@ export class StoreBacklog {
   }
 
   /** Stores `events`, counting them as waiting until the store answers (stored or failed). */
-  async insert(
-    store: RecordingStore,
-    events: readonly RecordingEvent[],
-  ): Promise<{ readonly inserted: number }> {
-    this.#events += events.length;
-    try {
-      return await store.insertEvents(events);
-    } finally {
-      this.#events -= events.length;
-    }
+  insert(store: RecordingStore, events: readonly RecordingEvent[]): Promise<{ readonly inserted: number }> {
+    return this.#counting(events.length, () => store.insertEvents(events));
   }
 
   /** Stores spooled events as their JSON (store.insertSpooledEvents), counting them as waiting. */
-  async insertSpooledEvents(
+  insertSpooledEvents(
     store: RecordingStore,
     payloads: readonly Uint8Array[],
   ): Promise<{ readonly inserted: number }> {
-    this.#events += payloads.length;
-    try {
-      return await store.insertSpooledEvents(payloads);
-    } finally {
-      this.#events -= payloads.length;
-    }
+    return this.#counting(payloads.length, () => store.insertSpooledEvents(payloads));
   }
 
   /** Stores a batch an agent sent (store.insertAgentEvents), counting its events as waiting. */
-  async insertAgentEvents(
+  insertAgentEvents(
     store: RecordingStore,
     agentId: string,
     payloads: readonly Uint8Array[],
   ): Promise<{ readonly inserted: number }> {
-    this.#events += payloads.length;
+    return this.#counting(payloads.length, () => store.insertAgentEvents(agentId, payloads));
+  }
+
+  /** Counts `events` as waiting while `insert` runs, however it ends. */
+  async #counting<T>(events: number, insert: () => Promise<T>): Promise<T> {
+    this.#events += events;
     try {
-      return await store.insertAgentEvents(agentId, payloads);
+      return await insert();
     } finally {
-      this.#events -= payloads.length;
+      this.#events -= events;
     }
   }
 }
