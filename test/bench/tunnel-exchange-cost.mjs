@@ -4,7 +4,8 @@
 // standby streams as configured), an echo on the agent side, no MCP, recording or masking around
 // them. A call in a session is one message each way on a stream opened once; an exchange takes a
 // standby stream (or opens one), sends its OpenSession (with a masking policy, as the gateway
-// does), one message each way and an End each way, and puts the stream back. CPU is this process's
+// does), one message each way and the End (riding on the answer where both sides support it, an
+// End each way otherwise), and puts the stream back. CPU is this process's
 // (both roles together) per call, so two builds compare on a busy machine where times do not.
 //
 //   node test/bench/tunnel-exchange-cost.mjs [--calls 4000] [--rounds 5] [--concurrency 1]
@@ -75,14 +76,16 @@ const client = new TunnelClient({
   version: 'bench',
   connections: [{ name: 'echo', transport: 'http', eras: ['legacy', 'modern'] }],
   logger: quiet,
-  onSession: (_request, stream) => {
+  onSession: (request, stream) => {
+    const exchange = request.kind === 'exchange';
     stream.setHandler({
       onMessage: (message) => {
         void stream
-          .send(message.data, { relatedRequest: message.relatedRequest })
+          // An exchange's answer is its last message: the End may ride on it, as the agent's does.
+          .send(message.data, { relatedRequest: message.relatedRequest, ...(exchange ? { last: true } : {}) })
           .then(() => {
             // An exchange's agent ends it once the answer is sent, as the agent's upstream does.
-            if (_request.kind === 'exchange') stream.end();
+            if (exchange) stream.end();
           })
           .catch(() => undefined);
       },

@@ -18,6 +18,12 @@ export interface FrameMeta {
   readonly retryMs?: number | undefined;
   /** W3C trace context of the sender's span for this client request (when tracing is on). */
   readonly traceparent?: string | undefined;
+  /**
+   * The sender's last message on this stream: nothing follows it. Where the stream allows
+   * (Welcome.exchange_ends_with_answer, on the agent) the End rides on its last frame
+   * (Frame.last) and `end()` writes none; elsewhere the End follows as usual at `end()`.
+   */
+  readonly last?: boolean | undefined;
 }
 
 /** One whole (reassembled) message received on a session stream. */

@@ -39,6 +39,7 @@ const received = (f: Pick<OutgoingFrame, 'data'> & Partial<OutgoingFrame>) => ({
   streamPolled: f.streamPolled ?? false,
   retryMs: f.retryMs ?? 0,
   traceparent: f.traceparent ?? '',
+  last: f.last ?? false,
 });
 
 describe('frames', () => {
@@ -54,6 +55,15 @@ describe('frames', () => {
     const out = frames.map((f) => assembler.push(received(f)));
     expect(out.slice(0, 2)).toEqual([undefined, undefined]);
     expect(out[2]).toEqual({ data, relatedRequest: 'n:1', httpStatus: 404 });
+  });
+
+  it('puts the End of a last message on its final frame only', () => {
+    const chunked = [...chunkMessage(Buffer.from('x'.repeat(2500)), undefined, 1024, true)];
+    expect(chunked.map((f) => f.last === true)).toEqual([false, false, true]);
+    expect([...chunkMessage(Buffer.alloc(0), undefined, 1024, true)].map((f) => f.last)).toEqual([true]);
+    expect([...chunkMessage(Buffer.from('{}'), { last: true }, 1024)].map((f) => f.last)).toEqual([
+      undefined,
+    ]);
   });
 
   it('carries the trace context on the first frame of a message only', () => {

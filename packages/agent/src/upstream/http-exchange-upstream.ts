@@ -86,7 +86,7 @@ export class HttpExchangeUpstream implements UpstreamSession {
       if (status >= 400) {
         const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => '');
         const answer = errorAnswer(this.target.name, status, text, requestId);
-        if (answer) await this.sink.message(answer, { relatedRequest: related, httpStatus });
+        if (answer) await this.sink.message(answer, { relatedRequest: related, httpStatus, last: true });
         else this.logger.warn({ status }, 'MCP server refused a client notification');
         return;
       }
@@ -94,9 +94,14 @@ export class HttpExchangeUpstream implements UpstreamSession {
         maxMessageBytes: this.target.maxMessageBytes,
         deliver: async (reply) => {
           if (this.ended) return true;
-          await this.sink.message(reply, { relatedRequest: related, httpStatus });
+          const answer = !('method' in reply) && requestId !== undefined && reply.id === requestId;
+          await this.sink.message(reply, {
+            relatedRequest: related,
+            httpStatus,
+            ...(answer ? { last: true } : {}),
+          });
           httpStatus = undefined;
-          return !('method' in reply) && requestId !== undefined && reply.id === requestId;
+          return answer;
         },
       });
     } catch (error) {
@@ -109,7 +114,7 @@ export class HttpExchangeUpstream implements UpstreamSession {
             ? refusedAnswerText(this.target.name, error)
             : `The request to the MCP server for connection "${this.target.name}" failed (${describeFailure(error)}); retry.`,
         );
-        await this.sink.message(answer, { relatedRequest: related }).catch(() => undefined);
+        await this.sink.message(answer, { relatedRequest: related, last: true }).catch(() => undefined);
       }
     } finally {
       this.end();

@@ -8,6 +8,11 @@ export interface UpstreamMessageMeta {
   readonly httpStatus?: number | undefined;
   /** The upstream sent it on an event stream (SSE) answering the related request. */
   readonly eventStream?: boolean | undefined;
+  /**
+   * The exchange's answer: the connector sends nothing after it, and ends the session next. The
+   * tunnel may carry its End on the same frame (Frame.last).
+   */
+  readonly last?: boolean | undefined;
 }
 
 /** What travels with one client message toward the upstream. */

@@ -53,7 +53,8 @@ describe('HTTP connector, modern-era exchanges (v2 SDK server)', () => {
       id: 1,
       result: { supportedVersions: [MODERN_VERSION] },
     });
-    expect(sink.received[0]?.meta).toEqual({ relatedRequest: '1', httpStatus: undefined });
+    // The answer is the exchange's last message: the tunnel may carry its End on it.
+    expect(sink.received[0]?.meta).toEqual({ relatedRequest: '1', httpStatus: undefined, last: true });
   });
 
   it('relays tools/call with the standard headers derived from the body and forwarded Mcp-Param headers', async () => {
@@ -73,6 +74,7 @@ describe('HTTP connector, modern-era exchanges (v2 SDK server)', () => {
     const methods = sink.received.map((r) => ('method' in r.message ? r.message.method : 'response'));
     expect(methods).toEqual(['notifications/progress', 'notifications/progress', 'response']);
     expect(sink.received.every((r) => r.meta.relatedRequest === '3')).toBe(true);
+    expect(sink.received.map((r) => r.meta.last === true)).toEqual([false, false, true]);
   });
 
   it('keeps the upstream HTTP status of a header/body mismatch (400, -32020)', async () => {
@@ -82,7 +84,7 @@ describe('HTTP connector, modern-era exchanges (v2 SDK server)', () => {
     );
     await sink.ended;
     expect(sink.received).toHaveLength(1);
-    expect(sink.received[0]?.meta).toEqual({ relatedRequest: '4', httpStatus: 400 });
+    expect(sink.received[0]?.meta).toEqual({ relatedRequest: '4', httpStatus: 400, last: true });
     expect(sink.received[0]?.message).toMatchObject({ id: 4, error: { code: -32020 } });
   });
 

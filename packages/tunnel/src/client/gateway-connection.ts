@@ -337,7 +337,12 @@ export class GatewayConnection {
     };
     call.on('error', failed);
     call.on('end', failed);
-    call.once('data', (first: SessionResponse__Output) => {
+    const endsWithAnswer = this.#welcome?.exchangeEndsWithAnswer === true;
+    const onFirst = (first: SessionResponse__Output): void => {
+      // The gateway's End for the exchange before, crossing this side's own, which completed it
+      // (Welcome.exchange_ends_with_answer): not news. A failure End comes with the call's close.
+      if (first.kind === 'end' && endsWithAnswer) return;
+      call.off('data', onFirst);
       call.off('error', failed);
       call.off('end', failed);
       // Until the session's stream listens (or for good, when refused): the call's status is no news.
@@ -371,7 +376,8 @@ export class GatewayConnection {
         (this.#readsFirstFrame && message.firstFrame) || undefined,
       );
       call.off('error', ignore);
-    });
+    };
+    call.on('data', onFirst);
     // A reused call was left paused by the exchange before.
     call.resume();
     if (attach) call.write({ attach: { openId: '', standby: true } });
@@ -451,6 +457,7 @@ export class GatewayConnection {
         ),
       onFinish: () => this.#sessions.delete(stream),
       recycle,
+      ...(recycle && this.#welcome?.exchangeEndsWithAnswer ? { endsWithAnswer: 'agent' as const } : {}),
       firstFrame,
     });
     this.#sessions.set(stream, request.connection);

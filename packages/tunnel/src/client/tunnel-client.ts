@@ -58,6 +58,7 @@ const CAPABILITIES = [
   'standby-reuse',
   'standby-rejoin',
   'open-with-request',
+  'end-with-answer',
 ];
 
 /**

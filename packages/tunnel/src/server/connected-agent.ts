@@ -68,6 +68,12 @@ export const STANDBY_REJOIN_CAPABILITY = 'standby-rejoin';
  */
 export const OPEN_WITH_REQUEST_CAPABILITY = 'open-with-request';
 
+/**
+ * The Hello capability of an agent that, with rejoin, completes an exchange with its own End:
+ * riding on its answer's last frame (Frame.last), and answered by no End from the gateway.
+ */
+export const END_WITH_ANSWER_CAPABILITY = 'end-with-answer';
+
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
 
@@ -95,6 +101,8 @@ export class ConnectedAgent {
   rejoinOnEnd = false;
   /** The agent reads an exchange's first frame inside the OpenSession (OPEN_WITH_REQUEST_CAPABILITY). */
   opensWithRequest = false;
+  /** The agent's End completes an exchange both ways (Welcome.exchange_ends_with_answer). */
+  endsWithAnswer = false;
 
   readonly #options: ConnectedAgentOptions;
   readonly #call: ConnectedAgentOptions['call'];
@@ -281,6 +289,7 @@ export class ConnectedAgent {
     this.reuseStandby = standbyStreams > 0 && announces(STANDBY_REUSE_CAPABILITY);
     this.rejoinOnEnd = this.reuseStandby && announces(STANDBY_REJOIN_CAPABILITY);
     this.opensWithRequest = standbyStreams > 0 && announces(OPEN_WITH_REQUEST_CAPABILITY);
+    this.endsWithAnswer = this.rejoinOnEnd && announces(END_WITH_ANSWER_CAPABILITY);
     this.#write({
       welcome: {
         gatewayId: this.#options.gatewayId,
@@ -289,6 +298,7 @@ export class ConnectedAgent {
         standbyStreams,
         reuseStandbyStreams: this.reuseStandby,
         standbyRejoinOnEnd: this.rejoinOnEnd,
+        exchangeEndsWithAnswer: this.endsWithAnswer,
       },
     });
     this.#options.onReady(this);

@@ -515,6 +515,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
         ),
       onFinish: () => agent.removeSession(stream),
       recycle,
+      ...(recycle && agent.endsWithAnswer ? { endsWithAnswer: 'gateway' as const } : {}),
       pendingOpen,
     });
     agent.addSession(stream, connection);

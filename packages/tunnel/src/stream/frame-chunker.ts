@@ -12,11 +12,15 @@ export const MAX_ALLOWED_CHUNK_BYTES = 2 * 1024 * 1024;
 /** A frame on its way out; its data is always a Buffer slice of the message. */
 export type OutgoingFrame = Frame & { data: Buffer };
 
-/** Splits one message into frames of at most `maxChunkBytes`; metadata rides on the first frame. */
+/**
+ * Splits one message into frames of at most `maxChunkBytes`; metadata rides on the first frame,
+ * and `last` (the sender's End riding on the message: Frame.last) on the final one.
+ */
 export function* chunkMessage(
   data: Buffer,
   meta: FrameMeta | undefined,
   maxChunkBytes: number,
+  last = false,
 ): Generator<OutgoingFrame> {
   const first: Frame = {
     ...(meta?.relatedRequest ? { relatedRequest: meta.relatedRequest } : {}),
@@ -28,12 +32,18 @@ export function* chunkMessage(
     ...(meta?.traceparent ? { traceparent: meta.traceparent } : {}),
   };
   if (data.length === 0) {
-    yield { ...first, data, more: false };
+    yield { ...first, data, more: false, ...(last ? { last } : {}) };
     return;
   }
   for (let offset = 0; offset < data.length; offset += maxChunkBytes) {
     const end = Math.min(offset + maxChunkBytes, data.length);
-    yield { ...(offset === 0 ? first : {}), data: data.subarray(offset, end), more: end < data.length };
+    const more = end < data.length;
+    yield {
+      ...(offset === 0 ? first : {}),
+      data: data.subarray(offset, end),
+      more,
+      ...(last && !more ? { last } : {}),
+    };
   }
 }
 

@@ -89,7 +89,13 @@ export class FrameWriter {
     return this.#abort !== undefined;
   }
 
-  send(data: string | Uint8Array, meta: FrameMeta | undefined): Promise<void> {
+  /**
+   * Queues one message. With `endsHere`, the sender's End rides on its last frame (Frame.last):
+   * no send is accepted after it, and `endsHere` runs as soon as that frame is written, without
+   * waiting for HTTP/2 to take it (nothing more is written here; the call may carry the next
+   * exchange at once).
+   */
+  send(data: string | Uint8Array, meta: FrameMeta | undefined, endsHere?: () => void): Promise<void> {
     const { sessionId, maxMessageBytes } = this.#o;
     if (this.#closed) {
       return Promise.reject(
@@ -123,9 +129,10 @@ export class FrameWriter {
       );
     }
     this.#queued++;
+    if (endsHere) this.#closed = true;
     // One message at a time: frames of different messages never interleave on a stream.
     const run = this.#chain
-      .then(() => this.#writeFrames(buffer, meta))
+      .then(() => this.#writeFrames(buffer, meta, endsHere))
       .finally(() => {
         this.#queued--;
       });
@@ -155,9 +162,9 @@ export class FrameWriter {
     return this.#abort;
   }
 
-  async #writeFrames(buffer: Buffer, meta: FrameMeta | undefined): Promise<void> {
+  async #writeFrames(buffer: Buffer, meta: FrameMeta | undefined, endsHere?: () => void): Promise<void> {
     const { call, stats, maxChunkBytes } = this.#o;
-    for (const frame of chunkMessage(buffer, meta, maxChunkBytes)) {
+    for (const frame of chunkMessage(buffer, meta, maxChunkBytes, endsHere !== undefined)) {
       if (this.#abort) throw this.#abortError()!;
       this.#unacked++;
       const held = this.#pendingOpen;
@@ -175,6 +182,11 @@ export class FrameWriter {
             { sessionId: this.#o.sessionId, bytes: frame.data.length, more: frame.more, full: !ok },
             'tunnel frame sent',
           );
+      }
+      if (frame.last) {
+        stats.messagesSent++;
+        endsHere?.();
+        return;
       }
       if (!ok) await this.#wait(this.#drainWaiters);
       while (this.#unacked >= MAX_UNACKED_FRAMES) await this.#wait(this.#ackWaiters);

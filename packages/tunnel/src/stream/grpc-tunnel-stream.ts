@@ -47,6 +47,13 @@ export interface GrpcTunnelStreamOptions {
    */
   readonly recycle?: ((call: SessionCall) => void) | undefined;
   /**
+   * With `recycle`, where the Welcome said exchange_ends_with_answer: the agent's clean End
+   * completes the exchange both ways. 'agent' (this side is the agent): the call is handed on as
+   * soon as this side's End is written, alone or riding on the last frame of a send with
+   * `last`. 'gateway': the agent's End hands it on as soon as it is read, with no End in answer.
+   */
+  readonly endsWithAnswer?: 'agent' | 'gateway' | undefined;
+  /**
    * Gateway, on a standby stream: the OpenSession to write, held back so that it carries the first
    * frame sent (OpenSession.first_frame, for agents that announce "open-with-request"). Written
    * alone when the stream ends, or when its consumer is installed and no send follows at once.
@@ -103,7 +110,11 @@ export class GrpcTunnelStream implements TunnelStream {
   #transportDone = false;
   #forceCloseTimer: NodeJS.Timeout | undefined;
   readonly #recycle: ((call: SessionCall) => void) | undefined;
-  /** Recycling: this side's End is written, and the peer's End arrived without a failure. */
+  readonly #endsWithAnswer: 'agent' | 'gateway' | undefined;
+  /**
+   * Recycling: this side's End is written (or needs none: the agent's End completed the
+   * exchange), and the peer's End arrived without a failure.
+   */
   #endSent = false;
   #cleanEndReceived = false;
   readonly #listeners: [event: string, listener: Parameters<SessionCall['on']>[1]][];
@@ -120,6 +131,7 @@ export class GrpcTunnelStream implements TunnelStream {
     this.#trace = options.trace ?? isTraceEnabled('tunnel');
     this.#onFinish = options.onFinish;
     this.#recycle = options.recycle;
+    this.#endsWithAnswer = options.recycle ? options.endsWithAnswer : undefined;
     this.#writer = new FrameWriter({
       sessionId: this.sessionId,
       call: options.call,
@@ -159,6 +171,13 @@ export class GrpcTunnelStream implements TunnelStream {
   }
 
   send(data: string | Uint8Array, meta?: FrameMeta): Promise<void> {
+    if (meta?.last && this.#endsWithAnswer === 'agent') {
+      return this.#writer.send(data, meta, () => {
+        // The End rode on the frame just written: the exchange is over both ways.
+        this.#endSent = true;
+        this.#handOver();
+      });
+    }
     return this.#writer.send(data, meta);
   }
 
@@ -183,7 +202,8 @@ export class GrpcTunnelStream implements TunnelStream {
   }
 
   end(failure?: AirlockError): void {
-    if (this.#writer.closed) return;
+    // (After a send with `last` the writer is closed already, and the outcome still to settle.)
+    if (this.#outcome) return;
     if (failure) {
       // An abort: stop what is being sent (the peer drops a half-received message on End).
       this.#writer.abort(
@@ -223,7 +243,7 @@ export class GrpcTunnelStream implements TunnelStream {
    */
   #recycleOrWait(): void {
     if (this.#callEnded || this.#transportDone || !this.#endSent) return;
-    if (!this.#cleanEndReceived) {
+    if (!this.#cleanEndReceived && this.#endsWithAnswer !== 'agent') {
       this.#forceCloseTimer ??= setTimeout(() => this.#closeCall(), FORCE_CLOSE_AFTER_MS);
       this.#forceCloseTimer.unref();
       return;
@@ -241,6 +261,12 @@ export class GrpcTunnelStream implements TunnelStream {
       } else this.#closeCall();
       return;
     }
+    this.#handOver();
+  }
+
+  /** Hands the call, paused and with none of this stream's listeners, to `recycle`. */
+  #handOver(): void {
+    if (this.#callEnded || this.#transportDone) return;
     this.#transportDone = true;
     clearTimeout(this.#forceCloseTimer);
     this.#forceCloseTimer = undefined;
@@ -270,13 +296,8 @@ export class GrpcTunnelStream implements TunnelStream {
     // After the outcome is known the call is drained and whatever still arrives is dropped; when
     // recycling, the peer's End that answers ours is what lets the call carry the next exchange.
     if (this.#outcome) {
-      if (this.#recycle && message.kind === 'end') {
-        if (message.end?.failure) this.#closeCall();
-        else {
-          this.#cleanEndReceived = true;
-          this.#recycleOrWait();
-        }
-      }
+      if (message.kind === 'end') this.#onLateEnd(!message.end?.failure);
+      else if (message.frame?.last) this.#onLateEnd(true);
       return;
     }
     switch (message.kind) {
@@ -302,32 +323,17 @@ export class GrpcTunnelStream implements TunnelStream {
           this.stats.messagesReceived++;
           this.#deliver(whole);
         }
+        // The peer's End rode on this frame (Frame.last): after the message, as a separate End
+        // would be (the consumer may have ended its side meanwhile, on that very message).
+        if (frame.last) {
+          if (this.#outcome) this.#onLateEnd(true);
+          else this.#onPeerEnd(undefined);
+        }
         return;
       }
-      case 'end': {
-        const failure = message.end?.failure ? failureFromWire(message.end.failure) : undefined;
-        if (this.#trace) {
-          this.#logger.debug({ sessionId: this.sessionId, failure: failure?.code }, 'tunnel end received');
-        }
-        this.#writer.abort(
-          () =>
-            new AirlockError(
-              'tunnel_closed',
-              `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
-            ),
-        );
-        if (this.#recycle && !failure && !this.#callEnded) {
-          // The exchange is over both ways once this side's End follows: the call may carry the next.
-          this.#cleanEndReceived = true;
-          this.#writeEnd();
-          this.#settle(failure, true);
-          this.#recycleOrWait();
-          return;
-        }
-        this.#closeCall();
-        this.#settle(failure, true);
+      case 'end':
+        this.#onPeerEnd(message.end?.failure ? failureFromWire(message.end.failure) : undefined);
         return;
-      }
       default:
         this.end(
           new AirlockError(
@@ -336,6 +342,48 @@ export class GrpcTunnelStream implements TunnelStream {
           ),
         );
     }
+  }
+
+  /** The peer's End, in order after its messages: alone, or riding on its last frame. */
+  #onPeerEnd(failure: AirlockError | undefined): void {
+    if (this.#trace) {
+      this.#logger.debug({ sessionId: this.sessionId, failure: failure?.code }, 'tunnel end received');
+    }
+    this.#writer.abort(
+      () =>
+        new AirlockError(
+          'tunnel_closed',
+          `The peer ended session ${this.sessionId}; nothing more can be sent on it.`,
+        ),
+    );
+    if (this.#recycle && !failure && !this.#callEnded) {
+      // The exchange is over both ways once this side's End follows (where the agent's End
+      // completes it, none follows from the gateway): the call may carry the next.
+      this.#cleanEndReceived = true;
+      if (this.#endsWithAnswer === 'gateway') this.#endSent = true;
+      else this.#writeEnd();
+      this.#settle(failure, true);
+      this.#recycleOrWait();
+      return;
+    }
+    this.#closeCall();
+    this.#settle(failure, true);
+  }
+
+  /**
+   * The peer's End after this side's outcome was known: it answers this side's End, or crossed
+   * it. When recycling, a clean one lets the call carry the next exchange.
+   */
+  #onLateEnd(clean: boolean): void {
+    if (!this.#recycle) return;
+    if (!clean) {
+      this.#closeCall();
+      return;
+    }
+    this.#cleanEndReceived = true;
+    // The agent's End completes the exchange: the End this side was about to write is not needed.
+    if (this.#endsWithAnswer === 'gateway') this.#endSent = true;
+    this.#recycleOrWait();
   }
 
   #onTransportGone(detail: string): void {

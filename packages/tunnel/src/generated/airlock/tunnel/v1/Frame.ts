@@ -49,6 +49,12 @@ export interface Frame {
    * (`traceparent`) of the gateway's span for it, so the agent's span joins the same trace.
    */
   'traceparent'?: (string);
+  /**
+   * On the last frame of a message: the sender's End, without a failure, rides on it (nothing
+   * follows from the sender on this stream). Sent only where the Welcome said
+   * exchange_ends_with_answer; read by both sides.
+   */
+  'last'?: (boolean);
 }
 
 /**
@@ -98,4 +104,10 @@ export interface Frame__Output {
    * (`traceparent`) of the gateway's span for it, so the agent's span joins the same trace.
    */
   'traceparent': (string);
+  /**
+   * On the last frame of a message: the sender's End, without a failure, rides on it (nothing
+   * follows from the sender on this stream). Sent only where the Welcome said
+   * exchange_ends_with_answer; read by both sides.
+   */
+  'last': (boolean);
 }

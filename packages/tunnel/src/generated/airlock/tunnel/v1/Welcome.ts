@@ -30,6 +30,17 @@ export interface Welcome {
    * it at once. An agent that cannot keep such a stream cancels the call.
    */
   'standbyRejoinOnEnd'?: (boolean);
+  /**
+   * True when, with standby_rejoin_on_end, the agent also announced the "end-with-answer"
+   * capability: the agent's clean End of an exchange (on its own, or riding on its last frame as
+   * Frame.last) completes the exchange both ways. The gateway sends no End in answer, and each
+   * side puts the stream back in its pool at once: the agent when its End is written, the gateway
+   * when it has read it. An End from the gateway (it stops an exchange early) is still answered
+   * by the agent's. So a whole exchange is two gRPC messages: the OpenSession with the request,
+   * and the answer with the End. An End the agent reads on a stream back in its pool (the
+   * gateway's, crossing the agent's own) belongs to the exchange before and is skipped.
+   */
+  'exchangeEndsWithAnswer'?: (boolean);
 }
 
 export interface Welcome__Output {
@@ -61,4 +72,15 @@ export interface Welcome__Output {
    * it at once. An agent that cannot keep such a stream cancels the call.
    */
   'standbyRejoinOnEnd': (boolean);
+  /**
+   * True when, with standby_rejoin_on_end, the agent also announced the "end-with-answer"
+   * capability: the agent's clean End of an exchange (on its own, or riding on its last frame as
+   * Frame.last) completes the exchange both ways. The gateway sends no End in answer, and each
+   * side puts the stream back in its pool at once: the agent when its End is written, the gateway
+   * when it has read it. An End from the gateway (it stops an exchange early) is still answered
+   * by the agent's. So a whole exchange is two gRPC messages: the OpenSession with the request,
+   * and the answer with the End. An End the agent reads on a stream back in its pool (the
+   * gateway's, crossing the agent's own) belongs to the exchange before and is skipped.
+   */
+  'exchangeEndsWithAnswer': (boolean);
 }
