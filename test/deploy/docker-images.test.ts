@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -143,6 +143,7 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
 
   afterAll(() => {
     gateway?.kill('SIGKILL');
+    rmSync(work, { recursive: true, force: true });
   });
 
   it('assemble: a production tree with production dependencies only', () => {

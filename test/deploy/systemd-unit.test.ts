@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/repository.js';
 
 /** deploy/systemd/airlock-agent.service: the agent on a plain EC2 instance. */
@@ -30,6 +30,16 @@ function parseUnit(source: string): Map<string, Map<string, string[]>> {
   return sections;
 }
 
+/** A directory of its own under the system's temporary directory, removed when this file is done. */
+const made: string[] = [];
+const tempDir = (prefix: string): string => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 describe('the agent systemd unit', () => {
   const unit = parseUnit(text);
   const service = unit.get('Service') ?? new Map<string, string[]>();
@@ -76,7 +86,7 @@ describe('the agent systemd unit', () => {
       return;
     }
     // verify also checks that ExecStart exists: point it at a binary this machine has.
-    const dir = mkdtempSync(join(tmpdir(), 'airlock-systemd-'));
+    const dir = tempDir('airlock-systemd-');
     const copy = join(dir, 'airlock-agent.service');
     writeFileSync(copy, text.replaceAll('/usr/local/bin/airlock-agent', process.execPath));
     const verify = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });

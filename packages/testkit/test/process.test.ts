@@ -1,11 +1,16 @@
-import { writeFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, spawnNode } from '../src/index.js';
 
+const made: string[] = [];
+afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 async function script(source: string): Promise<string> {
-  const path = join(await mkdtemp(join(tmpdir(), 'testkit-')), 'script.mjs');
+  const dir = await mkdtemp(join(tmpdir(), 'testkit-'));
+  made.push(dir);
+  const path = join(dir, 'script.mjs');
   await writeFile(path, source);
   return path;
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repositoryRoot } from './repository.js';
@@ -14,10 +14,14 @@ export interface ConfigCheck {
 export function checkConfigText(text: string, name = 'airlock.yaml'): ConfigCheck {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-config-check-'));
   const file = join(dir, name);
-  writeFileSync(file, text);
-  return spawnSync(
-    process.execPath,
-    [join(repositoryRoot, 'packages/cli/dist/main.js'), 'config', 'check', '--config', file],
-    { encoding: 'utf8', env: { ...process.env, AIRLOCK_CONFIG: '' } },
-  );
+  try {
+    writeFileSync(file, text);
+    return spawnSync(
+      process.execPath,
+      [join(repositoryRoot, 'packages/cli/dist/main.js'), 'config', 'check', '--config', file],
+      { encoding: 'utf8', env: { ...process.env, AIRLOCK_CONFIG: '' } },
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -5,7 +5,6 @@ import {
   oidcGatewayConfig,
   parseChallenge,
   PUBLIC_URL,
-  removeSecrets,
   startGatewayUnderTest,
   type GatewayUnderTest,
 } from './helpers/identity-harness.js';
@@ -24,7 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await idp?.close();
-  removeSecrets();
 });
 
 function local(url: string): string {

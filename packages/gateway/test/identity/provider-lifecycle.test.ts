@@ -7,7 +7,6 @@ import {
   errorBody,
   oidcGatewayConfig,
   parseChallenge,
-  removeSecrets,
   resourceOf,
   startGatewayUnderTest,
   type GatewayUnderTest,
@@ -36,7 +35,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await idp?.close();
-  removeSecrets();
 });
 
 describe('tokens over the provider lifecycle', () => {

@@ -7,7 +7,6 @@ import {
   oidcGatewayConfig,
   parseChallenge,
   PUBLIC_URL,
-  removeSecrets,
   resourceOf,
   startGatewayUnderTest,
   type GatewayUnderTest,
@@ -29,7 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateway?.close();
   await idp?.close();
-  removeSecrets();
 });
 
 async function send(connection: string, token: string, query?: string): Promise<Response> {

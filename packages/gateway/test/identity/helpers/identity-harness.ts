@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -68,9 +69,8 @@ export interface GatewayUnderTest {
 export const secretDir = mkdtempSync(join(tmpdir(), 'airlock-identity-'));
 export const gatewaySecretFile = join(secretDir, 'introspection-secret');
 writeFileSync(gatewaySecretFile, `${TEST_CLIENTS.gateway.clientSecret}\n`, { mode: 0o600 });
-export function removeSecrets(): void {
-  rmSync(secretDir, { recursive: true, force: true });
-}
+// Each test file that loads this harness gets its own directory, removed when the file is done.
+afterAll(() => rmSync(secretDir, { recursive: true, force: true }));
 
 export function oidcGatewayConfig(
   idp: Pick<TestIdentityProvider, 'issuer'>,
