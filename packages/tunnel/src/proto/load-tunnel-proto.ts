@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { fromJSON, loadSync, type Options } from '@grpc/proto-loader';
+import { fromJSON, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import protobuf from 'protobufjs';
 import type { ProtoGrpcType } from '../generated/tunnel.js';
+import { useDirectSessionCodec } from './session-codec.js';
 
 export const TUNNEL_PROTO_FILE = 'airlock/tunnel/v1/tunnel.proto';
 
@@ -41,13 +43,24 @@ declare const AIRLOCK_BUNDLED_TUNNEL_PROTO: string | undefined;
 
 let loaded: ProtoGrpcType['airlock']['tunnel']['v1'] | undefined;
 
-function loadTunnelDefinition(): ReturnType<typeof loadSync> {
+/**
+ * The .proto as protobuf.js JSON, parsed once: proto-loader builds gRPC's definition from it, and
+ * the Session codec encodes and decodes with protobuf.js types of its own built from it.
+ * keepCase false, as TUNNEL_PROTO_OPTIONS (the parser applies it to field names).
+ */
+function tunnelProtoJson(): protobuf.INamespace {
   if (typeof AIRLOCK_BUNDLED_TUNNEL_PROTO === 'string')
-    return fromJSON(
-      JSON.parse(AIRLOCK_BUNDLED_TUNNEL_PROTO) as Parameters<typeof fromJSON>[0],
-      TUNNEL_PROTO_OPTIONS,
-    );
-  return loadSync(TUNNEL_PROTO_FILE, { ...TUNNEL_PROTO_OPTIONS, includeDirs: [tunnelProtoDir()] });
+    return JSON.parse(AIRLOCK_BUNDLED_TUNNEL_PROTO) as protobuf.INamespace;
+  const root = new protobuf.Root();
+  root.loadSync(`${tunnelProtoDir()}${TUNNEL_PROTO_FILE}`, { keepCase: false });
+  return root.toJSON();
+}
+
+function loadTunnelDefinition(): PackageDefinition {
+  const json = tunnelProtoJson();
+  const definition = fromJSON(json as Parameters<typeof fromJSON>[0], TUNNEL_PROTO_OPTIONS);
+  useDirectSessionCodec(definition, protobuf.Root.fromJSON(json));
+  return definition;
 }
 
 /** The tunnel service and message definitions, loaded once from the .proto at runtime. */
