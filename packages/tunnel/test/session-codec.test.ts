@@ -69,7 +69,8 @@ const REQUESTS = [
   { attach: { openId: '', standby: true } },
 ];
 
-const OPEN = {
+/** Frozen, as the gateway's masking policies are: the codec must never change what it is given. */
+const OPEN = deepFreeze({
   openId: '',
   connection: 'echo',
   sessionId: 'x-1',
@@ -93,11 +94,24 @@ const OPEN = {
     keepLast: 4,
   },
   firstFrame: { data: Buffer.from('{"jsonrpc":"2.0","id":1,"method":"ping"}') },
-};
+});
 
-const RESPONSES = [...REQUESTS.filter((m) => !('attach' in m)), { open: OPEN }];
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+    for (const item of Object.values(value)) deepFreeze(item);
+    Object.freeze(value);
+  }
+  return value;
+}
 
-describe('the Session codec', () => {
+const RESPONSES = [
+  ...REQUESTS.filter((m) => !('attach' in m)),
+  { open: OPEN },
+  // Unset enums and messages: proto-loader names an enum's zero value and leaves messages null.
+  { open: { openId: 'o-2', connection: 'echo', sessionId: 's-2' } },
+];
+
+describe('the Session codec (protobuf.js directly, enums converted)', () => {
   it('writes the same bytes as proto-loader, and reads back what proto-loader reads', () => {
     const slow = converting();
     const fast = direct();
@@ -120,7 +134,7 @@ describe('the Session codec', () => {
   it('keeps enums as names in an OpenSession, both ways', () => {
     const fast = direct();
     const read = fast.responseDeserialize(fast.responseSerialize({ open: OPEN }));
-    expect(read).toEqual(converting().responseDeserialize(converting().responseSerialize({ open: OPEN })));
+    readsLike(read, converting().responseDeserialize(converting().responseSerialize({ open: OPEN })));
     expect(read['open']).toMatchObject({
       kind: 'SESSION_KIND_EXCHANGE',
       era: 'PROTOCOL_ERA_MODERN',
