@@ -2,29 +2,17 @@ import type { SessionOpenRequest } from '@airlock/core';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_CAPABILITIES as CURRENT, END_WITH_ANSWER_CAPABILITY } from '../src/capabilities.js';
 import type { TunnelStream } from '../src/index.js';
 import {
   captureLog,
   collect,
   connected,
-  sessionRequest,
+  exchangeRequest,
   startClient,
   startServer,
   waitUntil,
 } from './tunnel-harness.js';
-
-function exchangeRequest(sessionId: string): SessionOpenRequest {
-  return { ...sessionRequest(sessionId), era: 'modern', protocolVersion: '2026-07-28', kind: 'exchange' };
-}
-
-const CURRENT = [
-  'chunked-frames',
-  'standby-streams',
-  'standby-reuse',
-  'standby-rejoin',
-  'open-with-request',
-  'end-with-answer',
-];
 
 type Side = 'gateway' | 'agent';
 type WriteFn = (chunk: Record<string, unknown>, encoding: string, callback: () => void) => void;
@@ -131,8 +119,8 @@ describe('tunnel: an exchange that ends with its answer', () => {
   });
 
   for (const [label, agentCapabilities, gatewayIgnores] of [
-    ['an agent', CURRENT.filter((c) => c !== 'end-with-answer'), undefined],
-    ['a gateway', CURRENT, ['end-with-answer']],
+    ['an agent', CURRENT.filter((c) => c !== END_WITH_ANSWER_CAPABILITY), undefined],
+    ['a gateway', CURRENT, [END_WITH_ANSWER_CAPABILITY]],
   ] as const) {
     it(`sends an End each way with ${label} that predates it, and still reuses the stream`, async () => {
       const { exchange } = await setup(

@@ -115,6 +115,11 @@ export function sessionRequest(sessionId: string, connection = 'echo'): SessionO
   };
 }
 
+/** A modern-era (2026-07-28) exchange's open request. */
+export function exchangeRequest(sessionId: string): SessionOpenRequest {
+  return { ...sessionRequest(sessionId), era: 'modern', protocolVersion: '2026-07-28', kind: 'exchange' };
+}
+
 export interface Received {
   readonly messages: { data: Buffer; relatedRequest?: string | undefined; httpStatus?: number | undefined }[];
   readonly ended: Promise<AirlockError | undefined>;

@@ -1,19 +1,17 @@
 import { AirlockError, type SessionOpenRequest } from '@airlock/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AGENT_CAPABILITIES } from '../src/capabilities.js';
 import type { TunnelStream } from '../src/index.js';
 import {
   collect,
   connected,
   echoSessions,
+  exchangeRequest,
   sessionRequest,
   startClient,
   startServer,
   waitUntil,
 } from './tunnel-harness.js';
-
-function exchangeRequest(sessionId: string): SessionOpenRequest {
-  return { ...sessionRequest(sessionId), era: 'modern', protocolVersion: '2026-07-28', kind: 'exchange' };
-}
 
 describe('tunnel: standby streams for modern-era exchanges', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -114,15 +112,7 @@ describe('tunnel: standby streams for modern-era exchanges', () => {
   // request's first frame, only when both sides know it: an agent that sends an Attach to a
   // gateway that does not wait for one (or the reverse) breaks the next exchange on that stream or
   // never gets it back, and an agent that does not read first_frame loses the request.
-  const WITHOUT = (...left: string[]) =>
-    [
-      'chunked-frames',
-      'standby-streams',
-      'standby-reuse',
-      'standby-rejoin',
-      'open-with-request',
-      'end-with-answer',
-    ].filter((c) => !left.includes(c));
+  const WITHOUT = (...left: string[]) => AGENT_CAPABILITIES.filter((c) => !left.includes(c));
   for (const [label, versions] of [
     ['an agent that predates rejoining on End', { agentCapabilities: WITHOUT('standby-rejoin') }],
     ['a gateway that predates rejoining on End', { gatewayIgnores: ['standby-rejoin'] }],

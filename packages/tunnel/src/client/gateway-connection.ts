@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { AirlockError, type SessionOpenRequest, type SpooledEvent } from '@airlock/core';
 import type { Logger } from 'pino';
 import { agentCredentialsMetadata, type AgentCredentials } from '../auth/agent-credentials-metadata.js';
+import { OPEN_WITH_REQUEST_CAPABILITY } from '../capabilities.js';
 import type { ControlRequest } from '../generated/airlock/tunnel/v1/ControlRequest.js';
 import type { ControlResponse__Output } from '../generated/airlock/tunnel/v1/ControlResponse.js';
 import type { Frame__Output } from '../generated/airlock/tunnel/v1/Frame.js';
@@ -85,7 +86,7 @@ export class GatewayConnection {
     this.#options = options;
     this.#logger = options.logger;
     this.#announced = new Set((options.hello.connections ?? []).map((c) => c.name ?? ''));
-    this.#readsFirstFrame = options.hello.capabilities?.includes('open-with-request') ?? false;
+    this.#readsFirstFrame = options.hello.capabilities?.includes(OPEN_WITH_REQUEST_CAPABILITY) ?? false;
     const { TunnelService } = tunnelProto();
     this.#client = new TunnelService(options.address, options.credentials, options.channelOptions);
     this.#control = this.#client.Control(agentCredentialsMetadata(options.agent));

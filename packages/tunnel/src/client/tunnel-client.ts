@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { AirlockError, type SessionOpenRequest, type SpooledEvent } from '@airlock/core';
 import type { Logger } from 'pino';
+import { AGENT_CAPABILITIES } from '../capabilities.js';
 import { eraToWire, transportToWire, type AnnouncedConnection } from '../proto/wire-mapping.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import { channelCredentials, channelOptions, type TunnelClientTls } from './channel-setup.js';
@@ -51,16 +52,6 @@ const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 const DEFAULT_RECONNECT: ReconnectPolicy = { initialDelayMs: 250, maxDelayMs: 30_000 };
 /** A connection up this long counts as stable: the next reconnect starts from the initial delay. */
 const STABLE_CONNECTION_MS = 10_000;
-/** 'standby-…', 'open-with-request': see the gateway's ConnectedAgent. */
-const CAPABILITIES = [
-  'chunked-frames',
-  'standby-streams',
-  'standby-reuse',
-  'standby-rejoin',
-  'open-with-request',
-  'end-with-answer',
-];
-
 /**
  * The agent's side of the tunnel. It dials out to one gateway, says Hello with the connections it
  * serves, answers the gateway's OpenSession requests with Session streams, and reconnects forever
@@ -149,7 +140,7 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
       hello: {
         agentId: options.agentId,
         version: options.version,
-        capabilities: [...(options.testOnly?.capabilities ?? CAPABILITIES)],
+        capabilities: [...(options.testOnly?.capabilities ?? AGENT_CAPABILITIES)],
         connections: options.connections.map((c) => ({
           name: c.name,
           transport: transportToWire(c.transport),

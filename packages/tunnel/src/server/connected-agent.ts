@@ -14,6 +14,13 @@ import {
 import { HeartbeatClock } from '../heartbeat/heartbeat-clock.js';
 import type { TunnelStream } from '../tunnel-stream.js';
 import type { AgentIdentity } from './agent-authenticator.js';
+import {
+  END_WITH_ANSWER_CAPABILITY,
+  OPEN_WITH_REQUEST_CAPABILITY,
+  STANDBY_REJOIN_CAPABILITY,
+  STANDBY_REUSE_CAPABILITY,
+  STANDBY_STREAMS_CAPABILITY,
+} from '../capabilities.js';
 import { StandbyStreams } from './standby-streams.js';
 
 /** An agent as `airlock agents list` shows it. */
@@ -49,30 +56,6 @@ export interface ConnectedAgentOptions {
   readonly onOpenRejected: (agent: ConnectedAgent, openId: string, failure: AirlockError) => void;
   readonly onClosed: (agent: ConnectedAgent, reason: AirlockError) => void;
 }
-
-/** The Hello capability of an agent that keeps standby Session streams when the Welcome asks. */
-export const STANDBY_STREAMS_CAPABILITY = 'standby-streams';
-
-/** The Hello capability of an agent that can run exchange after exchange on one standby stream. */
-export const STANDBY_REUSE_CAPABILITY = 'standby-reuse';
-
-/**
- * The Hello capability of an agent that, with reuse, treats a clean End each way as the stream's
- * return to the pool: it sends no Attach after an exchange (one gRPC message fewer per exchange).
- */
-export const STANDBY_REJOIN_CAPABILITY = 'standby-rejoin';
-
-/**
- * The Hello capability of an agent that reads OpenSession.first_frame: on a standby stream, the
- * exchange's OpenSession carries the request's first frame (one gRPC message instead of two).
- */
-export const OPEN_WITH_REQUEST_CAPABILITY = 'open-with-request';
-
-/**
- * The Hello capability of an agent that, with rejoin, completes an exchange with its own End:
- * riding on its answer's last frame (Frame.last), and answered by no End from the gateway.
- */
-export const END_WITH_ANSWER_CAPABILITY = 'end-with-answer';
 
 /** A peer silent for this many heartbeat intervals is dead. */
 export const MISSED_HEARTBEATS_BEFORE_DEAD = 3;
