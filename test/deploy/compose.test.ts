@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { TemporaryDirectories } from '@airlock/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkConfigText } from './support/config-check.js';
 import { repositoryRoot } from './support/repository.js';
@@ -38,16 +38,8 @@ const hash = 'a'.repeat(64);
 /** Compose's interpolation of the one variable the inline configurations use. */
 const interpolate = (text: string) => text.replace(/\$\{AIRLOCK_AGENT_TOKEN_SHA256:\?[^}]*\}/g, hash);
 
-/** A directory of its own under the system's temporary directory, removed when this file is done. */
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const temporary = new TemporaryDirectories();
+afterAll(() => temporary.removeAll());
 describe('docker-compose.yml for local trials', () => {
   it('has a gateway, an agent, a demo MCP server, PostgreSQL and a Kinesis-compatible stream', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['agent', 'demo', 'gateway', 'kinesis', 'postgres']);
@@ -118,7 +110,7 @@ describe('docker-compose.yml for local trials', () => {
   }
 
   it('init-secrets.sh writes a token whose hash the gateway configuration gets, and no secret into .env', () => {
-    const dir = tempDir('airlock-compose-');
+    const dir = temporary.make('airlock-compose-');
     copyFileSync(join(composeDir, 'init-secrets.sh'), join(dir, 'init-secrets.sh'));
     const run = spawnSync('sh', [join(dir, 'init-secrets.sh')], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);

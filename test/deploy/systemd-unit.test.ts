@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TemporaryDirectories } from '@airlock/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/repository.js';
 
@@ -30,16 +30,8 @@ function parseUnit(source: string): Map<string, Map<string, string[]>> {
   return sections;
 }
 
-/** A directory of its own under the system's temporary directory, removed when this file is done. */
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const temporary = new TemporaryDirectories();
+afterAll(() => temporary.removeAll());
 describe('the agent systemd unit', () => {
   const unit = parseUnit(text);
   const service = unit.get('Service') ?? new Map<string, string[]>();
@@ -86,7 +78,7 @@ describe('the agent systemd unit', () => {
       return;
     }
     // verify also checks that ExecStart exists: point it at a binary this machine has.
-    const dir = tempDir('airlock-systemd-');
+    const dir = temporary.make('airlock-systemd-');
     const copy = join(dir, 'airlock-agent.service');
     writeFileSync(copy, text.replaceAll('/usr/local/bin/airlock-agent', process.execPath));
     const verify = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TemporaryDirectories } from '@airlock/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 /** The README's setup puts `airlock` on the PATH (scripts/install-cli.mjs); a fresh shell finds it. */
@@ -25,19 +25,11 @@ function freshShell(home: string, path: string, command: string) {
   });
 }
 
-/** A directory of its own under the system's temporary directory, removed when this file is done. */
-const made: string[] = [];
-const tempDir = (prefix: string): string => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const temporary = new TemporaryDirectories();
+afterAll(() => temporary.removeAll());
 describe('airlock on the PATH', () => {
   it('a fresh shell finds `airlock --version` after the install, with no node on its PATH', () => {
-    const home = tempDir('airlock-home-');
+    const home = temporary.make('airlock-home-');
     const bin = join(home, 'bin');
     const run = install(['--bin-dir', bin]);
     expect(run.status, run.stderr).toBe(0);
@@ -47,7 +39,7 @@ describe('airlock on the PATH', () => {
   });
 
   it('falls back to ~/.local/bin when the system directory is not writable, and says how to reach it', () => {
-    const home = tempDir('airlock-home-');
+    const home = temporary.make('airlock-home-');
     const run = install([], { HOME: home, AIRLOCK_SYSTEM_BIN_DIR: '/dev/null/bin', PATH: '/usr/bin:/bin' });
     expect(run.status, run.stderr).toBe(0);
     const launcher = join(home, '.local/bin/airlock');
@@ -58,12 +50,12 @@ describe('airlock on the PATH', () => {
   });
 
   it('never replaces an `airlock` it did not write, and uninstalls its own', () => {
-    const bin = tempDir('airlock-bin-');
+    const bin = temporary.make('airlock-bin-');
     writeFileSync(join(bin, 'airlock'), '#!/bin/sh\necho someone else\n');
     const refused = install(['--bin-dir', bin]);
     expect(refused.status).toBe(1);
     expect(refused.stderr).toContain('is not an Airlock launcher');
-    const other = tempDir('airlock-bin-');
+    const other = temporary.make('airlock-bin-');
     expect(install(['--bin-dir', other]).status).toBe(0);
     expect(install(['--bin-dir', other, '--uninstall']).status).toBe(0);
     expect(existsSync(join(other, 'airlock'))).toBe(false);

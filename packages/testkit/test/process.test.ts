@@ -1,16 +1,13 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, spawnNode } from '../src/index.js';
+import { freePort, spawnNode, TemporaryDirectories } from '../src/index.js';
 
-const made: string[] = [];
-afterAll(() => Promise.all(made.map((dir) => rm(dir, { recursive: true, force: true }))));
+const temporary = new TemporaryDirectories();
+afterAll(() => temporary.removeAll());
 
 async function script(source: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'testkit-'));
-  made.push(dir);
-  const path = join(dir, 'script.mjs');
+  const path = join(temporary.make('testkit-'), 'script.mjs');
   await writeFile(path, source);
   return path;
 }
