@@ -13,6 +13,7 @@ import type {
 import {
   completeBrowserLogin,
   connectV1Client,
+  repeatedKeys,
   spawnNode,
   waitFor,
   type NodeProcess,
@@ -66,8 +67,9 @@ beforeAll(async () => {
       '0',
       '--data-dir',
       join(dir, 'dev'),
+      // info: the last test reads every line the stack logged on the way.
       '--log-level',
-      'warn',
+      'info',
       '--access-token-ttl',
       String(ACCESS_TOKEN_TTL_SECONDS),
     ],
@@ -548,5 +550,25 @@ describe('a plain MCP SDK client, no Airlock software', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("the dev stack's log", () => {
+  it('names each key once per line, sub-components under `subcomponent`', () => {
+    const lines = [...dev.stdoutLines, ...dev.stderr().split('\n')].filter((l) => l.startsWith('{'));
+    const repeats = lines
+      .map((line) => ({ line, keys: repeatedKeys(line) }))
+      .filter(({ keys }) => keys.length > 0);
+    expect(repeats).toEqual([]);
+    // The lines that used to carry `component` twice: the identity each API discovered.
+    const identity = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line['msg'] === 'identity provider discovered');
+    expect(identity.map((line) => [line['component'], line['subcomponent']])).toEqual(
+      expect.arrayContaining([
+        ['sessions-api', 'identity'],
+        ['admin-api', 'identity'],
+      ]),
+    );
   });
 });

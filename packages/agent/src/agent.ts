@@ -7,6 +7,7 @@ import {
   type ResponseMasker,
   type SessionOpenRequest,
   type SpooledEvent,
+  childLogger,
 } from '@airlock/core';
 import type { AgentMetrics, RelayTracer } from '@airlock/operations';
 import type { TunnelStream } from '@airlock/tunnel';
@@ -150,12 +151,12 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
   const credentials =
     options.credentials ??
     (needsAwsCredentials(config)
-      ? new AwsCredentialCache(logger.child({ component: 'aws-credentials' }))
+      ? new AwsCredentialCache(childLogger(logger, { component: 'aws-credentials' }))
       : fixedCredentials(undefined));
 
   // The agent's own credentials are what it calls STS with, per (connection, person).
   const roles = assumesRoles(config)
-    ? new RoleCredentials({ source: credentials, logger: logger.child({ component: 'aws-roles' }) })
+    ? new RoleCredentials({ source: credentials, logger: childLogger(logger, { component: 'aws-roles' }) })
     : undefined;
 
   const injected = new InjectedSecrets(config);
@@ -311,7 +312,7 @@ export function createAgent(config: AgentConfig, options: CreateAgentOptions): A
           entry: gateway,
           resolve: options.resolveGateways ?? systemGatewayResolver,
           dial,
-          logger: logger.child({ component: 'gateway-discovery' }),
+          logger: childLogger(logger, { component: 'gateway-discovery' }),
         });
         fleets.push(fleet);
         await fleet.start();

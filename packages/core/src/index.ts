@@ -202,6 +202,7 @@ export {
 
 export { REDACTED_LOG_PATHS } from './logging/redact-paths.js';
 export { fixedFieldsLogger, type RedactingLogger } from './logging/fixed-fields-logger.js';
+export { childLogger, type BindingLogger } from './logging/child-logger.js';
 
 export { canonicalJson } from './recording/canonical-json.js';
 export { quotedPieces } from './recording/json-quote.js';

@@ -18,6 +18,7 @@ import {
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
+  childLogger,
 } from '@airlock/core';
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
 import { Readiness, serveHealth } from '@airlock/operations';
@@ -163,13 +164,13 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
           book: options.grantBook,
           rules,
           recorder,
-          logger: logger.child({ component: 'access-grants' }),
+          logger: childLogger(logger, { component: 'access-grants' }),
         });
   const modernGroups = new ModernSessionGroups(
     options.modernSessionIdleMs ?? 300_000,
     (context, reason) => pipeline.end(context, reason, logger),
     options.sharedModernGroups
-      ? { ...options.sharedModernGroups, logger: logger.child({ component: 'modern-groups' }) }
+      ? { ...options.sharedModernGroups, logger: childLogger(logger, { component: 'modern-groups' }) }
       : undefined,
   );
   const originPolicy = originPolicyFor(config);
@@ -371,7 +372,11 @@ function messagePolicyFor(
     lookup: grantBook?.lookup,
     jit: compileJitRules(config.access),
   });
-  const pinning = createPinningPolicy({ config, ...pins, logger: logger.child({ component: 'pinning' }) });
+  const pinning = createPinningPolicy({
+    config,
+    ...pins,
+    logger: childLogger(logger, { component: 'pinning' }),
+  });
   const guardrails =
     compiled === undefined || compiled.rules.length === 0 ? undefined : createGuardrailPolicy(compiled);
   const chain = (...stages: MessagePolicy[]): MessagePolicy => stages.reduce((a, b) => composePolicies(a, b));

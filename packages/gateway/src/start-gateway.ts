@@ -12,6 +12,7 @@ import {
   type MessagePolicy,
   type MessageRecorder,
   type RecordingConfig,
+  childLogger,
 } from '@airlock/core';
 import {
   MemoryAccessGrants,
@@ -133,13 +134,30 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const id = config.id ?? hostname();
   const logger = options.logger.child({ gatewayId: id });
-  // Metrics only where something scrapes them; tracing only where configured (the SDK loads lazily).
-  const metrics = config.operations ? new GatewayMetrics() : undefined;
+  // Tracing only where configured (the SDK loads lazily).
   const tracer: RelayTracer | undefined = await startTracing(
     config.telemetry.tracing,
     'airlock-gateway',
     logger,
   );
+  try {
+    return await startTraced(config, options, { id, logger, tracer });
+  } catch (error) {
+    // Each part below closes what it started when a later one fails; the tracer is closed here.
+    await tracer?.shutdown().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Everything after tracing: listeners, recording, tunnel, APIs. */
+async function startTraced(
+  config: GatewayConfig,
+  options: StartGatewayOptions,
+  base: { readonly id: string; readonly logger: Logger; readonly tracer: RelayTracer | undefined },
+): Promise<RunningGateway> {
+  const { id, logger, tracer } = base;
+  // Metrics only where something scrapes them.
+  const metrics = config.operations ? new GatewayMetrics() : undefined;
   // First: a webhook whose secret is missing stops startup before anything listens.
   const approvalNotifier = createApprovalNotifier({
     webhooks: config.approvals.webhooks,
@@ -209,25 +227,25 @@ export async function startGateway(
   // Live updates of the sessions and approvals lists (the API's event streams), from the store's
   // change feed: PostgreSQL LISTEN (every gateway's commits) or PGlite's own NOTIFY.
   const liveHub = recording?.store
-    ? new ChangeHub({ store: recording.store, logger: logger.child({ component: 'live-updates' }) })
+    ? new ChangeHub({ store: recording.store, logger: childLogger(logger, { component: 'live-updates' }) })
     : undefined;
   if (recording?.store === undefined) {
     logger.warn(
       'held calls (approvals) are kept in memory (no recording store): they are lost on restart and not shared with other gateways',
     );
   }
-  const approvalDecisions = new ApprovalDecisions(logger.child({ component: 'approvals' }));
+  const approvalDecisions = new ApprovalDecisions(childLogger(logger, { component: 'approvals' }));
   const readiness = readinessOf(tunnel, recording);
   // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.
   const sessionAccess = createSessionAccess(
     config,
-    logger.child({ component: 'sessions-api' }),
+    childLogger(logger, { component: 'sessions-api' }),
     options.adminIdentity,
   );
   // One admin identity (and its token verification caches) for the agents and tools APIs.
   const adminAccess = createAdminAccess(
     config,
-    logger.child({ component: 'admin-api' }),
+    childLogger(logger, { component: 'admin-api' }),
     options.adminIdentity,
   );
   const agentsApi = createAgentsApi({
@@ -237,14 +255,14 @@ export async function startGateway(
     sightings: new AgentSightings(tunnel),
     access: adminAccess,
     originPolicy,
-    logger: logger.child({ component: 'admin-api' }),
+    logger: childLogger(logger, { component: 'admin-api' }),
   });
   const toolsApi = createToolsApi({
     store: toolPins,
     modeOf: pinningModes(config.pinning),
     access: adminAccess,
     originPolicy,
-    logger: logger.child({ component: 'tools-api' }),
+    logger: childLogger(logger, { component: 'tools-api' }),
   });
   const adminApi = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?', 1)[0] as string;
@@ -269,11 +287,11 @@ export async function startGateway(
       }
       grantBook = new GrantBook({
         store: accessGrants,
-        logger: logger.child({ component: 'access-grants' }),
+        logger: childLogger(logger, { component: 'access-grants' }),
       });
       await grantBook.start();
     }
-    const accessLogger = logger.child({ component: 'access-api' });
+    const accessLogger = childLogger(logger, { component: 'access-api' });
     const accessApi = createAccessApi({
       store: accessGrants,
       jit,
@@ -288,7 +306,7 @@ export async function startGateway(
           config,
           assets: await loadConsoleAssets(options.consoleAssetsDir ?? consoleAssetsDir, logger),
           originPolicy,
-          logger: logger.child({ component: 'console' }),
+          logger: childLogger(logger, { component: 'console' }),
           records: recording?.store,
         })
       : undefined;
@@ -319,7 +337,7 @@ export async function startGateway(
               hub: liveHub,
               access: sessionAccess,
               originPolicy,
-              logger: logger.child({ component: 'sessions-api' }),
+              logger: childLogger(logger, { component: 'sessions-api' }),
             }),
           }
         : {}),
@@ -327,7 +345,7 @@ export async function startGateway(
         store: approvals,
         access: sessionAccess,
         originPolicy,
-        logger: logger.child({ component: 'approvals-api' }),
+        logger: childLogger(logger, { component: 'approvals-api' }),
         publicUrl: config.publicUrl,
         onDecided: (approval) => approvalDecisions.publish(approval),
         live: liveHub && recording?.store ? { hub: liveHub, store: recording.store } : undefined,

@@ -61,6 +61,7 @@ export {
 export { startServerProcess, type ServerProcess } from './process/start-server-process.js';
 export { waitFor, type WaitForOptions } from './process/wait-for.js';
 export { TemporaryDirectories } from './files/temporary-directories.js';
+export { repeatedKeys } from './logs/repeated-keys.js';
 
 // Identity: an in-process OpenID Provider with demo users, and forged tokens for negative tests.
 // The dev provider itself (password logins, as `airlock dev` runs it) for tests of the login flows.

@@ -1,4 +1,4 @@
-import { AirlockError, type AgentEnrollmentSource } from '@airlock/core';
+import { AirlockError, type AgentEnrollmentSource, childLogger } from '@airlock/core';
 import {
   EnrolledAgentAuthenticator,
   generateAgentToken,
@@ -47,7 +47,7 @@ export class AgentEnrollment implements AgentAuthenticator {
     this.#static = new EnrolledAgentAuthenticator(staticAgents);
     this.#staticAgents = new Map(staticAgents.map((a) => [a.id, a]));
     this.#file = file;
-    this.#logger = logger.child({ component: 'agent-enrollment' });
+    this.#logger = childLogger(logger, { component: 'agent-enrollment' });
     this.#enrolled = new EnrolledAgentAuthenticator([]);
     this.#apply(file?.records ?? []);
     file?.watch((records) => this.#apply(records));

@@ -7,6 +7,7 @@ import {
   type MessageRecorder,
   type RecordedApproval,
   type RelayContext,
+  childLogger,
 } from '@airlock/core';
 import type { ApprovalRecord, ApprovalStore } from '@airlock/recording';
 import type { Logger } from 'pino';
@@ -77,7 +78,7 @@ export class ApprovalGate {
   constructor(private readonly options: ApprovalGateOptions) {
     this.store = options.store;
     this.recorder = options.recorder;
-    this.log = options.logger.child({ component: 'approvals' });
+    this.log = childLogger(options.logger, { component: 'approvals' });
     this.now = options.now ?? (() => new Date());
     this.instanceId = `${options.gatewayId}/${randomUUID().slice(0, 8)}`;
   }

@@ -1,3 +1,4 @@
+import { childLogger } from '@airlock/core';
 import { randomUUID } from 'node:crypto';
 import type { ApprovalWebhookConfig } from '@airlock/core';
 import type { ApprovalRecord } from '@airlock/recording';
@@ -49,7 +50,7 @@ export interface ApprovalNotifier {
  * (AirlockError `config_invalid`) instead of failing each delivery later.
  */
 export function createApprovalNotifier(options: ApprovalNotifierOptions): ApprovalNotifier {
-  const logger = options.logger.child({ component: 'approval-webhooks' });
+  const logger = childLogger(options.logger, { component: 'approval-webhooks' });
   const env = options.env ?? process.env;
   const targets: WebhookTarget[] = options.webhooks.map((webhook, index) => {
     const key = `gateway.approvals.webhooks[${index}]`;

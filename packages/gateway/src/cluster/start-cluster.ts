@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AirlockError, type ClusterConfig } from '@airlock/core';
+import { AirlockError, type ClusterConfig, childLogger } from '@airlock/core';
 import type { GatewayPeerStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { readClusterTls, reloadClusterTlsOnChange } from './cluster-tls.js';
@@ -54,7 +54,7 @@ async function readSecret(path: string): Promise<Buffer> {
 /** Joins the gateways sharing the store: internal listener, peer registration, forwarding. */
 export async function startCluster(options: ClusterOptions): Promise<RunningCluster> {
   const { config, gatewayId, tag } = options;
-  const logger = options.logger.child({ component: 'cluster' });
+  const logger = childLogger(options.logger, { component: 'cluster' });
   const secret = await readSecret(config.secretFile);
   const tls = config.tls === undefined ? undefined : readClusterTls(config.tls);
   if (tls === undefined && config.insecurePlaintext) {

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { AirlockError, type Caller, type GatewayConfig, type IdentityResolver } from '@airlock/core';
+import {
+  AirlockError,
+  type Caller,
+  type GatewayConfig,
+  type IdentityResolver,
+  childLogger,
+} from '@airlock/core';
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { Logger } from 'pino';
 import { AuthChallenges } from './bearer-challenge.js';
@@ -76,7 +82,7 @@ export function createOidcIdentity(
       'gateway.auth.mode "oidc" needs gateway.publicUrl (the URL clients use).',
     );
   }
-  const logger = options.logger.child({ component: 'identity' });
+  const logger = childLogger(options.logger, { component: 'identity' });
   const issuers = auth.issuers.map(
     (issuer) =>
       new TrustedIssuer(issuer, {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AirlockError, type GatewayConfig, type RecordingConfig } from '@airlock/core';
+import { AirlockError, type GatewayConfig, type RecordingConfig, childLogger } from '@airlock/core';
 import {
   keyWrapperFromConfig,
   KinesisSink,
@@ -125,7 +125,7 @@ export async function startGatewayRecording(
 ): Promise<GatewayRecording> {
   const places = gatewayRecordingPlaces(config, recording);
   const spoolDir = places.spoolDir;
-  const log = logger.child({ component: 'recording' });
+  const log = childLogger(logger, { component: 'recording' });
   const wrapper = await keyWrapperFromConfig(recording.encryption);
   const store = await openStore(places, recording, wrapper, log);
   if (store) indexStoredMessagesInBackground(store, log);

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { childLogger } from '@airlock/core';
 import { pino, type Logger } from 'pino';
 import { backoffDelayMs, type BackoffPolicy } from '../kinesis/backoff.js';
 import { spooledAt, type Spool, type SpoolBatch } from '../spool/spool.js';
@@ -79,7 +80,7 @@ export class SpoolDelivery {
     this.batchSize = options.batchSize ?? 500;
     this.backoff = options.backoff ?? DEFAULT_DELIVERY_BACKOFF;
     this.lingerMs = options.lingerMs ?? DEFAULT_DELIVERY_LINGER_MS;
-    this.logger = (options.logger ?? pino({ enabled: false })).child({
+    this.logger = childLogger(options.logger ?? pino({ enabled: false }), {
       component: 'spool-delivery',
       sink: this.sinkName,
     });

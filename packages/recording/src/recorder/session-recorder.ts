@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AirlockError,
+  childLogger,
   RECORDING_SCHEMA_VERSION,
   type MaskingFinding,
   type MessageRecorder,
@@ -94,7 +95,7 @@ export class SessionRecorder implements MessageRecorder {
     this.mode = options.mode ?? 'strict';
     this.gatewayId = options.gatewayId;
     this.agentId = options.agentId;
-    this.logger = (options.logger ?? pino({ enabled: false })).child({
+    this.logger = childLogger(options.logger ?? pino({ enabled: false }), {
       component: 'recorder',
       source: this.source,
     });

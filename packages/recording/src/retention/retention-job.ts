@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { AirlockError, GENESIS_HASH, RECORDING_SCHEMA_VERSION, type RecordingEvent } from '@airlock/core';
+import {
+  AirlockError,
+  childLogger,
+  GENESIS_HASH,
+  RECORDING_SCHEMA_VERSION,
+  type RecordingEvent,
+} from '@airlock/core';
 import { pino, type Logger } from 'pino';
 import { sealEvent } from '../recorder/build-event.js';
 import type { EventAppender } from '../recorder/session-recorder.js';
@@ -55,7 +61,7 @@ export class RetentionJob {
       );
     }
     this.#options = options;
-    this.#logger = (options.logger ?? pino({ enabled: false })).child({ component: 'retention' });
+    this.#logger = childLogger(options.logger ?? pino({ enabled: false }), { component: 'retention' });
     this.#now = options.now ?? (() => new Date());
   }
 

@@ -1,5 +1,5 @@
 import { mkdir, stat, unlink } from 'node:fs/promises';
-import { AirlockError, type RecordingEvent } from '@airlock/core';
+import { AirlockError, childLogger, type RecordingEvent } from '@airlock/core';
 import { pino, type Logger } from 'pino';
 import { readCursorFile } from './cursor-file.js';
 import { DEFAULT_FSYNC_INTERVAL_MS, FSYNC_POLICIES, type FsyncPolicy } from './fsync-policy.js';
@@ -222,7 +222,7 @@ export class Spool {
     if (!Number.isSafeInteger(segmentBytes) || segmentBytes < 4096) {
       throw new AirlockError('config_invalid', 'The spool segment size must be at least 4096 bytes.');
     }
-    const logger = (options.logger ?? pino({ enabled: false })).child({ component: 'spool' });
+    const logger = childLogger(options.logger ?? pino({ enabled: false }), { component: 'spool' });
     try {
       await mkdir(options.dir, { recursive: true });
     } catch (error) {

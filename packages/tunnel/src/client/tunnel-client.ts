@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AirlockError, type SessionOpenRequest, type SpooledEvent } from '@airlock/core';
+import { AirlockError, type SessionOpenRequest, type SpooledEvent, childLogger } from '@airlock/core';
 import type { Logger } from 'pino';
 import { AGENT_CAPABILITIES } from '../capabilities.js';
 import { eraToWire, transportToWire, type AnnouncedConnection } from '../proto/wire-mapping.js';
@@ -73,13 +73,11 @@ export class TunnelClient extends EventEmitter<TunnelClientEvents> {
     this.#options = options;
     this.#reconnect = options.reconnect ?? DEFAULT_RECONNECT;
     this.#backoff = new ReconnectBackoff(this.#reconnect);
-    // Bind what the caller's logger does not already carry: pino repeats a key bound twice (the
-    // agent's logger carries agentId and gateway, so every line had each of them twice).
-    const bound = options.logger.bindings();
-    this.#logger = options.logger.child({
+    // The agent's logger carries agentId and gateway already: childLogger binds each once.
+    this.#logger = childLogger(options.logger, {
       component: 'tunnel-client',
-      ...(bound['gateway'] === undefined ? { gateway: options.address } : {}),
-      ...(bound['agentId'] === undefined ? { agentId: options.agentId } : {}),
+      gateway: options.address,
+      agentId: options.agentId,
     });
     // Fail on bad TLS settings now, not at the first reconnect.
     channelCredentials(options.tls);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { AirlockError, GrpcStatus, listenFailure, type SessionOpenRequest } from '@airlock/core';
+import { AirlockError, GrpcStatus, listenFailure, type SessionOpenRequest, childLogger } from '@airlock/core';
 import type { Logger } from 'pino';
 import { readAgentCredentials } from '../auth/agent-credentials-metadata.js';
 import type { ControlRequest__Output } from '../generated/airlock/tunnel/v1/ControlRequest.js';
@@ -163,12 +163,7 @@ export class TunnelServer extends EventEmitter<TunnelServerEvents> {
     this.host = options.host;
     this.port = options.port;
     this.gatewayId = options.gatewayId;
-    // Bind what the caller's logger does not already carry: pino repeats a key bound twice.
-    const bound = options.logger.bindings();
-    this.#logger = options.logger.child({
-      component: 'tunnel-server',
-      ...(bound['gatewayId'] === undefined ? { gatewayId: options.gatewayId } : {}),
-    });
+    this.#logger = childLogger(options.logger, { component: 'tunnel-server', gatewayId: options.gatewayId });
     this.#heartbeatIntervalMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     this.#maxChunkBytes = maxChunkBytes;
     this.#maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
