@@ -75,20 +75,36 @@ it('runs the recording cost benchmark end to end and writes its JSON', async () 
 it('prints each benchmark script its options on --help and refuses an unknown option', async () => {
   const run = promisify(execFile);
   const dir = new URL('../bench/', import.meta.url).pathname;
-  const scripts = ['relay-bench.mjs', 'scale-bench.mjs', 'recording-cost.mjs', 'live-updates.mjs'];
-  for (const script of scripts) {
-    const { stdout } = await run(process.execPath, [join(dir, script), '--help'], { timeout: 30_000 });
+  const scripts = [
+    'relay-bench.mjs',
+    'scale-bench.mjs',
+    'recording-cost.mjs',
+    'live-updates.mjs',
+    'compare-builds.mjs',
+  ];
+  // Each is its own process: all at once.
+  const failed = (error: { code: number; stderr: string }) => error;
+  const [helps, relayHelp, refused, noBase] = await Promise.all([
+    Promise.all(
+      scripts.map((script) => run(process.execPath, [join(dir, script), '--help'], { timeout: 30_000 })),
+    ),
+    run(process.execPath, [join(dir, 'relay-bench.mjs'), '--help']),
+    run(process.execPath, [join(dir, 'relay-bench.mjs'), '--no-such-option']).then(() => undefined, failed),
+    run(process.execPath, [join(dir, 'compare-builds.mjs'), '--base', join(dir, 'no-such-build.js')]).then(
+      () => undefined,
+      failed,
+    ),
+  ]);
+  for (const { stdout } of helps) {
     // The script's opening comment, without its slashes.
     expect(stdout.length).toBeGreaterThan(200);
     expect(stdout).not.toMatch(/^\/\//m);
   }
-  expect((await run(process.execPath, [join(dir, 'relay-bench.mjs'), '--help'])).stdout).toContain(
-    '--all-features',
-  );
-  const refused = await run(process.execPath, [join(dir, 'relay-bench.mjs'), '--no-such-option']).then(
-    () => undefined,
-    (error: { code: number; stderr: string }) => error,
-  );
+  expect(relayHelp.stdout).toContain('--all-features');
   expect(refused?.code).toBe(2);
   expect(refused?.stderr).toContain("relay-bench.mjs: Unknown option '--no-such-option'; run it with --help");
+  // The comparison names what is missing and what to do, before it runs anything.
+  expect(noBase?.code).toBe(2);
+  expect(noBase?.stderr).toContain("--base must name the other build's packages/cli/dist/main.js");
+  expect(noBase?.stderr).toContain('does not exist');
 }, 60_000);
