@@ -64,4 +64,35 @@ describe('createLogger (batched stderr)', () => {
     );
     expect(messages(stderr)).toEqual(['quiet line']);
   });
+
+  it('stops writing once its lines are out: an idle process makes no writes', async () => {
+    // sonic-boom's own periodic flush wrote an empty string to stderr every second, forever. The
+    // child counts the logger's writes to fd 2 (fs.write, which sonic-boom calls) from 3.5 s to
+    // 6.5 s after its only line; the exit flush that writes the count is synchronous, not counted.
+    const { stderr, code } = await runNode(
+      `import fs from 'node:fs';
+       const write = fs.write;
+       let counting = false;
+       let writes = 0;
+       fs.write = function (fd, ...rest) {
+         if (fd === 2 && counting) writes += 1;
+         return write.call(this, fd, ...rest);
+       };
+       const { createLogger } = await import(${JSON.stringify(LOGGER)});
+       const log = createLogger('info');
+       log.info('only line');
+       setTimeout(() => (counting = true), 3500);
+       setTimeout(() => {
+         log.info({ writes }, 'idle writes');
+         process.exit(0);
+       }, 6500);`,
+    );
+    expect(code).toBe(0);
+    const lines = stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; writes?: number });
+    expect(lines.map((l) => l.msg)).toEqual(['only line', 'idle writes']);
+    expect(lines[1]?.writes).toBe(0);
+  });
 });

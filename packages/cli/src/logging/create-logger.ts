@@ -35,13 +35,31 @@ export function createLogger(
       }),
     );
   }
-  return pino(
-    base,
-    pino.destination({
-      dest: 2,
-      sync: false,
-      minLength: LOG_BATCH_BYTES,
-      periodicFlush: LOG_FLUSH_INTERVAL_MS,
-    }),
-  );
+  const destination = pino.destination({ dest: 2, sync: false, minLength: LOG_BATCH_BYTES });
+  flushWhileWriting(destination, LOG_FLUSH_INTERVAL_MS);
+  return pino(base, destination);
+}
+
+/**
+ * Flushes `destination` every `intervalMs` while lines arrive or get written, and twice more after
+ * (a flush asked for during a write in progress does nothing; a later one writes what is left).
+ * sonic-boom's own `periodicFlush` writes even when nothing waits: an empty write to stderr, and a
+ * thread-pool hop, every second of an idle role's life.
+ */
+function flushWhileWriting(destination: ReturnType<typeof pino.destination>, intervalMs: number): void {
+  let flushes = 0;
+  const write = destination.write.bind(destination);
+  destination.write = (line: string) => {
+    flushes = 2;
+    return write(line);
+  };
+  // A write that leaves the rest of the batch behind (below minLength) is followed by a flush too.
+  destination.on('write', (bytes: number) => {
+    if (bytes > 0) flushes = 2;
+  });
+  setInterval(() => {
+    if (flushes === 0) return;
+    flushes -= 1;
+    destination.flush();
+  }, intervalMs).unref();
 }
