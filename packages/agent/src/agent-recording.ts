@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AirlockError, type AgentConfig, type RecordingConfig, childLogger } from '@airlock/core';
+import { AirlockError, childLogger, type AgentConfig, type RecordingConfig } from '@airlock/core';
 // The spool entry, not the package's main one: that would load the stores and AWS SDK clients.
 import {
   keyWrapperFromConfig,

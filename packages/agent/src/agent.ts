@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import {
   AirlockError,
+  childLogger,
   type AgentConfig,
   type ConnectionEra,
   type MessageRecorder,
   type ResponseMasker,
   type SessionOpenRequest,
   type SpooledEvent,
-  childLogger,
 } from '@airlock/core';
 import type { AgentMetrics, RelayTracer } from '@airlock/operations';
 import type { TunnelStream } from '@airlock/tunnel';

@@ -13,12 +13,12 @@ import {
   type AccessRules,
   listenFailure,
   noRecording,
+  childLogger,
   type GatewayConfig,
   type Guardrails,
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
-  childLogger,
 } from '@airlock/core';
 import { MemoryApprovals, MemoryToolPins, type ApprovalStore, type ToolPinStore } from '@airlock/recording';
 import { Readiness, serveHealth } from '@airlock/operations';

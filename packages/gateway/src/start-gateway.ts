@@ -7,12 +7,12 @@ import {
   compileJitRules,
   noRecording,
   pinningModes,
+  childLogger,
   type GatewayConfig,
   type IdentityResolver,
   type MessagePolicy,
   type MessageRecorder,
   type RecordingConfig,
-  childLogger,
 } from '@airlock/core';
 import {
   MemoryAccessGrants,

@@ -1,4 +1,4 @@
-import { AirlockError, type AgentEnrollmentSource, childLogger } from '@airlock/core';
+import { AirlockError, childLogger, type AgentEnrollmentSource } from '@airlock/core';
 import {
   EnrolledAgentAuthenticator,
   generateAgentToken,

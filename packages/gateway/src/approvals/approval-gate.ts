@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   AirlockError,
   errorResponse,
+  childLogger,
   type HoldRequest,
   type JsonRpcRequest,
   type MessageRecorder,
   type RecordedApproval,
   type RelayContext,
-  childLogger,
 } from '@airlock/core';
 import type { ApprovalRecord, ApprovalStore } from '@airlock/recording';
 import type { Logger } from 'pino';

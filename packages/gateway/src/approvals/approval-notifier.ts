@@ -1,6 +1,5 @@
-import { childLogger } from '@airlock/core';
 import { randomUUID } from 'node:crypto';
-import type { ApprovalWebhookConfig } from '@airlock/core';
+import { childLogger, type ApprovalWebhookConfig } from '@airlock/core';
 import type { ApprovalRecord } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { approvalWebhookPayload, type ApprovalEvent } from './approval-payloads.js';

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AirlockError, type ClusterConfig, childLogger } from '@airlock/core';
+import { AirlockError, childLogger, type ClusterConfig } from '@airlock/core';
 import type { GatewayPeerStore } from '@airlock/recording';
 import type { Logger } from 'pino';
 import { readClusterTls, reloadClusterTlsOnChange } from './cluster-tls.js';

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import {
   AirlockError,
+  childLogger,
   type Caller,
   type GatewayConfig,
   type IdentityResolver,
-  childLogger,
 } from '@airlock/core';
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { Logger } from 'pino';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { AirlockError, type GatewayConfig, type RecordingConfig, childLogger } from '@airlock/core';
+import { AirlockError, childLogger, type GatewayConfig, type RecordingConfig } from '@airlock/core';
 import {
   keyWrapperFromConfig,
   KinesisSink,
