@@ -48,7 +48,19 @@ function startRole(dir, role, configFile, env, stopList) {
       .filter(Boolean)
       .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
   );
-  const child = spawn(process.execPath, [...profile, ...flags, AIRLOCK, role, '--config', configFile], {
+  // BENCH_AGENT_EXECUTABLE=<file>: run the agent as it ships, the single executable
+  // (scripts/build-agent-binary.mjs) or its bundle (a .cjs file, run with this Node), instead of
+  // `airlock agent` from this checkout. Node flags go to it through NODE_OPTIONS.
+  const shipped = role === 'agent' ? process.env.BENCH_AGENT_EXECUTABLE : undefined;
+  const [command, args] = !shipped
+    ? [process.execPath, [...profile, ...flags, AIRLOCK, role, '--config', configFile]]
+    : shipped.endsWith('.cjs')
+      ? [process.execPath, [...profile, ...flags, shipped, '--config', configFile]]
+      : [shipped, ['--config', configFile]];
+  if (shipped && !shipped.endsWith('.cjs') && (profile.length > 0 || flags.length > 0)) {
+    extraEnv.NODE_OPTIONS = [env.NODE_OPTIONS, ...profile, ...flags].filter(Boolean).join(' ');
+  }
+  const child = spawn(command, args, {
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', log],
   });

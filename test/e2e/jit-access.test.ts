@@ -128,6 +128,10 @@ async function sessionOfGrant(grantId: string): Promise<RecordingEvent[]> {
 }
 
 describe('just-in-time access', () => {
+  it('keeps grants without polling the embedded store: this gateway is its only writer', () => {
+    expect(airlock.gateway.grants?.polling).toBe(false);
+  });
+
   it('refuses carol without a grant and tells her how to ask', async () => {
     await expect(carolClient()).rejects.toThrow(/airlock access request kitchen --duration 1h --reason/);
   });

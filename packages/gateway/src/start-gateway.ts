@@ -39,7 +39,7 @@ import { createAgentsApi } from './admin/agents-api.js';
 import { createToolsApi, TOOLS_API_PATH } from './admin/tools-api.js';
 import { createApprovalNotifier, type ApprovalNotifier } from './approvals/approval-notifier.js';
 import { AgentEnrollment } from './agents/agent-enrollment.js';
-import { GrantBook } from './access/grant-book.js';
+import { GrantBook, SHARED_GRANT_POLL_MS } from './access/grant-book.js';
 import { createAccessApi } from './api/access-api.js';
 import { createApprovalsApi } from './api/approvals-api.js';
 import { createSessionAccess } from './api/session-access.js';
@@ -287,6 +287,8 @@ async function startTraced(
       }
       grantBook = new GrantBook({
         store: accessGrants,
+        // Only a store other gateways write to holds grants this gateway has not made itself.
+        pollMs: recording?.store instanceof PostgresStore ? SHARED_GRANT_POLL_MS : undefined,
         logger: childLogger(logger, { component: 'access-grants' }),
       });
       await grantBook.start();

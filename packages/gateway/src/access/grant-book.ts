@@ -15,10 +15,20 @@ export interface GrantEnd {
 
 export interface GrantBookOptions {
   readonly store: AccessGrantStore;
-  /** How often grants decided or revoked on other gateways are looked for (default 1 s). */
-  readonly pollMs?: number;
+  /**
+   * How often grants decided or revoked on other gateways are looked for, when the store is shared
+   * with them (PostgreSQL). Undefined: this gateway is the store's only writer (the embedded store,
+   * or grants in memory), so every change is made here and reloaded at once (`refresh`); nothing
+   * reads the store while nothing changes.
+   */
+  readonly pollMs?: number | undefined;
+  /** How soon a failed reload is tried again when there is no poll to do it (default 1 s). */
+  readonly retryMs?: number;
   readonly logger: Logger;
 }
+
+/** How often a store shared with other gateways is read for their grants and revocations. */
+export const SHARED_GRANT_POLL_MS = 1000;
 
 interface Entry {
   readonly grant: ActiveGrant;
@@ -30,33 +40,50 @@ const keyOf = (subject: string, connection: string): string => `${subject}\u0000
 
 /**
  * The just-in-time grants in force, in memory, because policy asks on every message and must
- * answer synchronously. The store is the truth: the book reloads it every `pollMs` (so a grant or
- * revocation made on another gateway is seen within that) and at once after a change made here.
- * Each grant ends at its exact `expiresAt` (a timer), and a revocation ends it when seen.
+ * answer synchronously. The store is the truth: the book reloads it at once after a change made
+ * here and, with a store shared by several gateways, every `pollMs` (so a grant or revocation made
+ * on another gateway is seen within that). Each grant ends at its exact `expiresAt` (a timer), and
+ * a revocation ends it when seen. Without a poll, a reload that fails is retried every `retryMs`
+ * until one succeeds: a revocation is never left unseen until the next change.
  */
 export class GrantBook {
   private readonly entries = new Map<string, Entry>();
   private readonly byHolder = new Map<string, ActiveGrant[]>();
   private readonly listeners: ((end: GrantEnd) => void)[] = [];
-  private readonly pollMs: number;
+  private readonly pollMs: number | undefined;
+  private readonly retryMs: number;
   private poller: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private again = false;
   private closed = false;
 
   constructor(private readonly options: GrantBookOptions) {
-    this.pollMs = options.pollMs ?? 1000;
+    this.pollMs = options.pollMs;
+    this.retryMs = options.retryMs ?? 1000;
   }
 
-  /** Loads the grants in force, then keeps polling. */
+  /** Loads the grants in force, then polls if the store is shared. */
   async start(): Promise<void> {
-    await this.refresh();
+    try {
+      await this.refresh();
+    } catch (error) {
+      // The gateway does not start: nothing is left retrying behind it.
+      this.close();
+      throw error;
+    }
+    if (this.pollMs === undefined) return;
     this.poller = setInterval(() => {
       this.refresh().catch((error: unknown) =>
         this.options.logger.warn({ err: error }, 'Reading access grants failed; retrying at the next poll'),
       );
     }, this.pollMs);
     this.poller.unref();
+  }
+
+  /** Whether the book reads the store on a timer (a store shared with other gateways). */
+  get polling(): boolean {
+    return this.pollMs !== undefined;
   }
 
   /** The policy's synchronous question: this caller's grants in force on this connection. */
@@ -80,6 +107,9 @@ export class GrantBook {
           this.again = false;
           await this.reload();
         } while (this.again && !this.closed);
+      } catch (error) {
+        this.retryLater();
+        throw error;
       } finally {
         this.refreshing = undefined;
       }
@@ -87,9 +117,25 @@ export class GrantBook {
     return this.refreshing;
   }
 
+  /** Without a poll, nothing else would reload after a failure: try again until it succeeds. */
+  private retryLater(): void {
+    if (this.pollMs !== undefined || this.closed || this.retry !== undefined) return;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.refresh().catch((error: unknown) =>
+        this.options.logger.warn(
+          { err: error },
+          `Reading access grants failed; retrying in ${this.retryMs} ms`,
+        ),
+      );
+    }, this.retryMs);
+    this.retry.unref();
+  }
+
   close(): void {
     this.closed = true;
     clearInterval(this.poller);
+    clearTimeout(this.retry);
     for (const entry of this.entries.values()) clearTimeout(entry.timer);
     this.entries.clear();
     this.byHolder.clear();
@@ -130,11 +176,14 @@ export class GrantBook {
       expiresAt: stored.expiresAt,
     });
     const requester = stored.requester.subject;
-    // setTimeout holds at most ~24.8 days; a longer grant is re-armed by a later reload.
+    // setTimeout holds at most ~24.8 days; a longer grant is re-armed by reloading it.
     const delay = Math.min(Math.max(0, Date.parse(stored.expiresAt) - Date.now()), 2 ** 31 - 1);
     const timer = setTimeout(() => {
       if (Date.parse(grant.expiresAt) > Date.now()) {
         this.remove(grant.id);
+        this.refresh().catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'Reading access grants failed; retrying'),
+        );
         return;
       }
       this.remove(grant.id);

@@ -70,7 +70,7 @@ export function createAccessApi(
     try {
       await options.book?.refresh();
     } catch (error) {
-      logger.warn({ err: error }, 'Reloading access grants failed; the next poll retries');
+      logger.warn({ err: error }, 'Reloading access grants failed; the gateway retries until it succeeds');
     }
   }
 

@@ -5,7 +5,7 @@ import type { Caller } from '@airlock/core';
 import { MemoryAccessGrants, PgliteStore, type AccessGrantStore } from '@airlock/recording';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GrantBook, type GrantEnd } from '../../src/access/grant-book.js';
+import { GrantBook, SHARED_GRANT_POLL_MS, type GrantEnd } from '../../src/access/grant-book.js';
 
 const carol: Caller = { subject: 'carol', groups: ['contractors'], anonymous: false };
 const logger = pino({ enabled: false });
@@ -28,8 +28,14 @@ async function granted(store: AccessGrantStore, id: string, seconds: number, too
   return store.decideGrant(id, { decision: 'grant', by: 'bob' }, new Date());
 }
 
-async function bookOn(store: AccessGrantStore, pollMs = 60_000) {
-  const book = new GrantBook({ store, pollMs, logger });
+/** `pollMs` 'never': no poll, as on a store this gateway alone writes. */
+async function bookOn(store: AccessGrantStore, pollMs: number | 'never' = 60_000, retryMs?: number) {
+  const book = new GrantBook({
+    store,
+    pollMs: pollMs === 'never' ? undefined : pollMs,
+    logger,
+    ...(retryMs === undefined ? {} : { retryMs }),
+  });
   books.push(book);
   const ended: GrantEnd[] = [];
   book.onEnded((end) => ended.push(end));
@@ -64,6 +70,52 @@ describe('GrantBook', () => {
     expect(ended).toMatchObject([
       { why: 'revoked', by: 'bob', reason: 'incident closed', requester: 'carol' },
     ]);
+  });
+
+  it('without a poll (the store has no other writer) reads the store only when told', async () => {
+    const store = new MemoryAccessGrants();
+    let reads = 0;
+    const activeGrants = store.activeGrants.bind(store);
+    store.activeGrants = (now) => {
+      reads += 1;
+      return activeGrants(now);
+    };
+    const { book } = await bookOn(store, 'never');
+    expect(book.polling).toBe(false);
+    expect(reads).toBe(1);
+    await granted(store, 'g4', 600);
+    // Longer than a shared store's poll:
+    await new Promise((r) => setTimeout(r, SHARED_GRANT_POLL_MS + 300));
+    // Nothing read the store on its own: the grant made behind the book's back is not seen...
+    expect(reads).toBe(1);
+    expect(book.lookup(carol, 'kitchen')).toEqual([]);
+    // ...until the book is told, as the access API does after every change it makes.
+    await book.refresh();
+    expect(reads).toBe(2);
+    expect(book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g4']);
+  });
+
+  it('without a poll retries a failed reload until it lands: a revocation is never left unseen', async () => {
+    const store = new MemoryAccessGrants();
+    await granted(store, 'g5', 600);
+    const { book, ended } = await bookOn(store, 'never', 50);
+    expect(book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g5']);
+    const activeGrants = store.activeGrants.bind(store);
+    let failures = 2;
+    store.activeGrants = (now) => {
+      if (failures > 0) {
+        failures -= 1;
+        return Promise.reject(new Error('store unreachable'));
+      }
+      return activeGrants(now);
+    };
+    await store.revokeGrant('g5', 'bob', 'done', new Date());
+    await expect(book.refresh()).rejects.toThrow('store unreachable');
+    // Still in force right after the failed reload; the retries (every 50 ms) end it.
+    expect(book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g5']);
+    await expect.poll(() => book.lookup(carol, 'kitchen'), { timeout: 2000 }).toEqual([]);
+    expect(failures).toBe(0);
+    expect(ended).toMatchObject([{ why: 'revoked', by: 'bob', reason: 'done' }]);
   });
 
   it('finds grants again after a restart: they live in the store (PGlite)', async () => {
