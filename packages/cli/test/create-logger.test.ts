@@ -65,25 +65,34 @@ describe('createLogger (batched stderr)', () => {
     expect(messages(stderr)).toEqual(['quiet line']);
   });
 
-  it('stops writing once its lines are out: an idle process makes no writes', async () => {
-    // sonic-boom's own periodic flush wrote an empty string to stderr every second, forever. The
-    // child counts the logger's writes to fd 2 (fs.write, which sonic-boom calls) from 3.5 s to
-    // 6.5 s after its only line; the exit flush that writes the count is synchronous, not counted.
+  it('stops writing once its lines are out: an idle process makes no writes and runs no timer', async () => {
+    // sonic-boom's own periodic flush wrote an empty string to stderr every second, forever; the
+    // logger's own flush timer then still woke the process every second to do nothing. The child
+    // counts, from 3.5 s to 6.5 s after its only line, the logger's writes to fd 2 (fs.write, which
+    // sonic-boom calls) and the runs of every interval timer made after this point (the logger's);
+    // the exit flush that writes the counts is synchronous, not counted.
     const { stderr, code } = await runNode(
       `import fs from 'node:fs';
        const write = fs.write;
        let counting = false;
        let writes = 0;
+       let ticks = 0;
        fs.write = function (fd, ...rest) {
          if (fd === 2 && counting) writes += 1;
          return write.call(this, fd, ...rest);
        };
+       const setInterval = globalThis.setInterval;
+       globalThis.setInterval = (callback, ms) =>
+         setInterval(() => {
+           if (counting) ticks += 1;
+           callback();
+         }, ms);
        const { createLogger } = await import(${JSON.stringify(LOGGER)});
        const log = createLogger('info');
        log.info('only line');
        setTimeout(() => (counting = true), 3500);
        setTimeout(() => {
-         log.info({ writes }, 'idle writes');
+         log.info({ writes, ticks }, 'idle');
          process.exit(0);
        }, 6500);`,
     );
@@ -91,8 +100,22 @@ describe('createLogger (batched stderr)', () => {
     const lines = stderr
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg: string; writes?: number });
-    expect(lines.map((l) => l.msg)).toEqual(['only line', 'idle writes']);
-    expect(lines[1]?.writes).toBe(0);
+      .map((l) => JSON.parse(l) as { msg: string; writes?: number; ticks?: number });
+    expect(lines.map((l) => l.msg)).toEqual(['only line', 'idle']);
+    expect(lines[1]).toMatchObject({ writes: 0, ticks: 0 });
+  });
+
+  it('writes a line logged after an idle spell within its flush interval, too', async () => {
+    // The flush timer stopped while the process was idle; the next line must start it again. The
+    // process is killed 1.5 s after that line without a chance to flush.
+    const { stderr } = await runNode(
+      `import { createLogger } from ${JSON.stringify(LOGGER)};
+       const log = createLogger('info');
+       log.info('first line');
+       setInterval(() => {}, 1000);
+       setTimeout(() => log.info('after the idle spell'), 4000);
+       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 5500);`,
+    );
+    expect(messages(stderr)).toEqual(['first line', 'after the idle spell']);
   });
 });

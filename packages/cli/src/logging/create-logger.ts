@@ -48,18 +48,31 @@ export function createLogger(
  */
 function flushWhileWriting(destination: ReturnType<typeof pino.destination>, intervalMs: number): void {
   let flushes = 0;
+  // Armed by a line, cleared once the flushes after the last one are done: an idle process holds
+  // no timer that wakes it every interval for nothing.
+  let timer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    flushes -= 1;
+    if (flushes <= 0) {
+      // The last flush of this spell; one that writes something arms the timer again ('write').
+      clearInterval(timer);
+      timer = undefined;
+    }
+    destination.flush();
+  };
+  const pending = (): void => {
+    flushes = 2;
+    if (timer !== undefined) return;
+    timer = setInterval(tick, intervalMs);
+    timer.unref();
+  };
   const write = destination.write.bind(destination);
   destination.write = (line: string) => {
-    flushes = 2;
+    pending();
     return write(line);
   };
   // A write that leaves the rest of the batch behind (below minLength) is followed by a flush too.
   destination.on('write', (bytes: number) => {
-    if (bytes > 0) flushes = 2;
+    if (bytes > 0) pending();
   });
-  setInterval(() => {
-    if (flushes === 0) return;
-    flushes -= 1;
-    destination.flush();
-  }, intervalMs).unref();
 }
