@@ -177,15 +177,16 @@ async function startTraced(
     options.recording?.enabled && options.recorder === undefined
       ? await startGatewayRecording(config, id, options.recording, logger, options.spoolIo)
       : undefined;
+  // A store other gateways share (PostgreSQL): what they write there, this gateway must look for.
+  const sharedStore = recording?.store instanceof PostgresStore ? recording.store : undefined;
   let enrollment: AgentEnrollment;
   try {
     const enrollmentFile = config.enrollment.file ?? (config.dataDir && join(config.dataDir, 'agents.json'));
     const file = enrollmentFile === undefined ? undefined : await EnrollmentFile.open(enrollmentFile, logger);
     // With the shared store, enrollments live there (every gateway sees a revocation); else the file.
-    const source =
-      recording?.store instanceof PostgresStore
-        ? await StoreEnrollments.open(recording.store.enrollments, file?.records ?? [], logger)
-        : file;
+    const source = sharedStore
+      ? await StoreEnrollments.open(sharedStore.enrollments, file?.records ?? [], logger)
+      : file;
     enrollment = new AgentEnrollment(config.agents, source, logger);
   } catch (error) {
     await recording?.close(0);
@@ -288,7 +289,7 @@ async function startTraced(
       grantBook = new GrantBook({
         store: accessGrants,
         // Only a store other gateways write to holds grants this gateway has not made itself.
-        pollMs: recording?.store instanceof PostgresStore ? SHARED_GRANT_POLL_MS : undefined,
+        pollMs: sharedStore ? SHARED_GRANT_POLL_MS : undefined,
         logger: childLogger(logger, { component: 'access-grants' }),
       });
       await grantBook.start();

@@ -73,11 +73,7 @@ export class GrantBook {
       throw error;
     }
     if (this.pollMs === undefined) return;
-    this.poller = setInterval(() => {
-      this.refresh().catch((error: unknown) =>
-        this.options.logger.warn({ err: error }, 'Reading access grants failed; retrying at the next poll'),
-      );
-    }, this.pollMs);
+    this.poller = setInterval(() => this.refreshInBackground(), this.pollMs);
     this.poller.unref();
   }
 
@@ -122,14 +118,19 @@ export class GrantBook {
     if (this.pollMs !== undefined || this.closed || this.retry !== undefined) return;
     this.retry = setTimeout(() => {
       this.retry = undefined;
-      this.refresh().catch((error: unknown) =>
-        this.options.logger.warn(
-          { err: error },
-          `Reading access grants failed; retrying in ${this.retryMs} ms`,
-        ),
-      );
+      this.refreshInBackground();
     }, this.retryMs);
     this.retry.unref();
+  }
+
+  /** A reload nobody waits for: a failure is logged, and the poll or `retryLater` tries again. */
+  private refreshInBackground(): void {
+    this.refresh().catch((error: unknown) =>
+      this.options.logger.warn(
+        { err: error },
+        `Reading access grants failed; retrying ${this.polling ? 'at the next poll' : `in ${this.retryMs} ms`}`,
+      ),
+    );
   }
 
   close(): void {
@@ -181,9 +182,7 @@ export class GrantBook {
     const timer = setTimeout(() => {
       if (Date.parse(grant.expiresAt) > Date.now()) {
         this.remove(grant.id);
-        this.refresh().catch((error: unknown) =>
-          this.options.logger.warn({ err: error }, 'Reading access grants failed; retrying'),
-        );
+        this.refreshInBackground();
         return;
       }
       this.remove(grant.id);
