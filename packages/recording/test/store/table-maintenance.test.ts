@@ -11,7 +11,7 @@ import { SessionScript } from './helpers/session-script.js';
  * 30,000-row sample whatever was written (at 10 % it cost more per stored event than the insert).
  */
 class ProbedStore extends SqlRecordingStore {
-  static create(db: PGlite, sessionIntervalMs?: number): ProbedStore {
+  static create(db: PGlite, sessionIntervalMs?: number, youngEventRows?: number): ProbedStore {
     const queryable = (on: Pick<PGlite, 'query' | 'exec'>) => ({
       query: async <Row>(text: string, params: readonly unknown[] = []) =>
         (await on.query<Row>(text, [...params])).rows,
@@ -25,7 +25,12 @@ class ProbedStore extends SqlRecordingStore {
         transaction: (work) => db.transaction((tx) => work(queryable(tx))),
         close: () => db.close(),
       },
-      { maintainTables: sessionIntervalMs === undefined ? true : { sessionIntervalMs } },
+      {
+        maintainTables:
+          sessionIntervalMs === undefined && youngEventRows === undefined
+            ? true
+            : { sessionIntervalMs, youngEventRows },
+      },
     );
   }
 }
@@ -158,6 +163,57 @@ describe('the embedded store keeps its tables itself', () => {
       ).rows[0];
       // Once at start (never analyzed) and once for the burst.
       expect(counts?.vacuum_count).toBe(2);
+    } finally {
+      await probed.close();
+    }
+  });
+  it('analyzes a young event table from a small sample, a grown one from the full sample', async () => {
+    const grown = await PGlite.create();
+    // Young below 2,500 rows here (100,000 by default).
+    const probed = ProbedStore.create(grown, 0, 2_500);
+    // How many bounds the last ANALYZE gave seq's histogram: at most target + 1.
+    const seqBounds = async () =>
+      (
+        await grown.query<{ bounds: number }>(
+          `SELECT coalesce(array_length(histogram_bounds, 1), 0) AS bounds FROM pg_stats
+           WHERE tablename = 'recording_events' AND attname = 'seq'`,
+        )
+      ).rows[0]?.bounds ?? 0;
+    const analyzed = async () =>
+      (
+        await grown.query<{ n: number }>(
+          `SELECT analyze_count::integer AS n FROM pg_stat_user_tables WHERE relname = 'recording_events'`,
+        )
+      ).rows[0]?.n ?? 0;
+    try {
+      await probed.migrate();
+      const script = new SessionScript({
+        sessionId: 'young-and-grown',
+        subject: 'alice',
+        connection: 'echo',
+        startAt: new Date('2026-01-01T00:00:00Z'),
+      }).start();
+      // 1,500 rows: the first doubling (past 1,000 rows), analyzed while young.
+      for (let i = 0; script.events.length < 1_500; i += 1) script.call('echo', { i }, `ok ${i}`);
+      await probed.insertEvents(script.events);
+      await grown.query('SELECT pg_stat_force_next_flush()');
+      expect(await analyzed()).toBe(2);
+      const youngBounds = await seqBounds();
+      expect(youngBounds).toBeGreaterThan(1);
+      expect(youngBounds).toBeLessThanOrEqual(11);
+      // The target is the default again for anything analyzed after it.
+      const target = await grown.query<{ default_statistics_target: string }>(
+        'SHOW default_statistics_target',
+      );
+      expect(target.rows[0]?.default_statistics_target).toBe('100');
+
+      // 4,200 rows: the next doubling, past the young size: the full sample.
+      const seen = script.events.length;
+      for (let i = 0; script.events.length < 4_200; i += 1) script.call('echo', { i }, `ok ${i}`);
+      await probed.insertEvents(script.events.slice(seen));
+      await grown.query('SELECT pg_stat_force_next_flush()');
+      expect(await analyzed()).toBe(3);
+      expect(await seqBounds()).toBeGreaterThan(50);
     } finally {
       await probed.close();
     }
