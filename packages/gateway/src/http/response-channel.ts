@@ -64,11 +64,14 @@ export class ResponseChannel {
       if (this.streams && (!final || eventStream)) {
         // The whole answer at once (an SDK server answers a call on an event stream): headers,
         // priming event, message and end leave in one write, not one system call each (the
-        // separate header flush alone was 6 % of the gateway's busy time).
-        if (final) this.res.cork();
+        // separate header flush alone was 6 % of the gateway's busy time). The socket is corked,
+        // not the response: Node 22 drops what a corked response writes after flushHeaders()
+        // (the answer arrived as an empty event stream).
+        const socket = final ? this.res.socket : null;
+        socket?.cork();
         this.openResumable();
         const writable = this.deliver(json, final, httpStatus);
-        if (final) this.res.uncork();
+        socket?.uncork();
         return writable;
       }
       if (final && !eventStream) {
