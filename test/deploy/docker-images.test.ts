@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { shippedNodePath } from '@airlock/testkit';
 import { createSelfSignedCertificate } from '@airlock/tunnel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repositoryRoot } from './support/repository.js';
@@ -42,8 +43,14 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Ins
 }
 
 /**
+ * The images' Node: the official Node 22 binary where installed (Linux x64), else the Node running
+ * the tests.
+ */
+const imageNode = shippedNodePath() ?? process.execPath;
+
+/**
  * A command of the role's final stage in exec form, run by `node` (ENTRYPOINT's arguments, the
- * array after HEALTHCHECK's `CMD`); returned with the Node running the tests in its place.
+ * array after HEALTHCHECK's `CMD`); returned with the images' Node release in its place.
  */
 function nodeCommand(role: 'gateway' | 'agent', keyword: 'HEALTHCHECK' | 'ENTRYPOINT'): string[] {
   const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
@@ -53,7 +60,7 @@ function nodeCommand(role: 'gateway' | 'agent', keyword: 'HEALTHCHECK' | 'ENTRYP
   const form = keyword === 'HEALTHCHECK' ? /CMD (\[.*\])$/ : /^(\[.*\])$/;
   const command = JSON.parse(form.exec(args ?? '')?.[1] ?? '[]') as string[];
   expect(command[0]).toBe('node');
-  return [process.execPath, ...command.slice(1)];
+  return [imageNode, ...command.slice(1)];
 }
 
 /** The final stage's HEALTHCHECK command. */
@@ -178,7 +185,7 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     ])
       expect(installed.filter((name) => name.startsWith(dev.replace('/', '+')))).toEqual([]);
     expect(installed.some((name) => name.startsWith('@electric-sql+pglite@'))).toBe(true);
-    const version = spawnSync(process.execPath, [join(app, 'packages/cli/dist/main.js'), '--version'], {
+    const version = spawnSync(imageNode, [join(app, 'packages/cli/dist/main.js'), '--version'], {
       encoding: 'utf8',
     });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -257,7 +264,7 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(out)).toEqual(['airlock-agent.cjs']);
-    const version = spawnSync(process.execPath, [join(out, 'airlock-agent.cjs'), '--version'], {
+    const version = spawnSync(imageNode, [join(out, 'airlock-agent.cjs'), '--version'], {
       cwd: tmpdir(),
       encoding: 'utf8',
     });

