@@ -560,15 +560,13 @@ describe("the dev stack's log", () => {
       .map((line) => ({ line, keys: repeatedKeys(line) }))
       .filter(({ keys }) => keys.length > 0);
     expect(repeats).toEqual([]);
-    // The lines that used to carry `component` twice: the identity each API discovered.
+    // The lines that used to carry `component` twice (the identity each API discovered): the
+    // gateway's providers are now discovered once for all its resolvers, under `identity`.
     const identity = lines
       .map((line) => JSON.parse(line) as Record<string, unknown>)
       .filter((line) => line['msg'] === 'identity provider discovered');
-    expect(identity.map((line) => [line['component'], line['subcomponent']])).toEqual(
-      expect.arrayContaining([
-        ['sessions-api', 'identity'],
-        ['admin-api', 'identity'],
-      ]),
-    );
+    expect(identity.map((line) => [line['component'], line['subcomponent']])).toEqual([
+      ['identity', undefined],
+    ]);
   });
 });

@@ -44,6 +44,7 @@ import { SessionRegistry } from './mcp/session-registry.js';
 import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
 import { createOidcIdentity } from './identity/oidc-identity.js';
+import type { TrustedIssuer } from './identity/trusted-issuer.js';
 import { CONSOLE_PATH, type ConsoleEndpoint } from './console/console-endpoint.js';
 import { protectedResourceMetadataFor } from './identity/protected-resource-metadata.js';
 import { resourceMetadataUrl } from './identity/resource-url.js';
@@ -54,6 +55,8 @@ export interface GatewayHttpOptions {
   /** Connections known before any agent announces them (enrolled agents' connections). */
   readonly configuredConnections?: readonly string[];
   readonly identity?: IdentityResolver;
+  /** The gateway's identity providers, shared with its APIs' resolvers (see `trustedIssuers`). */
+  readonly issuers?: readonly TrustedIssuer[];
   readonly policy?: MessagePolicy;
   readonly recorder?: MessageRecorder;
   /** How long a modern-era recording session (a client's stateless requests) outlives its last request. */
@@ -117,7 +120,7 @@ export async function startGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const identity =
     options.identity ??
     (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger })
+      ? createOidcIdentity(config, { logger, ...(options.issuers ? { issuers: options.issuers } : {}) })
       : createUnauthenticatedIdentity(config.listen.host));
   const publicUrl = config.publicUrl;
   const challenges =

@@ -53,6 +53,7 @@ import { startGatewayHttp, type GatewayHttp } from './gateway-http.js';
 import { newSessionTag } from './cluster/session-tag.js';
 import { startCluster, type RunningCluster } from './cluster/start-cluster.js';
 import { originPolicyFor } from './http/origin-policy.js';
+import { trustedIssuers } from './identity/trusted-issuer.js';
 import { startGatewayRecording, type GatewayRecording } from './recording/gateway-recording.js';
 import { consoleAssetsDir } from '@airlock/console';
 import { ConsoleAssets } from './console/console-assets.js';
@@ -237,17 +238,24 @@ async function startTraced(
   }
   const approvalDecisions = new ApprovalDecisions(childLogger(logger, { component: 'approvals' }));
   const readiness = readinessOf(tunnel, recording);
+  // The identity providers, discovered once (metadata, then keys) for every resolver below.
+  const issuers =
+    config.auth.mode === 'oidc'
+      ? trustedIssuers(config.auth.issuers, { logger: childLogger(logger, { component: 'identity' }) })
+      : undefined;
   // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.
   const sessionAccess = createSessionAccess(
     config,
     childLogger(logger, { component: 'sessions-api' }),
     options.adminIdentity,
+    issuers,
   );
   // One admin identity (and its token verification caches) for the agents and tools APIs.
   const adminAccess = createAdminAccess(
     config,
     childLogger(logger, { component: 'admin-api' }),
     options.adminIdentity,
+    issuers,
   );
   const agentsApi = createAgentsApi({
     gatewayId: id,
@@ -319,6 +327,7 @@ async function startTraced(
       directory: tunnel,
       logger,
       ...(options.identity ? { identity: options.identity } : {}),
+      ...(issuers ? { issuers } : {}),
       ...(options.policy ? { policy: options.policy } : {}),
       ...(recorder ? { recorder } : {}),
       ...(options.recording

@@ -2,6 +2,7 @@ import { AirlockError, type Caller, type GatewayConfig, type IdentityResolver } 
 import type { Logger } from 'pino';
 import { createUnauthenticatedIdentity } from '../identity/dev-identity.js';
 import { createOidcIdentity } from '../identity/oidc-identity.js';
+import type { TrustedIssuer } from '../identity/trusted-issuer.js';
 
 /** Decides who may use the admin API. */
 export interface AdminAccess {
@@ -18,11 +19,12 @@ export function createAdminAccess(
   config: GatewayConfig,
   logger: Logger,
   identity?: IdentityResolver,
+  issuers?: readonly TrustedIssuer[],
 ): AdminAccess {
   const resolver =
     identity ??
     (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger, resource: 'gateway' })
+      ? createOidcIdentity(config, { logger, resource: 'gateway', ...(issuers ? { issuers } : {}) })
       : createUnauthenticatedIdentity(config.listen.host));
   const adminGroups = new Set(config.admin.groups);
   const open = config.auth.mode === 'none';

@@ -2,6 +2,7 @@ import type { Caller, GatewayConfig, IdentityResolver } from '@airlock/core';
 import type { Logger } from 'pino';
 import { createUnauthenticatedIdentity } from '../identity/dev-identity.js';
 import { createOidcIdentity } from '../identity/oidc-identity.js';
+import type { TrustedIssuer } from '../identity/trusted-issuer.js';
 
 /** Which recorded sessions a caller may see: all (an auditor) or only their own. */
 export type SessionVisibility =
@@ -22,11 +23,12 @@ export function createSessionAccess(
   config: GatewayConfig,
   logger: Logger,
   identity?: IdentityResolver,
+  issuers?: readonly TrustedIssuer[],
 ): SessionAccess {
   const resolver =
     identity ??
     (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger, resource: 'gateway' })
+      ? createOidcIdentity(config, { logger, resource: 'gateway', ...(issuers ? { issuers } : {}) })
       : createUnauthenticatedIdentity(config.listen.host));
   const auditGroups = new Set(config.audit.groups);
   const open = config.auth.mode === 'none';

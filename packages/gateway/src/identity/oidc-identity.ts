@@ -15,7 +15,7 @@ import { KeysUnavailable, TokenRejected, verifyJwtAccessToken } from './jwt-acce
 import type { OidcAuthConfig } from './oidc-types.js';
 import { resourceMetadataUrl, resourceUrl } from './resource-url.js';
 import { introspectAccessToken } from './token-introspection.js';
-import { TrustedIssuer, type FetchImplementation } from './trusted-issuer.js';
+import { trustedIssuers, type FetchImplementation, type TrustedIssuer } from './trusted-issuer.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface OidcIdentityOptions {
@@ -34,6 +34,12 @@ export interface OidcIdentityOptions {
    * configures `audience`.
    */
   readonly resource?: 'connection' | 'gateway';
+  /**
+   * The gateway's providers, shared with its other resolvers (see `trustedIssuers`); made here
+   * from `auth.issuers` when absent. `fetch`, `jwksCooldownMs`, `retryAfterMs` and `timeoutMs`
+   * apply only then.
+   */
+  readonly issuers?: readonly TrustedIssuer[];
 }
 
 /** A verified JWT is trusted for at most this long without checking again (and never past `exp`). */
@@ -83,17 +89,15 @@ export function createOidcIdentity(
     );
   }
   const logger = childLogger(options.logger, { component: 'identity' });
-  const issuers = auth.issuers.map(
-    (issuer) =>
-      new TrustedIssuer(issuer, {
-        logger,
-        fetch: options.fetch,
-        jwksCooldownMs: options.jwksCooldownMs,
-        retryAfterMs: options.retryAfterMs,
-        timeoutMs: options.timeoutMs,
-      }),
-  );
-  for (const issuer of issuers) issuer.warmUp();
+  const issuers =
+    options.issuers ??
+    trustedIssuers(auth.issuers, {
+      logger,
+      fetch: options.fetch,
+      jwksCooldownMs: options.jwksCooldownMs,
+      retryAfterMs: options.retryAfterMs,
+      timeoutMs: options.timeoutMs,
+    });
   const required = auth.requiredScopes ?? [];
   const forGateway = options.resource === 'gateway';
   const challenges = new AuthChallenges(

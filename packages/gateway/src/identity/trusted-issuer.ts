@@ -121,6 +121,20 @@ export class TrustedIssuer {
   }
 }
 
+/**
+ * The gateway's configured providers, discovering as soon as made. One set serves every resolver
+ * of a gateway (MCP endpoints, sessions API, admin API): each provider is discovered, and its keys
+ * fetched and cached, once, not once per resolver.
+ */
+export function trustedIssuers(
+  issuers: readonly TrustedIssuerConfig[],
+  options: TrustedIssuerOptions,
+): readonly TrustedIssuer[] {
+  const trusted = issuers.map((issuer) => new TrustedIssuer(issuer, options));
+  for (const issuer of trusted) issuer.warmUp();
+  return trusted;
+}
+
 function normalize(url: string): string {
   return new URL(url).href.replace(/\/+$/, '');
 }

@@ -57,6 +57,8 @@ export interface TestIdentityProvider {
   forgeToken(input: Omit<ForgeTokenInput, 'signingKey' | 'issuer'> & { issuer?: string }): Promise<string>;
   /** Counts requests to the JWKS endpoint (to see a verifier refetch keys). */
   readonly jwksRequests: number;
+  /** Counts requests for the provider's metadata (OIDC discovery). */
+  readonly discoveryRequests: number;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export async function startTestIdentityProvider(
     return run;
   };
   let jwksRequests = 0;
+  let discoveryRequests = 0;
 
   const idp = await startLoopbackIdentityProvider({
     ...(options.host === undefined ? {} : { host: options.host }),
@@ -114,6 +117,7 @@ export async function startTestIdentityProvider(
     ],
     onRequest: (req) => {
       if (req.url?.startsWith('/jwks')) jwksRequests += 1;
+      if (req.url?.startsWith('/.well-known/openid-configuration')) discoveryRequests += 1;
     },
   });
   const issuer = idp.issuer;
@@ -176,6 +180,9 @@ export async function startTestIdentityProvider(
     forgeToken: (input) => forgeToken({ issuer, ...input, signingKey: idp.signingKey }),
     get jwksRequests() {
       return jwksRequests;
+    },
+    get discoveryRequests() {
+      return discoveryRequests;
     },
     close: () => idp.close(),
   };
