@@ -15,7 +15,7 @@ import {
   type RunningServer,
 } from '@airlock/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initializeRequest, mcpPost } from './support/mcp-http.js';
+import { initializeRequest, mcpPost, textOf } from './support/mcp-http.js';
 
 /**
  * `airlock gateway` and `airlock agent` on the Node.js release the images and the agent executable
@@ -29,9 +29,6 @@ const AIRLOCK = new URL('../../packages/cli/dist/main.js', import.meta.url).path
 const NO_IMDS = { AWS_EC2_METADATA_DISABLED: 'true', CI: 'true' };
 
 const node = shippedNodePath();
-
-const textOf = (result: unknown): string =>
-  ((result as { content?: Array<{ text?: string }> }).content ?? []).map((c) => c.text ?? '').join('');
 
 let dir: string;
 let legacy: RunningServer;
