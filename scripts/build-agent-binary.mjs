@@ -94,6 +94,12 @@ const result = await esbuild.build({
   outfile: bundle,
   metafile: true,
   legalComments: 'none',
+  // Whitespace and comments out, names kept (stack traces still name every function). V8 keeps
+  // the bundle's source text in the heap for as long as the agent runs, and one non-ASCII
+  // character in a comment (there were 46) stores all of it two bytes per character: 11.6 MB for
+  // a 5.8 MB bundle, plus 2 MB of line-end offsets for its 153,000 lines. Minified: 4.1 MB of
+  // ASCII on 298 lines; an idle agent executable measured 90-93 MB resident against 108-116.
+  minifyWhitespace: true,
   logLevel: 'warning',
   // import.meta.url only appears on paths the bundle never takes (both are `define`d away).
   logOverride: { 'empty-import-meta': 'silent' },
