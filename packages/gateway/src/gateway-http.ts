@@ -41,9 +41,8 @@ import { McpEndpoint } from './mcp/mcp-endpoint.js';
 import { MessagePipeline, type RelayObservers } from './mcp/message-pipeline.js';
 import { ModernSessionGroups, type SharedGroupOptions } from './mcp/modern-session-groups.js';
 import { SessionRegistry } from './mcp/session-registry.js';
-import { createUnauthenticatedIdentity } from './identity/dev-identity.js';
 import { AuthChallenges } from './identity/bearer-challenge.js';
-import { createOidcIdentity } from './identity/oidc-identity.js';
+import { gatewayIdentity } from './identity/gateway-identity.js';
 import type { TrustedIssuer } from './identity/trusted-issuer.js';
 import { CONSOLE_PATH, type ConsoleEndpoint } from './console/console-endpoint.js';
 import { protectedResourceMetadataFor } from './identity/protected-resource-metadata.js';
@@ -117,11 +116,7 @@ const MCP_PATH = /^\/mcp\/([^/?#]+)\/?$/;
 export async function startGatewayHttp(options: GatewayHttpOptions): Promise<GatewayHttp> {
   const { config, logger } = options;
   const directory = withMaskingPolicies(options.directory, connectionMaskingPolicies(config));
-  const identity =
-    options.identity ??
-    (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger, ...(options.issuers ? { issuers: options.issuers } : {}) })
-      : createUnauthenticatedIdentity(config.listen.host));
+  const identity = gatewayIdentity(config, { logger, identity: options.identity, issuers: options.issuers });
   const publicUrl = config.publicUrl;
   const challenges =
     config.auth.mode === 'oidc' && publicUrl !== undefined

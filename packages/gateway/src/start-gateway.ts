@@ -238,9 +238,10 @@ async function startTraced(
   }
   const approvalDecisions = new ApprovalDecisions(childLogger(logger, { component: 'approvals' }));
   const readiness = readinessOf(tunnel, recording);
-  // The identity providers, discovered once (metadata, then keys) for every resolver below.
+  // The identity providers, discovered once (metadata, then keys) for every resolver below that
+  // verifies tokens itself (not when both resolvers were given).
   const issuers =
-    config.auth.mode === 'oidc'
+    config.auth.mode === 'oidc' && (options.identity === undefined || options.adminIdentity === undefined)
       ? trustedIssuers(config.auth.issuers, { logger: childLogger(logger, { component: 'identity' }) })
       : undefined;
   // One caller identity (and its token verification caches) for the sessions, approvals and access APIs.

@@ -1,7 +1,6 @@
 import { AirlockError, type Caller, type GatewayConfig, type IdentityResolver } from '@airlock/core';
 import type { Logger } from 'pino';
-import { createUnauthenticatedIdentity } from '../identity/dev-identity.js';
-import { createOidcIdentity } from '../identity/oidc-identity.js';
+import { gatewayIdentity } from '../identity/gateway-identity.js';
 import type { TrustedIssuer } from '../identity/trusted-issuer.js';
 
 /** Decides who may use the admin API. */
@@ -21,11 +20,7 @@ export function createAdminAccess(
   identity?: IdentityResolver,
   issuers?: readonly TrustedIssuer[],
 ): AdminAccess {
-  const resolver =
-    identity ??
-    (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger, resource: 'gateway', ...(issuers ? { issuers } : {}) })
-      : createUnauthenticatedIdentity(config.listen.host));
+  const resolver = gatewayIdentity(config, { logger, resource: 'gateway', identity, issuers });
   const adminGroups = new Set(config.admin.groups);
   const open = config.auth.mode === 'none';
   return {

@@ -1,7 +1,6 @@
 import type { Caller, GatewayConfig, IdentityResolver } from '@airlock/core';
 import type { Logger } from 'pino';
-import { createUnauthenticatedIdentity } from '../identity/dev-identity.js';
-import { createOidcIdentity } from '../identity/oidc-identity.js';
+import { gatewayIdentity } from '../identity/gateway-identity.js';
 import type { TrustedIssuer } from '../identity/trusted-issuer.js';
 
 /** Which recorded sessions a caller may see: all (an auditor) or only their own. */
@@ -25,11 +24,7 @@ export function createSessionAccess(
   identity?: IdentityResolver,
   issuers?: readonly TrustedIssuer[],
 ): SessionAccess {
-  const resolver =
-    identity ??
-    (config.auth.mode === 'oidc'
-      ? createOidcIdentity(config, { logger, resource: 'gateway', ...(issuers ? { issuers } : {}) })
-      : createUnauthenticatedIdentity(config.listen.host));
+  const resolver = gatewayIdentity(config, { logger, resource: 'gateway', identity, issuers });
   const auditGroups = new Set(config.audit.groups);
   const open = config.auth.mode === 'none';
   return {
