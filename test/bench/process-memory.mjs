@@ -4,13 +4,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const MIB = 1024 * 1024;
 
-/** VmRSS and VmHWM (peak resident since start or the last `resetPeak`) of `pid`, in bytes. */
+/**
+ * VmRSS and VmHWM (peak resident since start or the last `resetPeak`) of `pid`, in bytes, and the
+ * resident size split into anonymous memory (heaps, malloc, stacks) and file pages (the mapped
+ * executable and libraries, shared with every process that maps the same file).
+ */
 export function residentMemory(pid) {
   if (process.platform !== 'linux' || pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const field = (name) => Number(/\d+/.exec(status.slice(status.indexOf(`${name}:`)))?.[0]) * 1024;
-    return { rss: field('VmRSS'), peak: field('VmHWM') };
+    return { rss: field('VmRSS'), peak: field('VmHWM'), anon: field('RssAnon'), file: field('RssFile') };
   } catch {
     return undefined; // exited
   }

@@ -76,6 +76,17 @@ const entrypointCommand = (role: 'gateway' | 'agent', app: string): string[] =>
 const all = (stage: Instruction[], keyword: string) =>
   stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
+/** The environment the role's final stage sets (`ENV NAME=value …`; no value holds a space). */
+function imageEnvironment(role: 'gateway' | 'agent'): Record<string, string> {
+  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
+  const final = parseDockerfile(text).stages.at(-1) ?? [];
+  return Object.fromEntries(
+    all(final, 'ENV')
+      .flatMap((args) => args.split(/\s+/))
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+  );
+}
+
 for (const [role, buildStep] of [
   ['gateway', 'build-steps.sh assemble /out'],
   ['agent', 'build-steps.sh agent-bundle /out'],
@@ -264,9 +275,15 @@ describe('the build steps of the images (deploy/docker/build-steps.sh)', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     expect(readdirSync(out)).toEqual(['airlock-agent.cjs']);
+    // With the image's environment. Its glibc mmap threshold is fixed: Node reads the bundle at
+    // start through buffers of up to 4 MiB, and freeing them would otherwise raise the threshold
+    // so that the agent's later allocations below 4 MiB stay resident (docs/operations.md).
+    const environment = imageEnvironment('agent');
+    expect(environment.GLIBC_TUNABLES).toMatch(/(^|:)glibc\.malloc\.mmap_threshold=\d+(:|$)/);
     const version = spawnSync(imageNode, [join(out, 'airlock-agent.cjs'), '--version'], {
       cwd: tmpdir(),
       encoding: 'utf8',
+      env: { ...process.env, ...environment },
     });
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   }, 120_000);
