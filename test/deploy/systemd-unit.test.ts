@@ -43,6 +43,11 @@ describe('the agent systemd unit', () => {
     expect(unit.get('Unit')?.get('After')).toEqual(['network-online.target']);
   });
 
+  it("fixes glibc's mmap threshold, as the agent image does", () => {
+    // What the agent frees below a raised threshold would otherwise stay resident (operations.md).
+    expect(service.get('Environment')).toContain('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=1048576');
+  });
+
   it('runs as a dedicated unprivileged user that cannot gain privileges', () => {
     expect(value('DynamicUser')).toBe('yes');
     expect(value('User')).toBeUndefined();
