@@ -42,6 +42,10 @@ function parseDockerfile(text: string): { args: Map<string, string>; stages: Ins
   return { args, stages };
 }
 
+/** deploy/docker/Dockerfile.<role>, parsed. */
+const dockerfile = (role: 'gateway' | 'agent') =>
+  parseDockerfile(readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8'));
+
 /**
  * The images' Node: the official Node 22 binary where installed (Linux x64), else the Node running
  * the tests.
@@ -53,8 +57,7 @@ const imageNode = shippedNodePath() ?? process.execPath;
  * array after HEALTHCHECK's `CMD`); returned with the images' Node release in its place.
  */
 function nodeCommand(role: 'gateway' | 'agent', keyword: 'HEALTHCHECK' | 'ENTRYPOINT'): string[] {
-  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
-  const args = parseDockerfile(text)
+  const args = dockerfile(role)
     .stages.at(-1)
     ?.find((i) => i.keyword === keyword)?.args;
   const form = keyword === 'HEALTHCHECK' ? /CMD (\[.*\])$/ : /^(\[.*\])$/;
@@ -78,8 +81,7 @@ const all = (stage: Instruction[], keyword: string) =>
 
 /** The environment the role's final stage sets (`ENV NAME=value …`; no value holds a space). */
 function imageEnvironment(role: 'gateway' | 'agent'): Record<string, string> {
-  const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
-  const final = parseDockerfile(text).stages.at(-1) ?? [];
+  const final = dockerfile(role).stages.at(-1) ?? [];
   return Object.fromEntries(
     all(final, 'ENV')
       .flatMap((args) => args.split(/\s+/))
@@ -92,8 +94,7 @@ for (const [role, buildStep] of [
   ['agent', 'build-steps.sh agent-bundle /out'],
 ] as const) {
   describe(`deploy/docker/Dockerfile.${role}`, () => {
-    const text = readFileSync(join(repositoryRoot, `deploy/docker/Dockerfile.${role}`), 'utf8');
-    const { args, stages } = parseDockerfile(text);
+    const { args, stages } = dockerfile(role);
     const final = stages.at(-1) ?? [];
 
     it('is multi-stage on a pinned Node 22 LTS slim image', () => {
