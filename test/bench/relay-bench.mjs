@@ -237,6 +237,18 @@ function printConfiguration(r) {
       `gateway + agent ${sum} µs per call ${phase === 'loaded' ? '@32' : 'sequential'}` +
       (store ? ` (${store} of it the gateway's low-priority store thread)` : ''),
   );
+  console.log(`by thread, µs per call: ${threadSplit(cpu.airlock[phase])}`);
+}
+
+/** Each role's CPU per call by thread: main, store (the gateway's), other threads (V8's helpers, libuv's pool). */
+function threadSplit(c) {
+  const role = (name) => {
+    const r = c?.[name];
+    if (!r) return `${name} –`;
+    const store = r.backgroundUs > 0 ? `, store thread ${r.backgroundUs}` : '';
+    return `${name} main ${r.mainUs}${store}, other threads ${r.otherUs}`;
+  };
+  return `${role('gateway')}; ${role('agent')} (other threads: V8's helpers for the collector and the compiler, libuv's pool)`;
 }
 
 let identity;

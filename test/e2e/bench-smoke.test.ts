@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +18,20 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
       timeout: 120_000,
     });
     expect(stdout).toContain('| airlock |');
+    expect(stdout).toMatch(
+      /by thread, µs per call: gateway main \d+, store thread \d+, other threads \d+; agent main \d+/,
+    );
     const result = JSON.parse(readFileSync(out, 'utf8')) as {
       configurations: {
         name: string;
+        cpuMicrosecondsPerCall: {
+          airlock: {
+            loaded: Record<
+              'gateway' | 'agent',
+              { totalUs: number; mainUs: number; backgroundUs: number; otherUs: number }
+            >;
+          };
+        };
         latencyMs: {
           direct: { calls: number; p50: number };
           airlock: { calls: number; p50: number };
@@ -39,11 +50,53 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
         expect(configuration.throughput[path].completed).toBeGreaterThan(0);
         expect(configuration.throughput[path].failed).toBe(0);
       }
+      // Each role's CPU by thread adds up to its whole (each part rounded on its own).
+      for (const role of ['gateway', 'agent'] as const) {
+        const cpu = configuration.cpuMicrosecondsPerCall.airlock.loaded[role];
+        expect(cpu.mainUs).toBeGreaterThan(0);
+        expect(cpu.otherUs).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(cpu.mainUs + cpu.backgroundUs + cpu.otherUs - cpu.totalUs)).toBeLessThanOrEqual(2);
+      }
+      // Recording is on by default: the gateway's store thread worked.
+      expect(configuration.cpuMicrosecondsPerCall.airlock.loaded.gateway.backgroundUs).toBeGreaterThan(0);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }, 150_000);
+
+it("writes a process's event-loop delay and collections with the event-loop probe preloaded", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-probe-smoke-'));
+  try {
+    const probe = new URL('../bench/event-loop-probe.mjs', import.meta.url).pathname;
+    // Allocates for 1.5 s (young-generation collections) and blocks the loop once for ~60 ms.
+    const script = `
+      const keep = [];
+      const end = Date.now() + 1500;
+      const tick = () => {
+        for (let i = 0; i < 20000; i++) keep[i % 1000] = { i, text: 'x' + i };
+        if (Date.now() < end) setImmediate(tick);
+      };
+      setTimeout(() => { const until = Date.now() + 60; while (Date.now() < until); }, 600);
+      tick();`;
+    await promisify(execFile)(process.execPath, [`--import=${probe}`, '-e', script, 'agent'], {
+      timeout: 30_000,
+      env: { ...process.env, BENCH_PROBE_DIR: dir, BENCH_PROBE_START_MS: '100', BENCH_PROBE_MS: '1200' },
+    });
+    const files = readdirSync(dir).filter((name) => name.startsWith('event-loop-agent-'));
+    expect(files).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(dir, files[0]!), 'utf8')) as {
+      role: string;
+      loopDelayMs: { p50: number; p99: number; max: number };
+      collections: Record<string, { count: number; totalMs: number; longestMs: number }>;
+    };
+    expect(report.role).toBe('agent');
+    expect(report.loopDelayMs.max).toBeGreaterThanOrEqual(50);
+    expect(report.collections['minor']?.count).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
 
 /** Keeps the recording cost benchmark runnable: two paths side by side, every block measured. */
 it('runs the recording cost benchmark end to end and writes its JSON', async () => {
