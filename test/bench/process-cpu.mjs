@@ -15,9 +15,10 @@ function parseStat(text) {
  * CPU milliseconds used so far by process `pid`: `total`; `main`, its main thread's (the event
  * loop: JavaScript, and the collector's work done there); and `background`, the part spent by
  * threads running at a lowered priority (the gateway's store thread). The rest is the process's
- * other threads: V8's helpers (the collector's parallel and concurrent work, for every thread's
- * heap, the store thread's included; the optimising compiler) and libuv's pool (fsync, file reads). Node 20
- * names none of its threads, so they are told apart only this way. Undefined off Linux.
+ * other threads: V8's helpers (the collector's parallel and concurrent work for every thread's
+ * heap, the store thread's included, and the optimising compiler) and libuv's pool (fsync, file
+ * reads). Node 20 names none of its threads, so they are told apart only this way. Undefined off
+ * Linux.
  */
 export function processCpu(pid) {
   if (process.platform !== 'linux' || pid === undefined) return undefined;
@@ -40,12 +41,7 @@ export function processCpu(pid) {
 export function sampleCpu(pids) {
   const at = Object.fromEntries(Object.entries(pids).map(([role, pid]) => [role, processCpu(pid)]));
   const own = process.cpuUsage();
-  at.loadGenerator = {
-    total: (own.user + own.system) / 1000,
-    system: own.system / 1000,
-    background: 0,
-    main: (own.user + own.system) / 1000,
-  };
+  at.loadGenerator = { total: (own.user + own.system) / 1000, system: own.system / 1000, background: 0 };
   return at;
 }
 
@@ -58,13 +54,16 @@ export function cpuPerCall(before, after, calls) {
       totalUs: Math.round(((end.total - start.total) * 1000) / calls),
       systemUs: Math.round(((end.system - start.system) * 1000) / calls),
       backgroundUs: Math.round(((end.background - start.background) * 1000) / calls),
-      mainUs: Math.round(((end.main - start.main) * 1000) / calls),
-      // Other threads (V8's helpers, libuv's pool): what is neither the main nor a background thread.
-      otherUs: Math.round(
-        ((end.total - start.total - (end.main - start.main) - (end.background - start.background)) * 1000) /
-          calls,
-      ),
     };
+    // By thread, for the processes read from /proc (not this one, the load generator): the main
+    // thread, and the other threads (V8's helpers, libuv's pool), neither main nor background.
+    if (end.main !== undefined && start.main !== undefined) {
+      const main = end.main - start.main;
+      perCall[role].mainUs = Math.round((main * 1000) / calls);
+      perCall[role].otherUs = Math.round(
+        ((end.total - start.total - main - (end.background - start.background)) * 1000) / calls,
+      );
+    }
   }
   return perCall;
 }
