@@ -2,7 +2,7 @@
 // processes (as deployed), the agent enrolled and connected, routing the `echo` connection to an
 // upstream MCP server. Used by relay-bench.mjs and recording-cost.mjs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
@@ -72,7 +72,11 @@ function startRole(dir, role, configFile, env, stopList) {
   );
   const ready = new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
+    // BENCH_STDOUT=1: keep what the role prints on stdout in <dir>/<role>.stdout, e.g. V8's
+    // --trace-gc-nvp lines (read them with gc-trace-summary.mjs; BENCH_KEEP keeps the directory).
+    const out = process.env.BENCH_STDOUT ? openSync(join(dir, `${role}.stdout`), 'w') : undefined;
     lines.on('line', (line) => {
+      if (out !== undefined) writeSync(out, `${line}\n`);
       if (line.includes('"ready"')) resolve(JSON.parse(line));
     });
     child.once('exit', (code) =>

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -93,6 +93,49 @@ it("writes a process's event-loop delay and collections with the event-loop prob
     expect(report.role).toBe('agent');
     expect(report.loopDelayMs.max).toBeGreaterThanOrEqual(50);
     expect(report.collections['minor']?.count).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 60_000);
+
+it("sums up a process's garbage-collection trace per thread with gc-trace-summary", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-gc-trace-smoke-'));
+  try {
+    // Allocates in the main thread and in a worker, keeping some of it (promoted), and forces
+    // three full collections in the main thread and two in the worker.
+    const allocate = `
+      const keep = [];
+      for (let i = 0; i < 400000; i++) { const o = { i, text: 'x' + i }; if (i % 10 === 0) keep.push(o); }`;
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      ${allocate}
+      gc(); gc(); gc();
+      const worker = new Worker(${JSON.stringify(`${allocate}; gc(); gc();`)}, { eval: true });
+      worker.on('exit', () => console.log('kept', keep.length));`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--expose-gc', '--trace-gc-nvp', '--max-semi-space-size=1', '-e', script],
+      { timeout: 30_000, maxBuffer: 64 * 1024 * 1024 },
+    );
+    const trace = join(dir, 'role.stdout');
+    writeFileSync(trace, stdout);
+    const empty = join(dir, 'empty.stdout');
+    writeFileSync(empty, 'no trace here\n');
+    const summary = new URL('../bench/gc-trace-summary.mjs', import.meta.url).pathname;
+    const { stdout: report } = await promisify(execFile)(process.execPath, [summary, trace, empty], {
+      timeout: 30_000,
+    });
+    const line = (who: string) => report.split('\n').find((l) => l.trimStart().startsWith(who)) ?? '';
+    const count = (text: string, what: string) => Number(new RegExp(`${what} (\\d+) `).exec(text)?.[1]);
+    const main = line('main thread');
+    const worker = line('worker 1');
+    expect(count(main, 'scavenges')).toBeGreaterThan(0);
+    expect(count(main, 'full collections')).toBeGreaterThanOrEqual(3);
+    expect(count(worker, 'scavenges')).toBeGreaterThan(0);
+    expect(count(worker, 'full collections')).toBeGreaterThanOrEqual(2);
+    expect(Number(/promoted ([\d.]+) MiB/.exec(main)?.[1])).toBeGreaterThan(0);
+    expect(line('worker 2')).toBe('');
+    expect(report).toContain(`${empty}: no --trace-gc-nvp lines`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
