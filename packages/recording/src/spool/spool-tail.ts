@@ -17,7 +17,8 @@ const MAX_TAIL_RECORD_BYTES = 1024 * 1024;
  * The most recently committed records, in memory, so that sinks keeping up with the spool read
  * what was just appended without opening, reading and decoding (decrypting) segment files: a
  * caught-up pump then costs an array slice. Holds a contiguous run of records in append order, up
- * to `maxBytes` of frames; anything older, or after a restart, is read from disk as before.
+ * to `maxBytes` of frames and none that every sink has acknowledged; anything older, or after a
+ * restart, is read from disk as before.
  */
 export class SpoolTail {
   /** Slots before `head` are trimmed (undefined, so their events can be collected at once). */
@@ -48,7 +49,11 @@ export class SpoolTail {
       this.records[this.head] = undefined;
       this.head += 1;
     }
-    // Compact now and then rather than shifting on every trim.
+    this.compact();
+  }
+
+  /** Compacts now and then rather than shifting on every trim. */
+  private compact(): void {
     if (this.head > 1024 && this.head * 2 > this.records.length) {
       this.records = this.records.slice(this.head);
       this.head = 0;
@@ -73,6 +78,24 @@ export class SpoolTail {
       else high = middle - 1;
     }
     return undefined;
+  }
+
+  /**
+   * Lets go of the records that end at or before `upTo`, the oldest position a sink has yet to
+   * acknowledge: no sink reads them again. A sink that keeps up acknowledges each batch a linger
+   * after it was appended, so the tail then holds that much, not its whole budget: on a role
+   * under load, the budget's ~12,000 events were ~9 MB of its heap, every one of them promoted
+   * and marked by each full collection while no reader needed it.
+   */
+  dropAcknowledged(upTo: SpoolPosition): void {
+    while (this.head < this.records.length) {
+      const record = this.records[this.head] as TailRecord;
+      if (comparePositions(record.next, upTo) > 0) break;
+      this.bytes -= record.bytes;
+      this.records[this.head] = undefined;
+      this.head += 1;
+    }
+    this.compact();
   }
 
   /** Forgets everything (a segment was quarantined or rolled under a reader). */

@@ -435,7 +435,18 @@ export class Spool {
     const current = this.cursor(sink);
     const next = this.normalize(upTo);
     if (comparePositions(next, current) <= 0) return;
-    await this.cursors.advance(sink, next);
+    const advanced = this.cursors.advance(sink, next);
+    this.tail.dropAcknowledged(this.oldestCursor());
+    await advanced;
+  }
+
+  /** The position the slowest sink has yet to acknowledge. */
+  private oldestCursor(): SpoolPosition {
+    let oldest: SpoolPosition | undefined;
+    for (const [, position] of this.cursors.entries()) {
+      if (oldest === undefined || comparePositions(position, oldest) < 0) oldest = position;
+    }
+    return oldest ?? { segment: 0, offset: 0 };
   }
 
   /** Writes acknowledged cursors now (if any changed) and deletes the segments they passed. */

@@ -69,6 +69,24 @@ describe('SpoolTail', () => {
     expect(seqs(tail.from({ segment: 1, offset: 300 + 2 * 1024 * 1024 }, 10))).toEqual([5]);
   });
 
+  it('lets go of the records every sink has acknowledged, and keeps the rest', () => {
+    const tail = new SpoolTail(10_000);
+    tail.add(records(1, 5));
+    tail.add(records(2, 3, 100, 0, 6));
+    tail.dropAcknowledged({ segment: 1, offset: 200 }); // records 1 and 2 end at or before it
+    expect(tail.from({ segment: 1, offset: 100 }, 100)).toBeUndefined();
+    expect(seqs(tail.from({ segment: 1, offset: 200 }, 100))).toEqual([3, 4, 5, 6, 7, 8]);
+    tail.dropAcknowledged({ segment: 1, offset: 250 }); // inside record 3: it stays
+    expect(seqs(tail.from({ segment: 1, offset: 200 }, 1))).toEqual([3]);
+    tail.dropAcknowledged({ segment: 2, offset: 0 }); // the first segment, all of it
+    expect(seqs(tail.from({ segment: 2, offset: 0 }, 100))).toEqual([6, 7, 8]);
+    tail.dropAcknowledged({ segment: 2, offset: 300 }); // everything: a caught-up read is "nothing new"
+    expect(tail.from({ segment: 2, offset: 300 }, 100)).toBeUndefined();
+    // What it let go no longer counts against the budget: 100 new records of 100 bytes all fit.
+    tail.add(records(2, 100, 100, 300, 9));
+    expect(tail.from({ segment: 2, offset: 300 }, 1000)).toHaveLength(100);
+  });
+
   it('holds nothing with a budget of 0', () => {
     const tail = new SpoolTail(0);
     tail.add(records(1, 3));

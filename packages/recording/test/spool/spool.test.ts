@@ -128,6 +128,28 @@ describe('Spool', () => {
     await spool.close();
   });
 
+  it('keeps in memory only what some sink has yet to acknowledge', async () => {
+    const dir = temp.make();
+    const spool = await Spool.open({ dir, sinks: ['a', 'b'] });
+    for (let seq = 1; seq <= 10; seq += 1) await spool.append(testEvent(seq, 200));
+    const start = spool.cursor('b');
+    const first = await spool.read('a', undefined, 100);
+    await spool.ack('a', first.next);
+    // 'b' has acknowledged nothing: all ten are still answered from memory (no spooled JSON).
+    const lagging = await spool.read('b', undefined, 100);
+    expect(lagging.records.map((r) => r.event.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(lagging.records.every((r) => r.json === undefined)).toBe(true);
+    await spool.ack('b', lagging.records[4]?.next ?? start);
+    // Both passed the first five: those are read from disk now, the other five from memory.
+    const again = await spool.read('b', start, 5);
+    expect(again.records.map((r) => r.event.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(again.records.every((r) => r.json !== undefined)).toBe(true);
+    const rest = await spool.read('b', undefined, 100);
+    expect(rest.records.map((r) => r.event.seq)).toEqual([6, 7, 8, 9, 10]);
+    expect(rest.records.every((r) => r.json === undefined)).toBe(true);
+    await spool.close();
+  });
+
   it('writes a large record after its header without copying it, across writes the disk cuts short', async () => {
     const dir = temp.make();
     const seen: Buffer[] = [];
