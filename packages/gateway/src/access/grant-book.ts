@@ -33,8 +33,12 @@ export const SHARED_GRANT_POLL_MS = 1000;
 interface Entry {
   readonly grant: ActiveGrant;
   readonly requester: string;
-  readonly timer: NodeJS.Timeout;
+  readonly expiresAtMs: number;
+  timer: NodeJS.Timeout | undefined;
 }
+
+/** setTimeout holds at most ~24.8 days; a longer wait is re-armed when it fires. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
 
 const keyOf = (subject: string, connection: string): string => `${subject}\u0000${connection}`;
 
@@ -82,9 +86,27 @@ export class GrantBook {
     return this.pollMs !== undefined;
   }
 
-  /** The policy's synchronous question: this caller's grants in force on this connection. */
-  readonly lookup: GrantLookup = (caller: Caller, connection: string) =>
-    this.byHolder.get(keyOf(caller.subject, connection)) ?? [];
+  /**
+   * The policy's synchronous question: this caller's grants in force on this connection. A grant
+   * whose expiry has passed is not in force even if its timer has yet to fire (a busy event loop
+   * runs timers late): access ends at the exact `expiresAt`.
+   */
+  readonly lookup: GrantLookup = (caller: Caller, connection: string) => {
+    const held = this.byHolder.get(keyOf(caller.subject, connection));
+    if (held === undefined) return [];
+    const now = Date.now();
+    const inForce = (g: ActiveGrant) => (this.entries.get(g.id)?.expiresAtMs ?? 0) > now;
+    return held.every(inForce) ? held : held.filter(inForce);
+  };
+
+  /**
+   * Ends at once every grant whose expiry has passed but whose timer has not fired yet, so that a
+   * request refused at the exact expiry finds its session already ended with the grant.
+   */
+  endExpired(): void {
+    const now = Date.now();
+    for (const entry of [...this.entries.values()]) if (entry.expiresAtMs <= now) this.expire(entry);
+  }
 
   /** Called with every grant that ends while this gateway knows it. */
   onEnded(listener: (end: GrantEnd) => void): void {
@@ -177,21 +199,39 @@ export class GrantBook {
       expiresAt: stored.expiresAt,
     });
     const requester = stored.requester.subject;
-    // setTimeout holds at most ~24.8 days; a longer grant is re-armed by reloading it.
-    const delay = Math.min(Math.max(0, Date.parse(stored.expiresAt) - Date.now()), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      if (Date.parse(grant.expiresAt) > Date.now()) {
-        this.remove(grant.id);
-        this.refreshInBackground();
-        return;
-      }
-      this.remove(grant.id);
-      this.emit({ grant, requester, why: 'expired', at: grant.expiresAt });
-    }, delay);
-    timer.unref();
-    this.entries.set(grant.id, { grant, requester, timer });
+    const entry: Entry = { grant, requester, expiresAtMs: Date.parse(grant.expiresAt), timer: undefined };
+    this.entries.set(grant.id, entry);
     const key = keyOf(requester, grant.connection);
     this.byHolder.set(key, [...(this.byHolder.get(key) ?? []), grant]);
+    this.arm(entry);
+  }
+
+  /**
+   * Sets the entry's timer for the rest of its life. A timer may fire a little before the wall
+   * clock reaches the expiry (timers run on the event loop's cached clock): then it is set again
+   * for what is left, and the grant stays in force until then.
+   */
+  private arm(entry: Entry): void {
+    const left = Math.max(0, entry.expiresAtMs - Date.now());
+    entry.timer = setTimeout(
+      () => {
+        if (this.entries.get(entry.grant.id) !== entry) return;
+        if (entry.expiresAtMs > Date.now()) this.arm(entry);
+        else this.expire(entry);
+      },
+      Math.min(left, LONGEST_TIMER_MS),
+    );
+    entry.timer.unref();
+  }
+
+  private expire(entry: Entry): void {
+    this.remove(entry.grant.id);
+    this.emit({
+      grant: entry.grant,
+      requester: entry.requester,
+      why: 'expired',
+      at: entry.grant.expiresAt,
+    });
   }
 
   private remove(id: string): void {

@@ -20,6 +20,8 @@ export interface SessionGrants {
   attach(session: LegacySession, grant: ActiveGrant): void;
   /** The session ended (for any reason): forget it. */
   detach(session: LegacySession): void;
+  /** Ends now the sessions of every grant past its expiry whose timer has yet to fire. */
+  endExpired(): void;
 }
 
 export interface GrantSessionsOptions {
@@ -73,6 +75,10 @@ export class GrantSessions implements SessionGrants {
     }
     sessions.add(session);
     this.grantOf.set(session, grant.id);
+  }
+
+  endExpired(): void {
+    this.options.book.endExpired();
   }
 
   detach(session: LegacySession): void {

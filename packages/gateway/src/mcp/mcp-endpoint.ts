@@ -93,8 +93,11 @@ export class McpEndpoint {
       // Access rules: a person without this connection is refused here (403), before any session.
       const refused = this.options.pipeline.admit(caller, connection);
       if (refused !== undefined) {
-        // A session that ended with its grant: its client hears which grant ended, and how to ask again.
+        // A session that ended with its grant: its client hears which grant ended, and how to ask
+        // again. A grant refused at its exact expiry may not have been ended yet (its timer runs
+        // late on a busy event loop): end it first, so the answer does not depend on the timing.
         const sessionId = header(req, 'mcp-session-id');
+        if (sessionId) this.options.grants?.endExpired();
         throw (sessionId && this.options.sessions.endedByGrant(sessionId, caller.subject)) || refused;
       }
       switch (req.method) {

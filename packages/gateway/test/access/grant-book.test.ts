@@ -4,14 +4,19 @@ import { join } from 'node:path';
 import type { Caller } from '@airlock/core';
 import { MemoryAccessGrants, PgliteStore, type AccessGrantStore } from '@airlock/recording';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GrantBook, SHARED_GRANT_POLL_MS, type GrantEnd } from '../../src/access/grant-book.js';
 
 const carol: Caller = { subject: 'carol', groups: ['contractors'], anonymous: false };
 const logger = pino({ enabled: false });
 const books: GrantBook[] = [];
 
+/** Real time, also while the book's timers are fake. */
+const realSetTimeout = globalThis.setTimeout;
+const sleep = (ms: number) => new Promise((r) => realSetTimeout(r, ms));
+
 afterEach(() => {
+  vi.useRealTimers();
   for (const book of books.splice(0)) book.close();
 });
 
@@ -56,6 +61,43 @@ describe('GrantBook', () => {
     await new Promise((r) => setTimeout(r, Date.parse(grant.expiresAt as string) - Date.now() + 50));
     // No poll happened (60 s): the timer ended it.
     expect(ended.map((e) => [e.grant.id, e.why, e.at])).toEqual([['g1', 'expired', grant.expiresAt]]);
+    expect(book.lookup(carol, 'kitchen')).toEqual([]);
+  });
+
+  it('keeps a grant in force when its timer fires early, and ends it at the wall-clock expiry', async () => {
+    const store = new MemoryAccessGrants();
+    const grant = await granted(store, 'g6', 1);
+    const expiresAt = Date.parse(grant.expiresAt as string);
+    // Timers fake, the wall clock real: the book's timer can fire before the clock reaches the
+    // expiry, as a timer set late in a busy turn of the event loop does.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { book, ended } = await bookOn(store, 'never');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(Date.now()).toBeLessThan(expiresAt);
+    expect(book.lookup(carol, 'kitchen').map((g) => g.id)).toEqual(['g6']);
+    expect(ended).toEqual([]);
+    // Past the expiry with the timer not yet fired again: no longer in force...
+    await sleep(expiresAt - Date.now() + 20);
+    expect(book.lookup(carol, 'kitchen')).toEqual([]);
+    expect(ended).toEqual([]);
+    // ...and ended at once when asked, as a refused request on its session does.
+    book.endExpired();
+    expect(ended.map((e) => [e.grant.id, e.why, e.at])).toEqual([['g6', 'expired', grant.expiresAt]]);
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(ended).toHaveLength(1);
+  });
+
+  it('ends a grant whose early timer fired at the wall-clock expiry, once', async () => {
+    const store = new MemoryAccessGrants();
+    const grant = await granted(store, 'g7', 1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const { book, ended } = await bookOn(store, 'never');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ended).toEqual([]);
+    await sleep(Date.parse(grant.expiresAt as string) - Date.now() + 20);
+    // The timer set again for what was left fires now.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(ended.map((e) => [e.grant.id, e.why])).toEqual([['g7', 'expired']]);
     expect(book.lookup(carol, 'kitchen')).toEqual([]);
   });
 
