@@ -239,6 +239,7 @@ export {
 
 export { isLoopbackHost } from './net/loopback-host.js';
 export { listenFailure } from './net/listen-failure.js';
+export { withOwnAbortSignal } from './net/own-abort-signal.js';
 export {
   castVote,
   requirementMet,

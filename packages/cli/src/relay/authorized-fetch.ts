@@ -1,3 +1,4 @@
+import { withOwnAbortSignal } from '@airlock/core';
 import type { GatewayCredentials } from '../login/gateway-credentials.js';
 
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -11,7 +12,8 @@ export function authorizedFetch(credentials: GatewayCredentials, connection: str
   const withToken = (init: RequestInit | undefined, token: string): RequestInit => {
     const headers = new Headers(init?.headers);
     headers.set('authorization', `Bearer ${token}`);
-    return { ...init, headers };
+    // The transport's one signal is passed to every request: each gets its own that follows it.
+    return { ...withOwnAbortSignal(init), headers };
   };
   return async (input, init) => {
     const token = await credentials.accessToken(connection);

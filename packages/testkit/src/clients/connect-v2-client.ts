@@ -7,6 +7,7 @@ import {
   type ElicitResult,
   type Root,
 } from '@modelcontextprotocol/client';
+import { withOwnAbortSignal } from '@airlock/core';
 import { lastUserText } from './connect-v1-client.js';
 
 /** The protocol revision the modern era pins. */
@@ -72,6 +73,8 @@ export async function connectV2Client(url: string, options: V2ClientOptions): Pr
   const client = createV2Client(options);
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
+    // Each request gets a signal of its own (see withOwnAbortSignal): no listener pile-up under load.
+    fetch: (input, init) => fetch(input, withOwnAbortSignal(init)),
   });
   await client.connect(transport);
   return client;
