@@ -42,18 +42,21 @@ export class SpoolTail {
       this.records.push(record);
       this.bytes += record.bytes;
     }
-    while (this.bytes > this.maxBytes && this.head < this.records.length) {
-      this.bytes -= (this.records[this.head] as TailRecord).bytes;
+    this.dropOldestWhile(() => this.bytes > this.maxBytes);
+  }
+
+  /** Lets go of the oldest records for as long as `drop` says so. */
+  private dropOldestWhile(drop: (oldest: TailRecord) => boolean): void {
+    while (this.head < this.records.length) {
+      const oldest = this.records[this.head] as TailRecord;
+      if (!drop(oldest)) break;
+      this.bytes -= oldest.bytes;
       // Released now, not at the next compaction: until then the array held up to twice the
       // budget's records (a gateway's heap snapshot in a soak: 25,000 events in the tail's array).
       this.records[this.head] = undefined;
       this.head += 1;
     }
-    this.compact();
-  }
-
-  /** Compacts now and then rather than shifting on every trim. */
-  private compact(): void {
+    // Compacts now and then rather than shifting on every trim.
     if (this.head > 1024 && this.head * 2 > this.records.length) {
       this.records = this.records.slice(this.head);
       this.head = 0;
@@ -88,14 +91,7 @@ export class SpoolTail {
    * and marked by each full collection while no reader needed it.
    */
   dropAcknowledged(upTo: SpoolPosition): void {
-    while (this.head < this.records.length) {
-      const record = this.records[this.head] as TailRecord;
-      if (comparePositions(record.next, upTo) > 0) break;
-      this.bytes -= record.bytes;
-      this.records[this.head] = undefined;
-      this.head += 1;
-    }
-    this.compact();
+    this.dropOldestWhile((oldest) => comparePositions(oldest.next, upTo) <= 0);
   }
 
   /** Forgets everything (a segment was quarantined or rolled under a reader). */
