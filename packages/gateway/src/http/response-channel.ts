@@ -67,9 +67,10 @@ export class ResponseChannel {
         // separate header flush alone was 6 % of the gateway's busy time). The socket is corked,
         // not the response: Node 22 drops what a corked response writes after flushHeaders()
         // (the answer arrived as an empty event stream).
+        // Such a stream closes at once: no keepalive timer for it.
         const socket = final ? this.res.socket : null;
         socket?.cork();
-        this.openResumable();
+        this.openResumable({ keepalive: !final });
         const writable = this.deliver(json, final, httpStatus);
         socket?.uncork();
         return writable;
@@ -84,7 +85,7 @@ export class ResponseChannel {
         return this.res.end(json) !== undefined;
       }
       this.sse = new SseWriter(this.res);
-      this.sse.open(this.headers);
+      this.sse.open(this.headers, { keepalive: !final });
     }
     const writable = this.sse.write(json);
     if (final) {
@@ -121,9 +122,9 @@ export class ResponseChannel {
     this.sse.open(this.headers);
   }
 
-  private openResumable(): void {
+  private openResumable({ keepalive = true }: { keepalive?: boolean } = {}): void {
     this.resumable = (this.streams as ResumableStreams).open();
-    this.resumable.attach(this.res, this.headers);
+    this.resumable.attach(this.res, this.headers, { keepalive });
   }
 
   /** Calls back once the client has drained what it was sent, or went away. */

@@ -70,11 +70,16 @@ export class ResumableStream {
   /**
    * Opens `res` as this stream: a new stream gets the priming event; a resumed one gets every
    * kept event after `afterSeq`, and is closed at once if the stream has ended meanwhile.
+   * `keepalive: false` when the stream's whole answer is written right after (see SseWriter.open).
    */
-  attach(res: ServerResponse, headers: Record<string, string>, afterSeq?: number): void {
+  attach(
+    res: ServerResponse,
+    headers: Record<string, string>,
+    { afterSeq, keepalive }: { afterSeq?: number; keepalive?: boolean } = {},
+  ): void {
     this.writer?.end();
     const writer = new SseWriter(res);
-    writer.open(headers);
+    writer.open(headers, { keepalive });
     this.writer = writer;
     res.once('close', () => {
       if (this.writer === writer) this.writer = undefined;

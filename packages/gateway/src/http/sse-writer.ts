@@ -15,7 +15,11 @@ export class SseWriter {
 
   constructor(private readonly res: ServerResponse) {}
 
-  open(headers: Record<string, string> = {}): void {
+  /**
+   * Sends the stream's headers. `keepalive: false` for an answer written whole right after: the
+   * stream closes at once, so a timer would be made and cleared for nothing (one per answered call).
+   */
+  open(headers: Record<string, string> = {}, { keepalive = true }: { keepalive?: boolean } = {}): void {
     this.res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream',
@@ -24,6 +28,7 @@ export class SseWriter {
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();
+    if (!keepalive) return;
     this.keepalive = setInterval(() => this.res.write(': keepalive\n\n'), KEEPALIVE_MS);
     this.keepalive.unref();
     this.res.once('close', () => clearInterval(this.keepalive));

@@ -271,7 +271,7 @@ export class LegacySession {
         );
         return;
       }
-      found.stream.attach(res, headers, found.afterSeq);
+      found.stream.attach(res, headers, { afterSeq: found.afterSeq });
       return;
     }
     if (this.standalone?.attached) {
@@ -286,7 +286,7 @@ export class LegacySession {
       return;
     }
     this.standalone ??= this.streams.open();
-    this.standalone.attach(res, headers, this.standalone.lastLiveSeq);
+    this.standalone.attach(res, headers, { afterSeq: this.standalone.lastLiveSeq });
   }
 
   /** DELETE, idle expiry or gateway shutdown; `endReason` is what the recording says. */

@@ -1,6 +1,6 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ResponseChannel } from '../../src/http/response-channel.js';
 import { ResumableStreams } from '../../src/http/resumable-streams.js';
 
@@ -8,18 +8,21 @@ const limits = { maxEvents: 5, maxBytes: 1000, retryMs: 1000, prime: true };
 
 let server: Server | undefined;
 afterEach(async () => {
+  vi.restoreAllMocks();
   await new Promise((resolve) => server?.close(resolve));
   server = undefined;
 });
 
 /**
  * Serves one POST with a ResponseChannel of a legacy session's streams, delivering `messages`
- * ([json, final]); resolves with the body the client read and how many writes reached the socket.
+ * ([json, final]); resolves with the body the client read, how many writes reached the socket and
+ * how many interval timers the delivery made (an open stream's keepalive is one).
  */
 async function answer(
   messages: [string, boolean][],
-): Promise<{ body: string; type: string; socketWrites: number }> {
+): Promise<{ body: string; type: string; socketWrites: number; intervals: number }> {
   let socketWrites = 0;
+  let intervals = 0;
   server = createServer((req, res) => {
     const socket = res.socket as Socket & { _writev?: unknown };
     const write = socket._write.bind(socket);
@@ -29,7 +32,10 @@ async function answer(
     const channel = new ResponseChannel(res, 1, {}, new ResumableStreams(limits));
     req.resume();
     req.once('end', () => {
+      const setInterval = vi.spyOn(globalThis, 'setInterval');
       for (const [json, final] of messages) channel.deliver(json, final, 200, true);
+      intervals = setInterval.mock.calls.length;
+      setInterval.mockRestore();
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -39,7 +45,9 @@ async function answer(
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ body, type: String(res.headers['content-type']), socketWrites }));
+      res.on('end', () =>
+        resolve({ body, type: String(res.headers['content-type']), socketWrites, intervals }),
+      );
     });
     req.once('error', reject);
     req.end('{}');
@@ -55,12 +63,18 @@ describe('ResponseChannel', () => {
     expect(socketWrites).toBe(1);
   });
 
-  it('streams what comes before the answer, then the answer', async () => {
-    const { body } = await answer([
+  it('makes no keepalive timer for an event stream that carries the whole answer at once', async () => {
+    const { intervals } = await answer([['{"jsonrpc":"2.0","id":1,"result":{}}', true]]);
+    expect(intervals).toBe(0);
+  });
+
+  it('streams what comes before the answer, then the answer, kept alive in between', async () => {
+    const { body, intervals } = await answer([
       ['{"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}}', false],
       ['{"jsonrpc":"2.0","id":1,"result":{}}', true],
     ]);
     expect(body.indexOf('notifications/progress')).toBeLessThan(body.indexOf('"result"'));
+    expect(intervals).toBe(1);
   });
 });
 
