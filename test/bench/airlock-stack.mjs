@@ -2,7 +2,7 @@
 // processes (as deployed), the agent enrolled and connected, routing the `echo` connection to an
 // upstream MCP server. Used by relay-bench.mjs and recording-cost.mjs.
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createSelfSignedCertificate, generateAgentToken, hashAgentToken } from '@airlock/tunnel';
@@ -64,6 +64,8 @@ function startRole(dir, role, configFile, env, stopList) {
     env: { ...env, ...extraEnv },
     stdio: ['ignore', 'pipe', log],
   });
+  // The child has its own copy of the log's descriptor.
+  closeSync(log);
   stopList.push(
     () =>
       new Promise((resolve) =>
@@ -79,6 +81,7 @@ function startRole(dir, role, configFile, env, stopList) {
       if (out !== undefined) writeSync(out, `${line}\n`);
       if (line.includes('"ready"')) resolve(JSON.parse(line));
     });
+    if (out !== undefined) lines.once('close', () => closeSync(out));
     child.once('exit', (code) =>
       reject(new Error(`airlock ${role} exited with ${code}; see ${join(dir, `${role}.log`)}`)),
     );
