@@ -6,7 +6,8 @@
 //   node test/bench/relay-bench.mjs [--quick] [--all-features] [--era legacy|modern|both]
 //                                   [--upstream sdk|raw|both] [--auth] [--recording on|off]
 //                                   [--store pglite|postgres] [--latency-only] [--warmup 1000]
-//                                   [--log-level info] [--operations on|off] [--out file.json]
+//                                   [--log-level info] [--operations on|off] [--floor]
+//                                   [--out file.json]
 //
 // Configurations: every (era, upstream) pair asked for, each measured direct and through Airlock
 // in the same run, one after the other, against one gateway and agent:
@@ -31,6 +32,10 @@
 // --all-features: everything a production gateway runs with: --auth, recording on, masking with
 // the default detectors and 20 guardrail rules that evaluate on every call (all-features.mjs).
 //
+// --floor: a third path, the floor relay (floor-relay.mjs): two processes in the gateway's and the
+// agent's places that pass each request over one gRPC stream and on to the same upstream, and do
+// nothing else. What Airlock costs above it is its own work; what it costs above direct, the hops'.
+//
 // --operations on: gateway and agent each serve Prometheus metrics on an operations listener
 // (counting every call); off (default): no listener, no metrics. Compare both for their cost.
 //
@@ -53,6 +58,7 @@ import {
   testkitBins,
 } from '@airlock/testkit';
 import { allFeaturesGateway } from './all-features.mjs';
+import { startFloorRelay } from './floor-relay.mjs';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { measureLatency, measureThroughput, openModernSession, openSession } from './mcp-load.mjs';
 import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
@@ -68,6 +74,7 @@ const { values: args } = benchArgs(import.meta.url, {
     operations: { type: 'string', default: 'off' },
     store: { type: 'string', default: 'pglite' },
     'latency-only': { type: 'boolean', default: false },
+    floor: { type: 'boolean', default: false },
     warmup: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     out: { type: 'string' },
@@ -143,35 +150,38 @@ async function startIdentity(connectionNames) {
   };
 }
 
-/** Direct and through Airlock, one after the other: latency, throughput and CPU per call. */
-async function measureConfiguration({ era, upstream }, upstreamProcess, airlock, pids) {
+/**
+ * Direct, through the floor relay (with --floor) and through Airlock, one after the other:
+ * latency, throughput and CPU per call.
+ */
+async function measureConfiguration({ era, upstream }, upstreamProcess, airlock, pids, floor) {
   const key = `${era}/${upstream}`;
   const name = CONNECTION[key].name;
   const open = era === 'modern' ? openModernSession : (url, o) => openSession(url, o);
-  const direct = await open(upstreamProcess.url);
-  const through = await open(airlock.urlFor(name), { headers: await airlock.headersFor(name) });
-  // CPU of every process on the path: the upstream serves both paths, the gateway and the agent
-  // only the Airlock one. Work off the call path (delivery pumps, the store thread) is included:
-  // it competes for the same cores.
-  const rolePids = { gateway: pids.gateway, agent: pids.agent, upstream: upstreamProcess.process.child.pid };
+  const sessions = [['direct', await open(upstreamProcess.url)]];
+  if (floor) sessions.push(['floor', await open(floor.urlFor(name))]);
+  sessions.push(['airlock', await open(airlock.urlFor(name), { headers: await airlock.headersFor(name) })]);
+  // CPU of every process on the path: the upstream serves every path, the gateway and the agent
+  // only the Airlock one, the floor's front and back only the floor's. Work off the call path
+  // (delivery pumps, the store thread) is included: it competes for the same cores.
+  const rolePids = {
+    gateway: pids.gateway,
+    agent: pids.agent,
+    upstream: upstreamProcess.process.child.pid,
+    ...floor?.pids,
+  };
   const sequentialCalls = plan.calls + plan.warmup;
-  const cpu = { direct: {}, airlock: {} };
+  const cpu = Object.fromEntries(sessions.map(([path]) => [path, {}]));
   const latency = {};
-  for (const [path, session] of [
-    ['direct', direct],
-    ['airlock', through],
-  ]) {
+  for (const [path, session] of sessions) {
     const before = sampleCpu(rolePids);
     latency[path] = await measureLatency(session, plan);
     cpu[path].sequential = cpuPerCall(before, sampleCpu(rolePids), sequentialCalls);
   }
   const skipped = { callsPerSecond: Number.NaN, failed: 0 };
-  const throughput = { direct: skipped, airlock: skipped };
+  const throughput = Object.fromEntries(sessions.map(([path]) => [path, skipped]));
   if (!args['latency-only']) {
-    for (const [path, session] of [
-      ['direct', direct],
-      ['airlock', through],
-    ]) {
+    for (const [path, session] of sessions) {
       const before = sampleCpu(rolePids);
       throughput[path] = await measureThroughput(session, plan);
       // Over the warm-up and the timed part, which share a rate.
@@ -179,8 +189,8 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
       cpu[path].loaded = cpuPerCall(before, sampleCpu(rolePids), loadedCalls);
     }
   }
-  await direct.close();
-  await through.close();
+  for (const [, session] of sessions) await session.close();
+  const added = (path, p) => round(latency[path][p] - latency.direct[p]);
   return {
     name: key,
     era: era === 'modern' ? 'modern (2026-07-28, v2 SDK client)' : 'legacy (2025-11-25 session, raw POSTs)',
@@ -191,16 +201,18 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
           ? 'modern server (v2 SDK)'
           : 'kitchen sink (v1 SDK)',
     latencyMs: {
-      direct: latency.direct,
-      airlock: latency.airlock,
-      addedP50: round(latency.airlock.p50 - latency.direct.p50),
-      addedP90: round(latency.airlock.p90 - latency.direct.p90),
-      addedP99: round(latency.airlock.p99 - latency.direct.p99),
+      ...latency,
+      addedP50: added('airlock', 'p50'),
+      addedP90: added('airlock', 'p90'),
+      addedP99: added('airlock', 'p99'),
+      ...(floor ? { floorAddedP50: added('floor', 'p50'), floorAddedP99: added('floor', 'p99') } : {}),
     },
     throughput: {
-      direct: throughput.direct,
-      airlock: throughput.airlock,
+      ...throughput,
       ratio: round(throughput.airlock.callsPerSecond / throughput.direct.callsPerSecond, 2),
+      ...(floor
+        ? { floorRatio: round(throughput.floor.callsPerSecond / throughput.direct.callsPerSecond, 2) }
+        : {}),
     },
     cpuMicrosecondsPerCall: cpu,
   };
@@ -215,7 +227,12 @@ function printConfiguration(r) {
     const l = r.latencyMs[path];
     const t = r.throughput[path];
     const c = cpu[path][phase];
-    const gatewayAgent = path === 'airlock' ? `${cpuCell(c, 'gateway')} + ${cpuCell(c, 'agent')}` : '–';
+    const gatewayAgent =
+      path === 'airlock'
+        ? `${cpuCell(c, 'gateway')} + ${cpuCell(c, 'agent')}`
+        : path === 'floor'
+          ? `${cpuCell(c, 'front')} + ${cpuCell(c, 'back')}`
+          : '–';
     return `| ${path.padEnd(7)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${t.callsPerSecond.toFixed(0).padStart(8)} | ${String(t.failed).padStart(6)} | ${gatewayAgent.padStart(15)} | ${cpuCell(c, 'upstream').padStart(8)} | ${cpuCell(c, 'loadGenerator').padStart(6)} |`;
   };
   console.log(`\n${r.name}: ${r.era} → ${r.upstream}`);
@@ -226,6 +243,7 @@ function printConfiguration(r) {
     `|---------|---------|---------|---------|----------|--------|-----------------|----------|--------|`,
   );
   console.log(row('direct'));
+  if (r.latencyMs.floor) console.log(row('floor'));
   console.log(row('airlock'));
   const store = cpu.airlock[phase]?.gateway?.backgroundUs;
   const sum = (cpu.airlock[phase]?.gateway?.totalUs ?? 0) + (cpu.airlock[phase]?.agent?.totalUs ?? 0);
@@ -238,6 +256,14 @@ function printConfiguration(r) {
       (store ? ` (${store} of it the gateway's low-priority store thread)` : ''),
   );
   console.log(`by thread, µs per call: ${threadSplit(cpu.airlock[phase])}`);
+  if (r.latencyMs.floor) {
+    const floorSum = (cpu.floor[phase]?.front?.totalUs ?? 0) + (cpu.floor[phase]?.back?.totalUs ?? 0);
+    console.log(
+      `floor (front + back, the hops alone): added p50 ${r.latencyMs.floorAddedP50} ms, p99 ${r.latencyMs.floorAddedP99} ms; ` +
+        (args['latency-only'] ? '' : `throughput ${r.throughput.floorRatio}× direct; `) +
+        `${floorSum} µs per call; Airlock's gateway + agent ${round(sum / floorSum, 2)}× the floor's`,
+    );
+  }
 }
 
 /** Each role's CPU per call by thread: main, store (the gateway's), other threads (V8's helpers, libuv's pool). */
@@ -293,6 +319,14 @@ try {
   });
   processes.push({ kill: airlock.stop });
 
+  const floor = args.floor
+    ? await startFloorRelay({
+        dir,
+        upstreams: Object.fromEntries(Object.entries(connections).map(([name, c]) => [name, c.url])),
+      })
+    : undefined;
+  if (floor) processes.push({ kill: floor.stop });
+
   const loadAtStart = loadAverage();
   const results = [];
   for (const configuration of configurations) {
@@ -302,6 +336,7 @@ try {
         running[`${configuration.era}/${configuration.upstream}`],
         airlock,
         airlock.pids,
+        floor,
       ),
     );
   }
@@ -335,6 +370,12 @@ try {
     logLevel: args['log-level'],
     allFeatures,
     features,
+    ...(floor
+      ? {
+          floor:
+            'floor-relay.mjs: node:http front, one TLS gRPC stream to a back, undici to the upstream; bodies as bytes, nothing else',
+        }
+      : {}),
     configurations: results,
     targets: {
       addedP50Ms: 0.6,

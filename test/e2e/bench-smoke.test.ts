@@ -6,18 +6,27 @@ import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 
 /**
- * Keeps the relay benchmark runnable: a quick run must relay every call without error and write
- * its JSON. It asserts no timing (performance is read from the benchmark, never from tests).
+ * Keeps the relay benchmark runnable: a quick run must relay every call without error, on each
+ * path (direct, the floor relay, Airlock), and write its JSON. It asserts no timing (performance is
+ * read from the benchmark, never from tests).
  */
 it('runs the relay benchmark end to end and writes its JSON', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'airlock-bench-smoke-'));
   try {
     const out = join(dir, 'result.json');
     const bench = new URL('../bench/relay-bench.mjs', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(process.execPath, [bench, '--quick', '--out', out], {
-      timeout: 120_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bench, '--quick', '--floor', '--out', out],
+      {
+        timeout: 120_000,
+      },
+    );
     expect(stdout).toContain('| airlock |');
+    expect(stdout).toContain('| floor   |');
+    expect(stdout).toMatch(
+      /floor \(front \+ back, the hops alone\): .* \d+ µs per call; Airlock's gateway \+ agent [\d.]+× the floor's/,
+    );
     expect(stdout).toMatch(
       /by thread, µs per call: gateway main \d+, store thread \d+, other threads \d+; agent main \d+/,
     );
@@ -31,20 +40,17 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
               { totalUs: number; mainUs: number; backgroundUs: number; otherUs: number }
             >;
           };
+          floor: { loaded: Record<'front' | 'back', { totalUs: number }> };
         };
-        latencyMs: {
-          direct: { calls: number; p50: number };
-          airlock: { calls: number; p50: number };
-        };
-        throughput: {
-          direct: { completed: number; failed: number };
-          airlock: { completed: number; failed: number };
+        latencyMs: Record<'direct' | 'floor' | 'airlock', { calls: number; p50: number }>;
+        throughput: Record<'direct' | 'floor' | 'airlock', { completed: number; failed: number }> & {
+          floorRatio: number;
         };
       }[];
     };
     expect(result.configurations.map((c) => c.name)).toEqual(['legacy/sdk']);
     for (const configuration of result.configurations) {
-      for (const path of ['direct', 'airlock'] as const) {
+      for (const path of ['direct', 'floor', 'airlock'] as const) {
         expect(configuration.latencyMs[path].calls).toBeGreaterThan(0);
         expect(configuration.latencyMs[path].p50).toBeGreaterThan(0);
         expect(configuration.throughput[path].completed).toBeGreaterThan(0);
@@ -57,6 +63,10 @@ it('runs the relay benchmark end to end and writes its JSON', async () => {
         expect(cpu.otherUs).toBeGreaterThanOrEqual(0);
         expect(Math.abs(cpu.mainUs + cpu.backgroundUs + cpu.otherUs - cpu.totalUs)).toBeLessThanOrEqual(2);
       }
+      // The floor's two processes did the floor path's work.
+      expect(configuration.cpuMicrosecondsPerCall.floor.loaded.front.totalUs).toBeGreaterThan(0);
+      expect(configuration.cpuMicrosecondsPerCall.floor.loaded.back.totalUs).toBeGreaterThan(0);
+      expect(configuration.throughput.floorRatio).toBeGreaterThan(0);
       // Recording is on by default: the gateway's store thread worked.
       expect(configuration.cpuMicrosecondsPerCall.airlock.loaded.gateway.backgroundUs).toBeGreaterThan(0);
     }
