@@ -102,6 +102,14 @@ function runFront({ cert, key }) {
           pending.delete(id);
           res?.writeHead(head.status, head.headers).end(body);
         });
+        // The back is gone: what it held gets an answer that says so, new requests get 503.
+        const lost = () => {
+          if (stream === call) stream = undefined;
+          for (const res of pending.values()) res.writeHead(502).end('the floor back went away');
+          pending.clear();
+        };
+        call.on('end', lost);
+        call.on('error', lost);
         console.log(JSON.stringify({ connected: true }));
       },
     },
