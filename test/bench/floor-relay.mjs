@@ -10,11 +10,9 @@
 //
 //   startFloorRelay({ dir, upstreams: { name: url } }) → { urlFor(name), pids: { front, back }, stop() }
 //   node floor-relay.mjs front|back <config.json>   (the two processes, started by startFloorRelay)
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { Pool } from 'undici';
@@ -164,53 +162,30 @@ function runBack({ cert, grpcPort, upstreams }) {
   });
 }
 
-/** Starts one role as its own process; `waitFor(test)` resolves with the first line it accepts. */
-function startProcess(role, configFile) {
-  const child = spawn(process.execPath, [SELF, role, configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const seen = [];
-  const waiting = [];
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    const message = JSON.parse(line);
-    seen.push(message);
-    for (const w of waiting.filter((w) => w.test(message))) w.resolve(message);
-  });
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (code) => reject(new Error(`floor ${role} exited with ${code}`))),
-  );
-  exited.catch(() => {});
-  const waitFor = (test) =>
-    Promise.race([
-      exited,
-      new Promise((resolve) => {
-        const found = seen.find(test);
-        if (found) resolve(found);
-        else waiting.push({ test, resolve });
-      }),
-    ]);
-  const stop = () =>
-    new Promise((resolve) =>
-      child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')),
-    );
-  return { pid: child.pid, waitFor, stop };
-}
-
 /** Starts the front and the back in `dir` (which exists), relaying `/mcp/<name>` to `upstreams[name]`. */
 export async function startFloorRelay({ dir, upstreams }) {
   // Imported here, not at the top: the two relay processes load this file and need none of it.
   const { createSelfSignedCertificate } = await import('@airlock/tunnel');
+  const { spawnNode } = await import('@airlock/testkit');
+  const message = (line) => JSON.parse(line);
   const { cert, key } = await createSelfSignedCertificate({ hosts: ['localhost', '127.0.0.1'] });
   const frontConfig = join(dir, 'floor-front.json');
   writeFileSync(frontConfig, JSON.stringify({ cert, key }));
-  const front = startProcess('front', frontConfig);
-  const { httpPort, grpcPort } = await front.waitFor((m) => m.ready);
+  const front = spawnNode(SELF, ['front', frontConfig]);
+  const { httpPort, grpcPort } = message(await front.waitForLine((l) => message(l).ready));
   const backConfig = join(dir, 'floor-back.json');
   writeFileSync(backConfig, JSON.stringify({ cert, grpcPort, upstreams }));
-  const back = startProcess('back', backConfig);
-  await Promise.race([front.waitFor((m) => m.connected), back.waitFor(() => false)]);
+  const back = spawnNode(SELF, ['back', backConfig]);
+  await Promise.race([
+    front.waitForLine((l) => message(l).connected),
+    back.exited.then(({ code }) => {
+      throw new Error(`the floor's back exited with ${code} before connecting; stderr:\n${back.stderr()}`);
+    }),
+  ]);
   return {
     urlFor: (name) => `http://127.0.0.1:${httpPort}/mcp/${name}`,
-    pids: { front: front.pid, back: back.pid },
-    stop: () => Promise.all([back.stop(), front.stop()]),
+    pids: { front: front.child.pid, back: back.child.pid },
+    stop: () => Promise.all([back.kill(), front.kill()]),
   };
 }
 
