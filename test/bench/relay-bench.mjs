@@ -220,6 +220,10 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
 
 const ms = (n) => n.toFixed(3).padStart(7);
 const cpuCell = (c, role) => (c?.[role] ? String(c[role].totalUs) : '–');
+/** The two processes each relayed path adds: shown in the "gateway + agent" column and summed. */
+const RELAY_PROCESSES = { airlock: ['gateway', 'agent'], floor: ['front', 'back'] };
+const relayCpuSum = (c, path) =>
+  RELAY_PROCESSES[path].reduce((sum, role) => sum + (c?.[role]?.totalUs ?? 0), 0);
 function printConfiguration(r) {
   const cpu = r.cpuMicrosecondsPerCall;
   const phase = args['latency-only'] ? 'sequential' : 'loaded';
@@ -227,12 +231,7 @@ function printConfiguration(r) {
     const l = r.latencyMs[path];
     const t = r.throughput[path];
     const c = cpu[path][phase];
-    const gatewayAgent =
-      path === 'airlock'
-        ? `${cpuCell(c, 'gateway')} + ${cpuCell(c, 'agent')}`
-        : path === 'floor'
-          ? `${cpuCell(c, 'front')} + ${cpuCell(c, 'back')}`
-          : '–';
+    const gatewayAgent = RELAY_PROCESSES[path]?.map((role) => cpuCell(c, role)).join(' + ') ?? '–';
     return `| ${path.padEnd(7)} | ${ms(l.p50)} | ${ms(l.p90)} | ${ms(l.p99)} | ${t.callsPerSecond.toFixed(0).padStart(8)} | ${String(t.failed).padStart(6)} | ${gatewayAgent.padStart(15)} | ${cpuCell(c, 'upstream').padStart(8)} | ${cpuCell(c, 'loadGenerator').padStart(6)} |`;
   };
   console.log(`\n${r.name}: ${r.era} → ${r.upstream}`);
@@ -246,7 +245,7 @@ function printConfiguration(r) {
   if (r.latencyMs.floor) console.log(row('floor'));
   console.log(row('airlock'));
   const store = cpu.airlock[phase]?.gateway?.backgroundUs;
-  const sum = (cpu.airlock[phase]?.gateway?.totalUs ?? 0) + (cpu.airlock[phase]?.agent?.totalUs ?? 0);
+  const sum = relayCpuSum(cpu.airlock[phase], 'airlock');
   console.log(
     `added p50 ${r.latencyMs.addedP50} ms, p99 ${r.latencyMs.addedP99} ms; ` +
       (args['latency-only']
@@ -257,7 +256,7 @@ function printConfiguration(r) {
   );
   console.log(`by thread, µs per call: ${threadSplit(cpu.airlock[phase])}`);
   if (r.latencyMs.floor) {
-    const floorSum = (cpu.floor[phase]?.front?.totalUs ?? 0) + (cpu.floor[phase]?.back?.totalUs ?? 0);
+    const floorSum = relayCpuSum(cpu.floor[phase], 'floor');
     console.log(
       `floor (front + back, the hops alone): added p50 ${r.latencyMs.floorAddedP50} ms, p99 ${r.latencyMs.floorAddedP99} ms; ` +
         (args['latency-only'] ? '' : `throughput ${r.throughput.floorRatio}× direct; `) +
