@@ -85,9 +85,13 @@ const median = (values) => {
 };
 const pct = (ratio) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)} %`;
 
-/** The figures compared, from one configuration of one run (throughput phase, 32 callers). */
+/**
+ * The figures compared, from one configuration of one run: CPU of the throughput phase (32
+ * callers), or of the sequential calls when the runs had none (`--latency-only`).
+ */
 function figures(configuration) {
-  const loaded = configuration.cpuMicrosecondsPerCall.airlock.loaded;
+  const cpu = configuration.cpuMicrosecondsPerCall.airlock;
+  const loaded = cpu.loaded ?? cpu.sequential;
   const gatewayAgent = loaded.gateway.totalUs + loaded.agent.totalUs;
   return {
     gateway: loaded.gateway.totalUs,
@@ -96,9 +100,10 @@ function figures(configuration) {
     gatewayAgent,
     upstream: loaded.upstream.totalUs,
     perUpstream: gatewayAgent / loaded.upstream.totalUs,
-    callsPerSecond: configuration.throughput.airlock.callsPerSecond,
-    ratio: configuration.throughput.ratio,
+    callsPerSecond: configuration.throughput?.airlock?.callsPerSecond ?? Number.NaN,
+    ratio: configuration.throughput?.ratio ?? Number.NaN,
     addedP50: configuration.latencyMs.addedP50,
+    addedP99: configuration.latencyMs.addedP99,
   };
 }
 
@@ -119,20 +124,20 @@ console.log(
   `\nCompare builds: this checkout against ${args.base}, ${rounds} run(s) each, alternating; relay-bench ${positionals.join(' ') || '(defaults)'}` +
     `\n${cpus().length} CPUs (${cpus()[0]?.model}), Node.js ${process.version}, load average ${loadavg()
       .map((l) => l.toFixed(2))
-      .join(' ')} at the end; CPU in µs per call @32`,
+      .join(' ')} at the end; CPU in µs per call @32 (sequential with --latency-only); added latency in ms`,
 );
 for (const name of names) {
   console.log(`\n${name}`);
   console.log(
-    '| run | build | load (1 min) | calls/s | × direct | gateway (store) + agent | upstream | per upstream |',
+    '| run | build | load (1 min) | calls/s | × direct | gateway (store) + agent | upstream | per upstream | added p50 / p99 |',
   );
   console.log(
-    '|-----|-------|--------------|---------|----------|-------------------------|----------|--------------|',
+    '|-----|-------|--------------|---------|----------|-------------------------|----------|--------------|-----------------|',
   );
   const rows = runs.map((run, i) => {
     const f = figures(run.configurations.find((c) => c.name === name));
     console.log(
-      `| ${i + 1} | ${run.build} | ${run.load.atStart[0].toFixed(1)}–${run.load.atEnd[0].toFixed(1)} | ${Math.round(f.callsPerSecond)} | ${f.ratio} | ${f.gateway} (${f.store}) + ${f.agent} = ${f.gatewayAgent} | ${f.upstream} | ${f.perUpstream.toFixed(2)} |`,
+      `| ${i + 1} | ${run.build} | ${run.load.atStart[0].toFixed(1)}–${run.load.atEnd[0].toFixed(1)} | ${Number.isNaN(f.callsPerSecond) ? '–' : Math.round(f.callsPerSecond)} | ${Number.isNaN(f.ratio) ? '–' : f.ratio} | ${f.gateway} (${f.store}) + ${f.agent} = ${f.gatewayAgent} | ${f.upstream} | ${f.perUpstream.toFixed(2)} | ${f.addedP50.toFixed(2)} / ${f.addedP99.toFixed(2)} |`,
     );
     return { build: run.build, ...f };
   });
@@ -144,6 +149,8 @@ for (const name of names) {
       gatewayAgent: a.gatewayAgent / b.gatewayAgent,
       perUpstream: a.perUpstream / b.perUpstream,
       callsPerSecond: a.callsPerSecond / b.callsPerSecond,
+      addedP50: a.addedP50 / b.addedP50,
+      addedP99: a.addedP99 / b.addedP99,
     });
   }
   const of = (build, key) => median(rows.filter((r) => r.build === build).map((r) => r[key]));
@@ -158,6 +165,8 @@ for (const name of names) {
       gatewayAgent: change('gatewayAgent'),
       perUpstream: change('perUpstream'),
       callsPerSecond: change('callsPerSecond'),
+      addedP50: change('addedP50'),
+      addedP99: change('addedP99'),
     },
   };
   const s = summary[name];
@@ -165,9 +174,12 @@ for (const name of names) {
     `${label}: this ${s.this[key].toFixed(digits)}, base ${s.base[key].toFixed(digits)} (medians); change per pair ${pct(s.change[key].median)} (${pct(s.change[key].low)} to ${pct(s.change[key].high)})`;
   console.log(line('gateway + agent µs per call', 'gatewayAgent', 0));
   console.log(line('per upstream µs', 'perUpstream', 2));
-  console.log(
-    `calls/s @32: change per pair ${pct(s.change.callsPerSecond.median)} (${pct(s.change.callsPerSecond.low)} to ${pct(s.change.callsPerSecond.high)})`,
-  );
+  const changeLine = (label, key) =>
+    `${label}: change per pair ${pct(s.change[key].median)} (${pct(s.change[key].low)} to ${pct(s.change[key].high)})`;
+  if (!rows.some((r) => Number.isNaN(r.callsPerSecond)))
+    console.log(changeLine('calls/s @32', 'callsPerSecond'));
+  console.log(changeLine('added p50', 'addedP50'));
+  console.log(changeLine('added p99', 'addedP99'));
 }
 
 const resultsDir = new URL('./results/', import.meta.url).pathname;

@@ -2,7 +2,7 @@
 // Recording throughput: how fast a spool full of events is delivered to each sink, in events/s.
 //
 //   node test/bench/recording-throughput.mjs [--quick] [--postgres] [--both-sides] [--only pglite,...]
-//                                            [--out file.json]
+//                                            [--agent-copies bare] [--out file.json]
 //
 // For each sink: a spool is filled with N events (100 sessions, ~0.8 KiB each, hash-chained as a
 // recorder writes them), then one delivery pump (batches of 500, as in production) drains it into
@@ -13,6 +13,10 @@
 // so the number is a lower bound of what the producer does against the real service).
 // CPU per event is this process's CPU (all threads) during the drain divided by the events: the
 // store's work plus reading the spool, what a gateway spends per stored event.
+// --both-sides adds the agent's copy of every message (its own chain), as a gateway stores both;
+// --agent-copies bare then leaves the message out of those copies: what storing the agent's copy
+// of an identical message as a reference to the gateway's would save the store (a measurement of
+// that design; Airlock stores both copies whole).
 // Prints a table and writes a JSON file (default test/bench/results/recording-throughput-<time>.json).
 // Needs `npx tsc -b`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,10 +42,15 @@ const { values: args } = benchArgs(import.meta.url, {
     quick: { type: 'boolean', default: false },
     postgres: { type: 'boolean', default: false },
     'both-sides': { type: 'boolean', default: false },
+    'agent-copies': { type: 'string', default: 'whole' },
     only: { type: 'string' },
     out: { type: 'string' },
   },
 });
+if (!['whole', 'bare'].includes(args['agent-copies'])) {
+  console.error(`--agent-copies takes whole or bare (got "${args['agent-copies']}").`);
+  process.exit(2);
+}
 const plan = args.quick ? { events: 5_000, sessions: 50 } : { events: 50_000, sessions: 100 };
 // Kinesis never leaves this machine; the SDK's chain must find these and never probe IMDS.
 process.env.AWS_ACCESS_KEY_ID ??= 'AKIDBENCHKINESALITE';
@@ -114,6 +123,9 @@ function events() {
           seq: chain.agentSeq,
           prevHash: chain.agentPrev,
         };
+        // What storing the agent's copy of an identical message by reference could save: the same
+        // event without its message (a measurement of that design, not a recording Airlock makes).
+        if (args['agent-copies'] === 'bare') delete mirrored.message;
         const agentEvent = { ...mirrored, hash: sha256Hex(canonicalEventText(mirrored)) };
         chain.agentPrev = agentEvent.hash;
         out.push(agentEvent);
@@ -244,7 +256,7 @@ try {
     benchmark: 'recording-throughput',
     at: new Date().toISOString(),
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
-    plan: { ...plan, bothSides: args['both-sides'] },
+    plan: { ...plan, bothSides: args['both-sides'], agentCopies: args['agent-copies'] },
     results,
   };
   console.log(
