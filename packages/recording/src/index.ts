@@ -17,7 +17,7 @@ export {
 } from './store/recording-store.js';
 export type { MessageIndexing } from './store/message-search.js';
 export { PgliteStore, type PgliteStoreOptions } from './store/pglite-store.js';
-export { PgliteWorkerStore, type PgliteWorkerStoreOptions } from './store/pglite-worker-store.js';
+export { WorkerStore, type WorkerStoreOptions } from './store/worker-store.js';
 export { StoreBacklog } from './store/store-backlog.js';
 export { parseAgentEvents } from './store/agent-events.js';
 export { trimHeapWhenQuiet, type HeapTrimOptions } from './memory/heap-trim.js';

@@ -5,7 +5,7 @@ import {
   KinesisSink,
   kinesisDeliverySink,
   parseAgentEvents,
-  PgliteWorkerStore,
+  WorkerStore,
   PostgresStore,
   RetentionJob,
   startRecording,
@@ -37,18 +37,28 @@ export interface GatewayRecording {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * The store, and what stores the events: the same PGlite store (it runs in a thread of its own
+ * anyway), or for PostgreSQL a second store in a worker thread, so that the work of storing each
+ * event (parsing, rows, search terms, the client's protocol) leaves the relay's thread.
+ */
+interface OpenedStores {
+  readonly store: RecordingStore;
+  readonly writer: RecordingStore;
+}
+
 async function openStore(
   places: GatewayRecordingPlaces,
   recording: RecordingConfig,
   wrapper: KeyWrapper | undefined,
   logger: Logger,
-): Promise<RecordingStore | undefined> {
+): Promise<OpenedStores | undefined> {
   const { store } = recording;
   const encryption = wrapper === undefined ? {} : { encryption: { wrapper } };
   if (store.kind === 'none') return undefined;
   if (places.pgliteDir !== undefined) {
     // In a worker thread: PGlite's WebAssembly would otherwise stall the relay's event loop.
-    const opened = await PgliteWorkerStore.open({
+    const opened = await WorkerStore.open({
       dataDir: places.pgliteDir,
       ...(recording.encryption === undefined ? {} : { encryption: recording.encryption }),
     });
@@ -56,7 +66,7 @@ async function openStore(
       await opened.close();
       throw error;
     });
-    return opened;
+    return { store: opened, writer: opened };
   }
   let connectionString = store.connectionString;
   if (connectionString === undefined && store.connectionStringFile !== undefined) {
@@ -86,7 +96,19 @@ async function openStore(
     await opened.close();
     throw error;
   });
-  return opened;
+  try {
+    const writer = await WorkerStore.open({
+      kind: 'postgres',
+      connectionString,
+      ...(recording.encryption === undefined ? {} : { encryption: recording.encryption }),
+      onConnectionError: (reason) =>
+        logger.warn({ reason }, 'a pooled PostgreSQL connection of the store thread failed; it is replaced'),
+    });
+    return { store: opened, writer };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
 }
 
 /**
@@ -127,7 +149,13 @@ export async function startGatewayRecording(
   const spoolDir = places.spoolDir;
   const log = childLogger(logger, { component: 'recording' });
   const wrapper = await keyWrapperFromConfig(recording.encryption);
-  const store = await openStore(places, recording, wrapper, log);
+  const opened = await openStore(places, recording, wrapper, log);
+  const store = opened?.store;
+  const writer = opened?.writer;
+  const closeStores = async () => {
+    if (writer !== store) await writer?.close();
+    await store?.close();
+  };
   if (store) indexStoredMessagesInBackground(store, log);
   const kinesis = recording.kinesis
     ? new KinesisSink({
@@ -143,7 +171,7 @@ export async function startGatewayRecording(
     : undefined;
   const storeBacklog = new StoreBacklog();
   const sinks: DeliverySink[] = [];
-  if (store) sinks.push(storeDeliverySink(store, 'store', storeBacklog));
+  if (writer) sinks.push(storeDeliverySink(writer, 'store', storeBacklog));
   if (kinesis) sinks.push(kinesisDeliverySink(kinesis));
   let running: RunningRecording;
   try {
@@ -164,7 +192,7 @@ export async function startGatewayRecording(
     });
   } catch (error) {
     kinesis?.close();
-    await store?.close();
+    await closeStores();
     throw error;
   }
   log.info(
@@ -198,7 +226,7 @@ export async function startGatewayRecording(
     storeBacklog,
     // With no store, an agent's events reach Kinesis from the agent itself: accept them here.
     storeAgentEvents: async (agentId, payloads) => {
-      if (store) await storeBacklog.insertAgentEvents(store, agentId, payloads);
+      if (writer) await storeBacklog.insertAgentEvents(writer, agentId, payloads);
       // Checked all the same, so an agent learns at once that it sent what no gateway accepts.
       else parseAgentEvents(agentId, payloads);
     },
@@ -210,7 +238,7 @@ export async function startGatewayRecording(
         });
         await running.close(timeoutMs);
         kinesis?.close();
-        await store?.close();
+        await closeStores();
       })()),
   };
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordingEvent } from '@airlock/core';
 import {
-  PgliteWorkerStore,
+  WorkerStore,
   verifySession,
   type RecordingStore,
   type SessionSummary,
@@ -38,7 +38,7 @@ long.end('client_closed');
 
 let stored: RecordingEvent[];
 let dir: string;
-let store: PgliteWorkerStore;
+let store: WorkerStore;
 let gateway: GatewayHttp;
 
 /** The store's read order: source, seq, id. */
@@ -73,7 +73,7 @@ const broken = brokenCopy();
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'airlock-sessions-paging-'));
   // The worker-thread store, as the gateway runs the embedded store: pages cross the thread too.
-  store = await PgliteWorkerStore.open({ dataDir: join(dir, 'store') });
+  store = await WorkerStore.open({ dataDir: join(dir, 'store') });
   await store.migrate();
   await store.insertEvents(broken.events);
   stored = await store.getEvents('sess-long');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryApprovals } from '../../src/index.js';
 import { STORE_BACKENDS } from '../store/helpers/store-backends.js';
-import { PgliteWorkerStore } from '../../dist/index.js';
+import { WorkerStore } from '../../dist/index.js';
 import { approvalStoreContract } from './helpers/approval-store-contract.js';
 
 approvalStoreContract('memory', () =>
@@ -22,7 +22,7 @@ for (const backend of STORE_BACKENDS) {
 // AirlockError code and data) crosses the thread. Built code: the worker loads the compiled thread.
 approvalStoreContract('pglite worker', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'airlock-approvals-worker-'));
-  const store = await PgliteWorkerStore.open({ dataDir: join(dir, 'store') });
+  const store = await WorkerStore.open({ dataDir: join(dir, 'store') });
   await store.migrate();
   return {
     store,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgliteWorkerStore, type StoreChange } from '../../dist/index.js';
+import { WorkerStore, type StoreChange } from '../../dist/index.js';
 import { heldCall } from '../approvals/helpers/approval-store-contract.js';
 import { SessionScript } from '../store/helpers/session-script.js';
 
@@ -13,10 +13,10 @@ import { SessionScript } from '../store/helpers/session-script.js';
  */
 describe('change feed of the PGlite worker store', () => {
   let dir: string;
-  let store: PgliteWorkerStore;
+  let store: WorkerStore;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'airlock-worker-changes-'));
-    store = await PgliteWorkerStore.open({ dataDir: join(dir, 'store') });
+    store = await WorkerStore.open({ dataDir: join(dir, 'store') });
     await store.migrate();
   }, 60_000);
   afterAll(async () => {

@@ -5,7 +5,7 @@ import type { RecordingEvent } from '@airlock/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAgentEvents, StoreBacklog, storeDeliverySink } from '../../src/index.js';
 // The worker thread runs compiled code: the built package, as the gateway loads it.
-import { PgliteWorkerStore } from '../../dist/index.js';
+import { WorkerStore } from '../../dist/index.js';
 import { SessionScript } from './helpers/session-script.js';
 
 /** The agent's events of a session (agent 'agent-1'), with `text` as each result. */
@@ -35,11 +35,11 @@ function asOneBuffer(events: readonly RecordingEvent[]): { whole: Buffer; payloa
 
 describe("an agent's batch stored from its JSON in the store's thread", () => {
   let dir: string;
-  let store: PgliteWorkerStore;
+  let store: WorkerStore;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'airlock-agent-events-'));
-    store = await PgliteWorkerStore.open({ dataDir: join(dir, 'store') });
+    store = await WorkerStore.open({ dataDir: join(dir, 'store') });
     await store.migrate();
   });
 

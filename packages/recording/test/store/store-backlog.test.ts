@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreBacklog } from '../../src/index.js';
 // The worker thread runs compiled code: the built package, as the gateway loads it.
-import { PgliteWorkerStore } from '../../dist/index.js';
+import { WorkerStore } from '../../dist/index.js';
 import { SessionScript } from './helpers/session-script.js';
 
 function events(sessionId: string, calls: number) {
@@ -20,11 +20,11 @@ function events(sessionId: string, calls: number) {
 
 describe('StoreBacklog on the worker store', () => {
   let dir: string;
-  let store: PgliteWorkerStore;
+  let store: WorkerStore;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'airlock-backlog-'));
-    store = await PgliteWorkerStore.open({ dataDir: join(dir, 'store') });
+    store = await WorkerStore.open({ dataDir: join(dir, 'store') });
     await store.migrate();
   });
 

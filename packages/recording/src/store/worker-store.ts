@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { AirlockError, type ApprovalVote, type RecordingConfig, type RecordingEvent } from '@airlock/core';
+import { AirlockError, type ApprovalVote, type RecordingEvent } from '@airlock/core';
 import type {
   ApprovalFilter,
   ApprovalPage,
@@ -29,12 +29,21 @@ import type {
   SessionSummary,
 } from './recording-store.js';
 import type { MessageIndexing } from './message-search.js';
+import type { StoreThreadOptions } from './store-thread-options.js';
 
-export interface PgliteWorkerStoreOptions {
-  readonly dataDir: string;
-  /** The encryption settings; the worker builds its own key wrapper from them. */
-  readonly encryption?: RecordingConfig['encryption'];
-}
+type PgliteThread = Extract<StoreThreadOptions, { kind: 'pglite' }>;
+type PostgresThread = Extract<StoreThreadOptions, { kind: 'postgres' }>;
+
+/**
+ * Which store the thread opens (PGlite when no kind is given). The encryption settings travel as
+ * configuration: the thread builds its own key wrapper from them.
+ */
+export type WorkerStoreOptions =
+  | (Omit<PgliteThread, 'kind'> & { readonly kind?: 'pglite' })
+  | (PostgresThread & {
+      /** A pooled connection of the thread failed and is replaced (for the gateway's log). */
+      readonly onConnectionError?: (reason: string) => void;
+    });
 
 interface WireError {
   readonly code: string;
@@ -45,12 +54,18 @@ interface WireError {
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: WireError };
 
 /**
- * The embedded PGlite store, run in a worker thread. PGlite executes WebAssembly synchronously:
- * on the gateway's own thread each insert batch would stall every session it relays (measured:
- * recording added ~2.6 ms p50 to a relayed call). The worker owns the database; this proxy
- * forwards each store call and its answer, so the relay's event loop only posts messages.
+ * A recording store run in a worker thread, at a lower priority than the relay's (see
+ * store-thread.ts). The worker owns the database; this proxy forwards each store call and its
+ * answer, so the relay's event loop only posts messages.
+ *
+ * - PGlite (the embedded store) always runs here: it executes WebAssembly synchronously, and on
+ *   the gateway's own thread each insert batch would stall every session it relays (measured:
+ *   recording added ~2.6 ms p50 to a relayed call).
+ * - PostgreSQL runs here for storing events: the store's own work per event (parsing the events,
+ *   building the rows and their search terms, the client's protocol) took ~200 µs per relayed call
+ *   from the relay's thread. The gateway keeps a store on its own thread for everything else.
  */
-export class PgliteWorkerStore implements RecordingStore {
+export class WorkerStore implements RecordingStore {
   private nextId = 1;
   private readonly pending = new Map<
     number,
@@ -60,10 +75,17 @@ export class PgliteWorkerStore implements RecordingStore {
   private readonly watchers = new Set<(change: StoreChange) => void>();
   private watching: Promise<void> | undefined;
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: Reply | { change: StoreChange }) => {
+  private constructor(
+    private readonly worker: Worker,
+    onConnectionError: ((reason: string) => void) | undefined,
+  ) {
+    worker.on('message', (reply: Reply | { change: StoreChange } | { connectionError: string }) => {
       if ('change' in reply) {
         for (const watcher of this.watchers) watcher(reply.change);
+        return;
+      }
+      if ('connectionError' in reply) {
+        onConnectionError?.(reply.connectionError);
         return;
       }
       const waiter = this.pending.get(reply.id);
@@ -84,10 +106,18 @@ export class PgliteWorkerStore implements RecordingStore {
     worker.on('exit', (code) => fail(`exited (code ${code})`));
   }
 
-  static async open(options: PgliteWorkerStoreOptions): Promise<PgliteWorkerStore> {
-    const worker = new Worker(new URL('./pglite-store-thread.js', import.meta.url), {
-      workerData: { dataDir: options.dataDir, encryption: options.encryption },
-    });
+  static async open(options: WorkerStoreOptions): Promise<WorkerStore> {
+    const onConnectionError = options.kind === 'postgres' ? options.onConnectionError : undefined;
+    const opening: StoreThreadOptions =
+      options.kind === 'postgres'
+        ? {
+            kind: 'postgres',
+            connectionString: options.connectionString,
+            encryption: options.encryption,
+            maxConnections: options.maxConnections,
+          }
+        : { kind: 'pglite', dataDir: options.dataDir, encryption: options.encryption };
+    const worker = new Worker(new URL('./store-thread.js', import.meta.url), { workerData: opening });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: { ready?: boolean; error?: WireError }) => {
         if (message.ready === undefined) return;
@@ -107,7 +137,7 @@ export class PgliteWorkerStore implements RecordingStore {
       worker.on('message', onMessage);
       worker.once('error', reject);
     });
-    return new PgliteWorkerStore(worker);
+    return new WorkerStore(worker, onConnectionError);
   }
 
   private call<T>(method: keyof RecordingStore, ...args: unknown[]): Promise<T> {

@@ -1,20 +1,18 @@
 /**
- * Worker-thread entry for PgliteWorkerStore: owns the PGlite database so its WebAssembly work runs
- * off the gateway's event loop. Messages: { id, method, args } → { id, ok, value | error }.
+ * Worker-thread entry for WorkerStore: owns the store (PGlite, or a PostgreSQL pool for storing
+ * events) so its work runs off the gateway's event loop. Messages: { id, method, args } → { id, ok,
+ * value | error }; `{ change }` for the change feed and `{ connectionError }` for the gateway's log.
  */
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { AirlockError, type RecordingConfig } from '@airlock/core';
+import { AirlockError } from '@airlock/core';
 import { keyWrapperFromConfig } from '../crypto/key-wrapper-from-config.js';
 import { fullCollection } from '../memory/full-collection.js';
 import { trimHeapWhenQuiet } from '../memory/heap-trim.js';
 import { PgliteStore } from './pglite-store.js';
+import { PostgresStore } from './postgres-store.js';
+import type { StoreThreadOptions } from './store-thread-options.js';
 import type { RecordingStore } from './recording-store.js';
-
-interface ThreadOptions {
-  readonly dataDir: string;
-  readonly encryption?: RecordingConfig['encryption'];
-}
 
 interface Call {
   readonly id: number;
@@ -28,8 +26,8 @@ function wireError(error: unknown): { code: string; message: string; data?: Reco
 }
 
 const port = parentPort;
-if (port === null) throw new Error('pglite-store-thread must run in a worker thread');
-const options = workerData as ThreadOptions;
+if (port === null) throw new Error('store-thread must run in a worker thread');
+const options = workerData as StoreThreadOptions;
 
 /**
  * Storing is background work: the spool already holds every event durably, and the store may lag
@@ -46,10 +44,18 @@ try {
 
 try {
   const wrapper = await keyWrapperFromConfig(options.encryption);
-  const store = await PgliteStore.open({
-    dataDir: options.dataDir,
-    ...(wrapper === undefined ? {} : { encryption: { wrapper } }),
-  });
+  const encryption = wrapper === undefined ? {} : { encryption: { wrapper } };
+  const store =
+    options.kind === 'postgres'
+      ? PostgresStore.open({
+          connectionString: options.connectionString,
+          maxConnections: options.maxConnections ?? 2,
+          ...encryption,
+          // Without a listener `pg` would end the thread on a failed idle connection; the pool
+          // replaces it, and the gateway logs why.
+          onIdleConnectionError: (error) => port.postMessage({ connectionError: error.message }),
+        })
+      : await PgliteStore.open({ dataDir: options.dataDir, ...encryption });
   let watching: Promise<unknown> | undefined;
   // Opening may have created the database in an instance of its own, and the gateway migrates
   // next: both leave garbage that only a full collection frees (see fullCollection). The closed
