@@ -156,7 +156,8 @@ export async function startGatewayRecording(
     if (writer !== store) await writer?.close();
     await store?.close();
   };
-  if (store) indexStoredMessagesInBackground(store, log);
+  // A bulk write like storing: from the writer (with PostgreSQL, its thread, not the relay's).
+  if (writer) indexStoredMessagesInBackground(writer, log);
   const kinesis = recording.kinesis
     ? new KinesisSink({
         streamName: recording.kinesis.stream,
