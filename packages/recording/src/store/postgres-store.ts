@@ -58,17 +58,20 @@ export class PostgresStore extends SqlRecordingStore {
     const pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.maxConnections ?? 10,
+      // The planner's default random_page_cost (4) prices index lookups for spinning disks. At 4 a
+      // text search matching one session of 100,000 read every session row (580 ms) instead of
+      // looking the one up; 1.1 is the usual value for SSD storage (RDS, Aurora). Set on the
+      // store's own connections only. The pool awaits this hook before it hands a new connection
+      // out, so the SET never overlaps a query (`pg` deprecates a query sent while another runs,
+      // and pg 9 refuses it). A startup parameter (`options=-c ...`) would save the round trip
+      // once per connection, but PgBouncer refuses startup parameters it does not know.
+      onConnect: async (connection) => {
+        await connection.query('SET random_page_cost = 1.1').catch(() => {
+          // A failed SET leaves the server's setting; the connection reports its own errors.
+        });
+      },
     });
     pool.on('error', (error) => options.onIdleConnectionError?.(error));
-    // The planner's default random_page_cost (4) prices index lookups for spinning disks. At 4 a
-    // text search matching one session of 100,000 read every session row (580 ms) instead of
-    // looking the one up; 1.1 is the usual value for SSD storage (RDS, Aurora). Set on the
-    // store's own connections only (queued before any other query of the connection).
-    pool.on('connect', (client) => {
-      client.query('SET random_page_cost = 1.1').catch(() => {
-        // A failed SET leaves the server's setting; the connection itself reports its own errors.
-      });
-    });
     const client: SqlClient = {
       ...queryable(pool),
       async transaction(work) {
