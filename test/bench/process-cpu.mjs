@@ -13,23 +13,28 @@ function parseStat(text) {
 
 /**
  * CPU milliseconds used so far by process `pid`: `total`; `main`, its main thread's (the event
- * loop: JavaScript, and the collector's work done there); and `background`, the part spent by
- * threads running at a lowered priority (the gateway's store thread). The rest is the process's
- * other threads: V8's helpers (the collector's parallel and concurrent work for every thread's
- * heap, the store thread's included, and the optimising compiler) and libuv's pool (fsync, file
- * reads). Node 20 names none of its threads, so they are told apart only this way. Undefined off
- * Linux.
+ * loop: JavaScript, and the collector's work done there); and `background`, the gateway's store
+ * thread's: the thread at the lowest priority of the process, when it is lower than every other
+ * (nice 11 against the helpers' 10; builds before the helpers were lowered: 10 against 0). The
+ * rest is the process's other threads: V8's helpers (the collector's parallel and concurrent work
+ * for every thread's heap, the store thread's included, and the optimising compiler) and libuv's
+ * pool (fsync, file writes). Node 20 names none of its threads, so they are told apart only this
+ * way. Undefined off Linux.
  */
 export function processCpu(pid) {
   if (process.platform !== 'linux' || pid === undefined) return undefined;
   try {
-    let background = 0;
     let main = 0;
+    const others = [];
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const thread = parseStat(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
       if (tid === String(pid)) main = thread.ms;
-      else if (thread.nice > 0) background += thread.ms;
+      else others.push(thread);
     }
+    const lowest = Math.max(0, ...others.map((t) => t.nice));
+    const atLowest = others.filter((t) => t.nice === lowest);
+    const store = lowest > 0 && atLowest.length < others.length ? atLowest : [];
+    const background = store.reduce((sum, t) => sum + t.ms, 0);
     const whole = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     return { total: whole.ms, system: whole.systemMs, background, main };
   } catch {

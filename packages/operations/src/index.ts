@@ -19,3 +19,4 @@ export {
 export { startTracing, tracingRequested } from './tracing/start-tracing.js';
 export { formatTraceparent, parseTraceparent, type TraceParent } from './tracing/traceparent.js';
 export type { RelaySpan, RelayTracer, SpanAttributes } from './tracing/tracer.js';
+export { HELPER_THREAD_NICE, keepHelperThreadsLow, lowerHelperThreads } from './scheduling/helper-threads.js';

@@ -1,3 +1,4 @@
+import { keepHelperThreadsLow } from '@airlock/operations';
 import type { CommandModule } from 'yargs';
 import { loadRoleConfig } from '../config/load-role-config.js';
 import { createLogger } from '../logging/create-logger.js';
@@ -20,6 +21,8 @@ export const gatewayCommand: CommandModule<object, GatewayArgs> = {
       // would otherwise load the gateway, its store and the AWS SDK clients at start-up.
       const { startGateway } = await import('@airlock/gateway');
       const gateway = await startGateway(section, { logger, recording: config.recording });
+      // The relay's thread first when the cores are busy (see HELPER_THREAD_NICE).
+      await keepHelperThreadsLow();
       process.stdout.write(
         `${JSON.stringify({
           ready: 'gateway',

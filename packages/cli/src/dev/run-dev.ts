@@ -4,6 +4,7 @@ import { fixedCredentials, startAgent, type Agent } from '@airlock/agent';
 import { AirlockError, parseConfig } from '@airlock/core';
 import { startLoopbackIdentityProvider, type LoopbackIdentityProvider } from '@airlock/dev-identity';
 import { startGateway, type RunningGateway } from '@airlock/gateway';
+import { keepHelperThreadsLow } from '@airlock/operations';
 import { generateAgentToken, hashAgentToken } from '@airlock/tunnel';
 import { createLogger } from '../logging/create-logger.js';
 import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
@@ -165,6 +166,8 @@ export async function runDev(options: DevOptions): Promise<void> {
       recording: agentConfig.recording,
     });
     await waitForConnections(gateway, names);
+    // As the gateway and agent commands do: the relay's thread first when the cores are busy.
+    await keepHelperThreadsLow();
     process.stdout.write(
       devBanner({
         url: gateway.url,

@@ -1,4 +1,5 @@
 import { startAgent } from '@airlock/agent';
+import { keepHelperThreadsLow } from '@airlock/operations';
 import { loadRoleConfig } from '../config/load-role-config.js';
 import { createLogger } from '../logging/create-logger.js';
 import { reportStartupFailure, stopOnSignals } from '../process-lifecycle.js';
@@ -35,6 +36,8 @@ export async function runAgent(options: RunAgentOptions): Promise<void> {
           `${JSON.stringify({ connected: 'agent', id: section.id, gateway: address, gatewayId })}\n`,
         ),
     });
+    // The relay's thread first when the cores are busy (see HELPER_THREAD_NICE).
+    await keepHelperThreadsLow();
     process.stdout.write(
       `${JSON.stringify({
         ready: 'agent',

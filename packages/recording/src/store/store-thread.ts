@@ -33,9 +33,11 @@ const options = workerData as StoreThreadOptions;
  * Storing is background work: the spool already holds every event durably, and the store may lag
  * under load and catch up. On Linux a nice value belongs to a thread, and pid 0 is the calling
  * thread: this lowers the database thread only, so when CPU is short the relay's own thread wins.
- * Elsewhere (or without permission) it may apply to nothing or fail; then nothing changes.
+ * One step below the roles' other helper threads (HELPER_THREAD_NICE, 10 in @airlock/operations):
+ * those do the collector's work for the relay's heap too. Elsewhere (or without permission) it
+ * may apply to nothing or fail; then nothing changes.
  */
-const BACKGROUND_NICE = 10;
+const BACKGROUND_NICE = 11;
 try {
   if (process.platform === 'linux') setPriority(0, BACKGROUND_NICE);
 } catch {
