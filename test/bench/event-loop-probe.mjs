@@ -11,7 +11,10 @@
 // BENCH_PROBE_MS (default 12000) place the window after the process started, so that it covers
 // the load rather than the start. A process that exits before the window ends writes nothing.
 // Collections by kind: minor (young generation, "scavenge"), major (mark-compact), incremental,
-// weak callbacks; each with its count, total, longest and how many took over 2 ms.
+// weak callbacks; each with its count, total, longest and how many took over 2 ms. `stalls` lists
+// each time the loop was held 20 ms or more (`atMs`: when it ended, in ms since the process
+// started, as performance.now()), and `longCollections` each collection of 10 ms or more, so that
+// a stall can be matched to a collection, or to the role's log lines by time (`startedAt`).
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +35,10 @@ if (isMainThread) {
   const role = process.argv.find((arg) => arg === 'gateway' || arg === 'agent') ?? 'process';
   const delay = monitorEventLoopDelay({ resolution: 1 });
   const collections = {};
+  const longCollections = [];
+  const stalls = [];
+  let tick;
+  let lastTick = 0;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const kind = KINDS[entry.detail?.kind] ?? String(entry.detail?.kind);
@@ -40,14 +47,27 @@ if (isMainThread) {
       c.totalMs += entry.duration;
       c.longestMs = Math.max(c.longestMs, entry.duration);
       if (entry.duration > 2) c.over2Ms += 1;
+      if (entry.duration >= 10)
+        longCollections.push({
+          atMs: Math.round(entry.startTime),
+          kind,
+          ms: Math.round(entry.duration * 10) / 10,
+        });
     }
   });
   setTimeout(() => {
     delay.enable();
     observer.observe({ entryTypes: ['gc'] });
+    lastTick = performance.now();
+    tick = setInterval(() => {
+      const now = performance.now();
+      if (now - lastTick >= 25) stalls.push({ atMs: Math.round(now), ms: Math.round(now - lastTick - 5) });
+      lastTick = now;
+    }, 5).unref();
     setTimeout(() => {
       delay.disable();
       observer.disconnect();
+      clearInterval(tick);
       const ms = (ns) => Math.round(ns / 1e4) / 100;
       writeFileSync(
         join(dir, `event-loop-${role}-${process.pid}.json`),
@@ -57,6 +77,9 @@ if (isMainThread) {
             windowMs,
             loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
             collections,
+            startedAt: new Date(performance.timeOrigin).toISOString(),
+            stalls,
+            longCollections,
           },
           null,
           2,
