@@ -9,7 +9,9 @@
 // BENCH_PROBE_DIR (default the system's temporary directory) receives one
 // `event-loop-<role>-<pid>.json` per process; BENCH_PROBE_START_MS (default 8000) and
 // BENCH_PROBE_MS (default 12000) place the window after the process started, so that it covers
-// the load rather than the start. A process that exits before the window ends writes nothing.
+// the load rather than the start. A process that exits before the window ends writes what it saw
+// until then, marked `endedEarly` (one that exits before the window starts, or is killed
+// outright, writes nothing).
 // Collections by kind: minor (young generation, "scavenge"), major (mark-compact), incremental,
 // weak callbacks; each with its count, total, longest and how many took over 2 ms. `stalls` lists
 // each time the loop was held 20 ms or more (`atMs`: when it ended, in ms since the process
@@ -55,36 +57,48 @@ if (isMainThread) {
         });
     }
   });
+  let enabledAt;
+  let written = false;
+  const write = () => {
+    written = true;
+    delay.disable();
+    observer.disconnect();
+    clearInterval(tick);
+    const ms = (ns) => Math.round(ns / 1e4) / 100;
+    const observedMs = Math.round(performance.now() - enabledAt);
+    writeFileSync(
+      join(dir, `event-loop-${role}-${process.pid}.json`),
+      JSON.stringify(
+        {
+          role,
+          windowMs: Math.min(windowMs, observedMs),
+          // The process exited before the window ended: what it saw until then.
+          ...(observedMs < windowMs ? { endedEarly: true } : {}),
+          loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+          collections,
+          startedAt: new Date(performance.timeOrigin).toISOString(),
+          stalls,
+          longCollections,
+        },
+        null,
+        2,
+      ),
+    );
+  };
+  // A role stopped by the benchmark before the window ended still leaves what it saw.
+  process.on('exit', () => {
+    if (enabledAt !== undefined && !written) write();
+  });
   setTimeout(() => {
     delay.enable();
     observer.observe({ entryTypes: ['gc'] });
-    lastTick = performance.now();
+    enabledAt = performance.now();
+    lastTick = enabledAt;
     tick = setInterval(() => {
       const now = performance.now();
       if (now - lastTick >= 25) stalls.push({ atMs: Math.round(now), ms: Math.round(now - lastTick - 5) });
       lastTick = now;
     }, 5).unref();
-    setTimeout(() => {
-      delay.disable();
-      observer.disconnect();
-      clearInterval(tick);
-      const ms = (ns) => Math.round(ns / 1e4) / 100;
-      writeFileSync(
-        join(dir, `event-loop-${role}-${process.pid}.json`),
-        JSON.stringify(
-          {
-            role,
-            windowMs,
-            loopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
-            collections,
-            startedAt: new Date(performance.timeOrigin).toISOString(),
-            stalls,
-            longCollections,
-          },
-          null,
-          2,
-        ),
-      );
-    }, windowMs).unref();
+    setTimeout(write, windowMs).unref();
   }, startMs).unref();
 }
