@@ -10,7 +10,7 @@ const operations = fileURLToPath(new URL('../../dist/index.js', import.meta.url)
 /**
  * A process of its own (so this test runner's threads are left alone): a worker thread that first
  * lowers itself further, as the gateway's store thread does, then the role's call. It prints every
- * thread's nice value from /proc, and what a call from the worker itself did.
+ * thread's nice value from /proc.
  */
 const CHILD = `
 import { readdirSync, readFileSync } from 'node:fs';
