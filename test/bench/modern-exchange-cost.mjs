@@ -17,7 +17,8 @@
 // --standby-streams: the gateway's gateway.tunnel.standbyStreams (0: every exchange opens its tunnel
 // stream on demand, as before standby streams existed), to compare both in the same conditions.
 // Prints p50/p90/p99 (sequential), calls/s with 32 concurrent callers, and CPU µs per call of each
-// process (gateway, agent, upstream, this load generator) per path; writes a JSON file (default
+// process (gateway, agent, upstream, this load generator) per path, each block read from quiet to
+// quiet (its recording work stored after it counts towards it); writes a JSON file (default
 // test/bench/results/modern-exchange-<time>.json). BENCH_CPU_PROF=<dir> writes CPU profiles of
 // the gateway and the agent (see airlock-stack.mjs).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ import { benchArgs } from './bench-args.mjs';
 import { connectV2Client, startServerProcess, testkitBins } from '@airlock/testkit';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { percentile } from './mcp-load.mjs';
-import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
+import { cpuPerCall, settledCpu } from './process-cpu.mjs';
 
 const { values: args } = benchArgs(import.meta.url, {
   options: {
@@ -169,16 +170,20 @@ try {
   // Sequential: blocks of `block` calls, the four paths in turn, CPU sampled around each block.
   const samples = Object.fromEntries(PATHS.map((p) => [p, []]));
   const cpuSequential = Object.fromEntries(PATHS.map((p) => [p, {}]));
+  // From quiet to quiet: a block's recording work (stored up to ~400 ms later) counts towards its
+  // own path, not towards whichever block runs next.
+  let mark = (await settledCpu(pids)).sample;
   for (let done = 0; done < plan.calls; done += plan.block) {
     const n = Math.min(plan.block, plan.calls - done);
     for (const path of PATHS) {
-      const before = sampleCpu(pids);
       for (let i = 0; i < n; i++) {
         const start = process.hrtime.bigint();
         await callEcho(clients[path], `hello ${done + i}`);
         samples[path].push(Number(process.hrtime.bigint() - start) / 1e6);
       }
-      addCpu(cpuSequential[path], blockCpu(before, sampleCpu(pids), n));
+      const quiet = (await settledCpu(pids)).sample;
+      addCpu(cpuSequential[path], blockCpu(mark, quiet, n));
+      mark = quiet;
     }
   }
   const latency = Object.fromEntries(
@@ -222,14 +227,15 @@ try {
   for (const order of [PATHS, [...PATHS].reverse()]) {
     for (const path of order) {
       await load(clients[path], Math.min(500, plan.durationMs / 4));
-      const before = sampleCpu(pids);
+      const before = (await settledCpu(pids)).sample;
       const start = performance.now();
       const { completed, failed } = await load(clients[path], plan.durationMs / 2);
       const seconds = (performance.now() - start) / 1000;
       throughput[path].completed += completed;
       throughput[path].failed += failed;
       throughput[path].seconds += seconds;
-      if (completed > 0) addCpu(cpuLoaded[path], blockCpu(before, sampleCpu(pids), completed));
+      const after = (await settledCpu(pids)).sample;
+      if (completed > 0) addCpu(cpuLoaded[path], blockCpu(before, after, completed));
     }
   }
   for (const t of Object.values(throughput)) t.callsPerSecond = Math.round(t.completed / t.seconds);

@@ -43,7 +43,7 @@ import {
   openModernSession,
   openSession,
 } from './mcp-load.mjs';
-import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
+import { cpuPerCall, settledCpu } from './process-cpu.mjs';
 
 const { values: args } = benchArgs(import.meta.url, {
   options: {
@@ -220,18 +220,19 @@ try {
 
   const latency = {};
   const cpu = {};
+  // Each path from quiet to quiet: what it leaves (the store catching up) counts towards it.
   for (const [name, s] of Object.entries(paths)) {
-    const before = sampleCpu(pids);
+    const before = (await settledCpu(pids)).sample;
     latency[name] = await measureLatency(s, plan);
-    cpu[name] = cpuPerCall(before, sampleCpu(pids), plan.calls + plan.warmup);
+    cpu[name] = cpuPerCall(before, (await settledCpu(pids)).sample, plan.calls + plan.warmup);
   }
   const throughput = {};
   const cpuLoaded = {};
   for (const [name, s] of Object.entries(paths)) {
-    const before = sampleCpu(pids);
+    const before = (await settledCpu(pids)).sample;
     throughput[name] = await measureThroughput(s, plan);
     const calls = throughput[name].callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
-    cpuLoaded[name] = cpuPerCall(before, sampleCpu(pids), calls);
+    cpuLoaded[name] = cpuPerCall(before, (await settledCpu(pids)).sample, calls);
   }
   await paths.forwarded.close();
   await paths['forwarded tls'].close();

@@ -72,3 +72,38 @@ export function cpuPerCall(before, after, calls) {
   }
   return perCall;
 }
+
+/**
+ * Waits until the named processes have finished what the calls before left them (the store
+ * catching up on a backlog, recording deliveries, the agent's batches), then returns the sample
+ * taken where they went quiet: so that work counts towards the calls that caused it, not towards
+ * the next phase or path. Quiet: no process used more than `quietMs` of CPU in each of `windows`
+ * consecutive windows of `windowMs` (Linux counts CPU in 10 ms ticks). Returns `{ sample,
+ * settleMs, settled }`; `settled` is false when `maxMs` passed first (the sample is then the last).
+ */
+export async function settledCpu(pids, { windowMs = 250, windows = 2, quietMs = 10, maxMs = 30_000 } = {}) {
+  const started = performance.now();
+  const roles = Object.keys(pids);
+  const busy = (from, to) =>
+    roles.some((role) => (to[role]?.total ?? 0) - (from[role]?.total ?? 0) > quietMs);
+  let quietFrom = sampleCpu(pids);
+  let quietFromAt = performance.now();
+  let previous = quietFrom;
+  let quietWindows = 0;
+  while (quietWindows < windows) {
+    if (performance.now() - started > maxMs) {
+      return { sample: previous, settleMs: Math.round(performance.now() - started), settled: false };
+    }
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const now = sampleCpu(pids);
+    if (busy(previous, now)) {
+      quietWindows = 0;
+      quietFrom = now;
+      quietFromAt = performance.now();
+    } else {
+      quietWindows++;
+    }
+    previous = now;
+  }
+  return { sample: quietFrom, settleMs: Math.round(quietFromAt - started), settled: true };
+}

@@ -44,7 +44,8 @@
 // summarise one with `node test/bench/cpu-profile-summary.mjs <file.cpuprofile>`.
 //
 // Prints, per configuration, direct and Airlock side by side (p50/p90/p99, calls/s @32, the
-// ratio, CPU per call per process) and writes one JSON file (default
+// ratio, CPU per call per process, each phase read from quiet to quiet so that what it leaves the
+// store to do counts towards it; that part also on its own, `afterCalls`) and writes one JSON file (default
 // test/bench/results/relay-<features>-<time>.json).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -61,7 +62,7 @@ import { allFeaturesGateway } from './all-features.mjs';
 import { startFloorRelay } from './floor-relay.mjs';
 import { recordingSection, startAirlockStack } from './airlock-stack.mjs';
 import { measureLatency, measureThroughput, openModernSession, openSession } from './mcp-load.mjs';
-import { cpuPerCall, sampleCpu } from './process-cpu.mjs';
+import { cpuPerCall, sampleCpu, settledCpu } from './process-cpu.mjs';
 
 const { values: args } = benchArgs(import.meta.url, {
   options: {
@@ -163,7 +164,9 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
   sessions.push(['airlock', await open(airlock.urlFor(name), { headers: await airlock.headersFor(name) })]);
   // CPU of every process on the path: the upstream serves every path, the gateway and the agent
   // only the Airlock one, the floor's front and back only the floor's. Work off the call path
-  // (delivery pumps, the store thread) is included: it competes for the same cores.
+  // (delivery pumps, the store thread) is included: it competes for the same cores. Each phase is
+  // measured from quiet to quiet (settledCpu): what it leaves behind (the store catching up on a
+  // backlog, the agent's last batches) counts towards it, not towards the next path or phase.
   const rolePids = {
     gateway: pids.gateway,
     agent: pids.agent,
@@ -172,21 +175,42 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
   };
   const sequentialCalls = plan.calls + plan.warmup;
   const cpu = Object.fromEntries(sessions.map(([path]) => [path, {}]));
+  /** Per path and phase: CPU per call spent after the calls ended, and how long until quiet. */
+  const afterCalls = Object.fromEntries(sessions.map(([path]) => [path, {}]));
+  const measureCpu = async (path, phase, run, callsOf) => {
+    const before = (await settledCpu(rolePids)).sample;
+    const outcome = await run();
+    const ended = sampleCpu(rolePids);
+    const settled = await settledCpu(rolePids);
+    const calls = callsOf(outcome);
+    cpu[path][phase] = cpuPerCall(before, settled.sample, calls);
+    afterCalls[path][phase] = {
+      settleMs: settled.settleMs,
+      settled: settled.settled,
+      cpuMicrosecondsPerCall: cpuPerCall(ended, settled.sample, calls),
+    };
+    return outcome;
+  };
   const latency = {};
   for (const [path, session] of sessions) {
-    const before = sampleCpu(rolePids);
-    latency[path] = await measureLatency(session, plan);
-    cpu[path].sequential = cpuPerCall(before, sampleCpu(rolePids), sequentialCalls);
+    latency[path] = await measureCpu(
+      path,
+      'sequential',
+      () => measureLatency(session, plan),
+      () => sequentialCalls,
+    );
   }
   const skipped = { callsPerSecond: Number.NaN, failed: 0 };
   const throughput = Object.fromEntries(sessions.map(([path]) => [path, skipped]));
   if (!args['latency-only']) {
     for (const [path, session] of sessions) {
-      const before = sampleCpu(rolePids);
-      throughput[path] = await measureThroughput(session, plan);
-      // Over the warm-up and the timed part, which share a rate.
-      const loadedCalls = throughput[path].callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000);
-      cpu[path].loaded = cpuPerCall(before, sampleCpu(rolePids), loadedCalls);
+      throughput[path] = await measureCpu(
+        path,
+        'loaded',
+        () => measureThroughput(session, plan),
+        // Over the warm-up and the timed part, which share a rate.
+        (t) => t.callsPerSecond * ((plan.durationMs + plan.warmupMs) / 1000),
+      );
     }
   }
   for (const [, session] of sessions) await session.close();
@@ -215,6 +239,8 @@ async function measureConfiguration({ era, upstream }, upstreamProcess, airlock,
         : {}),
     },
     cpuMicrosecondsPerCall: cpu,
+    // Included in cpuMicrosecondsPerCall: what each process spent after the calls ended.
+    afterCalls,
   };
 }
 
@@ -255,6 +281,15 @@ function printConfiguration(r) {
       (store ? ` (${store} of it the gateway's low-priority store thread)` : ''),
   );
   console.log(`by thread, µs per call: ${threadSplit(cpu.airlock[phase])}`);
+  const left = r.afterCalls.airlock[phase];
+  if (left) {
+    const c = left.cpuMicrosecondsPerCall;
+    console.log(
+      `of which after the calls ended (the store catching up; counted above): gateway ${c.gateway?.totalUs ?? '–'} µs per call` +
+        (c.gateway?.backgroundUs ? ` (store thread ${c.gateway.backgroundUs})` : '') +
+        `, agent ${c.agent?.totalUs ?? '–'}; quiet ${left.settled ? 'after' : 'not reached in'} ${left.settleMs} ms`,
+    );
+  }
   if (r.latencyMs.floor) {
     const floorSum = relayCpuSum(cpu.floor[phase], 'floor');
     console.log(
