@@ -26,6 +26,15 @@ export class IndexedMessages {
     return `${sessionId}\n#${textDigest(message)}`;
   }
 
+  /**
+   * The memory's key of a session's protocol `_meta` members (their JSON: see
+   * messageValueSearchTerms). `@` never starts a message's key: a message's JSON starts with `{`.
+   */
+  protocolMetaKey(sessionId: string, membersJson: string): string {
+    if (membersJson.length <= KEPT_AS_TEXT) return `${sessionId}\n@${membersJson}`;
+    return `${sessionId}\n@#${textDigest(membersJson)}`;
+  }
+
   has(key: string): boolean {
     return this.#recent.get(key) === true;
   }

@@ -153,21 +153,80 @@ export function messageSearchTerms(messageJson: string, hasher: TermHasher): str
 }
 
 /**
+ * The `_meta` members MCP reserves for itself. A 2026-07-28 client sends its protocol version,
+ * name, version and capabilities in every request (`io.modelcontextprotocol/protocolVersion`,
+ * `.../clientInfo`, `.../clientCapabilities`), where a 2025-era client sends them once, in
+ * `initialize`: 23 of a short call's 33 terms.
+ */
+const PROTOCOL_META_PREFIX = 'io.modelcontextprotocol/';
+
+/**
+ * Decides whether a message's protocol `_meta` members are indexed, given their JSON (the same
+ * members send the same text): true the first time in a session, false when an earlier message
+ * of the session was indexed with the same ones.
+ */
+export type ProtocolMetaOnce = (membersJson: string) => boolean;
+
+/**
  * The stored terms of a message given as its value (what JSON.parse of its text gives): the
  * store has the event's message as a value already, and parsing its text again cost a copy of
  * every message (100 MiB for a 100 MiB result).
+ *
+ * With `protocolMetaOnce`, the protocol's own `_meta` members of `params` or `result` (above) add
+ * their terms only when it answers true: a search answers with sessions, and the session's first
+ * message with those members already holds their terms (the same reasoning as a message's second
+ * copy, see IndexedMessages). Every other `_meta` member is indexed as before.
  */
-export function messageValueSearchTerms(message: unknown, hasher: TermHasher): string[] {
+export function messageValueSearchTerms(
+  message: unknown,
+  hasher: TermHasher,
+  protocolMetaOnce?: ProtocolMetaOnce,
+): string[] {
   const terms = new Set<string>();
-  if (message !== null && typeof message === 'object' && !Array.isArray(message)) {
+  if (isObject(message)) {
     // `jsonrpc` ("2.0") and `id` (the request's number) are in every message and say nothing.
     for (const [key, value] of Object.entries(message)) {
       if (key === 'jsonrpc' || key === 'id') continue;
       termsOfString(key, terms);
-      collect(value, terms);
+      if (protocolMetaOnce !== undefined && (key === 'params' || key === 'result') && isObject(value)) {
+        collectWithProtocolMeta(value, terms, protocolMetaOnce);
+      } else collect(value, terms);
     }
   } else collect(message, terms);
   return [...terms].map((term) => hasher.hash(term));
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** `collect` of a message's params or result, its protocol `_meta` members only when `once` says. */
+function collectWithProtocolMeta(
+  params: Record<string, unknown>,
+  into: Set<string>,
+  once: ProtocolMetaOnce,
+): void {
+  const meta = params['_meta'];
+  const reserved = isObject(meta)
+    ? Object.entries(meta).filter(([key, item]) => key.startsWith(PROTOCOL_META_PREFIX) && item !== undefined)
+    : [];
+  if (reserved.length === 0 || once(JSON.stringify(reserved))) {
+    collect(params, into);
+    return;
+  }
+  for (const [key, item] of Object.entries(params)) {
+    if (item === undefined) continue;
+    termsOfString(key, into);
+    if (item !== meta) {
+      collect(item, into);
+      continue;
+    }
+    for (const [metaKey, metaItem] of Object.entries(meta as Record<string, unknown>)) {
+      if (metaItem === undefined || metaKey.startsWith(PROTOCOL_META_PREFIX)) continue;
+      termsOfString(metaKey, into);
+      collect(metaItem, into);
+    }
+  }
 }
 
 /**

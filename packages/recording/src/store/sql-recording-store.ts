@@ -361,14 +361,21 @@ export class SqlRecordingStore implements RecordingStore, SessionKeyStore {
     const batch = [...unique.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const plainRows = batch.map(toEventRow);
     const hasher = await this.#searchKeys.writing();
-    // A message's second copy (the other side's record of the same bytes) gets no terms of its own.
+    // A message's second copy (the other side's record of the same bytes) gets no terms of its own,
+    // nor do the protocol `_meta` members (a 2026-07-28 client's, in every request) that an earlier
+    // message of the session was indexed with.
     const indexedNow = new Set<string>();
     const searchTerms = plainRows.map((row, i) => {
       if (row.message === null) return null;
       const key = this.#indexed.key(row.sessionId, row.message);
       if (indexedNow.has(key) || this.#indexed.has(key)) return NO_TERMS;
       indexedNow.add(key);
-      return messageValueSearchTerms(batch[i]?.message, hasher);
+      return messageValueSearchTerms(batch[i]?.message, hasher, (membersJson) => {
+        const metaKey = this.#indexed.protocolMetaKey(row.sessionId, membersJson);
+        if (indexedNow.has(metaKey) || this.#indexed.has(metaKey)) return false;
+        indexedNow.add(metaKey);
+        return true;
+      });
     });
     // Keys are got (and a new session's key saved) before the transaction: the key must exist
     // before any row it sealed, and a saved key for a batch that then fails is harmless.

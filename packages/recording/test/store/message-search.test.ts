@@ -12,7 +12,12 @@ import {
   type SessionFilter,
   type StoreEncryptionOptions,
 } from '../../src/index.js';
-import { messageSearchTerms, PUBLIC_SEARCH_KEY, TermHasher } from '../../src/store/search-terms.js';
+import {
+  messageSearchTerms,
+  messageValueSearchTerms,
+  PUBLIC_SEARCH_KEY,
+  TermHasher,
+} from '../../src/store/search-terms.js';
 import { SqlRecordingStore } from '../../src/store/sql-recording-store.js';
 import { SessionScript } from './helpers/session-script.js';
 
@@ -272,6 +277,62 @@ describe.each(
     await store.insertEvents(other.events);
     expect(await termCounts('ms-twins-other')).toEqual(['agent:terms', 'agent:terms']);
     expect(await found({ text: 'zephyr seen' })).toEqual(['twins-other', 'twins-together']);
+  });
+
+  it("indexes a 2026-07-28 client's protocol _meta members once per session", async () => {
+    const hasher = new TermHasher(PUBLIC_SEARCH_KEY);
+    const request = (id: number, word: string, client: string, meta: Record<string, unknown> = {}) => ({
+      jsonrpc: '2.0' as const,
+      id,
+      method: 'tools/call',
+      params: {
+        name: 'lookup',
+        arguments: { term: word },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientInfo': { name: client, version: '1.0.0' },
+          'io.modelcontextprotocol/clientCapabilities': {},
+          ...meta,
+        },
+      },
+    });
+    const messages = [
+      request(1, 'narwhal', 'okapi-client'),
+      request(2, 'axolotl', 'okapi-client', { progressToken: 'pangolin-7' }),
+      request(3, 'tapir', 'okapi-client'),
+      request(4, 'dugong', 'quagga-client'),
+    ];
+    const script = session('meta-once', 40, 'erin');
+    for (const message of messages) script.message(message);
+    const [start, first, second, third, fourth] = script.events;
+    // The first message alone, then the others in one later batch.
+    await store.insertEvents([start!, first!]);
+    await store.insertEvents([second!, third!, fourth!]);
+    const counts = (
+      await probed.sql<{ terms: number }>(
+        `SELECT coalesce(cardinality(search_terms), 0) AS terms FROM recording_events
+         WHERE session_id = 'ms-meta-once' AND message IS NOT NULL ORDER BY seq`,
+      )
+    ).map((row) => Number(row.terms));
+    const whole = (m: unknown) => messageValueSearchTerms(m, hasher).length;
+    const withoutProtocolMeta = (m: unknown) => messageValueSearchTerms(m, hasher, () => false).length;
+    // Indexed whole: the first message, and the fourth (another client name). The second and third
+    // repeat the first's protocol members: indexed without them (a progress token is not one).
+    expect(counts).toEqual([
+      whole(messages[0]),
+      withoutProtocolMeta(messages[1]),
+      withoutProtocolMeta(messages[2]),
+      whole(messages[3]),
+    ]);
+    expect(withoutProtocolMeta(messages[1])).toBeLessThan(whole(messages[1]) - 10);
+    expect(await found({ text: 'okapi client' })).toEqual(['meta-once']);
+    expect(await found({ text: 'quagga client' })).toEqual(['meta-once']);
+    expect(await found({ text: 'pangolin 7' })).toEqual(['meta-once']);
+    expect(await found({ text: 'tapir' })).toEqual(['meta-once']);
+    // Another session with the same client is indexed with the members too, and found by them.
+    const other = session('meta-other', 41, 'erin').message(request(1, 'ocelot', 'okapi-client'));
+    await store.insertEvents(other.events);
+    expect(await found({ text: 'okapi client' })).toEqual(['meta-other', 'meta-once']);
   });
 
   it.runIf(encrypted)('never finds a shredded session, before or after indexing', async () => {

@@ -172,3 +172,81 @@ describe('search terms of a message value', () => {
     );
   });
 });
+
+describe("a message's protocol _meta members", () => {
+  const terms = (message: unknown, once?: (json: string) => boolean) =>
+    new Set(messageValueSearchTerms(message, hasher, once));
+  const has = (set: Set<string>, term: string) => set.has(hasher.hash(term));
+  const request = {
+    jsonrpc: '2.0',
+    id: 3,
+    method: 'tools/call',
+    params: {
+      name: 'lookup',
+      arguments: { term: 'narwhal' },
+      _meta: {
+        'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+        'io.modelcontextprotocol/clientInfo': { name: 'okapi-client', version: '1.0.0' },
+        progressToken: 'pangolin-7',
+        'com.example/trace': 'walrus',
+      },
+    },
+  };
+
+  it('are left out when `once` says so, and nothing else is', () => {
+    const asked: string[] = [];
+    const without = terms(request, (json) => (asked.push(json), false));
+    const whole = terms(request);
+    expect(asked).toHaveLength(1);
+    for (const gone of [
+      'okapi client',
+      'okapi',
+      'modelcontextprotocol',
+      'clientinfo',
+      'protocolversion',
+      '2026',
+    ]) {
+      expect(has(whole, gone)).toBe(true);
+      expect(has(without, gone)).toBe(false);
+    }
+    for (const kept of [
+      'narwhal',
+      'lookup',
+      'meta',
+      'pangolin 7',
+      'progresstoken',
+      'walrus',
+      'com example',
+      'tools call',
+    ]) {
+      expect(has(without, kept)).toBe(true);
+    }
+    // With `once` answering true, the terms are the message's whole terms.
+    expect(terms(request, () => true)).toEqual(whole);
+  });
+
+  it('are asked about by their JSON, which the same members repeat', () => {
+    const asked: string[] = [];
+    const once = (json: string) => (asked.push(json), true);
+    terms(request, once);
+    terms({ ...request, id: 4, params: { ...request.params, arguments: { term: 'tapir' } } }, once);
+    terms({ jsonrpc: '2.0', id: 4, result: { content: [], _meta: request.params._meta } }, once);
+    expect(new Set(asked).size).toBe(1);
+    expect(asked).toHaveLength(3);
+  });
+
+  it('are not asked about when a message has none', () => {
+    const asked: string[] = [];
+    const once = (json: string) => (asked.push(json), false);
+    terms(
+      { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x', _meta: { progressToken: 1 } } },
+      once,
+    );
+    terms(
+      { jsonrpc: '2.0', id: 1, result: { content: [{ type: 'text', text: 'io.modelcontextprotocol/x' }] } },
+      once,
+    );
+    terms({ jsonrpc: '2.0', method: 'notifications/initialized' }, once);
+    expect(asked).toEqual([]);
+  });
+});
