@@ -2,7 +2,7 @@
 // Recording throughput: how fast a spool full of events is delivered to each sink, in events/s.
 //
 //   node test/bench/recording-throughput.mjs [--quick] [--postgres] [--both-sides] [--only pglite,...]
-//                                            [--agent-copies bare] [--out file.json]
+//                                            [--agent-copies bare] [--modern-meta] [--out file.json]
 //
 // For each sink: a spool is filled with N events (100 sessions, ~0.8 KiB each, hash-chained as a
 // recorder writes them), then one delivery pump (batches of 500, as in production) drains it into
@@ -17,6 +17,8 @@
 // --agent-copies bare then leaves the message out of those copies: what storing the agent's copy
 // of an identical message as a reference to the gateway's would save the store (a measurement of
 // that design; Airlock stores both copies whole).
+// --modern-meta: every request carries the protocol `_meta` a 2026-07-28 client sends (its protocol
+// version, name, version and capabilities), which the store indexes for search once per session.
 // Prints a table and writes a JSON file (default test/bench/results/recording-throughput-<time>.json).
 // Needs `npx tsc -b`.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -43,6 +45,7 @@ const { values: args } = benchArgs(import.meta.url, {
     postgres: { type: 'boolean', default: false },
     'both-sides': { type: 'boolean', default: false },
     'agent-copies': { type: 'string', default: 'whole' },
+    'modern-meta': { type: 'boolean', default: false },
     only: { type: 'string' },
     out: { type: 'string' },
   },
@@ -60,6 +63,13 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 const root = mkdtempSync(join(tmpdir(), 'airlock-throughput-bench-'));
 let dirs = 0;
 const freshDir = (name) => join(root, `${name}-${(dirs += 1)}`);
+
+/** What a 2026-07-28 client sends in every request's `_meta` (--modern-meta). */
+const MODERN_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'relay-bench', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': {},
+};
 
 /** N events over `sessions` sessions, interleaved as concurrent sessions are, each chain sound. */
 function events() {
@@ -98,7 +108,11 @@ function events() {
                   jsonrpc: '2.0',
                   id: seq,
                   method: 'tools/call',
-                  params: { name: 'search_issues', arguments: { query: 'label:bug state:open', limit: 20 } },
+                  params: {
+                    name: 'search_issues',
+                    arguments: { query: 'label:bug state:open', limit: 20 },
+                    ...(args['modern-meta'] ? { _meta: MODERN_META } : {}),
+                  },
                 },
               }
             : {
