@@ -112,12 +112,15 @@ function collect(value: unknown, into: Set<string>): void {
     if (Number.isFinite(value)) termsOfString(String(value), into);
   } else if (typeof value === 'boolean') termsOfString(String(value), into);
   else if (Array.isArray(value)) for (const item of value) collect(item, into);
-  else if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (item === undefined) continue;
-      termsOfString(key, into);
-      collect(item, into);
-    }
+  else if (value !== null && typeof value === 'object') collectMembers(value, into);
+}
+
+/** Terms of an object's members, each key then its value; `skip` leaves members out by key. */
+function collectMembers(object: object, into: Set<string>, skip?: (key: string) => boolean): void {
+  for (const [key, item] of Object.entries(object)) {
+    if (item === undefined || skip?.(key)) continue;
+    termsOfString(key, into);
+    collect(item, into);
   }
 }
 
@@ -206,9 +209,9 @@ function collectWithProtocolMeta(
   into: Set<string>,
   once: ProtocolMetaOnce,
 ): void {
-  const meta = params['_meta'];
-  const reserved = isObject(meta)
-    ? Object.entries(meta).filter(([key, item]) => key.startsWith(PROTOCOL_META_PREFIX) && item !== undefined)
+  const meta = isObject(params['_meta']) ? params['_meta'] : undefined;
+  const reserved = meta
+    ? Object.entries(meta).filter(([key, item]) => isProtocolMeta(key) && item !== undefined)
     : [];
   if (reserved.length === 0 || once(JSON.stringify(reserved))) {
     collect(params, into);
@@ -217,16 +220,13 @@ function collectWithProtocolMeta(
   for (const [key, item] of Object.entries(params)) {
     if (item === undefined) continue;
     termsOfString(key, into);
-    if (item !== meta) {
-      collect(item, into);
-      continue;
-    }
-    for (const [metaKey, metaItem] of Object.entries(meta as Record<string, unknown>)) {
-      if (metaItem === undefined || metaKey.startsWith(PROTOCOL_META_PREFIX)) continue;
-      termsOfString(metaKey, into);
-      collect(metaItem, into);
-    }
+    if (item === meta) collectMembers(meta, into, isProtocolMeta);
+    else collect(item, into);
   }
+}
+
+function isProtocolMeta(key: string): boolean {
+  return key.startsWith(PROTOCOL_META_PREFIX);
 }
 
 /**
