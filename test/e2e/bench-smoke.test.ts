@@ -178,6 +178,40 @@ it('runs the recording cost benchmark end to end and writes its JSON', async () 
   }
 }, 150_000);
 
+it("times the CLI's start-up, alternating two builds, and writes its JSON", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'airlock-cli-start-smoke-'));
+  try {
+    const out = join(dir, 'cli-start.json');
+    const bench = new URL('../bench/cli-start.mjs', import.meta.url).pathname;
+    const cli = new URL('../../packages/cli/dist/main.js', import.meta.url).pathname;
+    // This build twice, as "this" and as "base": the script's part, not a comparison.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bench, '--base', cli, '--runs', '2', '--commands=--version,whoami --json', '--out', out],
+      { timeout: 60_000 },
+    );
+    expect(stdout).toContain('| this  | --version');
+    expect(stdout).toContain('| base  | whoami --json');
+    const result = JSON.parse(readFileSync(out, 'utf8')) as {
+      rows: { build: string; command: string; runs: number; p50: number; p90: number }[];
+    };
+    expect(result.rows.map((r) => `${r.build} ${r.command}`).sort()).toEqual([
+      'base --version',
+      'base whoami --json',
+      'this --version',
+      'this whoami --json',
+    ]);
+    for (const row of result.rows) {
+      expect(row.runs).toBe(2);
+      // A Node.js process that loads the CLI takes tens of milliseconds at the very least.
+      expect(row.p50).toBeGreaterThan(20);
+      expect(row.p90).toBeGreaterThanOrEqual(row.p50);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 90_000);
+
 it('prints each benchmark script its options on --help and refuses an unknown option', async () => {
   const run = promisify(execFile);
   const dir = new URL('../bench/', import.meta.url).pathname;
@@ -187,6 +221,7 @@ it('prints each benchmark script its options on --help and refuses an unknown op
     'recording-cost.mjs',
     'live-updates.mjs',
     'compare-builds.mjs',
+    'cli-start.mjs',
   ];
   // Each is its own process: all at once.
   const failed = (error: { code: number; stderr: string }) => error;
