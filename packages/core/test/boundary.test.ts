@@ -75,6 +75,12 @@ describe('packages/core boundary', () => {
     expect(importsOf("export { a } from './a.js'")).toEqual(['./a.js']);
   });
 
+  it('offers the command-line client an entry point that loads no library (@airlock/core/client)', () => {
+    // zod and yaml were about half of an `airlock` command's start-up.
+    expect([...packagesLoadedBy(join(src, 'client.ts'))]).toEqual([]);
+    expect(packagesLoadedBy(join(src, 'index.ts')).has('yaml')).toBe(true);
+  });
+
   it('loads the phone parser and the CEL library only when used (about 10 MB each in a process)', () => {
     const loaded = packagesLoadedBy(join(src, 'index.ts'));
     expect(loaded.has('zod')).toBe(true);

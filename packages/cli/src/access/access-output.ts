@@ -1,4 +1,5 @@
-import { formatDuration, type AccessRequestView } from '@airlock/core';
+import type { AccessRequestView } from '@airlock/core';
+import { formatDuration } from '@airlock/core/client';
 
 /** `in 59m`, `2m ago` */
 export function relativeTo(at: string, now: number): string {

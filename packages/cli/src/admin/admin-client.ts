@@ -1,4 +1,4 @@
-import { AirlockError, isAirlockErrorCode } from '@airlock/core';
+import { AirlockError, isAirlockErrorCode } from '@airlock/core/client';
 
 /** Where the admin API is, and the access token to call it with (none for a dev gateway). */
 export interface AdminTarget {

@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 
 /**
  * Runs one command against the gateway's API and prints what it returns (if anything); a refusal

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirlockError, type ApprovalListView, type ApprovalView } from '@airlock/core';
+import type { ApprovalListView, ApprovalView } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import { callAdminApi, type AdminTarget } from '../admin/admin-client.js';
 import { APPROVALS_PATH } from './approval-api-path.js';
 

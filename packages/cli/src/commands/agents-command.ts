@@ -1,9 +1,5 @@
-import {
-  AirlockError,
-  agentNameSchema,
-  type EnrollAgentResponse,
-  type ListAgentsResponse,
-} from '@airlock/core';
+import type { EnrollAgentResponse, ListAgentsResponse } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import type { Argv, CommandModule } from 'yargs';
 import { callAdminApi } from '../admin/admin-client.js';
 import { gatewayOptions, type GatewayArgs } from '../admin/admin-options.js';
@@ -40,6 +36,8 @@ const create: CommandModule<object, CreateArgs> = {
       }) as Argv<CreateArgs>,
   handler: (args) =>
     runApiCommand(async () => {
+      // The schema is zod's: loaded when an agent is created, not by every command at start-up.
+      const { agentNameSchema } = await import('@airlock/core');
       const name = agentNameSchema.safeParse(args.name);
       if (!name.success)
         throw new AirlockError('invalid_params', `"${args.name}": ${name.error.issues[0]?.message}`);

@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import type { Argv, CommandModule } from 'yargs';
 import { commandGroup } from '../command-line/command-group.js';
 

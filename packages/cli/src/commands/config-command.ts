@@ -1,7 +1,5 @@
-import { compileConfiguredGuardrails } from '@airlock/core';
 import type { CommandModule } from 'yargs';
 import { commandGroup } from '../command-line/command-group.js';
-import { loadConfig } from '../config/load-config.js';
 import { reportStartupFailure } from '../process-lifecycle.js';
 
 interface CheckArgs {
@@ -15,6 +13,10 @@ const check: CommandModule<object, CheckArgs> = {
     y.option('config', { type: 'string', describe: 'Configuration file (default: $AIRLOCK_CONFIG)' }),
   handler: async (args) => {
     try {
+      // The configuration schema and the guardrail compiler load when a file is checked: every
+      // other command would load them at start-up.
+      const { loadConfig } = await import('../config/load-config.js');
+      const { compileConfiguredGuardrails } = await import('@airlock/core');
       const { config } = loadConfig(args.config);
       if (config.gateway) {
         // Guardrail expressions compile where they run (the gateway); check them here as it would.

@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import type { CommandModule } from 'yargs';
 
 interface LogoutArgs {

@@ -1,4 +1,4 @@
-import { AirlockError, isLoopbackHost } from '@airlock/core';
+import { AirlockError, isLoopbackHost } from '@airlock/core/client';
 import type { CommandModule } from 'yargs';
 
 interface ProxyArgs {

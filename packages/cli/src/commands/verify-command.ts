@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveAdminTarget } from '../admin/admin-target.js';
 import { sessionEventPages } from '../sessions/session-event-pages.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import { createParser } from 'eventsource-parser';
 import { fetchAdminApi, type AdminTarget } from '../admin/admin-client.js';
 

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 
 /** The per-user folder the CLI keeps state in, and which setting chose it (for messages). */
 export interface AirlockHome {

@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import * as oidc from 'openid-client';
 import { describeOidcError, discoverAuthorizationServer, oauthErrorCode } from './authorization-server.js';
 import { connectionUrl } from './gateway-url.js';

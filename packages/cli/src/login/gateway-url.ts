@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 
 /** The gateway `airlock dev` serves by default. */
 export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:8080';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import * as oidc from 'openid-client';
 import { describeOidcError } from './authorization-server.js';
 import { openBrowser } from './open-browser.js';

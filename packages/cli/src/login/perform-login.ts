@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import { discoverAuthorizationServer } from './authorization-server.js';
 import { connectionUrl } from './gateway-url.js';
 import { loginWithBrowser, loginWithDevice, type LoginRequest } from './login-flows.js';

@@ -1,4 +1,4 @@
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 
 /** The parts of an RFC 9728 protected resource metadata document a client uses. */
 export interface ResourceMetadata {

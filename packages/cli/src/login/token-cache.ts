@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { AirlockError } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import { resolveAirlockHome, type AirlockHome } from './airlock-home.js';
 
 const accessTokenEntry = z.object({

@@ -1,4 +1,4 @@
-import { withOwnAbortSignal } from '@airlock/core';
+import { withOwnAbortSignal } from '@airlock/core/client';
 import type { GatewayCredentials } from '../login/gateway-credentials.js';
 
 export type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;

@@ -8,7 +8,7 @@ import {
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { AirlockError, isLoopbackHost, listenFailure } from '@airlock/core';
+import { AirlockError, isLoopbackHost, listenFailure } from '@airlock/core/client';
 import type { GatewayCredentials } from '../login/gateway-credentials.js';
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;

@@ -1,4 +1,5 @@
-import { AirlockError, type RecordingEvent, type RecordingSource } from '@airlock/core';
+import type { RecordingEvent, RecordingSource } from '@airlock/core';
+import { AirlockError } from '@airlock/core/client';
 import { callAdminApi, type AdminTarget } from '../admin/admin-client.js';
 import { sessionPath } from './session-api-path.js';
 

@@ -1,4 +1,4 @@
-import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core';
+import { describeAccessStep, describeAwsCredentials, describeApprovalStep } from '@airlock/core/client';
 import type { JsonRpcMessage, RecordingEvent } from '@airlock/core';
 import type { SessionSummary, SessionVerification } from '@airlock/recording';
 

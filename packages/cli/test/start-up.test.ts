@@ -34,3 +34,31 @@ describe('airlock agent at start-up', () => {
     }
   });
 });
+
+// An `airlock` command starts in about half a second, and what it loads is most of that: the
+// configuration schema (zod, yaml) alone was about 200 ms. Commands that parse no configuration
+// load `@airlock/core/client`, and the roles' logger and operations stack load when a role runs.
+describe('airlock commands at start-up', () => {
+  it('load neither the configuration schema nor the roles’ logger, metrics and tracing', async () => {
+    const roles = ['pino', 'prom-client', '@opentelemetry/api', '@grpc/grpc-js'];
+    for (const [args, unneeded] of [
+      [['--version'], ['zod', 'yaml', ...roles]],
+      // whoami reads the token cache, which checks its files with zod.
+      [
+        ['whoami', '--gateway', 'http://127.0.0.1:9'],
+        ['yaml', ...roles],
+      ],
+    ] as const) {
+      const loaded = await packagesLoadedBy([...args]);
+      // The reporter works: yargs, which parses every command line, is seen.
+      expect(loaded, args.join(' ')).toContain('yargs');
+      for (const name of unneeded) expect(loaded, `${args.join(' ')}: ${name}`).not.toContain(name);
+    }
+  });
+
+  it('load the configuration schema where a configuration is parsed', async () => {
+    const loaded = await packagesLoadedBy(['config', 'check', '--config', '/nonexistent/airlock.yaml']);
+    expect(loaded).toContain('zod');
+    expect(loaded).toContain('yaml');
+  });
+});
