@@ -68,25 +68,24 @@ function startOnce(cli, command) {
   return ms;
 }
 
-const times = new Map(builds.flatMap((b) => commands.map((c) => [`${b.name} ${c.join(' ')}`, []])));
+/** One series of start-up times per build and command, in the order they are printed. */
+const series = builds.flatMap((build) => commands.map((command) => ({ build, command, ms: [] })));
 try {
-  for (const build of builds) for (const command of commands) startOnce(build.cli, command);
+  for (const { build, command } of series) startOnce(build.cli, command);
   for (let run = 0; run < runs; run += 1) {
     const order = run % 2 === 0 ? builds : [...builds].reverse();
     for (const build of order) {
-      for (const command of commands)
-        times.get(`${build.name} ${command.join(' ')}`).push(startOnce(build.cli, command));
+      for (const one of series) if (one.build === build) one.ms.push(startOnce(build.cli, one.command));
     }
   }
 } finally {
   rmSync(home, { recursive: true, force: true });
 }
 
-const rows = [...times].map(([key, ms]) => {
+const rows = series.map(({ build, command, ms }) => {
   const sorted = [...ms].sort((a, b) => a - b);
-  const [build, ...command] = key.split(' ');
   return {
-    build,
+    build: build.name,
     command: command.join(' '),
     runs: ms.length,
     p50: percentile(sorted, 50),
